@@ -1,0 +1,616 @@
+"""Scenario files: strict YAML loading into lever dataclasses, validation, and dumping back to YAML.
+
+A scenario lists only what it changes against the baseline. Every problem in a file is an
+InputError with one line naming the file, the lever and the key. Loading uses ``yaml.safe_load``
+(plus ``yaml.compose`` to find duplicate keys), so no tag can build a Python object.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from simulator.errors import InputError
+from simulator.regions import RegionTree, load_regions
+from simulator.vocabulary import NATION_CODE, PAYERS
+
+#: Largest scenario file accepted [bytes]; checked before parsing.
+MAX_FILE_BYTES = 1_000_000
+#: JKK + JKM minimum contribution for a BPU worker [IDR/person/month], PP 44/2015 as amended.
+DEFAULT_UNIT_COST = 16800.0
+
+TOP_KEYS = ("name", "description", "base", "horizon", "levers", "targets")
+TARGET_KEYS = ("region", "year", "coverage", "definition", "source")
+DISTRIBUTIONS = {"uniform": ("low", "high"), "beta": ("a", "b"), "triangular": ("low", "mode", "high")}
+
+
+# ---- uncertain behavioural parameters ------------------------------------------------------------
+@dataclass(frozen=True)
+class Uncertain:
+    """A behavioural parameter [fraction]: fixed, or a distribution sampled once per path.
+
+    ``dist`` is "fixed" (params: value), "uniform" (low, high), "beta" (a, b) or
+    "triangular" (low, mode, high).
+    """
+
+    dist: str
+    params: tuple[float, ...]
+
+    @classmethod
+    def fixed(cls, value: float) -> Uncertain:
+        return cls("fixed", (float(value),))
+
+    @property
+    def is_fixed(self) -> bool:
+        return self.dist == "fixed"
+
+    def mean(self) -> float:
+        """Expected value [fraction]."""
+        p = self.params
+        if self.dist == "fixed":
+            return p[0]
+        if self.dist == "uniform":
+            return (p[0] + p[1]) / 2
+        if self.dist == "beta":
+            return p[0] / (p[0] + p[1])
+        return (p[0] + p[1] + p[2]) / 3
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """``n`` draws [fraction] as float64; a fixed value draws nothing from ``rng``."""
+        p = self.params
+        if self.dist == "fixed":
+            return np.full(n, p[0])
+        if self.dist == "uniform":
+            return rng.uniform(p[0], p[1], size=n)
+        if self.dist == "beta":
+            return rng.beta(p[0], p[1], size=n)
+        if p[0] == p[2]:
+            return np.full(n, p[0])
+        return rng.triangular(p[0], p[1], p[2], size=n)
+
+
+def _fixed(value: float) -> Any:
+    return field(default_factory=lambda: Uncertain.fixed(value))
+
+
+# ---- levers --------------------------------------------------------------------------------------
+@dataclass(frozen=True, kw_only=True)
+class Lever:
+    """Fields every lever has.
+
+    ``region`` holds Kemendagri codes and "NN.*" patterns (every kabupaten/kota under NN);
+    ``start`` is the first month; ``ramp_months`` the months to full size (0 or 1: at once).
+    """
+
+    kind: ClassVar[str] = ""
+    region: tuple[str, ...]
+    start: pd.Period
+    ramp_months: int = 1
+    reference: str = ""
+    label: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class CostedLever(Lever):
+    """A lever that costs money: ``unit_cost`` [IDR/person/month] paid by ``payer``."""
+
+    unit_cost: float = DEFAULT_UNIT_COST
+    payer: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContributionSubsidy(CostedLever):
+    """A budget pays the JKK+JKM contribution of ``headcount`` workers for ``months`` months.
+
+    ``already_covered`` [fraction] were active anyway (deadweight: cost, no coverage);
+    ``retention_after`` [fraction] keep paying after the end and then lapse at ``lapse``
+    [fraction/month].
+    """
+
+    kind: ClassVar[str] = "contribution_subsidy"
+    headcount: float
+    months: int
+    already_covered: Uncertain = _fixed(0.0)
+    retention_after: Uncertain = _fixed(0.0)
+    lapse: Uncertain = _fixed(0.0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class VillageOfficials(CostedLever):
+    """Villages enroll ``officials_per_village`` [persons] with ``enrolled_share`` [fraction].
+
+    ``months`` None means the enrollment lasts to the horizon.
+    """
+
+    kind: ClassVar[str] = "village_officials"
+    officials_per_village: float
+    enrolled_share: Uncertain = _fixed(1.0)
+    months: int | None = None
+    payer: str = "apbdes"
+
+
+@dataclass(frozen=True, kw_only=True)
+class EmployerCompliance(CostedLever):
+    """Compliance drive: ``workers`` [persons] wage earners registered, ramping in, staying."""
+
+    kind: ClassVar[str] = "employer_compliance"
+    workers: float
+    unit_cost: float = 0.0
+    payer: str = "employer"
+
+
+@dataclass(frozen=True, kw_only=True)
+class InformalOutreach(CostedLever):
+    """Outreach: ``monthly_enrollments`` [persons/month] for ``months``, lapsing at ``lapse``."""
+
+    kind: ClassVar[str] = "informal_outreach"
+    monthly_enrollments: float
+    months: int
+    lapse: Uncertain = _fixed(0.0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class WorkforceShock(Lever):
+    """The workforce (denominator) changes by ``change`` [fraction], e.g. -0.02, ramping in."""
+
+    kind: ClassVar[str] = "workforce_shock"
+    change: float
+
+
+LEVER_TYPES: dict[str, type[Lever]] = {
+    t.kind: t for t in (ContributionSubsidy, VillageOfficials, EmployerCompliance, InformalOutreach, WorkforceShock)
+}
+
+
+@dataclass(frozen=True)
+class Target:
+    """Coverage target [fraction] for a region by December of ``year``."""
+
+    region_code: str
+    year: int
+    coverage: float
+    definition: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A named set of levers on top of the baseline, up to ``horizon`` (inclusive)."""
+
+    name: str
+    horizon: pd.Period
+    levers: tuple[Lever, ...] = ()
+    description: str = ""
+    base: str = "baseline"
+    targets: tuple[Target, ...] | None = None
+    source: str = field(default="<scenario>", compare=False)
+
+    def validate_against(self, baseline: Any) -> None:
+        """Check the horizon against a Baseline: after its history, within its projection."""
+        last = pd.Period(baseline.last_observed, freq="M")
+        if self.horizon <= last:
+            raise InputError(
+                f"{self.source}: key 'horizon': expected a month after the last observed month {last}, "
+                f"got {self.horizon}"
+            )
+        end = baseline.months[-1]
+        if self.horizon > end:
+            raise InputError(
+                f"{self.source}: key 'horizon': expected a month up to the end of the baseline {end}, "
+                f"got {self.horizon}"
+            )
+
+    def targets_frame(self) -> pd.DataFrame | None:
+        """The targets override as a frame ``region_code, year, coverage`` (None when absent)."""
+        if self.targets is None:
+            return None
+        return pd.DataFrame(
+            [dataclasses.asdict(t) for t in self.targets],
+            columns=["region_code", "year", "coverage", "definition", "source"],
+        )
+
+
+# ---- value parsers -------------------------------------------------------------------------------
+class _Bad(Exception):
+    """A value problem; the caller adds where it happened."""
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _nonneg(value: Any) -> float:
+    if not _is_number(value) or value < 0:
+        raise _Bad(f"expected a non-negative number, got {_show(value)}")
+    return float(value)
+
+
+def _whole_months(value: Any) -> int:
+    if not _is_number(value) or value < 1 or float(value) != int(value):
+        raise _Bad(f"expected a whole number of months >= 1, got {_show(value)}")
+    return int(value)
+
+
+def _optional_months(value: Any) -> int | None:
+    return None if value is None else _whole_months(value)
+
+
+def _ramp(value: Any) -> int:
+    if not _is_number(value) or value < 0 or float(value) != int(value):
+        raise _Bad(f"expected a whole number of months >= 0, got {_show(value)}")
+    return int(value)
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        raise _Bad(f"expected text, got {_show(value)}")
+    return str(value)
+
+
+def _payer(value: Any) -> str:
+    if value not in PAYERS:
+        raise _Bad(f"expected one of {', '.join(PAYERS)}, got {_show(value)}")
+    return str(value)
+
+
+def _change(value: Any) -> float:
+    if not _is_number(value) or not -1 < value <= 1:
+        raise _Bad(f"expected a fraction between -1 (exclusive) and 1, got {_show(value)}")
+    return float(value)
+
+
+def parse_month(value: Any) -> pd.Period:
+    """A month from "YYYY-MM" (or a YAML date) as a monthly Period."""
+    if isinstance(value, dt.date):
+        return pd.Period(year=value.year, month=value.month, freq="M")
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value.strip()):
+        return pd.Period(value.strip(), freq="M")
+    raise _Bad(f"expected a month 'YYYY-MM', got {_show(value)}")
+
+
+def _share(value: Any) -> float:
+    if not _is_number(value) or not 0 <= value <= 1:
+        raise _Bad(f"expected a share between 0 and 1, got {_show(value)}")
+    return float(value)
+
+
+def _uncertain_share(value: Any) -> Uncertain:
+    if isinstance(value, list):
+        ok = len(value) == 2 and all(_is_number(v) for v in value) and 0 <= value[0] <= value[1] <= 1
+        if not ok:
+            raise _Bad(f"expected a range [low, high] with 0 <= low <= high <= 1, got {_show(value)}")
+        return Uncertain("uniform", (float(value[0]), float(value[1])))
+    if isinstance(value, dict):
+        dist = value.get("dist")
+        if dist not in DISTRIBUTIONS:
+            raise _Bad(f"expected 'dist' one of {', '.join(DISTRIBUTIONS)}, got {_show(dist)}")
+        names = DISTRIBUTIONS[dist]
+        if set(value) != {"dist", *names} or not all(_is_number(value[k]) for k in names):
+            raise _Bad(f"expected {dist} with numbers {', '.join(names)} and nothing else, got {_show(value)}")
+        params = tuple(float(value[k]) for k in names)
+        if dist == "beta" and min(params) <= 0:
+            raise _Bad(f"expected beta a > 0 and b > 0, got {_show(value)}")
+        if dist != "beta" and not (0 <= params[0] <= params[-2 if dist == "triangular" else -1] <= params[-1] <= 1):
+            raise _Bad(f"expected 0 <= {' <= '.join(names)} <= 1, got {_show(value)}")
+        return Uncertain(dist, params)
+    return Uncertain.fixed(_share(value))
+
+
+_PARSERS = {
+    "start": parse_month,
+    "ramp_months": _ramp,
+    "reference": _text,
+    "label": _text,
+    "unit_cost": _nonneg,
+    "payer": _payer,
+    "headcount": _nonneg,
+    "workers": _nonneg,
+    "officials_per_village": _nonneg,
+    "monthly_enrollments": _nonneg,
+    "months": _whole_months,
+    "already_covered": _uncertain_share,
+    "retention_after": _uncertain_share,
+    "lapse": _uncertain_share,
+    "enrolled_share": _uncertain_share,
+    "change": _change,
+}
+
+
+def parse_region(value: Any, tree: RegionTree) -> tuple[str, ...]:
+    """Region scope: a code, a name, "NN.*" or a list of these, as codes and "NN.*" patterns."""
+    items = value if isinstance(value, list) else [value]
+    if not items:
+        raise _Bad("expected a region code, name, 'NN.*' or a list of these, got []")
+    out: list[str] = []
+    for item in items:
+        if isinstance(item, float) or isinstance(item, bool) or not isinstance(item, str | int):
+            raise _Bad(f"expected a quoted region code or name such as '61' or '61.10', got {_show(item)}")
+        text = str(item).strip()
+        if text.endswith(".*"):
+            head = text[:-2]
+            head = head.zfill(2) if head.isdigit() else head
+            if head not in tree or tree.level(head) == "kabkota":
+                raise _Bad(f"expected 'NN.*' with NN a province or '00', got {_show(text)}")
+            token = f"{head}.*"
+        else:
+            try:
+                token = tree.resolve(text)
+            except InputError as err:
+                raise _Bad(str(err)) from None
+        if token not in out:
+            out.append(token)
+    return tuple(out)
+
+
+def scope_leaves(region: tuple[str, ...], tree: RegionTree) -> list[str]:
+    """Kabupaten/kota codes covered by a lever's region scope, in tree order, without repeats."""
+    wanted = {leaf for token in region for leaf in tree.leaves(token.removesuffix(".*"))}
+    return [c for c in tree.of_level("kabkota") if c in wanted]
+
+
+# ---- loading -------------------------------------------------------------------------------------
+def _check_duplicates(node: yaml.Node, source: str) -> None:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, yaml.MappingNode):
+            seen: set[str] = set()
+            for key, value in current.value:
+                if isinstance(key, yaml.ScalarNode):
+                    if key.value in seen:
+                        line = key.start_mark.line + 1
+                        raise InputError(f"{source}: line {line}: duplicate key {key.value!r}")
+                    seen.add(key.value)
+                stack.append(value)
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+
+
+def _parse_yaml(text: str, source: str) -> Any:
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        if node is not None:
+            _check_duplicates(node, source)
+        return yaml.safe_load(text)
+    except yaml.constructor.ConstructorError as err:
+        mark = err.problem_mark
+        line = f"line {mark.line + 1}: " if mark is not None else ""
+        found = re.search(r"tag '([^']*)'", str(err.problem))
+        tag = found.group(1).replace("tag:yaml.org,2002:", "!!") if found else "?"
+        raise InputError(
+            f"{source}: {line}tag {tag!r} is not allowed; scenario files hold plain data only "
+            "(numbers, text, lists, mappings)"
+        ) from None
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = (err.problem or err.context or "invalid YAML").strip()
+        raise InputError(f"{source}: YAML syntax error{where}: {problem}") from None
+    except yaml.YAMLError as err:
+        raise InputError(f"{source}: YAML error: {' '.join(str(err).split())}") from None
+
+
+def load_scenario(path: str | Path, tree: RegionTree | None = None) -> Scenario:
+    """Load and validate a scenario YAML file.
+
+    Parameters
+    ----------
+    path : str or Path
+        Scenario file, at most ``MAX_FILE_BYTES`` [bytes].
+    tree : RegionTree, optional
+        Region tree for region names and codes; the bundled one by default.
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    InputError
+        One line naming the file, the lever and the key, for any problem.
+    """
+    file = Path(path)
+    source = file.name
+    try:
+        size = file.stat().st_size
+    except OSError as err:
+        raise InputError(f"{source}: cannot read the file ({err.strerror})") from None
+    if size > MAX_FILE_BYTES:
+        raise InputError(f"{source}: file is {size} bytes; scenario files are limited to 1 MB")
+    raw = file.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{source}: expected UTF-8 text") from None
+    return parse_scenario(text, source=source, tree=tree)
+
+
+def parse_scenario(text: str, source: str = "<scenario>", tree: RegionTree | None = None) -> Scenario:
+    """Parse and validate scenario YAML ``text``; ``source`` names it in error messages."""
+    size = len(text.encode("utf-8"))
+    if size > MAX_FILE_BYTES:
+        raise InputError(f"{source}: file is {size} bytes; scenario files are limited to 1 MB")
+    data = _parse_yaml(text, source)
+    if data is None:
+        raise InputError(f"{source}: file is empty; expected a mapping with keys name, horizon, levers")
+    return scenario_from_dict(data, source=source, tree=tree)
+
+
+def scenario_from_dict(data: Any, source: str = "<scenario>", tree: RegionTree | None = None) -> Scenario:
+    """Validate a plain mapping (as read from YAML) into a Scenario."""
+    tree = tree if tree is not None else load_regions()
+    if not isinstance(data, dict):
+        raise InputError(f"{source}: expected a mapping with keys name, horizon, levers, got {type(data).__name__}")
+    for key in data:
+        if key not in TOP_KEYS:
+            raise InputError(f"{source}: unknown key {_show(key)}; expected one of {', '.join(TOP_KEYS)}")
+    for key in ("name", "horizon"):
+        if key not in data:
+            raise InputError(f"{source}: key {key!r}: required key is missing")
+
+    def top(key: str, parse: Any) -> Any:
+        try:
+            return parse(data[key])
+        except _Bad as bad:
+            raise InputError(f"{source}: key {key!r}: {bad}") from None
+
+    name = top("name", _text)
+    description = top("description", _text) if data.get("description") is not None else ""
+    base = data.get("base", "baseline")
+    if base != "baseline":
+        raise InputError(f"{source}: key 'base': expected 'baseline', got {_show(base)}")
+    horizon = top("horizon", parse_month)
+    raw_levers = data.get("levers") or []
+    if not isinstance(raw_levers, list):
+        raise InputError(f"{source}: key 'levers': expected a list of levers, got {_show(raw_levers)}")
+    levers = tuple(_lever(item, i + 1, source, tree) for i, item in enumerate(raw_levers))
+    targets = None
+    if data.get("targets") is not None:
+        if not isinstance(data["targets"], list):
+            raise InputError(f"{source}: key 'targets': expected a list of targets, got {_show(data['targets'])}")
+        targets = tuple(_target(item, i + 1, source, tree) for i, item in enumerate(data["targets"]))
+    return Scenario(
+        name=name, horizon=horizon, levers=levers, description=description, base=base,
+        targets=targets, source=source,
+    )
+
+
+def _lever(item: Any, number: int, source: str, tree: RegionTree) -> Lever:
+    if not isinstance(item, dict):
+        raise InputError(f"{source}: lever {number}: expected a mapping with a 'kind' key, got {_show(item)}")
+    kind = item.get("kind")
+    if kind not in LEVER_TYPES:
+        raise InputError(
+            f"{source}: lever {number}, key 'kind': expected one of {', '.join(LEVER_TYPES)}, got {_show(kind)}"
+        )
+    cls = LEVER_TYPES[kind]
+    where = f"{source}: lever {number} ({kind})"
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    allowed = ["kind", *fields, *(["end"] if "months" in fields else [])]
+    for key in item:
+        if key not in allowed:
+            raise InputError(f"{where}, key {_show(key)}: unknown key; expected one of {', '.join(sorted(allowed))}")
+    values: dict[str, Any] = {}
+    for key, raw in item.items():
+        if key in ("kind", "end"):
+            continue
+        try:
+            if key == "region":
+                values[key] = parse_region(raw, tree)
+            elif key == "months" and cls is VillageOfficials:
+                values[key] = _optional_months(raw)
+            else:
+                values[key] = _PARSERS[key](raw)
+        except _Bad as bad:
+            raise InputError(f"{where}, key {key!r}: {bad}") from None
+    if "end" in item:
+        try:
+            end = parse_month(item["end"])
+        except _Bad as bad:
+            raise InputError(f"{where}, key 'end': {bad}") from None
+        if "start" in values:
+            if end < values["start"]:
+                raise InputError(f"{where}, key 'end': expected a month not before start {values['start']}, got {end}")
+            span = (end - values["start"]).n + 1
+            if "months" in values and values["months"] != span:
+                raise InputError(
+                    f"{where}, key 'end': {end} gives {span} months but 'months' says {values['months']}"
+                )
+            values["months"] = span
+    for name, f in fields.items():
+        if name not in values and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+            raise InputError(f"{where}, key {name!r}: required key is missing")
+    return cls(**values)
+
+
+def _target(item: Any, number: int, source: str, tree: RegionTree) -> Target:
+    where = f"{source}: target {number}"
+    if not isinstance(item, dict):
+        raise InputError(f"{where}: expected a mapping with keys region, year, coverage, got {_show(item)}")
+    for key in item:
+        if key not in TARGET_KEYS:
+            raise InputError(f"{where}, key {_show(key)}: unknown key; expected one of {', '.join(TARGET_KEYS)}")
+    for key in ("region", "year", "coverage"):
+        if key not in item:
+            raise InputError(f"{where}, key {key!r}: required key is missing")
+    try:
+        region = parse_region(item["region"], tree)
+    except _Bad as bad:
+        raise InputError(f"{where}, key 'region': {bad}") from None
+    if len(region) != 1 or region[0].endswith(".*"):
+        raise InputError(f"{where}, key 'region': expected one region code, got {_show(item['region'])}")
+    year = item["year"]
+    if not _is_number(year) or float(year) != int(year) or not 1900 <= year <= 2200:
+        raise InputError(f"{where}, key 'year': expected a year such as 2029, got {_show(year)}")
+    try:
+        coverage = _share(item["coverage"])
+        extra = {k: _text(item[k]) for k in ("definition", "source") if item.get(k) is not None}
+    except _Bad as bad:
+        raise InputError(f"{where}, key 'coverage': {bad}") from None
+    return Target(region_code=region[0], year=int(year), coverage=coverage, **extra)
+
+
+# ---- dumping -------------------------------------------------------------------------------------
+def _plain(value: Any) -> Any:
+    if isinstance(value, pd.Period):
+        return str(value)
+    if isinstance(value, Uncertain):
+        if value.dist == "fixed":
+            return _plain(value.params[0])
+        if value.dist == "uniform":
+            return [_plain(v) for v in value.params]
+        return {"dist": value.dist, **{k: _plain(v) for k, v in zip(DISTRIBUTIONS[value.dist], value.params)}}
+    if isinstance(value, tuple):
+        return value[0] if len(value) == 1 else list(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
+    """Plain mapping for YAML; lever fields equal to their defaults are left out."""
+    out: dict[str, Any] = {"name": scenario.name}
+    if scenario.description:
+        out["description"] = scenario.description
+    out["base"] = scenario.base
+    out["horizon"] = str(scenario.horizon)
+    levers = []
+    for lever in scenario.levers:
+        item: dict[str, Any] = {"kind": lever.kind}
+        for f in dataclasses.fields(lever):
+            value = getattr(lever, f.name)
+            default = f.default if f.default_factory is dataclasses.MISSING else f.default_factory()
+            if f.name in ("region", "start") or default is dataclasses.MISSING or value != default:
+                item[f.name] = _plain(value)
+        levers.append(item)
+    out["levers"] = levers
+    if scenario.targets is not None:
+        out["targets"] = [
+            {"region": t.region_code, "year": t.year, "coverage": t.coverage}
+            | ({"definition": t.definition} if t.definition else {})
+            | ({"source": t.source} if t.source else {})
+            for t in scenario.targets
+        ]
+    return out
+
+
+def dump_scenario(scenario: Scenario) -> str:
+    """YAML text for ``scenario`` such that ``parse_scenario(dump_scenario(s)) == s``."""
+    return yaml.safe_dump(scenario_to_dict(scenario), sort_keys=False, allow_unicode=True, width=100)

@@ -1,0 +1,26 @@
+"""Canonical column names, levels, segments and payers: the one vocabulary every loader maps onto."""
+
+REGION_CODE = "region_code"
+SEGMENT = "segment"
+DS = "ds"
+ACTIVE = "active"
+EMPLOYED = "employed"
+PERIOD = "period"
+YEAR = "year"
+COVERAGE = "coverage"
+
+LEVELS = ("nasional", "provinsi", "kabkota")
+NATION_CODE = "00"
+
+#: Participant segments: wage earners, non-wage earners (informal), construction, migrant workers.
+SEGMENTS = ("PU", "BPU", "JAKON", "PMI")
+
+#: Who pays for a lever, with display names.
+PAYERS = {
+    "apbn": "APBN",
+    "apbd_provinsi": "APBD provinsi",
+    "apbd_kabkota": "APBD kabupaten/kota",
+    "apbdes": "APBDes/Dana Desa",
+    "employer": "Pemberi kerja",
+    "worker": "Pekerja",
+}
