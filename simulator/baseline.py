@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 import pandas as pd
@@ -81,7 +81,51 @@ class Baseline:
         return int(pos)
 
 
-def _per_leaf(values: float | Sequence[float] | Mapping[str, float], leaves: list[str], what: str) -> np.ndarray:
+@lru_cache(maxsize=8)
+def summing_matrix(tree: RegionTree) -> tuple[tuple[str, ...], tuple[str, ...], np.ndarray]:
+    """Cached (all codes, kabupaten/kota leaves, S) for ``tree``; S[i, j] = 1 when leaf j is under i.
+
+    The returned matrix is read-only.
+    """
+    # Same matrix as RegionTree.aggregation_matrix, built from the parent column without
+    # per-row pandas lookups.
+    table = tree.table
+    codes = table["code"].tolist()
+    parent = dict(zip(codes, table["parent_code"].tolist()))
+    leaves = table.loc[table["level"] == "kabkota", "code"].tolist()
+    pos = {c: i for i, c in enumerate(codes)}
+    s = np.zeros((len(codes), len(leaves)), dtype=np.float64)
+    for j, leaf in enumerate(leaves):
+        node = leaf
+        while node:
+            s[pos[node], j] = 1.0
+            node = parent[node] if parent[node] in pos else ""
+    s.setflags(write=False)
+    return tuple(codes), tuple(leaves), s
+
+
+def aggregate(s: np.ndarray, leaf: np.ndarray) -> np.ndarray:
+    """Sum leaves up the tree: S (R, L) x leaf (L, P, T) -> (R, P, T) float32, added in float64.
+
+    Uses the 0/1 structure of S (a row with one leaf is a copy, others are sums over their leaves),
+    which is far cheaper than a dense product for a tree.
+    """
+    regions, (_, paths, months) = s.shape[0], leaf.shape
+    out = np.empty((regions, paths, months), dtype=np.float32)
+    for i in range(regions):
+        idx = np.flatnonzero(s[i])
+        if idx.size == 1:
+            out[i] = leaf[idx[0]]
+        elif idx.size == 0:
+            out[i] = 0.0
+        else:
+            out[i] = np.sum(leaf[idx], axis=0, dtype=np.float64)
+    return out
+
+
+def _per_leaf(
+    values: float | Sequence[float] | Mapping[str, float], leaves: list[str], what: str
+) -> np.ndarray:
     if isinstance(values, Mapping):
         missing = [c for c in leaves if c not in values]
         if missing:
@@ -134,8 +178,8 @@ def fake_baseline(
     months = pd.PeriodIndex(months, freq="M")
     if paths < 1 or len(months) < 1:
         raise InputError("fake_baseline: need at least one path and one month")
-    leaves = tree.of_level("kabkota")
-    codes, s = tree.aggregation_matrix(leaves)
+    codes, leaves, s = summing_matrix(tree)
+    leaves = list(leaves)
     act0 = _per_leaf(active_per_leaf, leaves, "active_per_leaf")
     emp0 = _per_leaf(employed_per_leaf, leaves, "employed_per_leaf")
     steps = np.arange(len(months), dtype=np.float64)
@@ -147,9 +191,8 @@ def fake_baseline(
         shocks = rng.normal(0.0, noise, size=(len(leaves), paths, len(months)))
         act = act * np.exp(np.cumsum(shocks, axis=2))
     act = np.minimum(np.broadcast_to(act, emp.shape), emp)
-    flat = (len(leaves), paths * len(months))
-    active = (s @ act.reshape(flat)).reshape(len(codes), paths, len(months)).astype(np.float32)
-    employed = (s @ emp.reshape(flat)).reshape(len(codes), paths, len(months)).astype(np.float32)
+    active = aggregate(s, act.astype(np.float32))
+    employed = aggregate(s, emp.astype(np.float32))
     return Baseline(
         regions=tuple(codes),
         months=months,

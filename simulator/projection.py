@@ -125,7 +125,7 @@ def project_baseline(
         The baseline and the backtest table (per kabupaten/kota and model: MASE, sMAPE, interval
         coverage, and which model was chosen).
     """
-    from simulator.forecast import backtest_table_of, forecast
+    from simulator.forecast import backtest, forecast
 
     progress = progress or _noop
     tree = tree or load_regions()
@@ -173,7 +173,11 @@ def project_baseline(
     employed = (s @ employed_leaf.reshape(flat)).reshape(len(codes), paths, horizon)
     del active_leaf, employed_leaf
 
-    table = backtest_table_of(fc)
+    progress(0.9, "menguji akurasi model / backtesting the models")
+    table = backtest(series, horizon=horizon, folds=3)
+    chosen = fc.frame.drop_duplicates("unique_id").set_index("unique_id")["model"]
+    table["chosen"] = table["model"].eq(table["unique_id"].map(chosen))
+    table.insert(0, "scale", "log1p(active)")
     baseline = Baseline(
         regions=tuple(codes),
         months=months,
@@ -230,3 +234,26 @@ def _write_cache(cache_dir: Path | None, key: str, baseline: Baseline, table: pd
         tmp.replace(cache_dir / f"baseline-{key}.npz")
     except OSError as err:
         log.warning("could not write the baseline cache in %s: %s", cache_dir, err)
+
+
+def baseline_frame(baseline: Baseline, quantiles: tuple[float, ...] = (0.1, 0.5, 0.9)) -> pd.DataFrame:
+    """Tidy summary of a baseline: ``region_code, month, quantile, active, employed, coverage``.
+
+    Quantiles are taken per region and month over paths ([persons], [persons], [fraction]);
+    coverage quantiles are those of the per-path ratio, not ratios of quantiles.
+    """
+    act = baseline.active.astype(np.float64)
+    emp = baseline.employed.astype(np.float64)
+    cov = np.divide(act, emp, out=np.full(act.shape, np.nan), where=emp > 0)
+    n_r, _, n_t = act.shape
+    frames = []
+    for q in quantiles:
+        frames.append(pd.DataFrame({
+            "region_code": np.repeat(np.asarray(baseline.regions, dtype=object), n_t),
+            "month": np.tile(baseline.months.astype(str), n_r),
+            "quantile": q,
+            "active": np.quantile(act, q, axis=1).reshape(-1),
+            "employed": np.quantile(emp, q, axis=1).reshape(-1),
+            "coverage": np.nanquantile(cov, q, axis=1).reshape(-1),
+        }))
+    return pd.concat(frames, ignore_index=True)

@@ -19,9 +19,10 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from simulator.baseline import summing_matrix
 from simulator.errors import InputError
 from simulator.regions import RegionTree, load_regions
-from simulator.vocabulary import NATION_CODE, PAYERS
+from simulator.vocabulary import PAYERS
 
 #: Largest scenario file accepted [bytes]; checked before parsing.
 MAX_FILE_BYTES = 1_000_000
@@ -167,7 +168,8 @@ class WorkforceShock(Lever):
 
 
 LEVER_TYPES: dict[str, type[Lever]] = {
-    t.kind: t for t in (ContributionSubsidy, VillageOfficials, EmployerCompliance, InformalOutreach, WorkforceShock)
+    t.kind: t
+    for t in (ContributionSubsidy, VillageOfficials, EmployerCompliance, InformalOutreach, WorkforceShock)
 }
 
 
@@ -303,11 +305,13 @@ def _uncertain_share(value: Any) -> Uncertain:
             raise _Bad(f"expected 'dist' one of {', '.join(DISTRIBUTIONS)}, got {_show(dist)}")
         names = DISTRIBUTIONS[dist]
         if set(value) != {"dist", *names} or not all(_is_number(value[k]) for k in names):
-            raise _Bad(f"expected {dist} with numbers {', '.join(names)} and nothing else, got {_show(value)}")
+            wanted = ", ".join(names)
+            raise _Bad(f"expected {dist} with numbers {wanted} and nothing else, got {_show(value)}")
         params = tuple(float(value[k]) for k in names)
         if dist == "beta" and min(params) <= 0:
             raise _Bad(f"expected beta a > 0 and b > 0, got {_show(value)}")
-        if dist != "beta" and not (0 <= params[0] <= params[-2 if dist == "triangular" else -1] <= params[-1] <= 1):
+        middle = params[1] if dist == "triangular" else params[0]
+        if dist != "beta" and not 0 <= params[0] <= middle <= params[-1] <= 1:
             raise _Bad(f"expected 0 <= {' <= '.join(names)} <= 1, got {_show(value)}")
         return Uncertain(dist, params)
     return Uncertain.fixed(_share(value))
@@ -361,8 +365,11 @@ def parse_region(value: Any, tree: RegionTree) -> tuple[str, ...]:
 
 def scope_leaves(region: tuple[str, ...], tree: RegionTree) -> list[str]:
     """Kabupaten/kota codes covered by a lever's region scope, in tree order, without repeats."""
-    wanted = {leaf for token in region for leaf in tree.leaves(token.removesuffix(".*"))}
-    return [c for c in tree.of_level("kabkota") if c in wanted]
+    codes, leaves, s = summing_matrix(tree)
+    rows = [codes.index(token.removesuffix(".*")) for token in region]
+    under = s[rows].any(axis=0)
+    return [leaf for leaf, keep in zip(leaves, under) if keep]
+
 
 
 # ---- loading -------------------------------------------------------------------------------------
@@ -457,7 +464,8 @@ def scenario_from_dict(data: Any, source: str = "<scenario>", tree: RegionTree |
     """Validate a plain mapping (as read from YAML) into a Scenario."""
     tree = tree if tree is not None else load_regions()
     if not isinstance(data, dict):
-        raise InputError(f"{source}: expected a mapping with keys name, horizon, levers, got {type(data).__name__}")
+        got = type(data).__name__
+        raise InputError(f"{source}: expected a mapping with keys name, horizon, levers, got {got}")
     for key in data:
         if key not in TOP_KEYS:
             raise InputError(f"{source}: unknown key {_show(key)}; expected one of {', '.join(TOP_KEYS)}")
@@ -484,7 +492,8 @@ def scenario_from_dict(data: Any, source: str = "<scenario>", tree: RegionTree |
     targets = None
     if data.get("targets") is not None:
         if not isinstance(data["targets"], list):
-            raise InputError(f"{source}: key 'targets': expected a list of targets, got {_show(data['targets'])}")
+            got = _show(data["targets"])
+            raise InputError(f"{source}: key 'targets': expected a list of targets, got {got}")
         targets = tuple(_target(item, i + 1, source, tree) for i, item in enumerate(data["targets"]))
     return Scenario(
         name=name, horizon=horizon, levers=levers, description=description, base=base,
@@ -498,7 +507,8 @@ def _lever(item: Any, number: int, source: str, tree: RegionTree) -> Lever:
     kind = item.get("kind")
     if kind not in LEVER_TYPES:
         raise InputError(
-            f"{source}: lever {number}, key 'kind': expected one of {', '.join(LEVER_TYPES)}, got {_show(kind)}"
+            f"{source}: lever {number}, key 'kind': expected one of {', '.join(LEVER_TYPES)}, "
+            f"got {_show(kind)}"
         )
     cls = LEVER_TYPES[kind]
     where = f"{source}: lever {number} ({kind})"
@@ -506,7 +516,8 @@ def _lever(item: Any, number: int, source: str, tree: RegionTree) -> Lever:
     allowed = ["kind", *fields, *(["end"] if "months" in fields else [])]
     for key in item:
         if key not in allowed:
-            raise InputError(f"{where}, key {_show(key)}: unknown key; expected one of {', '.join(sorted(allowed))}")
+            known = ", ".join(sorted(allowed))
+            raise InputError(f"{where}, key {_show(key)}: unknown key; expected one of {known}")
     values: dict[str, Any] = {}
     for key, raw in item.items():
         if key in ("kind", "end"):
@@ -527,7 +538,8 @@ def _lever(item: Any, number: int, source: str, tree: RegionTree) -> Lever:
             raise InputError(f"{where}, key 'end': {bad}") from None
         if "start" in values:
             if end < values["start"]:
-                raise InputError(f"{where}, key 'end': expected a month not before start {values['start']}, got {end}")
+                first = values["start"]
+                raise InputError(f"{where}, key 'end': expected a month not before start {first}, got {end}")
             span = (end - values["start"]).n + 1
             if "months" in values and values["months"] != span:
                 raise InputError(
@@ -535,7 +547,8 @@ def _lever(item: Any, number: int, source: str, tree: RegionTree) -> Lever:
                 )
             values["months"] = span
     for name, f in fields.items():
-        if name not in values and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+        required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+        if name not in values and required:
             raise InputError(f"{where}, key {name!r}: required key is missing")
     return cls(**values)
 
@@ -546,7 +559,8 @@ def _target(item: Any, number: int, source: str, tree: RegionTree) -> Target:
         raise InputError(f"{where}: expected a mapping with keys region, year, coverage, got {_show(item)}")
     for key in item:
         if key not in TARGET_KEYS:
-            raise InputError(f"{where}, key {_show(key)}: unknown key; expected one of {', '.join(TARGET_KEYS)}")
+            known = ", ".join(TARGET_KEYS)
+            raise InputError(f"{where}, key {_show(key)}: unknown key; expected one of {known}")
     for key in ("region", "year", "coverage"):
         if key not in item:
             raise InputError(f"{where}, key {key!r}: required key is missing")
@@ -584,6 +598,12 @@ def _plain(value: Any) -> Any:
     return value
 
 
+#: Key order in dumped levers: name and scope first, kind-specific keys (5), money and source last.
+_DUMP_ORDER = {
+    "label": 0, "region": 1, "start": 2, "ramp_months": 3, "unit_cost": 7, "payer": 8, "reference": 9,
+}
+
+
 def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
     """Plain mapping for YAML; lever fields equal to their defaults are left out."""
     out: dict[str, Any] = {"name": scenario.name}
@@ -594,7 +614,8 @@ def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
     levers = []
     for lever in scenario.levers:
         item: dict[str, Any] = {"kind": lever.kind}
-        for f in dataclasses.fields(lever):
+        ordered = sorted(dataclasses.fields(lever), key=lambda f: _DUMP_ORDER.get(f.name, 5))
+        for f in ordered:
             value = getattr(lever, f.name)
             default = f.default if f.default_factory is dataclasses.MISSING else f.default_factory()
             if f.name in ("region", "start") or default is dataclasses.MISSING or value != default:

@@ -120,6 +120,8 @@ def _rake(seed: np.ndarray, rows: np.ndarray, cols: np.ndarray, iterations: int 
     for _ in range(iterations):
         m *= (rows / m.sum(axis=1))[:, None]
         m *= (cols / m.sum(axis=0))[None, :]
+        if np.abs(m.sum(axis=1) / rows - 1.0).max() < 1e-13:
+            break
     return m
 
 
@@ -132,14 +134,21 @@ def _knot_curve(knots: dict[str, float], months: list[str]) -> np.ndarray:
 
 
 def _largest_remainder_round(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
-    """Round non-negative ``values`` to integers so each group's sum is its rounded sum."""
+    """Round non-negative ``values`` to integers so each group's sum is its rounded sum.
+
+    ``groups`` holds integer group ids [0, n_groups).
+    """
     floors = np.floor(values)
     frac = values - floors
-    frame = pd.DataFrame({"g": groups, "frac": frac, "floor": floors, "v": values})
-    target = frame.groupby("g")["v"].transform("sum").round()
-    short = (target - frame.groupby("g")["floor"].transform("sum")).to_numpy()
-    rank = frame.groupby("g")["frac"].rank(method="first", ascending=False).to_numpy()
-    return (floors + (rank <= short)).astype(np.int64)
+    n_groups = int(groups.max()) + 1
+    target = np.round(np.bincount(groups, weights=values, minlength=n_groups))
+    short = (target - np.bincount(groups, weights=floors, minlength=n_groups)).astype(np.int64)
+    order = np.lexsort((-frac, groups))  # by group, then largest fraction first
+    sorted_groups = groups[order]
+    start = np.searchsorted(sorted_groups, np.arange(n_groups))
+    rank = np.empty(len(values), dtype=np.int64)
+    rank[order] = np.arange(len(values)) - start[sorted_groups]
+    return (floors + (rank < short[groups])).astype(np.int64)
 
 
 def make_illustrative_history(regions: RegionTree, seed: int = SEED) -> pd.DataFrame:
@@ -272,8 +281,9 @@ BPS_EMPLOYED_AUG: dict[tuple[str, str], tuple[int, str]] = {
 def _august_active(history: pd.DataFrame) -> pd.DataFrame:
     """Active participants (all segments) per kabupaten/kota in August of each workforce year
     [persons]; 2025 uses the last month of the history (2025-06)."""
-    last = max(history["ds"])
-    month_for = {y: (f"{y}-08" if f"{y}-08" <= last else last) for y in WORKFORCE_YEARS}
+    months = set(history["ds"].unique())
+    last = max(months)
+    month_for = {y: (f"{y}-08" if f"{y}-08" in months else last) for y in WORKFORCE_YEARS}
     pick = history[history["ds"].isin(set(month_for.values()))]
     totals = pick.groupby(["region_code", "ds"], as_index=False)["active"].sum()
     rows = []
@@ -329,11 +339,15 @@ def make_workforce(regions: RegionTree, history: pd.DataFrame | None = None) -> 
     when not given).
     """
     history = make_illustrative_history(regions) if history is None else history
-    table = regions.table.set_index("code")
     provinces = regions.of_level("provinsi")
-    pop = table["population"].astype(float)
+    pop = dict(zip(regions.table["code"], regions.table["population"].astype(float)))
     act = _august_active(history)
-    act_leaf = act.set_index(["region_code", "year"])["active"]
+    act_leaf = {(c, int(y)): int(a) for c, y, a in zip(act["region_code"], act["year"], act["active"])}
+    children = {p: [] for p in provinces}
+    for c, parent in zip(regions.table["code"], regions.table["parent_code"]):
+        if parent in children:
+            children[parent].append(c)
+    leaves = [c for p in provinces for c in children[p]]
 
     # national: public 2019-2024; 2018 and 2025 from the 2019-2024 geometric growth.
     nat = {y: BPS_EMPLOYED_AUG[(NATION_CODE, f"{y}-08")][0] for y in range(2019, 2025)}
@@ -355,9 +369,9 @@ def make_workforce(regions: RegionTree, history: pd.DataFrame | None = None) -> 
         public = {c: v for (c, pr), v in BPS_EMPLOYED_AUG.items() if pr == period}
         # floors from the history, bottom up [persons]
         leaf_floor = {
-            c: int(np.ceil(act_leaf.get((c, y), 0) / MAX_COVERAGE)) for c in regions.of_level("kabkota")
+            c: int(np.ceil(act_leaf.get((c, y), 0) / MAX_COVERAGE)) for c in leaves
         }
-        prov_floor = {p: sum(leaf_floor[c] for c in regions.children(p)) for p in provinces}
+        prov_floor = {p: sum(leaf_floor[c] for c in children[p]) for p in provinces}
         prov_src: dict[str, str] = {}
         fixed: dict[int, int] = {}
         for i, p in enumerate(provinces):
@@ -375,7 +389,7 @@ def make_workforce(regions: RegionTree, history: pd.DataFrame | None = None) -> 
         for i, v in fixed.items():
             if v < prov_floor[provinces[i]]:
                 raise InputError(f"synth: public employed {provinces[i]} {period} below its participants")
-        w = pop[provinces].to_numpy()
+        w = np.array([pop[p] for p in provinces])
         floors = np.array([prov_floor[p] for p in provinces], dtype=np.int64)
         prov_emp = _fill(nat[y], fixed, w, floors)
         nat_source = public[NATION_CODE][1] if NATION_CODE in public else nat_src
@@ -386,10 +400,10 @@ def make_workforce(regions: RegionTree, history: pd.DataFrame | None = None) -> 
                 f" BPS figures, {period}; raised where active participants exceed {MAX_COVERAGE:.0%}"
             )
             rows.append((p, period, int(prov_emp[i]), 0 if p in public else 1, src))
-            kids = regions.children(p)
+            kids = children[p]
             kfixed = {k: public[c][0] for k, c in enumerate(kids) if c in public}
             kfloors = np.array([leaf_floor[c] for c in kids], dtype=np.int64)
-            kemp = _fill(int(prov_emp[i]), kfixed, pop[kids].to_numpy(), kfloors)
+            kemp = _fill(int(prov_emp[i]), kfixed, np.array([pop[c] for c in kids]), kfloors)
             for k, c in enumerate(kids):
                 if c in public:
                     rows.append((c, period, int(kemp[k]), 0, public[c][1]))

@@ -1,0 +1,195 @@
+"""Lever effects as pure numpy functions: added persons per kabupaten/kota x path x month, and cost.
+
+Every function takes ``offset``, the months since the lever's start for each month of the axis
+(negative before the start), and returns new arrays; nothing here knows about files or frames.
+Shapes: L kabupaten/kota leaves in scope, P paths, T months.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class LeverEffect:
+    """What one lever does.
+
+    Attributes
+    ----------
+    persons : numpy.ndarray
+        Added active participants [persons], float32, shape (L, P, T).
+    cost : numpy.ndarray
+        Cost of the lever [IDR/month], float64, shape (P, T), summed over leaves.
+    """
+
+    persons: np.ndarray
+    cost: np.ndarray
+
+
+def ramp_fraction(offset: np.ndarray, ramp_months: int) -> np.ndarray:
+    """Share of full size reached in each month [fraction], shape (T,).
+
+    Month ``i`` of the ramp (offset i >= 0) has ``(i + 1) / ramp_months``; 0 before the start.
+    ``ramp_months`` 0 or 1 means full size from the first month.
+    """
+    ramp = max(int(ramp_months), 1)
+    offset = np.asarray(offset)
+    return np.where(offset >= 0, np.clip((offset + 1) / ramp, 0.0, 1.0), 0.0)
+
+
+def running_mask(offset: np.ndarray, months: int | None) -> np.ndarray:
+    """True in the months the lever runs: from the start for ``months`` months (None: to the end)."""
+    offset = np.asarray(offset)
+    return (offset >= 0) if months is None else (offset >= 0) & (offset < months)
+
+
+def split_weights(uncovered: np.ndarray) -> np.ndarray:
+    """Shares [fraction] of a headcount per leaf, proportional to uncovered workers (sum 1).
+
+    Negative values count as zero; when nothing is uncovered the split is even.
+    """
+    u = np.clip(np.asarray(uncovered, dtype=np.float64), 0.0, None)
+    total = u.sum()
+    return u / total if total > 0 else np.full(u.shape, 1.0 / max(len(u), 1))
+
+
+def _spread(weights: np.ndarray, per_path: np.ndarray) -> np.ndarray:
+    """(L,) x (P, T) -> (L, P, T) float32."""
+    return (weights[:, None, None] * per_path[None, :, :]).astype(np.float32)
+
+
+def contribution_subsidy(
+    headcount: float,
+    months: int,
+    ramp_months: int,
+    offset: np.ndarray,
+    weights: np.ndarray,
+    already_covered: np.ndarray,
+    retention_after: np.ndarray,
+    lapse: np.ndarray,
+    unit_cost: float,
+) -> LeverEffect:
+    """Contribution subsidy (bantuan iuran) for ``headcount`` workers.
+
+    Parameters
+    ----------
+    headcount : float
+        Subsidized workers at full size [persons].
+    months : int
+        Duration from the start [months].
+    ramp_months : int
+        Months to reach full size; enrolled headcount in ramp month i is N (i + 1) / ramp_months.
+    offset : ndarray of int, shape (T,)
+        Months since the start.
+    weights : ndarray, shape (L,)
+        Share of the headcount per leaf [fraction], summing to 1.
+    already_covered, retention_after, lapse : ndarray, shape (P,)
+        Deadweight [fraction], share still paying in the first month after the end [fraction],
+        monthly lapse after the end [fraction/month].
+    unit_cost : float
+        Contribution paid per enrolled worker [IDR/person/month].
+
+    Returns
+    -------
+    LeverEffect
+        While running: persons = (1 - d) E_t with E_t the enrolled headcount; after the end:
+        (1 - d) E_last r (1 - l)^k, k = months since the end (0 in the first month after), where
+        E_last = N once the ramp is complete. Cost = E_t x unit_cost while running (the
+        already-covered are paid for too).
+    """
+    offset = np.asarray(offset)
+    enrolled = headcount * ramp_fraction(offset, ramp_months) * running_mask(offset, months)  # (T,)
+    last = headcount * min(months / max(int(ramp_months), 1), 1.0)
+    k = offset - months
+    after = k >= 0
+    keep = 1.0 - already_covered[:, None]
+    decay = retention_after[:, None] * (1.0 - lapse[:, None]) ** np.where(after, k, 0)[None, :]
+    total = keep * (enrolled[None, :] + np.where(after[None, :], last * decay, 0.0))
+    cost = np.broadcast_to(enrolled * unit_cost, total.shape).copy()
+    return LeverEffect(persons=_spread(weights, total), cost=cost)
+
+
+def village_officials(
+    villages: np.ndarray,
+    officials_per_village: float,
+    enrolled_share: np.ndarray,
+    ramp_months: int,
+    months: int | None,
+    offset: np.ndarray,
+    unit_cost: float,
+) -> LeverEffect:
+    """Village officials enrolled: villages x officials per village x enrolled share, ramping in.
+
+    Parameters
+    ----------
+    villages : ndarray, shape (L,)
+        Villages (desa + kelurahan) per leaf [villages].
+    officials_per_village : float
+        [persons/village].
+    enrolled_share : ndarray, shape (P,)
+        [fraction].
+    ramp_months, months, offset
+        As in ``contribution_subsidy``; ``months`` None runs to the end of the axis.
+    unit_cost : float
+        [IDR/person/month], paid for every enrolled official while the lever runs.
+
+    Returns
+    -------
+    LeverEffect
+
+    Examples
+    --------
+    Kalimantan Barat: 2.145 villages x 15 x 0,8 = 25.740 persons after the ramp.
+    """
+    offset = np.asarray(offset)
+    profile = ramp_fraction(offset, ramp_months) * running_mask(offset, months)  # (T,)
+    per_leaf = np.asarray(villages, dtype=np.float64) * officials_per_village  # (L,)
+    per_path = enrolled_share[:, None] * profile[None, :]  # (P, T)
+    persons = (per_leaf[:, None, None] * per_path[None, :, :]).astype(np.float32)
+    cost = per_leaf.sum() * per_path * unit_cost
+    return LeverEffect(persons=persons, cost=cost)
+
+
+def employer_compliance(
+    workers: float, ramp_months: int, offset: np.ndarray, weights: np.ndarray, paths: int, unit_cost: float
+) -> LeverEffect:
+    """Employer compliance drive: ``workers`` [persons] wage earners ramp in and stay.
+
+    Cost = registered workers x ``unit_cost`` [IDR/person/month] (0 for the government by default).
+    """
+    profile = workers * ramp_fraction(offset, ramp_months)  # (T,)
+    per_path = np.broadcast_to(profile, (paths, profile.size))
+    return LeverEffect(persons=_spread(weights, per_path), cost=per_path * unit_cost)
+
+
+def informal_outreach(
+    monthly_enrollments: float,
+    months: int,
+    ramp_months: int,
+    offset: np.ndarray,
+    weights: np.ndarray,
+    lapse: np.ndarray,
+    unit_cost: float,
+) -> LeverEffect:
+    """Informal-sector outreach: stock s_t = s_{t-1} (1 - lapse) + m_t.
+
+    ``m_t`` = ``monthly_enrollments`` [persons/month] x ramp while running, 0 afterwards, so the
+    stock decays at ``lapse`` [fraction/month] after the campaign. The axis must start at or before
+    the lever's start. Cost = stock x ``unit_cost`` [IDR/person/month] while the campaign runs.
+    """
+    offset = np.asarray(offset)
+    running = running_mask(offset, months)
+    inflow = monthly_enrollments * ramp_fraction(offset, ramp_months) * running  # (T,)
+    stock = np.zeros((lapse.size, offset.size))
+    level = np.zeros(lapse.size)
+    for t in range(offset.size):
+        level = level * (1.0 - lapse) + inflow[t]
+        stock[:, t] = level
+    return LeverEffect(persons=_spread(weights, stock), cost=stock * running[None, :] * unit_cost)
+
+
+def workforce_factor(change: float, ramp_months: int, offset: np.ndarray) -> np.ndarray:
+    """Multiplier on the workforce [fraction], shape (T,): 1 + change x ramp (1 before the start)."""
+    return 1.0 + change * ramp_fraction(offset, ramp_months)

@@ -1,0 +1,357 @@
+"""Scenario engine on a synthetic baseline: hand-checked numbers, coherence, cap, properties, files."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from simulator.baseline import Baseline, fake_baseline
+from simulator.engine import run_scenario
+from simulator.regions import load_regions
+from simulator.scenario import dump_scenario, load_scenario, parse_scenario
+from simulator.targets import assess
+
+SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+ACTIVE_PER_LEAF = 50_000.0  # [persons]
+EMPLOYED_PER_LEAF = 150_000.0  # [persons]
+KALBAR = "61"
+
+
+@lru_cache(maxsize=4)
+def flat_baseline(paths: int = 4, first: str = "2025-01", last: str = "2027-12") -> Baseline:
+    """Identical flat paths: every kabupaten/kota has 50.000 active of 150.000 employed."""
+    return fake_baseline(load_regions(), (first, last), paths, ACTIVE_PER_LEAF, EMPLOYED_PER_LEAF)
+
+
+@lru_cache(maxsize=2)
+def noisy_baseline() -> Baseline:
+    return fake_baseline(load_regions(), ("2025-01", "2027-12"), 6, ACTIVE_PER_LEAF, EMPLOYED_PER_LEAF,
+                         growth=0.002, noise=0.02, seed=3)
+
+
+def scenario(levers: str, horizon: str = "2027-12", extra: str = ""):
+    return parse_scenario(f"name: test\nhorizon: {horizon}\n{extra}levers:\n{levers}", source="test.yaml")
+
+
+def subsidy(headcount: float = 26373, start: str = "2025-01", months: int = 12, ramp: int = 1,
+            already: str = "0", retention: str = "0", lapse: str = "0", region: str = '"61"') -> str:
+    return f"""  - kind: contribution_subsidy
+    region: {region}
+    headcount: {headcount}
+    start: {start}
+    months: {months}
+    ramp_months: {ramp}
+    already_covered: {already}
+    retention_after: {retention}
+    lapse: {lapse}
+    payer: apbd_provinsi
+"""
+
+
+def added(result, code: str, month: str) -> np.ndarray:
+    """Persons added over the baseline in region ``code`` at ``month``, per path."""
+    base = flat_baseline(result.paths)
+    r, t = result.index_of(code), result.months.get_loc(pd.Period(month, freq="M"))
+    return result.active[r, :, t].astype(np.float64) - base.active[base.index_of(code), : result.paths, t]
+
+
+# ---- hand-checked numbers -------------------------------------------------------------------------
+def test_one_year_of_kalbar_subsidy_costs_5_316_796_800():
+    result = run_scenario(flat_baseline(), scenario(subsidy(ramp=1)))
+    cost = result.cost.set_index(["lever", "payer", "year"])["cost_idr"]
+    assert cost.to_dict() == pytest.approx({("contribution_subsidy", "apbd_provinsi", 2025): 5_316_796_800.0})
+
+
+def test_subsidy_cost_counts_enrolled_headcount_during_the_ramp():
+    # ramp 3: N/3 + 2N/3 + 10 N = 11 N enrolled person-months in 2025
+    result = run_scenario(flat_baseline(), scenario(subsidy(ramp=3)))
+    np.testing.assert_allclose(result.cost["cost_idr"].to_numpy(), [11 * 26373 * 16800.0])
+    np.testing.assert_allclose(added(result, KALBAR, "2025-02"), 26373 * 2 / 3, rtol=1e-6)
+
+
+def test_subsidy_adds_uncovered_share_after_the_ramp_and_lifts_coverage():
+    n, d = 26373, 0.1
+    result = run_scenario(flat_baseline(), scenario(subsidy(headcount=n, ramp=3, already=str(d))))
+    np.testing.assert_allclose(added(result, KALBAR, "2025-03"), (1 - d) * n, rtol=1e-6)
+    np.testing.assert_allclose(added(result, KALBAR, "2025-12"), (1 - d) * n, rtol=1e-6)
+    np.testing.assert_allclose(added(result, "00", "2025-06"), (1 - d) * n, atol=4)  # float32 at 2,6e7
+    r, t = result.index_of(KALBAR), result.months.get_loc(pd.Period("2025-06", freq="M"))
+    workforce = 14 * EMPLOYED_PER_LEAF  # Kalbar has 14 kabupaten/kota
+    np.testing.assert_allclose(result.coverage[r, :, t], (14 * ACTIVE_PER_LEAF + (1 - d) * n) / workforce, rtol=1e-6)
+
+
+def test_retention_after_the_subsidy_ends_decays_at_the_lapse_rate():
+    n, d, r, lapse = 26373, 0.1, 0.35, 0.05
+    result = run_scenario(
+        flat_baseline(),
+        scenario(subsidy(headcount=n, already=str(d), retention=str(r), lapse=str(lapse))),
+    )
+    for month, k in [("2025-12", None), ("2026-01", 0), ("2026-02", 1), ("2026-03", 2), ("2026-12", 11)]:
+        if k is None:  # last subsidized month
+            np.testing.assert_allclose(added(result, KALBAR, month), (1 - d) * n, rtol=1e-6)
+            continue
+        np.testing.assert_allclose(added(result, KALBAR, month), (1 - d) * n * r * (1 - lapse) ** k, rtol=1e-5)
+    assert result.cost["year"].tolist() == [2025]  # nothing is paid after the end
+
+
+def test_kalbar_village_officials_reach_25_740_after_the_ramp():
+    levers = """  - kind: village_officials
+    region: "61.*"
+    officials_per_village: 15
+    enrolled_share: 0.8
+    start: 2025-07
+    ramp_months: 6
+"""
+    result = run_scenario(flat_baseline(), scenario(levers))
+    np.testing.assert_allclose(added(result, KALBAR, "2025-06"), 0.0)
+    np.testing.assert_allclose(added(result, KALBAR, "2025-09"), 25_740 * 3 / 6, rtol=1e-6)
+    np.testing.assert_allclose(added(result, KALBAR, "2025-12"), 25_740, rtol=1e-6)
+    np.testing.assert_allclose(added(result, "61.01", "2026-06"), 195 * 15 * 0.8, rtol=1e-6)  # Sambas
+    cost = result.cost.set_index("year")["cost_idr"]
+    assert cost.loc[2026] == pytest.approx(25_740 * 16_800 * 12)
+    assert result.cost["payer"].unique().tolist() == ["apbdes"]
+
+
+def test_informal_outreach_stock_and_employer_compliance_by_hand():
+    levers = """  - kind: informal_outreach
+    region: "61.71"
+    monthly_enrollments: 1000
+    months: 3
+    lapse: 0.1
+    start: 2025-01
+    payer: worker
+  - kind: employer_compliance
+    region: "61.72"
+    workers: 1200
+    ramp_months: 4
+    start: 2025-01
+"""
+    result = run_scenario(flat_baseline(), scenario(levers))
+    stock = [1000, 1900, 2710, 2439, 2195.1]
+    for t, expected in enumerate(stock):
+        np.testing.assert_allclose(added(result, "61.71", f"2025-0{t + 1}"), expected, rtol=1e-5)
+    for t, expected in enumerate([300, 600, 900, 1200, 1200]):
+        np.testing.assert_allclose(added(result, "61.72", f"2025-0{t + 1}"), expected, rtol=1e-6)
+    outreach = result.cost[result.cost["lever"] == "informal_outreach"]["cost_idr"].sum()
+    assert outreach == pytest.approx((1000 + 1900 + 2710) * 16800)
+    assert result.cost["lever"].tolist() == ["informal_outreach"]  # compliance costs the state 0
+
+
+def test_workforce_shock_moves_the_denominator_only():
+    levers = """  - kind: workforce_shock
+    region: "61"
+    change: -0.02
+    start: 2025-03
+    ramp_months: 2
+"""
+    result = run_scenario(flat_baseline(), scenario(levers))
+    r = result.index_of(KALBAR)
+    np.testing.assert_allclose(result.employed[r, 0, :5], 14 * EMPLOYED_PER_LEAF * np.array([1, 1, 0.99, 0.98, 0.98]))
+    np.testing.assert_allclose(result.active[r], 14 * ACTIVE_PER_LEAF)
+    assert result.cost.empty
+
+
+def test_subsidy_for_a_province_is_split_by_uncovered_workers():
+    # Sambas has twice the uncovered workers of every other Kalbar kabupaten/kota.
+    tree = load_regions()
+    employed = {c: EMPLOYED_PER_LEAF for c in tree.of_level("kabkota")}
+    employed["61.01"] = 250_000.0
+    base = fake_baseline(tree, ("2025-01", "2025-12"), 2, ACTIVE_PER_LEAF, employed)
+    result = run_scenario(base, scenario(subsidy(headcount=15_000), horizon="2025-12"))
+    gain = result.active[:, 0, 5] - base.active[:, 0, 5]
+    np.testing.assert_allclose(gain[result.index_of("61.01")], 2_000, rtol=1e-6)
+    np.testing.assert_allclose(gain[result.index_of("61.02")], 1_000, rtol=1e-6)
+    np.testing.assert_allclose(gain[result.index_of("62.01")], 0.0)
+
+
+# ---- structure ------------------------------------------------------------------------------------
+def test_result_is_coherent_in_every_path_and_month():
+    tree = load_regions()
+    text = subsidy(already="[0.05, 0.2]", retention="{dist: beta, a: 2, b: 5}", lapse="[0.01, 0.1]")
+    text += subsidy(headcount=300_000, region='"00"', start="2025-06", months=6, ramp=3, already="0.1")
+    result = run_scenario(noisy_baseline(), scenario(text), seed=7)
+    for parent in ["00", *tree.of_level("provinsi")]:
+        kids = [result.index_of(c) for c in tree.children(parent)]
+        np.testing.assert_allclose(
+            result.active[result.index_of(parent)], result.active[kids].astype(np.float64).sum(axis=0), rtol=1e-6
+        )
+        np.testing.assert_allclose(
+            result.employed[result.index_of(parent)], result.employed[kids].astype(np.float64).sum(axis=0), rtol=1e-6
+        )
+    assert result.active.shape == (len(tree.codes), 6, 36) and result.active.dtype == np.float32
+    assert list(result.regions) == tree.codes
+    assert result.months[0] == pd.Period("2025-01", freq="M") and result.months[-1] == pd.Period("2027-12", freq="M")
+
+
+def test_active_is_capped_at_the_workforce_at_kabupaten_kota():
+    result = run_scenario(flat_baseline(), scenario(subsidy(headcount=10_000_000, region='"61.71"')))
+    r, kalbar = result.index_of("61.71"), result.index_of(KALBAR)
+    np.testing.assert_allclose(result.active[r, :, :12], EMPLOYED_PER_LEAF)
+    np.testing.assert_allclose(result.active[kalbar, :, :12], 13 * ACTIVE_PER_LEAF + EMPLOYED_PER_LEAF)
+    assert np.nanmax(result.coverage) <= 1.0
+
+
+def test_horizon_truncates_and_paths_take_the_first_ones():
+    base = noisy_baseline()
+    result = run_scenario(base, scenario(subsidy(), horizon="2026-06"), paths=3)
+    assert result.active.shape == (len(base.regions), 3, 18)
+    np.testing.assert_array_equal(result.employed, base.employed[:, :3, :18])
+
+
+def test_waterfall_adds_up_to_the_median_scenario():
+    text = subsidy(already="[0.05, 0.2]", retention="0.3", lapse="0.05")
+    text += """  - kind: village_officials
+    region: "61.*"
+    officials_per_village: 15
+    enrolled_share: [0.6, 0.9]
+    start: 2025-07
+    ramp_months: 6
+"""
+    result = run_scenario(noisy_baseline(), scenario(text), seed=1)
+    frame = result.contributions
+    assert frame.columns.tolist() == ["region_code", "month", "lever", "persons"]
+    assert frame["lever"].unique().tolist() == ["baseline", "contribution_subsidy", "village_officials"]
+    total = frame.groupby(["region_code", "month"], sort=False)["persons"].sum()
+    median = np.median(result.active, axis=1)
+    expected = pd.Series(median.reshape(-1), index=pd.MultiIndex.from_product([result.regions, result.months]))
+    np.testing.assert_allclose(total.to_numpy(), expected.loc[total.index].to_numpy(), rtol=1e-5)
+    kalbar = frame[(frame["region_code"] == KALBAR) & (frame["month"] == pd.Period("2026-01", freq="M"))]
+    assert kalbar.set_index("lever").loc["village_officials", "persons"] > 15_000
+
+
+# ---- properties -----------------------------------------------------------------------------------
+UNCERTAIN = dict(already="[0.0, 0.3]", retention="[0.2, 0.5]", lapse="[0.01, 0.08]")
+
+
+@settings(max_examples=8, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(low=st.integers(0, 400_000), extra=st.integers(0, 400_000), seed=st.integers(0, 3))
+def test_more_headcount_never_lowers_coverage(low, extra, seed):
+    runs = [
+        run_scenario(noisy_baseline(), scenario(subsidy(headcount=n, ramp=2, **UNCERTAIN)), seed=seed)
+        for n in (low, low + extra)
+    ]
+    assert np.all(runs[1].coverage >= runs[0].coverage - 1e-6)
+
+
+@settings(max_examples=8, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(first=st.integers(0, 10), delay=st.integers(0, 10), target=st.floats(0.34, 0.40))
+def test_later_start_never_reaches_the_target_sooner(first, delay, target):
+    months = pd.period_range("2025-01", periods=24, freq="M")
+    targets = pd.DataFrame({"region_code": [KALBAR], "year": [2026], "coverage": [target]})
+    crossing = []
+    for start in (months[first], months[first + delay]):
+        result = run_scenario(flat_baseline(), scenario(subsidy(headcount=120_000, start=str(start), ramp=3)))
+        crossing.append(assess(result, targets)["first_month"].iloc[0])
+    if pd.isna(crossing[0]):
+        assert pd.isna(crossing[1])
+    else:
+        assert pd.isna(crossing[1]) or crossing[1] >= crossing[0]
+
+
+def test_same_seed_gives_identical_results_and_another_seed_differs():
+    s = scenario(subsidy(**UNCERTAIN))
+    a, b, c = (run_scenario(noisy_baseline(), s, seed=seed) for seed in (5, 5, 6))
+    np.testing.assert_array_equal(a.active, b.active)
+    pd.testing.assert_frame_equal(a.cost, b.cost)
+    pd.testing.assert_frame_equal(a.contributions, b.contributions)
+    assert not np.array_equal(a.active, c.active)
+
+
+def test_uncertainty_off_uses_the_means():
+    result = run_scenario(flat_baseline(), scenario(subsidy(already="[0.0, 0.2]")), uncertainty=False)
+    np.testing.assert_allclose(added(result, KALBAR, "2025-05"), 0.9 * 26373, rtol=1e-6)
+
+
+# ---- targets --------------------------------------------------------------------------------------
+def test_assess_probability_gap_first_month_and_status():
+    result = run_scenario(flat_baseline(), scenario(subsidy(headcount=300_000, ramp=6, start="2025-01", months=36)))
+    targets = pd.DataFrame({
+        "region_code": [KALBAR, KALBAR, "00", KALBAR],
+        "year": [2025, 2026, 2025, 2031],
+        "coverage": [0.40, 0.50, 0.40, 0.5],
+    })
+    out = assess(result, targets)
+    assert len(out) == 3  # 2031 lies beyond the horizon
+    kalbar = out.iloc[0]
+    coverage = (700_000 + 300_000) / 2_100_000
+    assert kalbar["median"] == pytest.approx(coverage, rel=1e-6)
+    assert kalbar["probability"] == 1.0 and kalbar["status"] == "on track"
+    assert kalbar["deadline"] == pd.Period("2025-12", freq="M")
+    # month i of the ramp: (700.000 + 50.000 (i + 1)) / 2.100.000 >= 0,40 from i = 2 (2025-03)
+    assert kalbar["first_month"] == pd.Period("2025-03", freq="M")
+    assert kalbar["gap_persons"] == 0.0
+    miss = out.iloc[1]
+    assert miss["probability"] == 0.0 and miss["status"] == "off track" and pd.isna(miss["first_month"])
+    assert miss["gap_persons"] == pytest.approx(0.5 * 2_100_000 - 1_000_000, rel=1e-6)
+
+
+def test_assess_uses_the_last_month_when_the_year_ends_after_the_horizon():
+    result = run_scenario(flat_baseline(), scenario("  []\n", horizon="2026-06"))
+    out = assess(result, pd.DataFrame({"region_code": ["00"], "year": [2026], "coverage": [0.3]}))
+    assert out["deadline"].tolist() == [pd.Period("2026-06", freq="M")]
+    assert out["status"].tolist() == ["on track"]
+
+
+# ---- scenario files -------------------------------------------------------------------------------
+@pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.yaml")), ids=lambda p: p.name)
+def test_every_scenario_file_loads_round_trips_and_runs(path):
+    tree = load_regions()
+    loaded = load_scenario(path)
+    assert parse_scenario(dump_scenario(loaded)) == loaded
+    for lever in loaded.levers:
+        assert lever.reference, f"{path.name}: lever {lever.kind} has no reference"
+    base = fake_baseline(tree, ("2025-01", "2030-06"), 3, ACTIVE_PER_LEAF, EMPLOYED_PER_LEAF, noise=0.01)
+    result = run_scenario(base, loaded, tree=tree)
+    assert result.months[-1] == loaded.horizon
+    assert np.all(result.active >= base.active[:, :, : len(result.months)] - 16.0)  # float32 rounding
+    assert (result.cost["cost_idr"] > 0).all()
+    targets = loaded.targets_frame()
+    if targets is not None:
+        assert len(assess(result, targets)) == len(targets)
+
+
+def test_scenario_files_exist():
+    names = {p.name for p in SCENARIOS.glob("*.yaml")}
+    assert {"baseline.yaml", "kalbar-subsidy-2025.yaml", "kalbar-village-officials.yaml",
+            "kalbar-pergub-2025.yaml", "national-plan.yaml"} <= names
+
+
+def test_dump_then_load_gives_the_same_scenario_for_every_kind():
+    text = subsidy(already="{dist: triangular, low: 0.0, mode: 0.1, high: 0.3}", retention="[0.2, 0.4]")
+    text += """  - kind: village_officials
+    label: Desa
+    region: ["61.*", "Kota Singkawang", 62]
+    officials_per_village: 12.5
+    enrolled_share: {dist: beta, a: 8, b: 2}
+    start: 2025-07
+    end: 2026-06
+  - kind: employer_compliance
+    region: Kalbar
+    workers: 1000
+    start: 2026-01
+  - kind: informal_outreach
+    region: "61.71"
+    monthly_enrollments: 250
+    months: 6
+    payer: worker
+    start: 2025-02
+  - kind: workforce_shock
+    region: "00"
+    change: -0.02
+    start: 2026-01
+    ramp_months: 0
+"""
+    extra = "description: all kinds\ntargets:\n  - {region: Kalbar, year: 2026, coverage: 0.5956, source: Pergub}\n"
+    loaded = scenario(text, extra=extra)
+    assert loaded.levers[1].region == ("61.*", "61.72", "62") and loaded.levers[1].months == 12
+    assert loaded.levers[2].region == ("61",) and loaded.levers[2].payer == "employer"
+    again = parse_scenario(dump_scenario(loaded), source="test.yaml")
+    assert again == loaded
+    assert dump_scenario(again) == dump_scenario(loaded)
+    assert loaded.targets_frame()[["region_code", "year", "coverage"]].values.tolist() == [["61", 2026, 0.5956]]

@@ -1,0 +1,246 @@
+"""Hand-checked cases for simulator.models and simulator.forecast (statsmodels only as a reference)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulator.errors import InputError
+from simulator.forecast import Forecast, backtest, forecast
+from simulator.models import MODELS, drift, holt_damped_forecast, pad_left, seasonal_naive
+
+PATTERN = np.array([10.0, 12, 15, 13, 11, 9, 8, 9, 14, 18, 20, 16])
+
+
+def frame(uid, values, start="2015-01-01", freq="MS"):
+    values = np.asarray(values, dtype=float)
+    return pd.DataFrame(
+        {"unique_id": uid, "ds": pd.date_range(start, periods=len(values), freq=freq), "y": values}
+    )
+
+
+def noisy(uid, n, seed, start="2015-01-01"):
+    rng = np.random.default_rng(seed)
+    t = np.arange(n)
+    return frame(uid, 200 + 0.8 * t + 15 * np.sin(2 * np.pi * t / 12) + rng.normal(0, 3, n), start)
+
+
+def check_order(fr: pd.DataFrame):
+    tol = 1e-9
+    assert np.all(fr["lo_95"] <= fr["lo_80"] + tol)
+    assert np.all(fr["lo_80"] <= fr["mean"] + tol)
+    assert np.all(fr["mean"] <= fr["hi_80"] + tol)
+    assert np.all(fr["hi_80"] <= fr["hi_95"] + tol)
+    assert not fr[["mean", "lo_80", "hi_80", "lo_95", "hi_95"]].isna().any().any()
+
+
+# ------------------------------------------------------------------------------------------ models
+
+
+def test_drift_continues_a_line_exactly():
+    t = np.arange(30)
+    y = 2.0 * t + 5
+    mean, scale = drift(y[None, :], 6, 12)
+    np.testing.assert_allclose(mean[0], 2.0 * np.arange(30, 36) + 5, rtol=0, atol=1e-12)
+    assert scale[0] == pytest.approx(0.0, abs=1e-12)
+    # the same through the orchestrator, drift only
+    fc = forecast(frame("line", y), horizon=6, models=["drift"])
+    np.testing.assert_allclose(fc.frame["mean"], 2.0 * np.arange(30, 36) + 5, atol=1e-9)
+    assert set(fc.frame["model"]) == {"drift"}
+    check_order(fc.frame)
+
+
+def test_left_padding_equals_separate_rows():
+    rng = np.random.default_rng(3)
+    a, b = rng.normal(50, 5, 40).cumsum(), rng.normal(50, 5, 27).cumsum()
+    both = pad_left([a, b])
+    for name, model in MODELS.items():
+        joint, _ = model(both, 7, 12)
+        alone_a, _ = model(a[None, :], 7, 12)
+        alone_b, _ = model(b[None, :], 7, 12)
+        np.testing.assert_allclose(joint[0], alone_a[0], rtol=1e-9, err_msg=name)
+        np.testing.assert_allclose(joint[1], alone_b[0], rtol=1e-9, err_msg=name)
+
+
+def test_arima_p10_ls_continues_a_line():
+    y = 2.0 * np.arange(40) + 5
+    mean, _ = MODELS["arima_p10_ls"](y[None, :], 5, 1)
+    np.testing.assert_allclose(mean[0], 2.0 * np.arange(40, 45) + 5, atol=1e-6)
+
+
+@pytest.mark.parametrize("alpha,beta,phi", [(0.4, 0.2, 0.9), (0.8, 0.05, 0.98), (0.1, 0.5, 0.8)])
+def test_damped_holt_matches_statsmodels_with_fixed_parameters(alpha, beta, phi):
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
+    rng = np.random.default_rng(7)
+    y = 100 + np.cumsum(rng.normal(0.5, 2.0, 60))
+    l0, b0 = y[0], 0.3
+    ref = (
+        ExponentialSmoothing(
+            y, trend="add", damped_trend=True, initialization_method="known",
+            initial_level=l0, initial_trend=b0,
+        )
+        .fit(smoothing_level=alpha, smoothing_trend=beta, damping_trend=phi, optimized=False)
+        .forecast(12)
+    )
+    ours = holt_damped_forecast(y[None, :], 12, alpha, beta, phi, l0, b0)[0]
+    np.testing.assert_allclose(ours, ref, rtol=0, atol=1e-6)
+    # and for a left-padded second row with its own parameters
+    y2 = y[15:] * 1.5
+    ref2 = (
+        ExponentialSmoothing(
+            y2, trend="add", damped_trend=True, initialization_method="known",
+            initial_level=y2[0], initial_trend=-0.1,
+        )
+        .fit(smoothing_level=0.3, smoothing_trend=0.1, damping_trend=0.85, optimized=False)
+        .forecast(12)
+    )
+    both = holt_damped_forecast(
+        pad_left([y, y2]), 12, [alpha, 0.3], [beta, 0.1], [phi, 0.85], [l0, y2[0]], [b0, -0.1]
+    )
+    np.testing.assert_allclose(both[0], ref, atol=1e-6)
+    np.testing.assert_allclose(both[1], ref2, atol=1e-6)
+
+
+def test_seasonal_naive_repeats_last_season():
+    y = np.tile(PATTERN, 4)
+    mean, _ = seasonal_naive(y[None, :], 30, 12)
+    np.testing.assert_array_equal(mean[0], np.tile(PATTERN, 3)[:30])
+
+
+# ------------------------------------------------------------------------------------ orchestrator
+
+
+def test_pure_seasonal_series_is_reproduced_and_selected():
+    y = np.tile(PATTERN, 6)
+    fc = forecast(frame("season", y), horizon=24)
+    expected = np.tile(PATTERN, 2)
+    np.testing.assert_allclose(fc.frame["mean"], expected, atol=1e-6)
+    assert fc.frame["model"].iloc[0] in MODELS
+    check_order(fc.frame)
+
+
+def test_constant_series_flat_with_zero_width_intervals():
+    fc = forecast(frame("c", np.full(36, 42.0)), horizon=10, paths=50)
+    fr = fc.frame
+    np.testing.assert_allclose(fr["mean"], 42.0)
+    for col in ("lo_80", "hi_80", "lo_95", "hi_95"):
+        np.testing.assert_allclose(fr[col], 42.0, atol=1e-9)
+    np.testing.assert_allclose(fc.paths, 42.0)
+    assert fc.notes["note"].str.contains("constant").any()
+
+
+def test_same_seed_same_paths_and_paths_match_intervals():
+    df = pd.concat([noisy(f"s{i}", 60 + i, i) for i in range(25)])
+    a = forecast(df, horizon=12, paths=400, seed=5)
+    b = forecast(df, horizon=12, paths=400, seed=5)
+    c = forecast(df, horizon=12, paths=400, seed=6)
+    assert isinstance(a, Forecast)
+    assert a.paths.shape == (25, 400, 12)
+    np.testing.assert_array_equal(a.paths, b.paths)
+    assert not np.array_equal(a.paths, c.paths)
+    assert a.ids == sorted(a.ids)
+    assert list(a.frame["unique_id"].drop_duplicates()) == a.ids
+    # the paths' 10 % / 90 % quantiles agree with the 80 % interval (Monte Carlo tolerance)
+    fr = a.frame
+    lo = np.quantile(a.paths, 0.1, axis=1).ravel()
+    hi = np.quantile(a.paths, 0.9, axis=1).ravel()
+    width = (fr["hi_80"] - fr["lo_80"]).to_numpy()
+    assert np.median(np.abs(lo - fr["lo_80"].to_numpy()) / width) < 0.1
+    assert np.median(np.abs(hi - fr["hi_80"].to_numpy()) / width) < 0.1
+    check_order(fr)
+
+
+def test_short_zero_missing_intermittent_series_get_forecasts_and_notes():
+    rng = np.random.default_rng(1)
+    missing = frame("missing", np.arange(40.0) + 100).drop(index=17)
+    parts = [
+        frame("short", [5.0, 6, 7, 6, 8]),
+        frame("one", [3.0]),
+        frame("zeros", np.r_[np.zeros(5), np.arange(1.0, 31)]),
+        frame("interm", rng.poisson(0.4, 48).astype(float)),
+        frame("allzero", np.zeros(30)),
+        frame("flat", np.r_[np.full(20, 5.0), np.full(20, 6.0)]),
+        missing,
+        frame("twoseasons", np.arange(20.0)),
+    ]
+    df = pd.concat(parts)
+    fc = forecast(df, horizon=6, paths=20)
+    fr = fc.frame
+    assert sorted(fr["unique_id"].unique()) == sorted(p["unique_id"].iloc[0] for p in parts)
+    assert len(fr) == 6 * len(parts)
+    check_order(fr)
+    notes = fc.notes.groupby("unique_id")["note"].apply(" | ".join)
+    assert "short" in notes["short"]
+    assert "single observation" in notes["one"]
+    assert "zero" in notes["zeros"]
+    assert "intermittent" in notes["interm"]
+    assert "constant" in notes["allzero"]
+    assert "interpolation" in notes["missing"]
+    assert "flat" in notes["flat"]
+    assert "two seasons" in notes["twoseasons"]
+    # the interpolated series is a line, so its monthly grid is intact and forecasts go on upward
+    m = fr[fr["unique_id"] == "missing"]
+    assert list(m["ds"]) == list(pd.date_range("2018-05-01", periods=6, freq="MS"))
+    assert m["mean"].iloc[0] >= 139 - 1e-6
+    # non-negative series are never forecast below zero
+    assert (fr.loc[fr["unique_id"].isin(["interm", "zeros", "allzero"]), "lo_95"] >= 0).all()
+    assert (fc.paths[fc.ids.index("interm")] >= 0).all()
+
+
+def test_mixed_frequencies_in_one_frame():
+    yearly = frame("Y", 1000 + 30 * np.arange(15.0), start="2008-01-01", freq="YS")
+    monthly = noisy("M", 72, 2)
+    quarterly = frame("Q", 50 + np.tile([1.0, 3, 2, 5], 8), start="2016-03-31", freq="QE")
+    fc = forecast(pd.concat([yearly, monthly, quarterly]), horizon=4)
+    fr = fc.frame.set_index("unique_id")
+    assert list(fr.loc["Y", "ds"]) == list(pd.date_range("2023-01-01", periods=4, freq="YS"))
+    assert list(fr.loc["M", "ds"]) == list(pd.date_range("2021-01-01", periods=4, freq="MS"))
+    assert list(fr.loc["Q", "ds"]) == list(pd.date_range("2024-03-31", periods=4, freq="QE"))
+    np.testing.assert_allclose(fr.loc["Q", "mean"], 50 + np.array([1.0, 3, 2, 5]), atol=1e-6)
+    check_order(fc.frame)
+
+
+def test_backtest_reports_benchmarks_and_reasonable_coverage():
+    df = pd.concat([noisy(f"s{i}", 84, 100 + i) for i in range(40)])
+    bt = backtest(df, horizon=12, models=["theta", "holt_damped"])
+    assert {"naive", "seasonal_naive", "theta", "holt_damped", "auto"} == set(bt["model"])
+    assert list(bt.columns[:6]) == ["unique_id", "model", "mase", "smape", "coverage_80", "coverage_95"]
+    means = bt.groupby("model")[["mase", "coverage_80", "coverage_95"]].mean()
+    assert means.loc["auto", "mase"] < means.loc["naive", "mase"]
+    assert 0.6 < means.loc["auto", "coverage_80"] <= 1.0
+    assert means.loc["auto", "coverage_80"] <= means.loc["auto", "coverage_95"]
+
+
+@pytest.mark.parametrize("missing", ["unique_id", "ds", "y"])
+def test_missing_column_is_an_input_error_naming_it(missing):
+    df = frame("a", np.arange(12.0)).drop(columns=missing)
+    with pytest.raises(InputError, match=f"'{missing}'"):
+        forecast(df, horizon=3)
+    with pytest.raises(InputError, match=f"'{missing}'"):
+        backtest(df, horizon=3)
+
+
+def test_empty_input_is_an_input_error():
+    with pytest.raises(InputError, match="no rows"):
+        forecast(pd.DataFrame(columns=["unique_id", "ds", "y"]), horizon=3)
+
+
+def test_daily_data_is_rejected_with_one_line():
+    df = frame("d", np.arange(40.0), freq="D")
+    with pytest.raises(InputError) as err:
+        forecast(df, horizon=3)
+    assert "\n" not in str(err.value) and "ds" in str(err.value)
+
+
+def test_import_does_not_load_heavy_libraries():
+    code = (
+        "import sys, simulator.forecast, simulator.models; "
+        "print(any(m.startswith(('statsmodels', 'scipy.stats')) for m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
