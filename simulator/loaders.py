@@ -948,3 +948,19 @@ def _finish(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
     out = frame[canonical + rest].sort_values(sort, kind="stable").reset_index(drop=True)
     out.attrs = {}
     return out
+
+
+_EXAMPLES = {
+    "history": ("61.01", "BPU", "2025-01", "1234"),
+    "workforce": ("61.01", "2024-08", "250000"),
+    "targets": ("61", "2025", "0.5956"),
+}
+
+
+def template_csv(kind: str) -> str:
+    """A CSV template for ``kind``: the required columns and one example row. Loads back without
+    error with :func:`load_table`; optional columns (see ``SCHEMAS``) may be added."""
+    if kind not in SCHEMAS:
+        raise InputError(f"kind: expected one of {', '.join(KINDS)}, got {kind!r}")
+    schema = SCHEMAS[kind]
+    return ",".join(schema.required) + "\n" + ",".join(_EXAMPLES[kind]) + "\n"

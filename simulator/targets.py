@@ -55,7 +55,8 @@ def assess(
     Returns
     -------
     pandas.DataFrame
-        One row per target whose deadline lies in the projection, with columns
+        One row per target whose deadline lies in the projection and whose region the result
+        reports (see ``run_scenario(regions=...)``), with columns
         ``region_code, year, target, deadline, probability`` (share of paths with coverage >=
         target at the deadline [fraction]), ``median, p10, p90`` (coverage at the deadline
         [fraction]), ``gap_persons`` (max(0, target x median employed - median active)
@@ -70,9 +71,10 @@ def assess(
         raise InputError(f"thresholds: expected 0 <= at risk <= on track <= 1, got {thresholds}")
     coverage = result.coverage
     rows = []
+    reported = set(result.regions)
     for code, year, target in targets[["region_code", "year", "coverage"]].itertuples(index=False):
         deadline = deadline_for(int(year), result.months)
-        if deadline is None:
+        if deadline is None or str(code) not in reported:
             continue
         r = result.index_of(str(code))
         t = int(result.months.get_loc(deadline))

@@ -80,3 +80,84 @@ def overview(result: Result, status: pd.DataFrame, tree: RegionTree, codes: list
     rows = status[status["region_code"].isin(codes)].copy()
     rows.insert(1, "name", rows["region_code"].map(names))
     return rows.reset_index(drop=True)
+
+
+#: Tile-grid position (row, column) of each province, roughly as on a map of Indonesia, north at
+#: the top. Works offline, every province the same size so small provinces stay readable.
+TILES: dict[str, tuple[int, int]] = {
+    "11": (0, 0), "21": (0, 3), "65": (0, 6), "71": (0, 8), "82": (0, 9),
+    "12": (1, 1), "14": (1, 2), "61": (1, 4), "64": (1, 6), "75": (1, 8), "96": (1, 10), "92": (1, 11),
+    "13": (2, 1), "15": (2, 2), "19": (2, 3), "62": (2, 5), "76": (2, 6), "72": (2, 7), "81": (2, 9),
+    "94": (2, 11), "91": (2, 12),
+    "17": (3, 1), "16": (3, 2), "63": (3, 5), "73": (3, 6), "74": (3, 7), "95": (3, 12),
+    "18": (4, 2), "31": (4, 3), "93": (4, 12),
+    "36": (5, 2), "32": (5, 3), "33": (5, 4), "35": (5, 5), "51": (5, 6), "52": (5, 7), "53": (5, 8),
+    "34": (6, 4),
+}
+
+
+def targets_for(targets: pd.DataFrame, codes: list[str], tree: RegionTree | None = None) -> pd.DataFrame:
+    """Targets for ``codes``: a region's own targets, else those of its nearest ancestor that has
+    any (a kabupaten/kota borrows its province's, a province the nation's).
+
+    Most regions have no published coverage target; leadership still needs to see them against
+    the path they are expected to follow. Returns ``region_code, year, coverage, applied_from``
+    where ``applied_from`` is the code whose target is used.
+    """
+    from simulator.regions import load_regions
+
+    tree = tree or load_regions()
+    having = set(targets["region_code"].astype(str))
+    frames = []
+    for code in codes:
+        node = code
+        while node and node not in having:
+            node = tree.parent(node)
+        if node:
+            own = targets[targets["region_code"].astype(str) == node][["year", "coverage"]]
+            frames.append(own.assign(region_code=code, applied_from=node))
+    if not frames:
+        return pd.DataFrame({"region_code": pd.Series(dtype=str), "year": pd.Series(dtype=np.int64),
+                             "coverage": pd.Series(dtype=float), "applied_from": pd.Series(dtype=str)})
+    return pd.concat(frames, ignore_index=True)[["region_code", "year", "coverage", "applied_from"]]
+
+
+def tile_frame(status: pd.DataFrame, tree: RegionTree, year: int) -> pd.DataFrame:
+    """One tile per province for target ``year``: ``code, name, short, row, col, probability,
+    median, target, status`` (NaN and "no target" where the province has no target that year)."""
+    rows = status[status["year"] == year].set_index("region_code")
+    out = []
+    for code, (r, c) in TILES.items():
+        name = tree.name(code)
+        hit = code in rows.index
+        out.append({
+            "code": code, "name": name, "short": _short(name), "row": r, "col": c,
+            "probability": float(rows.loc[code, "probability"]) if hit else np.nan,
+            "median": float(rows.loc[code, "median"]) if hit else np.nan,
+            "target": float(rows.loc[code, "target"]) if hit else np.nan,
+            "status": str(rows.loc[code, "status"]) if hit else "no target",
+        })
+    return pd.DataFrame(out)
+
+
+def _short(name: str) -> str:
+    """A tile label of at most 10 characters: "Kalimantan Barat" -> "Kalbar"-like abbreviations."""
+    words = name.replace("Daerah Khusus Ibukota", "DKI").replace("Daerah Istimewa", "DI").split()
+    if len(name) <= 10:
+        return name
+    if len(words) == 1:
+        return words[0][:10]
+    head = words[0] if words[0] in ("DKI", "DI") else words[0][:4]
+    return (head + " " + "".join(w[0] for w in words[1:]))[:10]
+
+
+def median_lines(results: dict[str, Result], code: str) -> pd.DataFrame:
+    """Median and 80 % band of coverage per month for ``code`` under several named results:
+    ``scenario, month, q10, q50, q90`` [fraction]."""
+    frames = []
+    for name, result in results.items():
+        r = result.index_of(code)
+        q = np.nanquantile(result.coverage[r], (0.1, 0.5, 0.9), axis=0)
+        frames.append(pd.DataFrame({"scenario": name, "month": result.months.to_timestamp(),
+                                    "q10": q[0], "q50": q[1], "q90": q[2]}))
+    return pd.concat(frames, ignore_index=True)

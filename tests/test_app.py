@@ -1,27 +1,103 @@
-"""AppTest smoke tests: each page renders without exception; language switch changes labels."""
+"""AppTest: every page renders without exception on the bundled data, and key interactions change
+the outputs they should. The baseline uses 200 paths here (SIMULATOR_PATHS) to keep the suite fast;
+it is computed once per test session and cached on disk like in the app."""
 
+import os
+import re
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
+
+os.environ.setdefault("SIMULATOR_PATHS", "200")
+
+from streamlit.testing.v1 import AppTest  # noqa: E402
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
+PAGES = ["ringkasan", "wilayah", "bandingkan", "anggaran", "data", "model", "daftar_wilayah"]
 
 
-def _app() -> AppTest:
-    return AppTest.from_file(APP, default_timeout=120)
+def _app(page: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=900).run()
+    if page:
+        at.switch_page(f"app_pages/{page}.py").run()
+    return at
 
 
-def test_first_page_shows_bundled_regions_and_banner():
-    at = _app().run()
-    assert not at.exception
+def _metric(at: AppTest, label_start: str) -> str:
+    for m in at.metric:
+        if m.label.startswith(label_start):
+            return m.value
+    raise AssertionError(f"no metric starting with {label_start!r}: {[m.label for m in at.metric]}")
+
+
+def _percent_id(text: str) -> float:
+    """"45,34 %" -> 0.4534 (Indonesian format only: fails on "45.34%")."""
+    match = re.fullmatch(r"(\d{1,3}(?:\.\d{3})*),(\d+) %", text) or re.fullmatch(r"(\d+) %", text)
+    assert match, f"not an Indonesian percentage: {text!r}"
+    whole = match.group(1).replace(".", "")
+    frac = match.group(2) if match.lastindex == 2 else "0"
+    return float(f"{whole}.{frac}") / 100
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_with_banner(page):
+    at = _app(page)
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
     assert any("Data ilustratif" in w.value for w in at.warning)
     assert at.title[0].value == "Simulator Cakupan BPJS Ketenagakerjaan"
 
 
-def test_language_switch_changes_labels():
-    at = _app().run()
-    at.sidebar.radio[0].set_value("en").run()
+def test_overview_headlines_in_indonesian_format_and_language_switch():
+    at = _app()
+    prob = _metric(at, "Peluang tercapai")
+    assert 0.0 <= _percent_id(prob) <= 1.0
+    assert len(at.dataframe) >= 1
+    at.sidebar.radio(key="lang").set_value("en").run()
     assert not at.exception
     assert at.title[0].value == "BPJS Ketenagakerjaan Coverage Simulator"
     assert any("Illustrative data" in w.value for w in at.warning)
+    value = _metric(at, "Probability of reaching")
+    assert re.fullmatch(r"\d+%", value), value
+
+
+def test_overview_province_lists_its_kabupaten_kota():
+    at = _app()
+    at.selectbox(key="ov_province").set_value("61").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    codes = set(table.iloc[:, 0])
+    assert {"00", "61", "61.01", "61.72"} <= codes
+    assert len(codes) == 2 + 14
+
+
+def test_bigger_subsidy_raises_probability_on_region_page():
+    at = _app("wilayah")
+    at.selectbox(key="rg_region").set_value("61.72").run()  # Kota Singkawang, assessed on Kalbar's targets
+    assert not at.exception
+    p0 = _percent_id(_metric(at, "Peluang tercapai"))
+    m0 = _percent_id(_metric(at, "Median proyeksi"))
+    at.slider(key="rg_headcount").set_value(40_000).run()
+    assert not at.exception
+    p1 = _percent_id(_metric(at, "Peluang tercapai"))
+    m1 = _percent_id(_metric(at, "Median proyeksi"))
+    assert m1 > m0
+    assert p1 > p0
+
+
+def test_compare_page_reads_scenarios_from_the_url_and_writes_them_back():
+    at = AppTest.from_file(APP, default_timeout=900)
+    at.query_params["b"] = ["baseline", "kalbar-subsidy-2025"]
+    at.run()
+    at.switch_page("app_pages/bandingkan.py").run()
+    assert not at.exception
+    assert at.multiselect(key="cmp_names").value == ["baseline", "kalbar-subsidy-2025"]
+    table = at.dataframe[0].value
+    assert list(dict.fromkeys(table.iloc[:, 0])) == ["baseline", "kalbar-subsidy-2025"]
+
+
+def test_model_page_shows_backtest_figures():
+    at = _app("model")
+    assert not at.exception
+    mase = _metric(at, "MASE rata-rata (model terpilih)")
+    assert re.fullmatch(r"\d+,\d{3}", mase), mase

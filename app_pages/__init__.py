@@ -1,0 +1,1 @@
+"""Streamlit pages of app.py (see app_pages/ui.py)."""

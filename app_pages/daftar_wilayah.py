@@ -1,0 +1,3 @@
+from app_pages.ui import page_regions
+
+page_regions()
