@@ -101,3 +101,30 @@ def test_model_page_shows_backtest_figures():
     assert not at.exception
     mase = _metric(at, "MASE rata-rata (model terpilih)")
     assert re.fullmatch(r"\d+,\d{3}", mase), mase
+
+
+def _number_id(text: str) -> int:
+    assert re.fullmatch(r"\d{1,3}(\.\d{3})*", text), f"not an Indonesian whole number: {text!r}"
+    return int(text.replace(".", ""))
+
+
+def test_budget_solve_needs_more_for_a_higher_probability():
+    at = _app("anggaran")
+    at.selectbox(key="bg_region").set_value("61.72").run()
+    assert not at.exception
+    low = _number_id(_metric(at, "Jumlah pekerja dibantu"))
+    at.slider(key="bg_probability").set_value(0.95).run()
+    high = _number_id(_metric(at, "Jumlah pekerja dibantu"))
+    assert high > low > 0
+
+
+def test_budget_allocate_more_budget_reaches_no_fewer_regions():
+    at = _app("anggaran")
+    at.radio(key="bg_mode").set_value("allocate").run()
+    assert not at.exception
+    reached = [int(_metric(at, "Wilayah mencapai target").split(" / ")[0])]
+    at.number_input(key="bg_budget").set_value(100_000_000_000).run()
+    assert not at.exception
+    reached.append(int(_metric(at, "Wilayah mencapai target").split(" / ")[0]))
+    assert reached[1] >= reached[0]
+    assert _metric(at, "Wilayah mencapai target").endswith("/ 14")

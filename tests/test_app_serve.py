@@ -25,7 +25,7 @@ def test_streamlit_serves_health():
            "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + 300
         body = b""
         while time.monotonic() < deadline:
             try:
