@@ -290,6 +290,38 @@ def page_overview() -> None:
         st.markdown(f"**{t('cost_table', L)}**")
         st.dataframe(shown, hide_index=True)
         csv_download(raw, f"biaya-{name}.csv", "dl_ov_cost")
+    reports(result, status, text, f"{name}-{choice}")
+
+
+def reports(result, status: pd.DataFrame, text: str, stem: str) -> None:
+    """Leadership outputs of the shown run: Excel workbook, printable brief (HTML, PDF on request)."""
+    from simulator.report import brief_html, brief_pdf, find_pdf_engine, workbook_bytes
+    from simulator.results_io import provenance_of
+
+    L = lang()
+    _, illustrative = current_panel()
+    _, backtest = current_baseline()
+    with st.expander(t("reports", L)):
+        provenance = provenance_of(result, scenario_text=text, illustrative=illustrative)
+        cols = st.columns(3)
+        try:
+            book = workbook_bytes(result, status, backtest=backtest, lang=L, provenance=provenance)
+            html = brief_html(result, status, lang=L, provenance=provenance)
+        except InputError as err:
+            st.error(str(err))
+            return
+        cols[0].download_button(t("download_xlsx", L), book, file_name=f"{stem}.xlsx", key="dl_xlsx",
+                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        cols[1].download_button(t("download_html", L), html.encode("utf-8"), file_name=f"{stem}.html", key="dl_html", mime="text/html")
+        if find_pdf_engine() is None:
+            cols[2].caption(t("no_pdf_engine", L))
+        elif cols[2].button(t("make_pdf", L), key="mk_pdf"):
+            try:
+                st.session_state["pdf"] = (stem, brief_pdf(html))
+            except (InputError, RuntimeError) as err:
+                st.error(str(err))
+        if st.session_state.get("pdf", ("", b""))[0] == stem:
+            cols[2].download_button(t("download_pdf", L), st.session_state["pdf"][1], file_name=f"{stem}.pdf", key="dl_pdf", mime="application/pdf")
 
 
 def region_levers(code: str, months: list[str]) -> list[dict]:

@@ -141,6 +141,13 @@ TEXT: dict[str, dict[str, str]] = {
     "new_persons": {"id": "Tambahan peserta (rata-rata)", "en": "Added participants (mean)"},
     "needed": {"id": "Dibutuhkan", "en": "Needed"},
     "allocated": {"id": "Dialokasikan", "en": "Allocated"},
+    "reports": {"id": "Laporan untuk pimpinan (Excel, ringkasan cetak)", "en": "Leadership reports (Excel, printable brief)"},
+    "download_xlsx": {"id": "Unduh buku kerja Excel", "en": "Download the Excel workbook"},
+    "download_html": {"id": "Unduh ringkasan (HTML, siap cetak)", "en": "Download the brief (HTML, print-ready)"},
+    "make_pdf": {"id": "Buat PDF", "en": "Make a PDF"},
+    "download_pdf": {"id": "Unduh PDF", "en": "Download the PDF"},
+    "no_pdf_engine": {"id": "PDF perlu Chromium (apt-get install chromium); cetak HTML ke PDF dari peramban.",
+                      "en": "PDF needs Chromium (apt-get install chromium); print the HTML to PDF from a browser."},
 }
 
 

@@ -128,3 +128,12 @@ def test_budget_allocate_more_budget_reaches_no_fewer_regions():
     reached.append(int(_metric(at, "Wilayah mencapai target").split(" / ")[0]))
     assert reached[1] >= reached[0]
     assert _metric(at, "Wilayah mencapai target").endswith("/ 14")
+
+
+def test_overview_offers_the_leadership_reports():
+    at = _app()
+    at.selectbox(key="ov_province").set_value("61").run()
+    assert not at.exception
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Unduh buku kerja Excel" in labels
+    assert "Unduh ringkasan (HTML, siap cetak)" in labels
