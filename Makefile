@@ -22,7 +22,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[bench]' || echo "statsforecast not installable: benchmarks run without the peer"
-	$(PY) bench/bench_forecast.py
+	@status=0; for f in bench/bench_*.py; do echo "== $$f"; $(PY) $$f || status=1; done; exit $$status
 
 data: $(STAMP)
 	$(PY) -m simulator.synth

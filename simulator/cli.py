@@ -58,7 +58,15 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
+#: Shell modules that register more sub-commands (``command`` + ``EXTRA_PARSERS``) on import.
+SHELL_MODULES = ("simulator.cli_forecast", "simulator.cli_budget", "simulator.cli_report")
+
+
 def build_parser() -> argparse.ArgumentParser:
+    import importlib
+
+    for name in SHELL_MODULES:
+        importlib.import_module(name)
     parser = argparse.ArgumentParser(prog="python -m simulator", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("regions", help="list regions (Kemendagri codes, names, villages)")
@@ -84,6 +92,7 @@ def _bundled(horizon: int, paths: int, data: str | None):
     if panel.history is None or panel.workforce is None:
         raise InputError(f"{data or DATA_DIR}: a projection needs both a history and a workforce file")
     baseline, table = project_baseline(panel.history, panel.workforce, horizon=horizon, paths=paths)
+    baseline.meta["sources"] = list(panel.sources)  # results_io.is_illustrative reads the file names
     return panel, baseline, table
 
 
@@ -124,28 +133,19 @@ def _run(args: argparse.Namespace) -> int:
 
     tree = load_regions()
     scenario = load_scenario(args.scenario, tree)
-    panel, baseline, _ = _bundled(args.horizon, args.paths, args.data)
+    panel, baseline, backtest = _bundled(args.horizon, args.paths, args.data)
     result = run_scenario(baseline, scenario, seed=args.seed, tree=tree)
     targets = scenario.targets_frame()
-    status = assess(result, targets if targets is not None else panel.targets)
+    targets = targets if targets is not None else panel.targets
+    status = assess(result, targets)
     if args.output:
-        from simulator.views import cost_by_payer_year, fan
+        from simulator.results_io import save_result
 
-        out = Path(args.output)
-        out.mkdir(parents=True, exist_ok=True)
-        status.to_csv(out / "status.csv", index=False)
-        result.cost.to_csv(out / "cost.csv", index=False)
-        cost_by_payer_year(result).to_csv(out / "cost_by_payer.csv", index=False)
-        frames = [fan(result, c).assign(region_code=c) for c in sorted(set(status["region_code"]))]
-        if frames:
-            import pandas as pd
-
-            pd.concat(frames, ignore_index=True).to_csv(out / "coverage_quantiles.csv", index=False)
-        (out / "scenario.yaml").write_text(Path(args.scenario).read_text(encoding="utf-8"), encoding="utf-8")
-        (out / "README.txt").write_text(
-            "ILLUSTRATIVE DATA: the participation history behind these results is synthetic, calibrated to public "
-            f"anchors.\nscenario: {scenario.name}\nseed: {args.seed}\ndata hash: {baseline.meta.get('data_hash')}\n",
-            encoding="utf-8",
+        sources = [str(s) for s in panel.sources]
+        save_result(
+            result, args.output, scenario_text=Path(args.scenario).read_text(encoding="utf-8"), targets=targets,
+            backtest=backtest, illustrative=any("illustrative" in s.lower() for s in sources),
+            extra={"data_sources": sources, "data_files_hash": panel.data_hash},
         )
     _out(f"skenario: {scenario.name}  (data ilustratif)")
     for line in _status_lines(status, tree):
@@ -153,6 +153,8 @@ def _run(args: argparse.Namespace) -> int:
     total = result.cost.groupby("payer")["cost_idr"].sum() if not result.cost.empty else {}
     for payer, value in dict(total).items():
         _out(f"biaya {payer}: {rupiah(value)}")
+    if args.output:
+        _out(f"hasil disimpan / saved: {args.output}")
     return 0
 
 

@@ -3,6 +3,10 @@
 Every function takes ``offset``, the months since the lever's start for each month of the axis
 (negative before the start), and returns new arrays; nothing here knows about files or frames.
 Shapes: L kabupaten/kota leaves in scope, P paths, T months.
+
+Every lever's persons are an outer product: a share or size per leaf times one (P, T) profile, so
+an effect is returned in that factored form (``LeverEffect.weights`` x ``LeverEffect.per_path``)
+and the engine never has to hold a (L, P, T) array for a lever whose cap does not bind.
 """
 
 from __future__ import annotations
@@ -14,18 +18,31 @@ import numpy as np
 
 @dataclass(frozen=True)
 class LeverEffect:
-    """What one lever does.
+    """What one lever does: ``persons[l, p, t] = weights[l] x per_path[p, t]``.
 
     Attributes
     ----------
-    persons : numpy.ndarray
-        Added active participants [persons], float32, shape (L, P, T).
+    weights : numpy.ndarray
+        Per leaf, shape (L,), float64, non-negative for valid lever sizes: the share of the lever's size landing there
+        [fraction] (subsidy, compliance, outreach) or its full-size persons (village officials:
+        villages x officials per village [persons]).
+    per_path : numpy.ndarray
+        Added persons per unit weight [persons], float64, shape (P, T), non-negative for valid
+        parameters (the engine checks and falls back to its exact path otherwise); may be a
+        read-only broadcast view when every path is the same.
     cost : numpy.ndarray
-        Cost of the lever [IDR/month], float64, shape (P, T), summed over leaves.
+        Cost of the lever [IDR/month], float64, shape (P, T), summed over leaves; may be a
+        read-only broadcast view.
     """
 
-    persons: np.ndarray
+    weights: np.ndarray
+    per_path: np.ndarray
     cost: np.ndarray
+
+    @property
+    def persons(self) -> np.ndarray:
+        """Added active participants [persons], float32, shape (L, P, T) (built on each access)."""
+        return _spread(self.weights, self.per_path)
 
 
 def ramp_fraction(offset: np.ndarray, ramp_months: int) -> np.ndarray:
@@ -56,8 +73,11 @@ def split_weights(uncovered: np.ndarray) -> np.ndarray:
 
 
 def _spread(weights: np.ndarray, per_path: np.ndarray) -> np.ndarray:
-    """(L,) x (P, T) -> (L, P, T) float32."""
-    return (weights[:, None, None] * per_path[None, :, :]).astype(np.float32)
+    """(L,) x (P, T) -> (L, P, T) float32, each leaf's product taken in float64 and then rounded."""
+    out = np.empty((len(weights), *per_path.shape), dtype=np.float32)
+    for i, w in enumerate(np.asarray(weights, dtype=np.float64)):
+        np.multiply(per_path, w, out=out[i], casting="same_kind")
+    return out
 
 
 def contribution_subsidy(
@@ -107,8 +127,8 @@ def contribution_subsidy(
     keep = 1.0 - already_covered[:, None]
     decay = retention_after[:, None] * (1.0 - lapse[:, None]) ** np.where(after, k, 0)[None, :]
     total = keep * (enrolled[None, :] + np.where(after[None, :], last * decay, 0.0))
-    cost = np.broadcast_to(enrolled * unit_cost, total.shape).copy()
-    return LeverEffect(persons=_spread(weights, total), cost=cost)
+    cost = np.broadcast_to(enrolled * unit_cost, total.shape)
+    return LeverEffect(weights=np.asarray(weights, dtype=np.float64), per_path=total, cost=cost)
 
 
 def village_officials(
@@ -147,9 +167,8 @@ def village_officials(
     profile = ramp_fraction(offset, ramp_months) * running_mask(offset, months)  # (T,)
     per_leaf = np.asarray(villages, dtype=np.float64) * officials_per_village  # (L,)
     per_path = enrolled_share[:, None] * profile[None, :]  # (P, T)
-    persons = (per_leaf[:, None, None] * per_path[None, :, :]).astype(np.float32)
     cost = per_leaf.sum() * per_path * unit_cost
-    return LeverEffect(persons=persons, cost=cost)
+    return LeverEffect(weights=per_leaf, per_path=per_path, cost=cost)
 
 
 def employer_compliance(
@@ -161,7 +180,8 @@ def employer_compliance(
     """
     profile = workers * ramp_fraction(offset, ramp_months)  # (T,)
     per_path = np.broadcast_to(profile, (paths, profile.size))
-    return LeverEffect(persons=_spread(weights, per_path), cost=per_path * unit_cost)
+    cost = np.broadcast_to(profile * unit_cost, per_path.shape)
+    return LeverEffect(weights=np.asarray(weights, dtype=np.float64), per_path=per_path, cost=cost)
 
 
 def informal_outreach(
@@ -187,7 +207,8 @@ def informal_outreach(
     for t in range(offset.size):
         level = level * (1.0 - lapse) + inflow[t]
         stock[:, t] = level
-    return LeverEffect(persons=_spread(weights, stock), cost=stock * running[None, :] * unit_cost)
+    return LeverEffect(weights=np.asarray(weights, dtype=np.float64), per_path=stock,
+                       cost=stock * running[None, :] * unit_cost)
 
 
 def workforce_factor(change: float, ramp_months: int, offset: np.ndarray) -> np.ndarray:

@@ -100,6 +100,34 @@ def test_retention_after_the_subsidy_ends_decays_at_the_lapse_rate():
     assert result.cost["year"].tolist() == [2025]  # nothing is paid after the end
 
 
+# Distributions whose means are the hand-checked values: d = 0,1, r = 0,35, l = 0,05.
+MEANS = dict(already="{dist: triangular, low: 0.0, mode: 0.1, high: 0.2}",
+             retention="{dist: beta, a: 7, b: 13}", lapse="[0.04, 0.06]")
+
+
+def test_uncertainty_off_subsidy_adds_exactly_the_uncovered_share_and_coverage_rises_by_it():
+    n, d = 26373, 0.1
+    result = run_scenario(flat_baseline(), scenario(subsidy(headcount=n, ramp=3, **MEANS)), uncertainty=False)
+    workforce = 14 * EMPLOYED_PER_LEAF  # Kalbar: 14 kabupaten/kota of 150.000 employed
+    base = flat_baseline()
+    for month in ["2025-03", "2025-07", "2025-12"]:  # the ramp is complete from the third month
+        np.testing.assert_allclose(added(result, KALBAR, month), (1 - d) * n, rtol=1e-6)
+        np.testing.assert_allclose(added(result, "61.05", month), (1 - d) * n / 14, rtol=1e-6)  # even split
+        t = result.months.get_loc(pd.Period(month, freq="M"))
+        r, b = result.index_of(KALBAR), base.index_of(KALBAR)
+        rise = result.coverage[r, :, t] - base.active[b, :4, t] / base.employed[b, :4, t]
+        np.testing.assert_allclose(rise, (1 - d) * n / workforce, rtol=1e-5)
+    np.testing.assert_allclose(added(result, KALBAR, "2025-02"), (1 - d) * n * 2 / 3, rtol=1e-6)
+
+
+@pytest.mark.parametrize("month,k", [("2026-01", 0), ("2026-02", 1), ("2026-07", 6), ("2027-12", 23)])
+def test_uncertainty_off_retention_then_lapse_leaves_the_decayed_share(month, k):
+    n, d, r, lapse = 26373, 0.1, 0.35, 0.05
+    result = run_scenario(flat_baseline(), scenario(subsidy(headcount=n, **MEANS)), uncertainty=False)
+    np.testing.assert_allclose(added(result, KALBAR, month), (1 - d) * n * r * (1 - lapse) ** k, rtol=1e-5)
+    np.testing.assert_allclose(added(result, KALBAR, "2025-12"), (1 - d) * n, rtol=1e-6)
+
+
 def test_kalbar_village_officials_reach_25_740_after_the_ramp():
     levers = """  - kind: village_officials
     region: "61.*"
@@ -155,6 +183,40 @@ def test_workforce_shock_moves_the_denominator_only():
     np.testing.assert_allclose(result.employed[r, 0, :5], 14 * EMPLOYED_PER_LEAF * np.array([1, 1, 0.99, 0.98, 0.98]))
     np.testing.assert_allclose(result.active[r], 14 * ACTIVE_PER_LEAF)
     assert result.cost.empty
+
+
+def test_a_shock_below_the_active_count_caps_active_at_the_new_workforce():
+    levers = """  - kind: workforce_shock
+    region: "61.71"
+    change: -0.7
+    start: 2025-03
+"""
+    result = run_scenario(flat_baseline(), scenario(levers))
+    r, kalbar = result.index_of("61.71"), result.index_of(KALBAR)
+    np.testing.assert_allclose(result.active[r, :, :2], ACTIVE_PER_LEAF)
+    np.testing.assert_allclose(result.active[r, :, 2:], 0.3 * EMPLOYED_PER_LEAF)  # 45.000 < 50.000
+    np.testing.assert_allclose(result.employed[r, :, 2:], 0.3 * EMPLOYED_PER_LEAF)
+    np.testing.assert_allclose(result.active[kalbar, :, 2:], 13 * ACTIVE_PER_LEAF + 45_000)
+    frame = result.contributions
+    step = frame[(frame["region_code"] == KALBAR) & (frame["lever"] == "workforce_shock")]["persons"]
+    np.testing.assert_allclose(step.to_numpy(), [0, 0] + [-5_000] * 34)
+
+
+def test_a_shock_after_a_capping_subsidy_lowers_the_capped_active():
+    levers = subsidy(headcount=10_000_000, region='"61.71"', months=36) + """  - kind: workforce_shock
+    region: "61.71"
+    change: -0.5
+    start: 2026-01
+"""
+    result = run_scenario(flat_baseline(), scenario(levers))
+    r = result.index_of("61.71")
+    np.testing.assert_allclose(result.active[r, :, :12], EMPLOYED_PER_LEAF)
+    np.testing.assert_allclose(result.active[r, :, 12:], 0.5 * EMPLOYED_PER_LEAF)
+    steps = result.contributions[(result.contributions["region_code"] == "61.71")].pivot(
+        index="month", columns="lever", values="persons")
+    np.testing.assert_allclose(steps["contribution_subsidy"], EMPLOYED_PER_LEAF - ACTIVE_PER_LEAF)
+    np.testing.assert_allclose(steps["workforce_shock"], [0] * 12 + [-0.5 * EMPLOYED_PER_LEAF] * 24)
+    assert np.all(result.active <= result.employed * (1 + 1e-6))
 
 
 def test_subsidy_for_a_province_is_split_by_uncovered_workers():
@@ -261,6 +323,133 @@ def test_same_seed_gives_identical_results_and_another_seed_differs():
     pd.testing.assert_frame_equal(a.cost, b.cost)
     pd.testing.assert_frame_equal(a.contributions, b.contributions)
     assert not np.array_equal(a.active, c.active)
+
+
+EVERY_KIND = subsidy(already="[0.05, 0.2]", retention="{dist: beta, a: 2, b: 5}", lapse="[0.01, 0.1]", ramp=3) + \
+    subsidy(headcount=10_000_000, region='"61.71"', start="2025-06", months=6) + """  - kind: village_officials
+    region: "61.*"
+    officials_per_village: 15
+    enrolled_share: [0.6, 0.9]
+    start: 2025-07
+    ramp_months: 6
+  - kind: employer_compliance
+    region: ["61.72", "62"]
+    workers: 12000
+    ramp_months: 4
+    start: 2025-02
+  - kind: informal_outreach
+    region: "61.01"
+    monthly_enrollments: 1000
+    months: 6
+    lapse: [0.02, 0.1]
+    start: 2024-11
+    payer: worker
+  - kind: workforce_shock
+    region: "61"
+    change: -0.02
+    start: 2025-09
+    ramp_months: 3
+"""
+
+
+def rows_of(result, codes) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+    idx = [result.index_of(c) for c in codes]
+    contributions = result.contributions[result.contributions["region_code"].isin(codes)].reset_index(drop=True)
+    return result.active[idx], result.employed[idx], contributions
+
+
+@lru_cache(maxsize=1)
+def full_run():
+    return run_scenario(noisy_baseline(), scenario(EVERY_KIND), seed=11)
+
+
+@pytest.mark.parametrize("subset", [["61"], ["00", "61.71"], ["11", "61.01", "62.01", "61"], ["62"], []],
+                         ids=["Kalbar", "nation+capped kab", "mixed", "untouched province", "none"])
+def test_reported_regions_give_exactly_the_rows_of_the_full_run(subset):
+    full = full_run()
+    part = run_scenario(noisy_baseline(), scenario(EVERY_KIND), seed=11, regions=subset)
+    tree = load_regions()
+    assert list(part.regions) == [c for c in tree.codes if c in subset]  # tree order
+    for mine, theirs in zip(rows_of(part, part.regions), rows_of(full, part.regions)):
+        if isinstance(mine, pd.DataFrame):
+            pd.testing.assert_frame_equal(mine, theirs)
+        else:
+            np.testing.assert_array_equal(mine, theirs)
+    pd.testing.assert_frame_equal(part.cost, full.cost)
+    assert part.active.dtype == part.employed.dtype == np.float32
+
+
+@settings(max_examples=6, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(picks=st.lists(st.integers(0, 552), min_size=1, max_size=6, unique=True))
+def test_any_subset_of_regions_gives_the_full_runs_rows(picks):
+    codes = [load_regions().codes[i] for i in picks]
+    part = run_scenario(noisy_baseline(), scenario(EVERY_KIND), seed=11, regions=codes)
+    full = full_run()
+    for code in codes:
+        np.testing.assert_array_equal(part.active[part.index_of(code)], full.active[full.index_of(code)])
+        np.testing.assert_array_equal(part.employed[part.index_of(code)], full.employed[full.index_of(code)])
+
+
+def test_levers_outside_the_reported_regions_change_nothing_there():
+    elsewhere = """  - kind: contribution_subsidy
+    label: Kalteng
+    region: "62"
+    headcount: 50000
+    months: 12
+    start: 2025-01
+    already_covered: [0.0, 0.3]
+    payer: apbd_provinsi
+  - kind: contribution_subsidy
+    label: Banjarmasin (capped)
+    region: "63.71"
+    headcount: 10000000
+    months: 36
+    start: 2025-01
+    payer: apbd_kabkota
+  - kind: workforce_shock
+    label: Kalsel shock
+    region: "63"
+    change: -0.6
+    start: 2025-04
+"""
+    kalbar = [KALBAR, *load_regions().descendants(KALBAR)]
+    alone = run_scenario(noisy_baseline(), scenario(EVERY_KIND), seed=11, regions=kalbar)
+    more = run_scenario(noisy_baseline(), scenario(EVERY_KIND + elsewhere), seed=11, regions=kalbar)
+    np.testing.assert_array_equal(more.active, alone.active)
+    np.testing.assert_array_equal(more.employed, alone.employed)
+    mine = more.contributions[more.contributions["lever"].isin(alone.contributions["lever"].unique())]
+    pd.testing.assert_frame_equal(mine.reset_index(drop=True), alone.contributions)
+    theirs = more.contributions[~more.contributions["lever"].isin(alone.contributions["lever"].unique())]
+    assert len(theirs) == 3 * len(kalbar) * 36 and (theirs["persons"] == 0).all()
+    pd.testing.assert_frame_equal(more.cost.iloc[: len(alone.cost)], alone.cost)  # their own rows come after
+    # and the nation, which holds both, does see them
+    nation = run_scenario(noisy_baseline(), scenario(EVERY_KIND + elsewhere), seed=11, regions=["00"])
+    assert not np.array_equal(nation.active, full_run().active[[0]])
+
+
+@settings(max_examples=5, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), headcount=st.integers(0, 2_000_000))
+def test_same_seed_same_result_property(seed, headcount):
+    s = scenario(subsidy(headcount=headcount, **UNCERTAIN) + EVERY_KIND)
+    a, b = (run_scenario(noisy_baseline(), s, seed=seed) for _ in range(2))
+    np.testing.assert_array_equal(a.active, b.active)
+    np.testing.assert_array_equal(a.employed, b.employed)
+    pd.testing.assert_frame_equal(a.contributions, b.contributions)
+    pd.testing.assert_frame_equal(a.cost, b.cost)
+
+
+def test_lever_effects_are_weights_times_a_path_profile():
+    from simulator.levers import contribution_subsidy, village_officials
+
+    offset = np.arange(-2, 10)
+    d, r, lapse = np.array([0.1, 0.2]), np.array([0.5, 0.3]), np.array([0.05, 0.0])
+    effect = contribution_subsidy(1200.0, 6, 3, offset, np.array([0.25, 0.75]), d, r, lapse, 16800.0)
+    assert effect.persons.shape == (2, 2, 12) and effect.persons.dtype == np.float32
+    np.testing.assert_allclose(effect.persons, 0.0 + effect.weights[:, None, None] * effect.per_path[None], rtol=1e-7)
+    np.testing.assert_allclose(effect.per_path[0, 2:5], 0.9 * 1200 * np.array([1, 2, 3]) / 3)
+    np.testing.assert_allclose(effect.per_path[1, 8:], 0.8 * 1200 * 0.3)  # lapse 0: retention stays
+    village = village_officials(np.array([195.0, 10.0]), 15.0, np.array([0.8]), 1, None, np.arange(3), 16800.0)
+    np.testing.assert_allclose(village.persons[:, 0, 0], [195 * 15 * 0.8, 10 * 15 * 0.8], rtol=1e-6)
 
 
 def test_uncertainty_off_uses_the_means():
