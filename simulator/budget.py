@@ -887,7 +887,9 @@ def allocate(
     constraints = [LinearConstraint(budget_row[None, :], -np.inf, persons),
                    LinearConstraint(link, 0.0, np.inf)]
     bounds = Bounds(np.concatenate([lows, np.zeros(n)]), np.concatenate([cap, reachable.astype(float)]))
-    integrality = np.ones(2 * n)
+    # only the reach variables need to be whole: sizes come from the final LP below, whose one
+    # budget row has unit coefficients and whole bounds, so its optimum is whole
+    integrality = np.concatenate([np.zeros(n), np.ones(n)])
     count = np.concatenate([np.zeros(n), np.ones(n)])
     persons_added = np.concatenate([gain, np.zeros(n)])
     options = {"disp": False, "time_limit": 60.0}
@@ -902,6 +904,15 @@ def allocate(
             log.warning("allocate: optimiser stopped early (%s); the split may not be optimal", res.message)
         return res
 
+    def spend(chosen: np.ndarray, weight: np.ndarray) -> np.ndarray:
+        """Sizes with the reach set ``chosen`` fixed: maximise weight @ y within the budget."""
+        lo = np.maximum(lows, np.where(chosen, np.where(reachable, need, 0.0), 0.0))
+        res = linprog(-weight, A_ub=np.ones((1, n)), b_ub=[persons], bounds=list(zip(lo, cap)),
+                      method="highs")
+        if res.x is None:
+            raise RuntimeError(f"allocate: the optimiser found no solution ({res.message})")
+        return res.x
+
     if objective == "regions":
         first = run(count, [])
         value = float(round(-first.fun))
@@ -910,26 +921,21 @@ def allocate(
                        [LinearConstraint(count[None, :], value - 0.5, np.inf)])
         chosen = np.round(cheapest.x[n:]) > 0.5
         # ... and what is left goes to the regions not reached in order of the smallest needed size
-        # (the closest to one more region), then to expected persons. Persons weigh 1e-3 of a unit of
-        # progress, so they only decide where no progress is possible. One budget row with unit
-        # coefficients and whole bounds: the LP optimum is whole.
-        lo = np.maximum(lows, np.where(chosen, np.where(reachable, need, 0.0), 0.0))
+        # (the closest to one more region), then to expected persons: persons weigh 1e-3 of a unit
+        # of progress, so they only decide where no progress is possible
         open_need = np.where(reachable & ~chosen & (need > 0), need, np.inf)
         scale = float(np.min(open_need)) if np.isfinite(open_need).any() else 1.0
         progress = np.where(np.isfinite(open_need), scale / open_need, 0.0)
-        rest = linprog(-(progress + 1e-3 * gain), A_ub=np.ones((1, n)), b_ub=[persons],
-                       bounds=list(zip(lo, cap)), method="highs")
-        if rest.x is None:
-            raise RuntimeError(f"allocate: the optimiser found no solution ({rest.message})")
-        x = rest.x
+        x = spend(chosen, progress + 1e-3 * gain)
     else:
-        # one budget row with unit coefficients and whole bounds: the LP optimum is already whole
         lp = linprog(-gain, A_ub=np.ones((1, n)), b_ub=[persons], bounds=list(zip(lows, cap)), method="highs")
         if lp.x is None:
             raise RuntimeError(f"allocate: the optimiser found no solution ({lp.message})")
         value = float(-lp.fun)
+        # at (nearly) that many persons, as many regions as possible reach their target
         floor = value - 1e-6 * max(1.0, abs(value))
-        x = run(count, [LinearConstraint(persons_added[None, :], floor, np.inf)]).x
+        most = run(count, [LinearConstraint(persons_added[None, :], floor, np.inf)])
+        x = spend(np.round(most.x[n:]) > 0.5, gain)
     size = np.clip(np.round(x[:n]), lows, cap)
     log.debug("allocate %s: objective %s, %d regions", objective, value, n)
 
