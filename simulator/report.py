@@ -139,6 +139,16 @@ def month_name(month: pd.Period | None, lang: str = "id") -> str:
 
 
 # ---- numbers by region ---------------------------------------------------------------------------
+def _leaves_under(tree: RegionTree, code: str) -> set[str]:
+    """Kabupaten/kota at or under ``code`` (from the cached summing matrix; fast for the nation)."""
+    from simulator.baseline import summing_matrix
+
+    codes, leaves, s = summing_matrix(tree)
+    if code not in tree:
+        return set()
+    return {leaf for leaf, on in zip(leaves, s[codes.index(code)]) if on}
+
+
 def region_cost(result: Result, tree: RegionTree, codes: list[str] | tuple[str, ...]) -> pd.DataFrame:
     """Expected cost of the levers acting entirely within each region [IDR].
 
@@ -154,7 +164,7 @@ def region_cost(result: Result, tree: RegionTree, codes: list[str] | tuple[str, 
     scopes = {name: set(scope_leaves(lever.region, tree)) for name, lever in zip(lever_names(levers), levers)}
     frames = []
     for code in codes:
-        under = set(tree.leaves(code)) if code in tree else set()
+        under = _leaves_under(tree, code)
         inside = [name for name, scope in scopes.items() if scope and scope <= under]
         rows = result.cost[result.cost["lever"].isin(inside)]
         if len(rows):
@@ -747,23 +757,21 @@ def _groups(result: Result, status: pd.DataFrame, tree: RegionTree) -> list[str]
     """Nation (when assessed) and every province with a target or a lever, in tree order."""
     from simulator.scenario import scope_leaves
 
+    table = tree.table
+    parent = dict(zip(table["code"], table["parent_code"]))
+    level = dict(zip(table["code"], table["level"]))
     wanted: set[str] = set()
     for code in status["region_code"].astype(str):
-        if code in tree:
-            level = tree.level(code)
-            wanted.add(code if level in ("nasional", "provinsi") else str(tree.parent(code)))
+        if code in level:
+            wanted.add(code if level[code] in ("nasional", "provinsi") else str(parent[code]))
     for lever in result.scenario.levers:
-        for leaf in scope_leaves(lever.region, tree):
-            wanted.add(str(tree.parent(leaf)))
+        wanted.update(str(parent[leaf]) for leaf in scope_leaves(lever.region, tree))
     groups = [c for c in result.regions if c in wanted]
     return groups or [c for c in (NATION_CODE,) if c in result.regions]
 
 
 def _group_rows(status: pd.DataFrame, code: str, tree: RegionTree) -> pd.DataFrame:
-    if code == NATION_CODE:
-        members = {NATION_CODE}
-    else:
-        members = {code, *tree.descendants(code)}
+    members = {code} if code == NATION_CODE else {code, *_leaves_under(tree, code)}
     rows = status[status["region_code"].astype(str).isin(members)]
     order = {c: i for i, c in enumerate(tree.codes)}
     return rows.assign(_o=rows["region_code"].map(order)).sort_values(["_o", "year"]).drop(columns="_o")
@@ -844,7 +852,8 @@ def brief_html(
         cover.append(f"<p class='banner'>{_esc(t('banner', lang))}</p>")
     if sc.description:
         cover.append(f"<p>{_esc(sc.description)}</p>")
-    top = status[status["region_code"].map(lambda c: c in tree and tree.level(c) != "kabkota")]
+    level = dict(zip(tree.table["code"], tree.table["level"]))
+    top = status[status["region_code"].map(lambda c: level.get(c, "kabkota") != "kabkota")]
     top = top.sort_values("year").drop_duplicates("region_code")
     order = {c: i for i, c in enumerate(tree.codes)}
     top = top.assign(_o=top["region_code"].map(order)).sort_values("_o").drop(columns="_o")
