@@ -40,7 +40,7 @@ def csv_download(frame: pd.DataFrame, name: str, key: str) -> None:
 
 
 # ---- data, baseline and scenario runs (cached library calls) --------------------------------
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner="Memuat data… / loading data…")
 def bundled_panel():
     from simulator.loaders import load_data
 

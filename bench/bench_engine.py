@@ -99,6 +99,26 @@ def _timed(func) -> float:
     return time.perf_counter() - t0
 
 
+class Clock:
+    """Wall and process CPU seconds of each call. CPU time leaves out the time other processes
+    and the hypervisor take (steal), so on a busy machine it is the steadier of the two."""
+
+    def __init__(self) -> None:
+        self.wall: list[float] = []
+        self.cpu: list[float] = []
+
+    def __call__(self, func):
+        w0, c0 = time.perf_counter(), time.process_time()
+        out = func()
+        self.wall.append(time.perf_counter() - w0)
+        self.cpu.append(time.process_time() - c0)
+        return out
+
+    def line(self, name: str) -> str:
+        return (f"  {name:<12} wall best {min(self.wall) * 1e3:9.1f} ms, median {np.median(self.wall) * 1e3:9.1f} ms;"
+                f"  CPU best {min(self.cpu) * 1e3:9.1f} ms  ({len(self.wall)} runs)")
+
+
 # ---- data ---------------------------------------------------------------------------------------
 def make_baseline(tree, paths: int, months: int) -> Baseline:
     _, leaves, _ = summing_matrix(tree)
@@ -299,22 +319,25 @@ def time_case(label, baseline, scenario, tree, regions, repeat: int, ref_repeat:
         return reference_run(baseline, scenario, tree, seed=1, regions=regions)
 
     result = run_scenario(fresh(baseline), scenario, seed=1, tree=tree, regions=regions)  # warm-up
-    cold = [_timed(engine(fresh(baseline))) for _ in range(repeat)]
+    cold, warm, ref_clock = Clock(), Clock(), Clock()
+    for _ in range(repeat):
+        cold(engine(fresh(baseline)))
     warm_base = fresh(baseline)
     engine(warm_base)()
-    warm = [_timed(engine(warm_base)) for _ in range(repeat)]
-    t0 = time.perf_counter()
-    ref = reference()  # timed too: the reference is the slow part of the benchmark
-    ref_times = [time.perf_counter() - t0] + [_timed(reference) for _ in range(ref_repeat - 1)]
-    c, w, r = min(cold), min(warm), min(ref_times)
+    for _ in range(repeat):
+        warm(engine(warm_base))
+    ref = ref_clock(reference)  # timed too: the reference is the slow part of the benchmark
+    for _ in range(ref_repeat - 1):
+        ref_clock(reference)
     print(f"\n{label}: {len(result.regions)} region(s) reported, {len(scenario.levers)} levers "
           f"(target {target_ms:.0f} ms on an unloaded machine)")
-    for name, times in (("engine cold", cold), ("engine warm", warm), ("reference", ref_times)):
-        print(f"  {name:<12} best {min(times) * 1e3:9.1f} ms  median {np.median(times) * 1e3:9.1f} ms  "
-              f"({len(times)} runs)")
-    print(f"  ratio reference / engine: cold {r / c:.1f}x, warm {r / w:.1f}x")
+    for name, clock in (("engine cold", cold), ("engine warm", warm), ("reference", ref_clock)):
+        print(clock.line(name))
+    r_wall, r_cpu = min(ref_clock.wall), min(ref_clock.cpu)
+    print(f"  ratio reference / engine cold: wall {r_wall / min(cold.wall):.1f}x, CPU {r_cpu / min(cold.cpu):.1f}x; "
+          f"reference / engine warm: wall {r_wall / min(warm.wall):.1f}x, CPU {r_cpu / min(warm.cpu):.1f}x")
     print("  " + compare(result, ref))
-    return {"case": label, "cold_ms": c * 1e3, "warm_ms": w * 1e3, "reference_ms": r * 1e3, "target_ms": target_ms}
+    return {"case": label, "cold": cold, "warm": warm, "reference": ref_clock, "target_ms": target_ms}
 
 
 def main() -> None:
@@ -330,6 +353,8 @@ def main() -> None:
     tree = load_regions()
     t0 = time.perf_counter()
     baseline = real_baseline(args.paths, args.months) if args.real else None
+    if not args.real and list((ROOT / ".cache").glob("baseline-*.npz")):
+        print("(a cached real baseline exists in .cache/: add --real to time on it)")
     if baseline is None:
         if args.real:
             print("no .cache/baseline-*.npz found: using the synthetic baseline")
@@ -361,11 +386,14 @@ def main() -> None:
         print(f"\nCPU steal by the hypervisor during the timed runs: {100 * (j1[0] - j0[0]) / (j1[1] - j0[1]):.0f} %")
     print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
     print("machine speed after:", machine_speed())
-    print("\nsummary (best of runs, ms):")
-    print(f"  {'case':<56} {'cold':>9} {'warm':>9} {'reference':>10} {'ref/cold':>8} {'target':>7}")
+    print("\nsummary, best of runs in ms, wall (CPU):")
+    print(f"  {'case':<54} {'engine cold':>19} {'engine warm':>19} {'reference':>21} {'ref/cold CPU':>12} "
+          f"{'target':>6}")
     for row in rows:
-        print(f"  {row['case']:<56} {row['cold_ms']:9.1f} {row['warm_ms']:9.1f} {row['reference_ms']:10.1f} "
-              f"{row['reference_ms'] / row['cold_ms']:7.1f}x {row['target_ms']:7.0f}")
+        cells = [f"{min(row[k].wall) * 1e3:.1f} ({min(row[k].cpu) * 1e3:.1f})" for k in ("cold", "warm", "reference")]
+        ratio = min(row["reference"].cpu) / min(row["cold"].cpu)
+        print(f"  {row['case']:<54} {cells[0]:>19} {cells[1]:>19} {cells[2]:>21} {ratio:11.1f}x "
+              f"{row['target_ms']:6.0f}")
 
 
 if __name__ == "__main__":

@@ -157,7 +157,8 @@ def _solve(args: argparse.Namespace) -> int:
     below = "" if sol.probability_below is None else f"; dengan 1 orang lebih sedikit: {percent(sol.probability_below, 1)}"
     _out(f"peluang mencapai target: {percent(sol.probability, 1)} ± {percent(sol.mc_error, 1)} "
          f"(galat Monte Carlo, {number(sol.paths)} jalur{below})")
-    _out(f"anggaran (orang x iuran x bulan): {rupiah(sol.budget_idr)}")
+    _out(f"pagu (orang x iuran x bulan, tanpa ramp): {rupiah(sol.budget_idr)}")
+    _out("biaya menurut ramp (yang benar-benar terdaftar tiap bulan):")
     _out(f"{'tahun':<6} {'pembayar':<22} {'biaya':>20}")
     for row in sol.cost.itertuples(index=False):
         _out(f"{row.year:<6} {PAYERS.get(row.payer, row.payer):<22} {rupiah(row.cost_idr):>20}")
