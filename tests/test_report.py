@@ -26,6 +26,7 @@ from simulator.report import (
     brief_html,
     brief_pdf,
     changes_html,
+    fan_svg,
     find_pdf_engine,
     int_format,
     what_changed,
@@ -238,6 +239,18 @@ def test_no_number_is_stored_as_text():
                 assert not text, (ws.title, cell)
 
 
+def test_workbook_prints_one_page_wide_with_the_note_and_headers_wrapped():
+    wb = read_workbook(workbook())
+    for ws in wb.worksheets:
+        assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1, ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.print_title_rows == "$4:$4", ws.title
+        merged = {str(r) for r in ws.merged_cells.ranges}
+        assert f"A2:{chr(ord('A') + ws.max_column - 1)}2" in merged, ws.title
+        assert ws["A2"].alignment.wrap_text and ws.row_dimensions[2].height >= 15, ws.title
+    status = wb["Status"]  # "Peluang tercapai" in a column 12 wide: two lines
+    assert status.row_dimensions[4].height == 30
+
+
 def test_english_workbook_uses_english_formats_and_labels():
     wb = read_workbook(workbook("en"))
     assert wb["Cost"]["C5"].number_format == "#,##0"
@@ -274,6 +287,7 @@ def test_what_changed_splits_into_new_data_and_changed_levers_by_hand():
         [(700_000 + N) / 2_100_000, (840_000 + N) / 2_100_000, (840_000 + 2 * N) / 2_100_000], rtol=1e-6)
     np.testing.assert_allclose(k["data_effect"], 140_000 / 2_100_000, rtol=1e-5)
     np.testing.assert_allclose(k["lever_effect"], N / 2_100_000, rtol=1e-4)
+    np.testing.assert_allclose(k["total_change"], (140_000 + N) / 2_100_000, rtol=1e-5)  # 6,67 + 1,26 poin
     p = frame.loc[("61", "probability")]  # target 40 %: missed with the old data, reached with the new
     assert p[["old", "old_on_new_data", "new", "data_effect", "lever_effect"]].tolist() == [0, 1, 1, 1, 0]
     c = frame.loc[("61", "cost_idr")]  # cost does not depend on the data, only on the levers
@@ -313,7 +327,8 @@ def test_nothing_changed_gives_zero_effects():
 
 def test_changes_page_has_charts_and_the_table():
     page = changes_html(changes())
-    assert page.count("<svg") == 2
+    assert page.count("<svg") == 3  # coverage, probability and cost
+    assert "Apa yang berubah: Biaya tahun itu (Rp M)" in page
     assert "Efek data baru" in page and "Efek perubahan kebijakan" in page
     assert "+6,67 poin" in page  # 61 coverage: data effect 140.000 / 2.100.000
     assert "+Rp5,32 M" in page  # 61 cost: lever effect
@@ -347,8 +362,24 @@ def test_brief_sentences_are_built_from_the_numbers():
     gap = round(0.5956 * 14 * EMPLOYED - (14 * 50_000 + N))
     assert f"kurang {gap:,} orang.".replace(",", ".") in page
     assert "Bantuan iuran Kalbar" in page and "Rp5.316.796.800" in page
+    assert "<th class=n>Biaya (seluruh tahun)</th>" in page  # top levers: cost over every year
     english = brief("en")
     assert "Kalimantan Barat: probability of reaching 59.56% by December 2025: 0% (off track)." in english
+
+
+def test_fan_chart_labels_close_targets_without_striking_them_through():
+    # Kalbar's 2025 and 2026 targets (59,56 % and 60,80 %) are about 7 px apart on this chart
+    marks = [(2025, 0.5956, pd.Period("2025-06", "M")), (2026, 0.6080, pd.Period("2025-12", "M"))]
+    svg = fan_svg(old_result(), "61", marks)
+    lines = [float(v) for v in re.findall(r'<line x1="[\d.]+" x2="[\d.]+" y1="([\d.]+)" y2="[\d.]+" '
+                                           r'stroke="#c0392b"', svg)]
+    texts = re.findall(r'<text x="[\d.]+" y="([\d.]+)" text-anchor="end" font-size="10" fill="#c0392b">'
+                       r'([^<]+)</text>', svg)
+    labels = {text: float(v) for v, text in texts}
+    assert len(lines) == 2 and 0 < lines[0] - lines[1] < 10
+    assert set(labels) == {"Target 2025: 59,56 %", "Target 2026: 60,80 %"}
+    for baseline in labels.values():  # glyphs reach about 9 px above the baseline and 2 px below it
+        assert not any(baseline - 10 <= line <= baseline + 3 for line in lines), (labels, lines)
 
 
 def test_brief_pdf_without_an_engine_is_a_clear_error():
