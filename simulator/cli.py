@@ -113,12 +113,13 @@ def _project(args: argparse.Namespace) -> int:
 
 def _status_lines(status, tree) -> list[str]:
     from simulator.fmt import number, percent
+    from simulator.i18n import t
 
     lines = [f"{'kode':<7} {'wilayah':<28} {'tahun':>5} {'target':>9} {'median':>9} {'peluang':>8} {'kurang (org)':>13}  status"]
     for row in status.itertuples(index=False):
         lines.append(
             f"{row.region_code:<7} {tree.name(row.region_code)[:28]:<28} {row.year:>5} {percent(row.target):>9} "
-            f"{percent(row.median):>9} {percent(row.probability, 0):>8} {number(row.gap_persons):>13}  {row.status}"
+            f"{percent(row.median):>9} {percent(row.probability, 0):>8} {number(row.gap_persons):>13}  {t(row.status, 'id')}"
         )
     return lines
 
