@@ -70,6 +70,7 @@ def assess(
     if not 0 <= at_risk <= on_track <= 1:
         raise InputError(f"thresholds: expected 0 <= at risk <= on track <= 1, got {thresholds}")
     coverage = result.coverage
+    median_paths: dict[int, np.ndarray] = {}  # per region: median coverage over paths, by month
     rows = []
     reported = set(result.regions)
     for code, year, target in targets[["region_code", "year", "coverage"]].itertuples(index=False):
@@ -81,7 +82,12 @@ def assess(
         cov = coverage[r, :, t]
         reached = np.nan_to_num(cov, nan=-np.inf) >= target
         probability = float(reached.mean())
-        median_path = np.nanmedian(coverage[r], axis=0)
+        if r not in median_paths:
+            # np.median (a partition in C) when nothing is missing: np.nanmedian's path over a
+            # (paths, months) block is a slow Python-level loop, and the answer is the same
+            block = coverage[r]
+            median_paths[r] = np.nanmedian(block, axis=0) if np.isnan(block).any() else np.median(block, axis=0)
+        median_path = median_paths[r]
         crossed = np.flatnonzero(median_path >= target)
         gap = target * float(np.median(result.employed[r, :, t])) - float(np.median(result.active[r, :, t]))
         rows.append({

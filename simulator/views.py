@@ -107,19 +107,24 @@ def targets_for(targets: pd.DataFrame, codes: list[str], tree: RegionTree | None
     from simulator.regions import load_regions
 
     tree = tree or load_regions()
-    having = set(targets["region_code"].astype(str))
-    frames = []
+    source_codes = targets["region_code"].astype(str)
+    having = set(source_codes)
+    pairs = []
     for code in codes:
         node = code
         while node and node not in having:
             node = tree.parent(node)
         if node:
-            own = targets[targets["region_code"].astype(str) == node][["year", "coverage"]]
-            frames.append(own.assign(region_code=code, applied_from=node))
-    if not frames:
+            pairs.append((code, node))
+    if not pairs:
         return pd.DataFrame({"region_code": pd.Series(dtype=str), "year": pd.Series(dtype=np.int64),
                              "coverage": pd.Series(dtype=float), "applied_from": pd.Series(dtype=str)})
-    return pd.concat(frames, ignore_index=True)[["region_code", "year", "coverage", "applied_from"]]
+    # one merge instead of a filter per region (the Region page calls this on every slider move);
+    # an inner merge keeps the order of ``codes``, and each code's targets in file order
+    wanted = pd.DataFrame(pairs, columns=["region_code", "applied_from"])
+    own = targets[["year", "coverage"]].assign(applied_from=source_codes.to_numpy())
+    out = wanted.merge(own, on="applied_from", how="inner", sort=False)
+    return out[["region_code", "year", "coverage", "applied_from"]].reset_index(drop=True)
 
 
 def tile_frame(status: pd.DataFrame, tree: RegionTree, year: int) -> pd.DataFrame:

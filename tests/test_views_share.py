@@ -22,6 +22,8 @@ def test_targets_fall_back_to_the_nearest_ancestor():
         ("32", 2025): (0.3215, "00"), ("32", 2029): (0.4392, "00"),
         ("32.01", 2025): (0.3215, "00"), ("32.01", 2029): (0.4392, "00"),
     }
+    assert list(out["region_code"]) == ["61", "61.72", "32", "32", "32.01", "32.01"]  # the order asked for
+    assert list(out["year"]) == [2025, 2025, 2025, 2029, 2025, 2029]
 
 
 def test_targets_for_without_any_target_is_empty():
