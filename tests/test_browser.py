@@ -99,11 +99,11 @@ def _move_slider_and_check(page, server: str, artifacts: Path) -> None:
         arg=before,
         timeout=300_000,
     )
-    page.get_by_test_id("stVegaLiteChart").first.wait_for(timeout=120_000)
+    chart.wait_for(timeout=120_000)
     page.wait_for_timeout(2000)
     assert page.locator("[data-testid='stException']").count() == 0
     assert page.evaluate(metrics) != before
-    chart_after = page.locator("[data-testid='stVegaLiteChart']").first.screenshot(timeout=120_000)
+    chart_after = chart.screenshot(timeout=120_000)  # a locator is re-resolved on every use
     assert chart_after != chart_before, "the fan chart looks the same after the subsidy slider moved"
     (artifacts / "region-chart-before.png").write_bytes(chart_before)
     (artifacts / "region-chart-after.png").write_bytes(chart_after)
