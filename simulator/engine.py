@@ -11,6 +11,7 @@ import threading
 import weakref
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -68,7 +69,7 @@ class Result:
     cost : pandas.DataFrame
         ``lever, payer, year, cost_idr``: expected cost [IDR] (mean over paths) per lever and
         calendar year, including lever months before the projection starts, up to the horizon.
-    contributions : pandas.DataFrame
+    contributions : pandas.DataFrame (property, computed on first use; ``waterfall`` for a part)
         ``region_code, month, lever, persons``: a waterfall of medians over paths [persons],
         float64 (for an even number of paths the mean of the two middle ones, as
         ``numpy.median``). The row with lever "baseline" is the median baseline; each lever's row
@@ -79,6 +80,13 @@ class Result:
     seed : int
     meta : dict
         Provenance: baseline meta, seed, paths.
+    labels : tuple of str
+        Waterfall steps: "baseline", then each lever's display name in file order.
+    steps_at : callable, optional
+        ``steps_at(rows, months) -> (len(labels), n, m)`` float64: the waterfall at reported row
+        and month positions. ``run_scenario`` hands over its computation (the waterfall costs
+        more than the run itself and is mostly needed for one region at a few months);
+        ``stored_steps`` wraps a known waterfall.
     """
 
     scenario: Scenario
@@ -87,9 +95,47 @@ class Result:
     active: np.ndarray
     employed: np.ndarray
     cost: pd.DataFrame
-    contributions: pd.DataFrame
     seed: int
     meta: dict = field(default_factory=dict)
+    labels: tuple[str, ...] = (BASELINE_LABEL,)
+    steps_at: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = field(default=None, repr=False)
+
+    def waterfall(self, codes: list[str] | None = None, months: list | None = None) -> pd.DataFrame:
+        """The waterfall (as ``contributions``) for ``codes`` and ``months`` only (default all).
+
+        Computed on request for just those regions and months, the same numbers as the full
+        frame: the app needs one region at one deadline, which is a small part of the work.
+        """
+        rows = (np.arange(len(self.regions)) if codes is None
+                else np.array([self.index_of(c) for c in codes], dtype=np.int64))
+        at = np.arange(len(self.months)) if months is None else np.array(
+            [self.month_index(m) for m in months], dtype=np.int64)
+        full = self.__dict__.get("_all_steps")
+        steps = full[:, rows][:, :, at] if full is not None else self._steps(rows, at)
+        return _waterfall_frame([self.regions[i] for i in rows], self.months[at], self.labels, steps)
+
+    def _steps(self, rows: np.ndarray, at: np.ndarray) -> np.ndarray:
+        if self.steps_at is None:
+            raise InputError("result: no waterfall was kept with this result")
+        return self.steps_at(rows, at)
+
+    @cached_property
+    def _all_steps(self) -> np.ndarray:
+        return self._steps(np.arange(len(self.regions)), np.arange(len(self.months)))
+
+    @cached_property
+    def contributions(self) -> pd.DataFrame:
+        """``region_code, month, lever, persons``: a waterfall of medians over paths [persons],
+        float64, for every reported region and month (see the class notes); computed on first use."""
+        return _waterfall_frame(list(self.regions), self.months, self.labels, self._all_steps)
+
+    def month_index(self, month) -> int:
+        """Position of ``month`` (a Period or "YYYY-MM") on ``months``; InputError when outside."""
+        try:
+            return int(self.months.get_loc(pd.Period(month, freq="M")))
+        except (KeyError, ValueError, TypeError):
+            raise InputError(f"result: month {month} is not in the projection "
+                             f"({self.months[0]} to {self.months[-1]})") from None
 
     @property
     def paths(self) -> int:
@@ -234,27 +280,212 @@ _MEDIAN_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _MEDIAN_LOCK = threading.Lock()
 
 
-def _baseline_medians(baseline: Baseline, window: np.ndarray, rows: np.ndarray, buffer) -> np.ndarray:
-    """Median over paths of the baseline ``window`` (R, P, T) at ``rows`` [persons], float64 (n, T).
+def _baseline_medians(baseline: Baseline, window: np.ndarray, rows: np.ndarray, months: np.ndarray,
+                      buffer) -> np.ndarray:
+    """Median over paths of the baseline ``window`` (R, P, T) at ``rows`` and ``months`` [persons],
+    float64 (n, m).
 
-    Computed once per Baseline object, paths and months and kept while the Baseline lives: the
-    app and the budget solver run many scenarios on one baseline, and this is the one median
-    every run needs for every reported region. A Baseline is immutable; its arrays must not be
-    changed in place.
+    Computed once per Baseline object, paths, months, region and month, and kept while the
+    Baseline lives: the app and the budget solver run many scenarios on one baseline, and this is
+    the one median every waterfall needs for every reported region. A Baseline is immutable; its
+    arrays must not be changed in place.
     """
     _, n_paths, n_months = window.shape
     with _MEDIAN_LOCK:
         store = _MEDIAN_CACHE.setdefault(baseline, {})
         medians, known = store.setdefault(
-            (n_paths, n_months), (np.zeros((window.shape[0], n_months)), np.zeros(window.shape[0], dtype=bool))
+            (n_paths, n_months),
+            (np.zeros((window.shape[0], n_months)), np.zeros((window.shape[0], n_months), dtype=bool)),
         )
-    missing = np.unique(rows[~known[rows]])
-    for c in _chunks(len(missing), n_paths * n_months):
-        values = buffer("values", (len(c), n_months, n_paths), np.float32)
-        np.copyto(values, np.swapaxes(_take(window, missing[c]), 1, 2))
-        medians[missing[c]] = _median_last(values)
-    known[missing] = True
-    return medians[rows]
+    missing = np.unique(rows[~known[np.ix_(rows, months)].all(axis=1)])
+    for c in _chunks(len(missing), n_paths * len(months)):
+        values = buffer("base values", (len(c), len(months), n_paths), np.float32)
+        np.copyto(values, np.swapaxes(_take(window, missing[c])[:, :, months], 1, 2))
+        medians[np.ix_(missing[c], months)] = _median_last(values)
+        known[np.ix_(missing[c], months)] = True
+    return medians[np.ix_(rows, months)]
+
+
+def _buffers(chunk_rows: int):
+    """A ``buffer(name, shape, dtype)`` function handing out work arrays, reused between calls.
+
+    Each call of a public entry point takes its own, so concurrent readers of one Result (the
+    app's sessions share cached results) never share scratch memory.
+    """
+    scratch: dict[str, np.ndarray] = {}
+
+    def buffer(name: str, shape: tuple[int, ...], dtype=np.float64) -> np.ndarray:
+        if name not in scratch or scratch[name].shape[1:] != shape[1:] or scratch[name].shape[0] < shape[0]:
+            scratch[name] = np.empty((max(shape[0], chunk_rows), *shape[1:]), dtype=dtype)
+        return scratch[name][: shape[0]]
+
+    return buffer
+
+
+@dataclass(eq=False)
+class _Plan:
+    """Everything ``run_scenario`` prepared: the scenario arrays come from it at once and the
+    waterfall on request, for the regions and months asked for.
+
+    Months are independent of each other in every step (levers add per month, the cap is per
+    month, medians are per month), so the waterfall restricted to some months equals those
+    months of the full waterfall exactly.
+    """
+
+    baseline: Baseline
+    active_all: np.ndarray  # (all regions, P, T) float32, a view of the baseline
+    employed_all: np.ndarray
+    out_rows: np.ndarray  # baseline row of each reported region
+    steps: list[_Step]
+    factors_after: list[np.ndarray]  # per step: workforce factor per touched leaf (n_touched, T)
+    coef: np.ndarray  # (R, K) units of each additive lever profile per reported region
+    under_capped: np.ndarray  # (R, C) bool: capped leaves under each reported region
+    capped: np.ndarray  # positions of the capped leaves among the touched leaves
+    capped_rows: np.ndarray  # their baseline rows
+    hits: list[list[tuple[int, int]]]  # per step: (position in its scope, capped index)
+    n_paths: int
+    n_months: int
+
+    def __post_init__(self) -> None:
+        self.adds = [st for st in self.steps if st.factor is None]
+        self.chunk_rows = max(1, _CHUNK_VALUES // (self.n_paths * self.n_months))
+        self.capped_under: list[slice | np.ndarray | None] = []  # per reported row: its capped leaves
+        for r in range(len(self.out_rows)):
+            idx = np.flatnonzero(self.under_capped[r])
+            if not len(idx):
+                self.capped_under.append(None)
+            elif idx[-1] - idx[0] == len(idx) - 1:
+                self.capped_under.append(slice(int(idx[0]), int(idx[-1]) + 1))  # a view, summed in place
+            else:
+                self.capped_under.append(idx)
+
+    def capped_changes(self, months):
+        """After each step in file order, the capped leaves' change min(added, room) [persons],
+        float32 (C, P, m) at ``months`` (a slice or month positions), and the capped indices the
+        step touched. Yields the same array object, updated in place."""
+        base = self.active_all[self.capped_rows][:, :, months]
+        room = self.employed_all[self.capped_rows][:, :, months] - base
+        added = np.zeros_like(base)
+        change = np.zeros_like(base)
+        for st, hits, factor_after in zip(self.steps, self.hits, self.factors_after):
+            if st.factor is None:
+                for m, i in hits:
+                    added[i] += (st.weights[m] * st.per_path[:, months]).astype(np.float32)
+                    np.minimum(added[i], room[i], out=change[i])
+            else:
+                for _, i in hits:
+                    leaf_row = self.capped_rows[i]
+                    room[i] = (self.employed_all[leaf_row][:, months]
+                               * factor_after[self.capped[i]][months].astype(np.float32)) - base[i]
+                    np.minimum(added[i], room[i], out=change[i])
+            yield np.array([i for _, i in hits], dtype=np.int64), change
+
+    def change_of(self, rows: np.ndarray, n_applied: int, months, change_capped: np.ndarray,
+                  buffer) -> np.ndarray | None:
+        """Change [persons] float64 (n, P, m) of reported rows ``rows`` at ``months`` after
+        ``n_applied`` additive levers (the profiles in file order, then the capped leaves in tree
+        order); None if zero."""
+        width = change_capped.shape[2]
+        shape = (len(rows), self.n_paths, width)
+        change = None
+        for st in self.adds[:n_applied]:
+            c = self.coef[rows, st.column]
+            if c.any():
+                profile = st.per_path[:, months]
+                if change is None:
+                    change = np.multiply(c[:, None, None], profile[None, :, :], out=buffer("change", shape))
+                else:
+                    term = np.multiply(c[:, None, None], profile[None, :, :], out=buffer("term", shape))
+                    np.add(change, term, out=change)
+        for i, r in enumerate(rows):
+            mine = self.capped_under[r]
+            if mine is not None:
+                if change is None:
+                    change = buffer("change", shape)
+                    change[:] = 0.0
+                change[i] += change_capped[mine].sum(axis=0, dtype=np.float64)
+        return change
+
+    def _medians(self, rows: np.ndarray, n_applied: int, months: np.ndarray, change_capped: np.ndarray,
+                 buffer, sub: np.ndarray | None = None) -> np.ndarray:
+        """Scenario medians [persons] float64 (n, m) after ``n_applied`` additive levers at
+        ``months`` (month positions), or at ``months[sub]`` when ``sub`` is given."""
+        picked = months if sub is None else months[sub]
+        out = np.empty((len(rows), len(picked)))
+        for c in _chunks(len(rows), self.n_paths * len(months)):
+            base = _take(self.active_all, self.out_rows[rows[c]])[:, :, picked]
+            change = self.change_of(rows[c], n_applied, months, change_capped, buffer)
+            if change is not None and sub is not None:
+                change = change[:, :, sub]
+            # scenario values written straight into a (n, m, P) buffer, partitioned in place
+            values = buffer("values", (len(c), len(picked), self.n_paths), np.float32)
+            if change is None:
+                np.copyto(values, np.swapaxes(base, 1, 2))
+            else:
+                np.add(np.swapaxes(base, 1, 2), np.swapaxes(change, 1, 2), out=values, casting="unsafe")
+            out[c] = _median_last(values)
+        return out
+
+    def waterfall(self, rows: np.ndarray, months: np.ndarray) -> np.ndarray:
+        """Waterfall steps [persons] float64 (steps + 1, n, m) for reported rows ``rows`` at month
+        positions ``months``: the baseline median, then each step's change in the median.
+
+        Medians are recomputed only where they can move: regions a step does not reach keep the
+        previous median, and where a lever adds the same persons in every path of a month the
+        median moves by exactly that amount.
+        """
+        rows, months = np.asarray(rows, dtype=np.int64), np.asarray(months, dtype=np.int64)
+        buffer = _buffers(self.chunk_rows)
+        median_now = _baseline_medians(self.baseline, self.active_all, self.out_rows[rows], months, buffer)
+        cumulative = [median_now]
+        n_applied = 0
+        for st, (hit, change_capped) in zip(self.steps, self.capped_changes(months)):
+            median_now = median_now.copy()
+            if len(hit):
+                rows_capped = self.under_capped[np.ix_(rows, hit)].any(axis=1)
+            else:
+                rows_capped = np.zeros(len(rows), dtype=bool)
+            if st.factor is None:
+                n_applied += 1
+                rows_free = (self.coef[rows, st.column] != 0) & ~rows_capped
+                profile = st.per_path[:, months]
+                same = profile.min(axis=0) == profile.max(axis=0)  # months equal in every path
+                if rows_free.any():
+                    k = np.flatnonzero(rows_free)
+                    median_now[np.ix_(k, same)] += self.coef[rows[k], st.column][:, None] * profile[0, same][None, :]
+                    if not same.all():
+                        median_now[np.ix_(k, ~same)] = self._medians(rows[k], n_applied, months, change_capped,
+                                                                     buffer, ~same)
+            if rows_capped.any():
+                k = np.flatnonzero(rows_capped)
+                median_now[k] = self._medians(rows[k], n_applied, months, change_capped, buffer)
+            cumulative.append(median_now)
+        return np.stack([cumulative[0], *(b - a for a, b in zip(cumulative[:-1], cumulative[1:]))])
+
+    def active(self) -> np.ndarray:
+        """Reported active participants with every lever [persons], float32 (R, P, T): the
+        baseline plus the change summed in float64, rounded once; a read-only view of the
+        baseline when nothing changes."""
+        out_rows = self.out_rows
+        changes = bool((self.coef != 0).any() or self.under_capped.any())
+        unchanged = _unchanged_view(self.active_all, out_rows) if not changes else None
+        if unchanged is not None:
+            return unchanged
+        change_capped = np.zeros((0, self.n_paths, self.n_months), dtype=np.float32)
+        for _, change_capped in self.capped_changes(slice(None)):
+            pass
+        buffer = _buffers(self.chunk_rows)
+        every = slice(None)
+        active = np.empty((len(out_rows), self.n_paths, self.n_months), dtype=np.float32)
+        for c in _chunks(len(out_rows), self.n_paths * self.n_months):
+            rows = slice(int(c[0]), int(c[-1]) + 1)
+            change = self.change_of(c, len(self.adds), every, change_capped, buffer)
+            base = _take(self.active_all, out_rows[c])
+            if change is None:
+                np.copyto(active[rows], base)
+            else:
+                np.add(base, change, out=active[rows], casting="unsafe")
+        return active
 
 
 def run_scenario(
@@ -281,11 +512,14 @@ def run_scenario(
       exactly the sum of its levers, so a region's change from such leaves is a short weighted sum
       of the lever profiles, computed straight from the profiles; only the other ("capped")
       leaves are held and capped path by path;
-    * unreported regions are not computed; regions untouched by a lever keep the previous
-      waterfall median, and where a lever adds the same persons in every path of a month the
-      median moves by exactly that amount, so medians are only recomputed where needed;
-    * the baseline's own median per region (the first waterfall row) is computed once per
-      Baseline object and reused by later runs on it (a Baseline must not be changed in place).
+    * unreported regions are not computed;
+    * the waterfall (a median over paths after every lever, the costliest part) is computed when
+      it is asked for, for the regions and months asked for (``Result.waterfall``), or for
+      everything on first use of ``Result.contributions``; there, regions untouched by a lever
+      keep the previous median, and where a lever adds the same persons in every path of a month
+      the median moves by exactly that amount, so medians are only recomputed where needed;
+    * the baseline's own median per region and month (the first waterfall row) is computed once
+      per Baseline object and reused by later runs on it (a Baseline must not be changed in place).
 
     Parameters
     ----------
@@ -420,118 +654,16 @@ def run_scenario(
         coef[:, st.column] = np.where(under[:, st.scope], free_weights[None, :], 0.0).sum(axis=1)
     under_capped = under[:, capped]  # (R, C)
     capped_pos = {int(c): i for i, c in enumerate(capped)}
-    n_capped = len(capped)
-    capped_rows = touched_rows[capped]
-    base_capped = active_all[capped_rows]  # copies (C, P, T)
-    room_capped = employed_all[capped_rows] - base_capped
-    added_capped = np.zeros_like(base_capped)
-    change_capped = np.zeros_like(base_capped)  # min(added, room): the capped leaves' change
-    capped_under: list[slice | np.ndarray | None] = []  # per out row: its capped leaves
-    for r in range(len(out_rows)):
-        idx = np.flatnonzero(under_capped[r])
-        if not len(idx):
-            capped_under.append(None)
-        elif idx[-1] - idx[0] == len(idx) - 1:
-            capped_under.append(slice(int(idx[0]), int(idx[-1]) + 1))  # a view, summed in place
-        else:
-            capped_under.append(idx)
+    hits = [[(m, capped_pos[int(j)]) for m, j in enumerate(st.scope) if int(j) in capped_pos] for st in steps]
+    plan = _Plan(
+        baseline=baseline, active_all=active_all, employed_all=employed_all, out_rows=out_rows, steps=steps,
+        factors_after=factors_after, coef=coef, under_capped=under_capped, capped=capped,
+        capped_rows=touched_rows[capped], hits=hits, n_paths=n_paths, n_months=n_months,
+    )
 
-    chunk_rows = max(1, _CHUNK_VALUES // (n_paths * n_months))
-    scratch: dict[str, np.ndarray] = {}  # work buffers, allocated once per run
-
-    def buffer(name: str, shape: tuple[int, ...], dtype=np.float64) -> np.ndarray:
-        if name not in scratch or scratch[name].shape[1:] != shape[1:] or scratch[name].shape[0] < shape[0]:
-            scratch[name] = np.empty((max(shape[0], chunk_rows), *shape[1:]), dtype=dtype)
-        return scratch[name][: shape[0]]
-
-    def change_of(rows: np.ndarray, n_applied: int) -> np.ndarray | None:
-        """Change [persons] float64 (n, P, T) of out rows ``rows`` after ``n_applied`` additive
-        levers (the profiles in file order, then the capped leaves in tree order); None if zero."""
-        shape = (len(rows), n_paths, n_months)
-        change = None
-        for st in adds[:n_applied]:
-            c = coef[rows, st.column]
-            if c.any():
-                if change is None:
-                    change = np.multiply(c[:, None, None], st.per_path[None, :, :], out=buffer("change", shape))
-                else:
-                    term = np.multiply(c[:, None, None], st.per_path[None, :, :], out=buffer("term", shape))
-                    np.add(change, term, out=change)
-        for i, r in enumerate(rows):
-            mine = capped_under[r]
-            if mine is not None:
-                if change is None:
-                    change = buffer("change", shape)
-                    change[:] = 0.0
-                change[i] += change_capped[mine].sum(axis=0, dtype=np.float64)
-        return change
-
-    def medians(rows: np.ndarray, n_applied: int, months_mask: np.ndarray | None = None) -> np.ndarray:
-        """Waterfall medians [persons] float64 (n, T or the months in ``months_mask``)."""
-        width = n_months if months_mask is None else int(months_mask.sum())
-        out = np.empty((len(rows), width))
-        for c in _chunks(len(rows), n_paths * n_months):
-            base = _take(active_all, out_rows[rows[c]])
-            change = change_of(rows[c], n_applied)
-            if months_mask is not None:
-                base = base[:, :, months_mask]
-                change = None if change is None else change[:, :, months_mask]
-            # scenario values written straight into a (n, T, P) buffer, partitioned in place
-            values = buffer("values", (len(c), width, n_paths), np.float32)
-            if change is None:
-                np.copyto(values, np.swapaxes(base, 1, 2))
-            else:
-                np.add(np.swapaxes(base, 1, 2), np.swapaxes(change, 1, 2), out=values, casting="unsafe")
-            out[c] = _median_last(values)
-        return out
-
-    # ---- 4. the waterfall: medians after each lever, recomputed only where they can move --------
-    median_now = _baseline_medians(baseline, active_all, out_rows, buffer)
-    waterfall = [median_now]
-    n_applied = 0
-    for st, factor_after in zip(steps, factors_after):
-        median_now = median_now.copy()
-        where = [(m, capped_pos[int(j)]) for m, j in enumerate(st.scope) if int(j) in capped_pos]
-        hit = np.array([i for _, i in where], dtype=np.int64)
-        if st.factor is None:
-            n_applied += 1
-            for m, i in where:
-                added_capped[i] += (st.weights[m] * st.per_path).astype(np.float32)
-                np.minimum(added_capped[i], room_capped[i], out=change_capped[i])
-            rows_capped = under_capped[:, hit].any(axis=1) if len(hit) else np.zeros(len(out_rows), dtype=bool)
-            rows_free = (coef[:, st.column] != 0) & ~rows_capped
-            same = st.per_path.min(axis=0) == st.per_path.max(axis=0)  # months equal in every path
-            if rows_free.any():
-                r = np.flatnonzero(rows_free)
-                median_now[np.ix_(r, same)] += coef[r, st.column][:, None] * st.per_path[0, same][None, :]
-                if not same.all():
-                    median_now[np.ix_(r, ~same)] = medians(r, n_applied, ~same)
-        else:
-            for i in hit:
-                leaf_row = capped_rows[i]
-                room = (employed_all[leaf_row] * factor_after[capped[i]].astype(np.float32)) - base_capped[i]
-                room_capped[i] = room
-                np.minimum(added_capped[i], room_capped[i], out=change_capped[i])
-            rows_capped = under_capped[:, hit].any(axis=1) if len(hit) else np.zeros(len(out_rows), dtype=bool)
-        if rows_capped.any():
-            r = np.flatnonzero(rows_capped)
-            median_now[r] = medians(r, n_applied)
-        waterfall.append(median_now)
-
-    # ---- 5. reported arrays: baseline rows copied (or viewed), changed rows recomputed -----------
+    # ---- 4. reported arrays: baseline rows viewed, changed rows recomputed; the waterfall waits ---
+    active = plan.active()
     shocked = np.flatnonzero((factor_now != 1).any(axis=1))
-    active_changes = bool((coef != 0).any() or under_capped.any())
-    active = _unchanged_view(active_all, out_rows) if not active_changes else None
-    if active is None:
-        active = np.empty((len(out_rows), n_paths, n_months), dtype=np.float32)
-        for c in _chunks(len(out_rows), n_paths * n_months):
-            rows = slice(int(c[0]), int(c[-1]) + 1)
-            change = change_of(c, n_applied)
-            base = _take(active_all, out_rows[c])
-            if change is None:
-                np.copyto(active[rows], base)
-            else:  # baseline plus the change summed in float64, rounded once
-                np.add(base, change, out=active[rows], casting="unsafe")
     employed = _unchanged_view(employed_all, out_rows) if not under[:, shocked].any() else None
     if employed is None:
         employed = np.empty((len(out_rows), n_paths, n_months), dtype=np.float32)
@@ -552,7 +684,7 @@ def run_scenario(
                     leaf = employed_all[touched_rows[j]]
                     delta += leaf * factor_now[j].astype(np.float32)[None, :] - leaf
             np.add(employed[r], delta, out=employed[r], casting="unsafe")
-    log.debug("scenario %s: %d levers, %d capped leaves", scenario.name, len(levers), n_capped)
+    log.debug("scenario %s: %d levers, %d capped leaves", scenario.name, len(levers), len(capped))
     return Result(
         scenario=scenario,
         regions=out_codes,
@@ -560,9 +692,10 @@ def run_scenario(
         active=active,
         employed=employed,
         cost=_cost_frame(cost_parts),
-        contributions=_waterfall(out_codes, months, [BASELINE_LABEL, *names], waterfall),
         seed=seed,
         meta={"baseline": dict(baseline.meta), "seed": seed, "paths": n_paths, "uncertainty": uncertainty},
+        labels=(BASELINE_LABEL, *names),
+        steps_at=plan.waterfall,
     )
 
 
@@ -575,14 +708,19 @@ def _cost_frame(rows: list[tuple[str, str, int, float]]) -> pd.DataFrame:
     })
 
 
-def _waterfall(
-    codes: tuple[str, ...], months: pd.PeriodIndex, names: list[str], medians: list[np.ndarray]
-) -> pd.DataFrame:
-    steps = [medians[0], *(b - a for a, b in zip(medians[:-1], medians[1:]))]  # each (R, T)
-    n_regions, n_months = medians[0].shape
+def stored_steps(steps: np.ndarray):
+    """``steps_at`` for a Result whose waterfall is known: ``steps`` (steps + 1, regions, months)."""
+    steps = np.asarray(steps, dtype=np.float64)
+    return lambda rows, months: steps[:, rows][:, :, months]
+
+
+def _waterfall_frame(codes: list[str], months: pd.PeriodIndex, names: tuple[str, ...], steps: np.ndarray
+                     ) -> pd.DataFrame:
+    """The long waterfall frame from steps (len(names), regions, months), lever-major."""
+    n_regions, n_months = len(codes), len(months)
     return pd.DataFrame({
         "region_code": np.tile(np.repeat(np.asarray(codes, dtype=object), n_months), len(names)),
         "month": pd.PeriodIndex.from_ordinals(np.tile(months.asi8, n_regions * len(names)), freq="M"),
         "lever": np.repeat(np.asarray(names, dtype=object), n_regions * n_months),
-        "persons": np.concatenate([step.reshape(-1) for step in steps]).astype(np.float64),
+        "persons": np.asarray(steps, dtype=np.float64).reshape(-1),
     })

@@ -150,8 +150,8 @@ def top_levers(result: Result, code: str, month: pd.Period, n: int = 3) -> pd.Da
     Returns ``lever, persons`` [persons], ``points`` (persons / median employed [fraction]) and
     ``cost_idr`` (expected cost of the lever over all years [IDR]), largest effect first.
     """
-    c = result.contributions
-    rows = c[(c["region_code"] == code) & (c["month"] == month) & (c["lever"] != BASELINE_LABEL)]
+    c = result.waterfall([code], [month])
+    rows = c[c["lever"] != BASELINE_LABEL]
     r, m = result.index_of(code), int(result.months.get_loc(month))
     employed = float(np.median(result.employed[r, :, m]))
     costs = result.cost.groupby("lever")["cost_idr"].sum()

@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from simulator import __version__
-from simulator.engine import Result
+from simulator.engine import Result, stored_steps
 from simulator.errors import InputError
 from simulator.regions import RegionTree
 
@@ -360,12 +360,20 @@ def _result_from(arrays: dict[str, np.ndarray], scenario, provenance: dict, path
         "year": arrays["cost_year"].astype(np.int64),
         "cost_idr": arrays["cost_idr"].astype(np.float64),
     })
-    contributions = pd.DataFrame({
-        "region_code": np.asarray(arrays["wf_region"].tolist(), dtype=object),
-        "month": wf_month,
-        "lever": np.asarray(arrays["wf_lever"].tolist(), dtype=object),
-        "persons": arrays["wf_persons"].astype(np.float64),
-    })
+    labels = tuple(dict.fromkeys(str(v) for v in arrays["wf_lever"].tolist()))
+    n_steps = len(labels)
+    expected_region = np.tile(np.repeat(np.asarray(regions, dtype=str), len(months)), n_steps)
+    expected_month = np.tile(months.asi8, len(regions) * n_steps)
+    expected_lever = np.repeat(np.asarray(labels, dtype=str), len(regions) * len(months))
+    persons = arrays["wf_persons"]
+    if not (len(persons) == len(expected_region) == len(arrays["wf_region"]) == len(wf_month)
+            == len(arrays["wf_lever"])
+            and np.array_equal(arrays["wf_region"].astype(str), expected_region)
+            and np.array_equal(wf_month.asi8, expected_month)
+            and np.array_equal(arrays["wf_lever"].astype(str), expected_lever)):
+        raise InputError(f"{path}: keys 'wf_*': expected the waterfall of every region and month, "
+                         "lever by lever, in the order the result was saved")
+    steps = persons.astype(np.float64).reshape(n_steps, len(regions), len(months))
     return Result(
         scenario=scenario,
         regions=regions,
@@ -373,7 +381,8 @@ def _result_from(arrays: dict[str, np.ndarray], scenario, provenance: dict, path
         active=active,
         employed=employed,
         cost=cost,
-        contributions=contributions,
+        labels=labels,
+        steps_at=stored_steps(steps),
         seed=int(provenance["seed"]),
         meta=provenance["meta"],
     )

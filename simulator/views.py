@@ -69,9 +69,7 @@ def cost_by_payer_year(result: Result) -> pd.DataFrame:
 
 def waterfall_at(result: Result, code: str, month: pd.Period) -> pd.DataFrame:
     """Median persons per step (baseline, then each lever) for ``code`` at ``month`` [persons]."""
-    c = result.contributions
-    rows = c[(c["region_code"] == code) & (c["month"] == month)]
-    return rows[["lever", "persons"]].reset_index(drop=True)
+    return result.waterfall([code], [month])[["lever", "persons"]]
 
 
 def overview(result: Result, status: pd.DataFrame, tree: RegionTree, codes: list[str]) -> pd.DataFrame:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 
 from simulator.baseline import Baseline, fake_baseline
 from simulator.engine import run_scenario
+from simulator.errors import InputError
 from simulator.regions import load_regions
 from simulator.scenario import dump_scenario, load_scenario, parse_scenario
 from simulator.targets import assess
@@ -285,6 +287,30 @@ def test_waterfall_adds_up_to_the_median_scenario():
     np.testing.assert_allclose(total.to_numpy(), expected.loc[total.index].to_numpy(), rtol=1e-5)
     kalbar = frame[(frame["region_code"] == KALBAR) & (frame["month"] == pd.Period("2026-01", freq="M"))]
     assert kalbar.set_index("lever").loc["village_officials", "persons"] > 15_000
+
+
+def test_waterfall_for_some_regions_and_months_equals_those_rows_of_the_whole():
+    # computed on its own (a fresh result) and after the whole frame (sliced from it)
+    s = scenario(EVERY_KIND)
+    codes, months = ["61.71", KALBAR, "61.01"], ["2025-03", "2026-12", "2025-01"]
+    part = run_scenario(noisy_baseline(), s, seed=2).waterfall(codes, months)
+    whole_result = run_scenario(noisy_baseline(), s, seed=2)
+    whole = whole_result.contributions.set_index(["region_code", "month", "lever"])["persons"]
+    key = pd.MultiIndex.from_arrays([part["region_code"], part["month"], part["lever"]])
+    assert len(part) == len(codes) * len(months) * len(whole_result.labels)
+    np.testing.assert_array_equal(part["persons"].to_numpy(), whole.loc[key].to_numpy())
+    pd.testing.assert_frame_equal(whole_result.waterfall(codes, months), part)
+
+
+@pytest.mark.parametrize("codes, months, message", [
+    (["61"], ["2031-01"], "month 2031-01 is not in the projection (2025-01 to 2027-12)"),
+    (["61"], ["januari"], "month januari is not in the projection"),
+    (["99.99"], ["2025-01"], "unknown region code '99.99'"),
+])
+def test_waterfall_of_an_unknown_region_or_month_is_refused(codes, months, message):
+    result = run_scenario(flat_baseline(), scenario(subsidy()))
+    with pytest.raises(InputError, match=re.escape(message)):
+        result.waterfall(codes, months)
 
 
 # ---- properties -----------------------------------------------------------------------------------
