@@ -188,9 +188,18 @@ def cost_table(result) -> pd.DataFrame:
 
 
 # ---- charts ---------------------------------------------------------------------------------
-def fan_chart(result, code: str, targets: pd.DataFrame):
-    import altair as alt
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """Rows as JSON-ready dicts, timestamps as ISO text (what Vega-Lite reads as dates)."""
+    out = frame.copy()
+    for col in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[col]):
+            out[col] = out[col].dt.strftime("%Y-%m-%dT%H:%M:%S")
+    return out.astype(object).where(out.notna(), None).to_dict("records")
 
+
+def fan_chart(result, code: str, targets: pd.DataFrame):
+    """The fan chart as a Vega-Lite spec (a plain dict: building it through Altair's validated
+    objects took longer than the scenario run on a slider move) and the quantile frame."""
     from simulator.views import fan_wide
 
     L = lang()
@@ -198,21 +207,36 @@ def fan_chart(result, code: str, targets: pd.DataFrame):
     wide["month"] = wide["month"].dt.to_timestamp()
     hist = history_of(code)
     hist = hist.assign(month=hist["month"].dt.to_timestamp())
-    y_axis = alt.Axis(format="%", title=t("coverage", L))
-    base = alt.Chart(wide).encode(x=alt.X("month:T", title=None))
+    # Vega-Lite reads a dot in a field name as a nested field: q2.5 -> q2_5 in the chart only
+    fan_data = {"values": _records(wide.rename(columns=lambda c: c.replace(".", "_")))}
+    x = {"field": "month", "type": "temporal", "title": None}
+
+    def band(low: str, high: str, opacity: float, axis: dict | None = None) -> dict:
+        y = {"field": low, "type": "quantitative", **({"axis": axis} if axis else {})}
+        return {"data": fan_data, "mark": {"type": "area", "opacity": opacity},
+                "encoding": {"x": x, "y": y, "y2": {"field": high}}}
+
     layers = [
-        base.mark_area(opacity=0.15).encode(y=alt.Y("q2.5:Q", axis=y_axis), y2="q97.5:Q"),
-        base.mark_area(opacity=0.25).encode(y="q10:Q", y2="q90:Q"),
-        base.mark_area(opacity=0.35).encode(y="q25:Q", y2="q75:Q"),
-        base.mark_line().encode(y="q50:Q", tooltip=[alt.Tooltip("month:T"), alt.Tooltip("q50:Q", format=".2%")]),
-        alt.Chart(hist).mark_line(color="black").encode(x="month:T", y="coverage:Q"),
+        band("q2_5", "q97_5", 0.15, {"format": "%", "title": t("coverage", L)}),
+        band("q10", "q90", 0.25),
+        band("q25", "q75", 0.35),
+        {"data": fan_data, "mark": {"type": "line"},
+         "encoding": {"x": x, "y": {"field": "q50", "type": "quantitative"},
+                      "tooltip": [{"field": "month", "type": "temporal"},
+                                  {"field": "q50", "type": "quantitative", "format": ".2%"}]}},
+        {"data": {"values": _records(hist[["month", "coverage"]])}, "mark": {"type": "line", "color": "black"},
+         "encoding": {"x": x, "y": {"field": "coverage", "type": "quantitative"}}},
     ]
     own = targets[targets["region_code"] == code]
     if len(own):
         tdf = pd.DataFrame({"month": pd.to_datetime(own["year"].astype(str) + "-12-01"), "target": own["target"].to_numpy()})
-        layers.append(alt.Chart(tdf).mark_rule(color="red", strokeDash=[4, 3]).encode(y="target:Q"))
-        layers.append(alt.Chart(tdf).mark_point(shape="diamond", size=90, color="red", filled=True).encode(x="month:T", y="target:Q"))
-    return alt.layer(*layers).properties(height=380), wide
+        target_data = {"values": _records(tdf)}
+        layers.append({"data": target_data, "mark": {"type": "rule", "color": "red", "strokeDash": [4, 3]},
+                       "encoding": {"y": {"field": "target", "type": "quantitative"}}})
+        layers.append({"data": target_data, "mark": {"type": "point", "shape": "diamond", "size": 90, "color": "red",
+                                                     "filled": True},
+                       "encoding": {"x": x, "y": {"field": "target", "type": "quantitative"}}})
+    return {"height": 380, "layer": layers}, wide
 
 
 def tile_chart(tiles: pd.DataFrame):
@@ -395,7 +419,7 @@ def page_region() -> None:
         st.info(t("no_target", L))
     st.markdown(f"**{t('fan_chart', L)}**")
     chart, wide = fan_chart(result, code, status)
-    st.altair_chart(chart, width="stretch")
+    st.vega_lite_chart(spec=chart, width="stretch")
     csv_download(wide, f"fan-{code}.csv", "dl_fan")
     left, right = st.columns(2)
     with left:

@@ -73,19 +73,24 @@ class RegionTree:
             raise InputError(f"unknown region code {code!r}: expected a Kemendagri code such as '61' or '61.01'")
         return self.table.iloc[self._index[code]]
 
+    def _field(self, code: str, column: str):
+        if code not in self._index:
+            self.row(code)  # raises the InputError naming the code
+        return _columns_of(self)[column][self._index[code]]
+
     def name(self, code: str) -> str:
-        return str(self.row(code)["name"])
+        return str(self._field(code, "name"))
 
     def level(self, code: str) -> str:
-        return str(self.row(code)["level"])
+        return str(self._field(code, "level"))
 
     def parent(self, code: str) -> str | None:
-        parent = self.row(code)["parent_code"]
+        parent = self._field(code, "parent_code")
         return None if parent == "" or pd.isna(parent) else str(parent)
 
     def children(self, code: str) -> list[str]:
-        self.row(code)
-        return self.table.loc[self.table["parent_code"] == code, "code"].tolist()
+        self._field(code, "code")
+        return list(_children_of(self).get(code, ()))
 
     def descendants(self, code: str) -> list[str]:
         out: list[str] = []
@@ -174,6 +179,22 @@ class RegionTree:
 @lru_cache(maxsize=8)
 def _index_of(tree: RegionTree) -> dict[str, int]:
     return {c: i for i, c in enumerate(tree.table["code"])}
+
+
+@lru_cache(maxsize=8)
+def _columns_of(tree: RegionTree) -> dict[str, list]:
+    """Name, level, parent and code per row as plain lists: lookups without a pandas row each."""
+    return {col: tree.table[col].tolist() for col in ("code", "name", "level", "parent_code")}
+
+
+@lru_cache(maxsize=8)
+def _children_of(tree: RegionTree) -> dict[str, tuple[str, ...]]:
+    """Child codes per parent code, in table order."""
+    out: dict[str, list[str]] = {}
+    for code, parent in zip(tree.table["code"].tolist(), tree.table["parent_code"].tolist()):
+        if isinstance(parent, str) and parent:
+            out.setdefault(parent, []).append(code)
+    return {k: tuple(v) for k, v in out.items()}
 
 
 @lru_cache(maxsize=8)

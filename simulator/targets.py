@@ -69,41 +69,59 @@ def assess(
     on_track, at_risk = thresholds
     if not 0 <= at_risk <= on_track <= 1:
         raise InputError(f"thresholds: expected 0 <= at risk <= on track <= 1, got {thresholds}")
-    coverage = result.coverage
-    median_paths: dict[int, np.ndarray] = {}  # per region: median coverage over paths, by month
-    rows = []
+    frame = targets[["region_code", "year", "coverage"]]
+    codes = [str(c) for c in frame["region_code"].tolist()]
+    years = [int(y) for y in frame["year"].tolist()]
+    deadlines = {y: deadline_for(y, result.months) for y in set(years)}
     reported = set(result.regions)
-    for code, year, target in targets[["region_code", "year", "coverage"]].itertuples(index=False):
-        deadline = deadline_for(int(year), result.months)
-        if deadline is None or str(code) not in reported:
-            continue
-        r = result.index_of(str(code))
-        t = int(result.months.get_loc(deadline))
-        cov = coverage[r, :, t]
-        reached = np.nan_to_num(cov, nan=-np.inf) >= target
-        probability = float(reached.mean())
-        if r not in median_paths:
-            # np.median (a partition in C) when nothing is missing: np.nanmedian's path over a
-            # (paths, months) block is a slow Python-level loop, and the answer is the same
-            block = coverage[r]
-            median_paths[r] = np.nanmedian(block, axis=0) if np.isnan(block).any() else np.median(block, axis=0)
-        median_path = median_paths[r]
-        crossed = np.flatnonzero(median_path >= target)
-        gap = target * float(np.median(result.employed[r, :, t])) - float(np.median(result.active[r, :, t]))
-        rows.append({
-            "region_code": str(code),
-            "year": int(year),
-            "target": float(target),
-            "deadline": deadline,
-            "probability": probability,
-            "median": float(np.nanmedian(cov)),
-            "p10": float(np.nanquantile(cov, 0.1)),
-            "p90": float(np.nanquantile(cov, 0.9)),
-            "gap_persons": max(0.0, gap),
-            "first_month": result.months[crossed[0]] if crossed.size else pd.NaT,
-            "status": status_of(probability, thresholds),
-        })
-    out = pd.DataFrame(rows, columns=ASSESS_COLUMNS)
-    for col in ("deadline", "first_month"):
-        out[col] = pd.PeriodIndex(out[col] if len(out) else [], freq="M")
-    return out
+    keep = [deadlines[y] is not None and c in reported for c, y in zip(codes, years)]
+    codes = [c for c, k in zip(codes, keep) if k]
+    years = [y for y, k in zip(years, keep) if k]
+    goal = frame["coverage"].to_numpy(dtype=np.float64)[np.asarray(keep, dtype=bool)]
+    n = len(codes)
+    month_at = {p: i for i, p in enumerate(result.months.asi8.tolist())}
+    r = np.array([result.index_of(c) for c in codes], dtype=np.int64)
+    t = np.array([month_at[deadlines[y].ordinal] for y in years], dtype=np.int64)
+    # (targets, paths) at each target's deadline, as result.coverage[r, :, t]
+    act, emp = result.active[r, :, t], result.employed[r, :, t]
+    cov = np.divide(act.astype(np.float64), emp.astype(np.float64), out=np.full(act.shape, np.nan),
+                    where=emp > 0)
+    probability = (np.nan_to_num(cov, nan=-np.inf) >= goal[:, None]).mean(axis=1)
+    median = median_over_paths(cov, axis=1)
+    p10, p90 = quantiles_over_paths(cov, (0.1, 0.9), axis=1) if n else np.empty((2, 0))
+    gap = goal * np.median(emp, axis=1).astype(np.float64) - np.median(act, axis=1).astype(np.float64)
+    # first month the median coverage path reaches the target, one median path per region
+    regions, which = np.unique(r, return_inverse=True)
+    first = np.full(n, pd.NaT.value, dtype=np.int64)
+    if n:
+        paths = np.stack([median_over_paths(result.coverage_of(int(i)), axis=0) for i in regions])
+        reached = paths[np.asarray(which).reshape(-1)] >= goal[:, None]
+        hit = reached.any(axis=1)
+        first[hit] = result.months.asi8[reached[hit].argmax(axis=1)]
+    return pd.DataFrame({
+        "region_code": pd.Series(codes, dtype=object),
+        "year": np.array(years, dtype=np.int64),
+        "target": goal,
+        "deadline": pd.PeriodIndex.from_ordinals(result.months.asi8[t], freq="M"),
+        "probability": probability.astype(np.float64),
+        "median": median,
+        "p10": p10,
+        "p90": p90,
+        "gap_persons": np.maximum(gap, 0.0),
+        "first_month": pd.PeriodIndex.from_ordinals(first, freq="M"),
+        "status": pd.Series([status_of(float(p), thresholds) for p in probability], dtype=object),
+    }, columns=ASSESS_COLUMNS)
+
+
+def median_over_paths(values: np.ndarray, axis: int = 0) -> np.ndarray:
+    """``numpy.nanmedian(values, axis)``, through ``numpy.median`` when nothing is missing (the
+    same numbers; the NaN-aware path loops in Python over the other axis)."""
+    return np.nanmedian(values, axis=axis) if np.isnan(values).any() else np.median(values, axis=axis)
+
+
+def quantiles_over_paths(values: np.ndarray, quantiles, axis: int = 0) -> np.ndarray:
+    """``numpy.nanquantile(values, quantiles, axis)``, through ``numpy.quantile`` when nothing is
+    missing (the same numbers: numpy's NaN-aware path loops in Python over the other axis)."""
+    if np.isnan(values).any():
+        return np.nanquantile(values, quantiles, axis=axis)
+    return np.quantile(values, quantiles, axis=axis)

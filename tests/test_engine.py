@@ -506,6 +506,34 @@ def test_assess_probability_gap_first_month_and_status():
     assert miss["gap_persons"] == pytest.approx(0.5 * 2_100_000 - 1_000_000, rel=1e-6)
 
 
+def test_assess_equals_a_row_by_row_reference_with_missing_coverage():
+    # a noisy run; one region's workforce set to 0 in some paths and months (coverage NaN there)
+    base = noisy_baseline()
+    employed = base.employed.copy()
+    k = base.regions.index("61.72")
+    employed[k, :3, :5] = 0.0
+    base = Baseline(regions=base.regions, months=base.months, active=base.active, employed=employed,
+                    last_observed=base.last_observed, meta=base.meta)
+    result = run_scenario(base, scenario(subsidy(headcount=120_000, ramp=3, **UNCERTAIN)), seed=3)
+    targets = pd.DataFrame({"region_code": ["61.72", KALBAR, "00", KALBAR, "61.72", "61.01"],
+                            "year": [2025, 2026, 2025, 2031, 2027, 2025],
+                            "coverage": [0.30, 0.36, 0.33, 0.5, 0.2, 0.9]})
+    out = assess(result, targets)
+    assert out["region_code"].tolist() == ["61.72", KALBAR, "00", "61.72", "61.01"]
+    for row in out.itertuples():
+        r, t = result.index_of(row.region_code), result.months.get_loc(row.deadline)
+        cov = result.coverage[r, :, t]
+        assert row.probability == (np.nan_to_num(cov, nan=-np.inf) >= row.target).mean()
+        assert row.median == np.nanmedian(cov)
+        assert (row.p10, row.p90) == (np.nanquantile(cov, 0.1), np.nanquantile(cov, 0.9))
+        path = np.nanmedian(result.coverage[r], axis=0)
+        crossed = np.flatnonzero(path >= row.target)
+        assert row.first_month == result.months[crossed[0]] if len(crossed) else pd.isna(row.first_month)
+        gap = row.target * float(np.median(result.employed[r, :, t])) - float(np.median(result.active[r, :, t]))
+        assert row.gap_persons == max(0.0, gap)
+    assert np.isnan(result.coverage[result.index_of("61.72"), :3, 4]).all()  # the NaN case is exercised
+
+
 def test_assess_uses_the_last_month_when_the_year_ends_after_the_horizon():
     result = run_scenario(flat_baseline(), scenario("  []\n", horizon="2026-06"))
     out = assess(result, pd.DataFrame({"region_code": ["00"], "year": [2026], "coverage": [0.3]}))
