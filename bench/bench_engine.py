@@ -3,7 +3,7 @@
 Baseline: ``fake_baseline`` over the real region tree (553 regions: the nation, 38 provinces and
 514 kabupaten/kota) with realistic sizes: employed = 51 % of each kabupaten/kota's population
 (BPS: about 145 of 285 million), active = a seeded 12-45 % of that (about 29 % nationally),
-0,1 %/month growth and a 0,4 %/sqrt(month) log random walk per path. With ``--real`` the newest ``.cache/baseline-*.npz``
+0,1 %/month growth and a 0,4 %/sqrt(month) log random walk per path. With ``--real`` the newest ``.cache/baseline-*/``
 (written by ``python -m simulator project``) is used instead, when there is one.
 
 Scenario: one lever of every kind (contribution subsidy and village officials with uncertain
@@ -131,23 +131,23 @@ def make_baseline(tree, paths: int, months: int) -> Baseline:
 
 
 def real_baseline(paths: int, months: int) -> Baseline | None:
-    files = sorted((ROOT / ".cache").glob("baseline-*.npz"), key=lambda p: p.stat().st_mtime)
-    files = [f for f in files if not f.name.endswith(".tmp.npz")]
-    if not files:
-        return None
-    import json
+    """The newest cached baseline (``.cache/baseline-KEY/``), cut to ``paths`` and ``months``."""
+    from simulator.projection import _read_cache
 
-    with np.load(files[-1], allow_pickle=False) as z:
-        n_months = min(months, int(z["active"].shape[2]))
-        n_paths = min(paths, int(z["active"].shape[1]))
-        return Baseline(
-            regions=tuple(z["regions"].tolist()),
-            months=pd.period_range(str(z["first_month"]), periods=n_months, freq="M"),
-            active=np.ascontiguousarray(z["active"][:, :n_paths, :n_months], dtype=np.float32),
-            employed=np.ascontiguousarray(z["employed"][:, :n_paths, :n_months], dtype=np.float32),
-            last_observed=pd.Period(str(z["last_observed"]), freq="M"),
-            meta={"source": files[-1].name, **json.loads(str(z["meta"]))},
-        )
+    folders = sorted((ROOT / ".cache").glob("baseline-*/meta.json"), key=lambda p: p.stat().st_mtime)
+    if not folders:
+        return None
+    cached = _read_cache(ROOT / ".cache", folders[-1].parent.name.removeprefix("baseline-"))
+    if cached is None:
+        return None
+    base = cached[0]
+    n_months, n_paths = min(months, len(base.months)), min(paths, base.paths)
+    return Baseline(
+        regions=base.regions, months=base.months[:n_months],
+        active=np.ascontiguousarray(base.active[:, :n_paths, :n_months], dtype=np.float32),
+        employed=np.ascontiguousarray(base.employed[:, :n_paths, :n_months], dtype=np.float32),
+        last_observed=base.last_observed, meta={"source": folders[-1].parent.name, **base.meta},
+    )
 
 
 def scenario_text(region: str, horizon: pd.Period, start: pd.Period, scale: float) -> str:
@@ -370,7 +370,7 @@ def main() -> None:
     parser.add_argument("--paths", type=int, default=1000)
     parser.add_argument("--months", type=int, default=60)
     parser.add_argument("--repeat", type=int, default=5, help="engine runs per case (best is reported)")
-    parser.add_argument("--real", action="store_true", help="use the newest .cache/baseline-*.npz if any")
+    parser.add_argument("--real", action="store_true", help="use the newest cached baseline (.cache/baseline-*/) if any")
     args = parser.parse_args()
 
     print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()[0]:.1f}, numpy {np.__version__}")
@@ -378,11 +378,11 @@ def main() -> None:
     tree = load_regions()
     t0 = time.perf_counter()
     baseline = real_baseline(args.paths, args.months) if args.real else None
-    if not args.real and list((ROOT / ".cache").glob("baseline-*.npz")):
+    if not args.real and list((ROOT / ".cache").glob("baseline-*/meta.json")):
         print("(a cached real baseline exists in .cache/: add --real to time on it)")
     if baseline is None:
         if args.real:
-            print("no .cache/baseline-*.npz found: using the synthetic baseline")
+            print("no cached baseline in .cache/: using the synthetic baseline")
         baseline = make_baseline(tree, args.paths, args.months)
     print(f"baseline ({baseline.meta.get('source')}): {len(baseline.regions)} regions x {baseline.paths} paths x "
           f"{len(baseline.months)} months ({baseline.months[0]}..{baseline.months[-1]}), "

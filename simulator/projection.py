@@ -192,46 +192,59 @@ def project_baseline(
 
 
 def _read_cache(cache_dir: Path | None, key: str) -> tuple[Baseline, pd.DataFrame] | None:
+    """The cached baseline, its arrays memory-mapped read-only (pages are read when used, so a
+    300 MB baseline opens at once instead of being copied into memory), or None when absent or
+    unreadable."""
     if cache_dir is None:
         return None
-    file = cache_dir / f"baseline-{key}.npz"
-    if not file.exists():
+    folder = cache_dir / f"baseline-{key}"
+    if not (folder / "meta.json").exists():
         return None
     try:
-        with np.load(file, allow_pickle=False) as z:
-            meta = json.loads(str(z["meta"]))
-            baseline = Baseline(
-                regions=tuple(z["regions"].tolist()),
-                months=pd.period_range(str(z["first_month"]), periods=int(z["active"].shape[2]), freq="M"),
-                active=z["active"],
-                employed=z["employed"],
-                last_observed=pd.Period(str(z["last_observed"]), freq="M"),
-                meta=meta,
-            )
-        table = pd.read_csv(cache_dir / f"backtest-{key}.csv", dtype={"unique_id": str})
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        # plain read-only ndarray views of the maps (the memmap subclass would leak into results)
+        active = np.asarray(np.load(folder / "active.npy", mmap_mode="r", allow_pickle=False))
+        employed = np.asarray(np.load(folder / "employed.npy", mmap_mode="r", allow_pickle=False))
+        if active.shape != employed.shape or active.shape[0] != len(meta["regions"]):
+            raise ValueError(f"array shapes {active.shape} and {employed.shape} do not match the meta")
+        baseline = Baseline(
+            regions=tuple(meta["regions"]),
+            months=pd.period_range(meta["first_month"], periods=int(active.shape[2]), freq="M"),
+            active=active,
+            employed=employed,
+            last_observed=pd.Period(meta["last_observed"], freq="M"),
+            meta=meta["meta"],
+        )
+        table = pd.read_csv(folder / "backtest.csv", dtype={"unique_id": str})
         return baseline, table
-    except (OSError, ValueError, KeyError) as err:
-        log.warning("ignoring unreadable baseline cache %s: %s", file, err)
+    except (OSError, ValueError, KeyError, TypeError, InputError) as err:
+        log.warning("ignoring unreadable baseline cache %s: %s", folder, err)
         return None
 
 
 def _write_cache(cache_dir: Path | None, key: str, baseline: Baseline, table: pd.DataFrame) -> None:
+    """Write the baseline as plain .npy arrays, a meta.json and the backtest table into
+    ``baseline-KEY/``, built in a temporary folder and renamed into place (never half written)."""
     if cache_dir is None:
         return
+    import shutil
+    import tempfile
+
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        tmp = cache_dir / f"baseline-{key}.tmp.npz"
-        np.savez(
-            tmp,
-            regions=np.array(baseline.regions),
-            first_month=str(baseline.months[0]),
-            last_observed=str(baseline.last_observed),
-            active=baseline.active,
-            employed=baseline.employed,
-            meta=json.dumps(baseline.meta),
-        )
-        table.to_csv(cache_dir / f"backtest-{key}.csv", index=False)
-        tmp.replace(cache_dir / f"baseline-{key}.npz")
+        tmp = Path(tempfile.mkdtemp(prefix=f"baseline-{key}.", suffix=".tmp", dir=cache_dir))
+        np.save(tmp / "active.npy", np.ascontiguousarray(baseline.active, dtype=np.float32))
+        np.save(tmp / "employed.npy", np.ascontiguousarray(baseline.employed, dtype=np.float32))
+        table.to_csv(tmp / "backtest.csv", index=False)
+        (tmp / "meta.json").write_text(json.dumps({
+            "regions": list(baseline.regions), "first_month": str(baseline.months[0]),
+            "last_observed": str(baseline.last_observed), "meta": baseline.meta,
+        }), encoding="utf-8")
+        target = cache_dir / f"baseline-{key}"
+        try:
+            tmp.rename(target)
+        except OSError:  # another process wrote the same key first: keep theirs
+            shutil.rmtree(tmp, ignore_errors=True)
     except OSError as err:
         log.warning("could not write the baseline cache in %s: %s", cache_dir, err)
 
