@@ -675,25 +675,33 @@ def run_scenario(
     # ---- 4. reported arrays: baseline rows viewed, changed rows recomputed; the waterfall waits ---
     active = plan.active()
     shocked = np.flatnonzero((factor_now != 1).any(axis=1))
-    employed = _unchanged_view(employed_all, out_rows) if not under[:, shocked].any() else None
+    hit_rows = np.flatnonzero(under[:, shocked].any(axis=1))
+    employed = _unchanged_view(employed_all, out_rows) if not len(hit_rows) else None
     if employed is None:
-        employed = np.empty((len(out_rows), n_paths, n_months), dtype=np.float32)
-        for c in _chunks(len(out_rows), n_paths * n_months):
-            np.copyto(employed[int(c[0]) : int(c[-1]) + 1], _take(employed_all, out_rows[c]))
-    if under[:, shocked].any():
+        # one pass per region: copied, scaled (every leaf under it shocked alike), or copied and
+        # then given the sum of its shocked leaves' changes
         groups, group_of = np.unique(factor_now[shocked], axis=0, return_inverse=True)
         group_of = np.asarray(group_of).reshape(-1)
-        for r in np.flatnonzero(under[:, shocked].any(axis=1)):
+        scale: dict[int, np.ndarray] = {}
+        mixed: dict[int, np.ndarray] = {}
+        for r in hit_rows:
             mine = np.flatnonzero(under[r, shocked])
             kinds = np.unique(group_of[mine])
             if len(kinds) == 1 and len(mine) == int(s[out_rows[r]].sum()):
-                # every leaf under the region is shocked alike: scale the region itself
-                delta = employed[r] * (groups[kinds[0]] - 1.0)[None, :]
+                scale[int(r)] = groups[kinds[0]]
             else:
-                delta = np.zeros((n_paths, n_months))
-                for j in shocked[mine]:
-                    leaf = employed_all[touched_rows[j]]
-                    delta += leaf * factor_now[j].astype(np.float32)[None, :] - leaf
+                mixed[int(r)] = shocked[mine]
+        employed = np.empty((len(out_rows), n_paths, n_months), dtype=np.float32)
+        for r, row in enumerate(out_rows):
+            if r in scale:  # product in float64, rounded once
+                np.multiply(employed_all[row], scale[r][None, :], out=employed[r], casting="unsafe")
+            else:
+                np.copyto(employed[r], employed_all[row])
+        for r, leaves_hit in mixed.items():
+            delta = np.zeros((n_paths, n_months))
+            for j in leaves_hit:
+                leaf = employed_all[touched_rows[j]]
+                delta += leaf * factor_now[j].astype(np.float32)[None, :] - leaf
             np.add(employed[r], delta, out=employed[r], casting="unsafe")
     log.debug("scenario %s: %d levers, %d capped leaves", scenario.name, len(levers), len(capped))
     return Result(
