@@ -144,9 +144,7 @@ class Result:
     @cached_property
     def coverage(self) -> np.ndarray:
         """active / employed [fraction], float64, (regions, paths, months); NaN where employed is 0."""
-        act = self.active.astype(np.float64)
-        emp = self.employed.astype(np.float64)
-        return np.divide(act, emp, out=np.full(act.shape, np.nan), where=emp > 0)
+        return coverage_ratio(self.active, self.employed)
 
     def coverage_of(self, rows, months=None) -> np.ndarray:
         """``coverage[rows][:, :, months]`` [fraction], float64, without computing every region:
@@ -155,9 +153,7 @@ class Result:
         months = slice(None) if months is None else months
         if "coverage" in self.__dict__:
             return self.coverage[rows][..., months]
-        act = np.asarray(self.active[rows], dtype=np.float64)[..., months]
-        emp = np.asarray(self.employed[rows], dtype=np.float64)[..., months]
-        return np.divide(act, emp, out=np.full(act.shape, np.nan), where=emp > 0)
+        return coverage_ratio(self.active[rows][..., months], self.employed[rows][..., months])
 
     @cached_property
     def _positions(self) -> dict[str, int]:
@@ -169,6 +165,12 @@ class Result:
             return self._positions[code]
         except KeyError:
             raise InputError(f"result: unknown region code {code!r}") from None
+
+
+def coverage_ratio(active: np.ndarray, employed: np.ndarray) -> np.ndarray:
+    """active / employed [fraction] in float64, NaN where employed is 0."""
+    act, emp = np.asarray(active, dtype=np.float64), np.asarray(employed, dtype=np.float64)
+    return np.divide(act, emp, out=np.full(act.shape, np.nan), where=emp > 0)
 
 
 def lever_names(levers: tuple[Lever, ...]) -> list[str]:

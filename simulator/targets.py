@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from simulator.engine import Result
+from simulator.engine import Result, coverage_ratio
 from simulator.errors import InputError
 
 STATUS_ON_TRACK = "on track"
@@ -84,8 +84,7 @@ def assess(
     t = np.array([month_at[deadlines[y].ordinal] for y in years], dtype=np.int64)
     # (targets, paths) at each target's deadline, as result.coverage[r, :, t]
     act, emp = result.active[r, :, t], result.employed[r, :, t]
-    cov = np.divide(act.astype(np.float64), emp.astype(np.float64), out=np.full(act.shape, np.nan),
-                    where=emp > 0)
+    cov = coverage_ratio(act, emp)
     probability = (np.nan_to_num(cov, nan=-np.inf) >= goal[:, None]).mean(axis=1)
     median = median_over_paths(cov, axis=1)
     p10, p90 = quantiles_over_paths(cov, (0.1, 0.9), axis=1) if n else np.empty((2, 0))
