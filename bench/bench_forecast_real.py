@@ -120,6 +120,7 @@ def windows(series: list[tuple[str, str, pd.Series]]) -> pd.DataFrame:
         v = s.to_numpy(dtype=float)
         if len(v) < width or not np.isfinite(v).all():
             continue
+        s = s.set_axis(pd.DatetimeIndex(s.index).to_period(FREQ[freq][0]).to_timestamp())  # period starts
         for k, end in enumerate(range(len(v), width - 1, -width)):
             part = s.iloc[end - width:end]
             rows.append(pd.DataFrame({

@@ -22,7 +22,9 @@ Method
   naive when that is zero).
 * **Selection.** Each series gets the single model with the lowest backtest MASE (mean over folds
   and steps); ties go to the earlier model in the list (simpler first). No combination.
-* **Intervals** are empirical. For each model and horizon step the scaled backtest errors are
+* **Intervals** are empirical, from the errors of the selection itself: in each backtest fold, the
+  model chosen on the OTHER folds and its error on this one (the chosen model's own backtest errors
+  are too small, since it was chosen for them). For each horizon step these scaled errors are
   pooled across the series of one frequency; a per-series spread factor ``rho`` (the series' mean
   absolute scaled error relative to the pool, shrunk towards 1 by ``(F rho + 1) / (F + 1)`` with F
   the number of folds) rescales them. Interval at step k: ``mean + scale * rho * q_k(p)`` with
@@ -354,6 +356,47 @@ def _bt_names(models) -> list:
     return [k for k in MODELS if k in set(names) | set(BENCHMARKS)]
 
 
+def _fold_out_coverage(E: np.ndarray, probs: np.ndarray, L: int) -> np.ndarray:
+    """(N, F, Hb, L) 1/0/NaN: is fold j's scaled error inside the interval calibrated on the
+    other folds only (all folds when there is one)?"""
+    N, F, Hb = E.shape
+    cover = np.full((N, F, Hb, L), np.nan)
+    for j in range(F):
+        Q, rho = _calibrate(np.delete(E, j, axis=1) if F > 1 else E, probs, Hb)
+        if Q is None:
+            continue
+        e = E[:, j, :][:, :, None]
+        lo = rho[:, None, None] * Q[None, :, :L]
+        hi = rho[:, None, None] * Q[None, :, L:]
+        c = ((e >= lo - 1e-12) & (e <= hi + 1e-12)).astype(float)
+        cover[:, j] = np.where(np.isnan(e), np.nan, c)
+    return cover
+
+
+def _auto_errors(bt: _BT, sel_names: list, kind: str = "E") -> np.ndarray:
+    """(N, F, Hb) errors of the selection itself: in fold j, the model chosen on the OTHER folds
+    (lowest mean absolute scaled error there; with one fold, on that fold).
+
+    The chosen model's own backtest errors understate its future errors (it was chosen for being
+    small on exactly those folds), so intervals calibrated on them are too narrow; these are out of
+    sample for the choice.
+    """
+    E = bt.E[sel_names[0]]
+    F = E.shape[1]
+    out = np.full_like(getattr(bt, kind)[sel_names[0]], np.nan)
+    with np.errstate(invalid="ignore"), _quiet():
+        mae = np.stack([np.nanmean(np.abs(bt.E[k]), axis=2) for k in sel_names], axis=1)  # (N, K, F)
+        for j in range(F):
+            keep = [f for f in range(F) if f != j] or [j]
+            score = np.nanmean(mae[:, :, keep], axis=2)
+            score = np.where(np.isnan(score), np.inf, score)
+            pick = np.argmin(score, axis=1)
+            for s_i, name in enumerate(sel_names):
+                r = pick == s_i
+                out[r, j] = getattr(bt, kind)[name][r, j]
+    return out
+
+
 def backtest(df: pd.DataFrame, horizon: int, folds: int = 3, models=None, level=(80, 95)) -> pd.DataFrame:
     """Rolling-origin backtest per series and model.
 
@@ -377,39 +420,12 @@ def backtest(df: pd.DataFrame, horizon: int, folds: int = 3, models=None, level=
         if not len(act):
             continue
         bt = _run_backtest(g.Y[act], g.n[act], g.m, horizon, folds, names, nonneg[act])
-        F = folds
         # coverage with leave-one-fold-out calibration
-        cover = {k: np.full((len(act), F, bt.E[k].shape[2], L), np.nan) for k in names}
-        for name in names:
-            E = bt.E[name]
-            for j in range(F):
-                if F > 1:
-                    others = np.delete(E, j, axis=1)
-                else:
-                    others = E
-                Q, rho = _calibrate(others, probs, E.shape[2])
-                if Q is None:
-                    continue
-                e = E[:, j, :][:, :, None]
-                lo = rho[:, None, None] * Q[None, :, :L]
-                hi = rho[:, None, None] * Q[None, :, L:]
-                c = ((e >= lo - 1e-12) & (e <= hi + 1e-12)).astype(float)
-                cover[name][:, j] = np.where(np.isnan(e), np.nan, c)
-        mase_fold = {k: np.nanmean(np.abs(bt.E[k]), axis=2) for k in names}  # (N, F)
-        # auto: choose on the other folds
-        auto = {"E": np.full_like(bt.E[names[0]], np.nan), "S": np.full_like(bt.S[names[0]], np.nan)}
-        auto_cov = np.full_like(cover[names[0]], np.nan)
-        with np.errstate(invalid="ignore"), _quiet():
-            for j in range(F):
-                keep = [f for f in range(F) if f != j] or [j]
-                score = np.stack([np.nanmean(mase_fold[k][:, keep], axis=1) for k in sel_names], axis=1)
-                score = np.where(np.isnan(score), np.inf, score)
-                pick = np.argmin(score, axis=1)
-                for s_i, name in enumerate(sel_names):
-                    r = pick == s_i
-                    auto["E"][r, j] = bt.E[name][r, j]
-                    auto["S"][r, j] = bt.S[name][r, j]
-                    auto_cov[r, j] = cover[name][r, j]
+        cover = {k: _fold_out_coverage(bt.E[k], probs, L) for k in names}
+        # auto: chosen on the other folds; its intervals calibrated on the auto errors of the other
+        # folds, as forecast() calibrates on them
+        auto = {"E": _auto_errors(bt, sel_names, "E"), "S": _auto_errors(bt, sel_names, "S")}
+        auto_cov = _fold_out_coverage(auto["E"], probs, L)
         for i, row in enumerate(act):
             uid = g.ids[row]
             steps = int(np.sum(~np.isnan(bt.E[names[0]][i, 0])))
@@ -515,21 +531,19 @@ def forecast(
                 score = np.stack([np.nanmean(np.abs(bt.E[k]), axis=(1, 2)) for k in sel_names], axis=1)
             score = np.where(np.isnan(score), np.inf, score)
             pick = np.argmin(score, axis=1)
+            # intervals from the errors of the selection itself (model chosen without the fold)
+            Q, rho = _calibrate(_auto_errors(bt, sel_names), all_probs, H)
+            if Q is not None:
+                tables.append(Q)
             for s_i, name in enumerate(sel_names):
                 r = pick == s_i
                 rows = act[r]
-                if not len(rows) and name != "naive":
-                    continue
-                Q, rho = _calibrate(bt.E[name], all_probs, H)
-                if name == "naive" and Q is not None:
-                    Qnaive = Q
                 if not len(rows):
                     continue
                 fmean, sigma = MODELS[name](g.Y[rows], H, g.m)
                 mean[rows] = fmean
                 chosen[rows] = name
                 if Q is not None:
-                    tables.append(Q)
                     tab_of[rows] = len(tables) - 1
                     mult[rows] = scale_full[rows] * rho[r]
                 else:
@@ -538,9 +552,7 @@ def forecast(
                     mult[rows] = np.nan_to_num(sigma)
                     for row in rows:
                         notes.append((g.ids[row], "too few backtest errors: normal intervals from residuals"))
-            if Qnaive is None:
-                Q, _ = _calibrate(bt.E["naive"], all_probs, H)
-                Qnaive = Q
+            Qnaive, _ = _calibrate(bt.E["naive"], all_probs, H)
         # short non-constant series: naive with pooled naive intervals (or normal fallback)
         sh = np.flatnonzero(short & ~const)
         if len(sh):

@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 CACHE_DIR = Path(__file__).resolve().parent.parent / ".cache"
 #: Bump when the projection method changes so old caches are not reused.
-METHOD_VERSION = "1"
+METHOD_VERSION = "2"  # 2: intervals and paths calibrated on the errors of the selection itself
 
 Progress = Callable[[float, str], None]
 

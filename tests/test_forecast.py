@@ -216,6 +216,39 @@ def test_backtest_reports_benchmarks_and_reasonable_coverage():
     assert means.loc["auto", "coverage_80"] <= means.loc["auto", "coverage_95"]
 
 
+@pytest.mark.parametrize("fold_mae_a, fold_mae_b, expected", [
+    # fold j takes the model with the lower mean error on the other folds
+    ([1.0, 1.0, 5.0], [2.0, 2.0, 0.1], [2.0, 2.0, 5.0]),  # B chosen on folds 1+2 and 0+2; A on 0+1
+    ([1.0, 1.0, 1.0], [2.0, 2.0, 2.0], [1.0, 1.0, 1.0]),  # A everywhere
+    ([3.0, 1.0, np.nan], [2.0, 2.0, 2.0], [3.0, 2.0, np.nan]),  # no fold 2: A on fold 1 alone, B on 0
+])
+def test_selection_errors_choose_without_the_fold(fold_mae_a, fold_mae_b, expected):
+    from simulator.forecast import _BT, _auto_errors
+
+    def errors(maes):  # one series, 3 folds, 2 steps of equal absolute error
+        return np.array(maes)[None, :, None] * np.array([1.0, -1.0])[None, None, :]
+
+    E = {"a": errors(fold_mae_a), "b": errors(fold_mae_b)}
+    bt = _BT(names=["a", "b"], E=E, S=E, nfolds=np.array([3]))
+    got = np.abs(_auto_errors(bt, ["a", "b"]))[0, :, 0]
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_selection_errors_are_larger_than_the_winners_own():
+    # the chosen model's own backtest errors are small because it was chosen on them; the errors of
+    # the choice made without each fold, on which intervals are calibrated, are larger (fixed seeds)
+    from simulator.forecast import _auto_errors, _prepare, _run_backtest
+
+    df = pd.concat([noisy(f"s{i}", 72, 300 + i) for i in range(30)])
+    g = _prepare(df, [])[0]
+    names = ["naive", "drift", "theta", "holt_damped"]
+    bt = _run_backtest(g.Y, g.n, g.m, 12, 3, names, np.ones(len(g.Y), dtype=bool))
+    score = np.stack([np.nanmean(np.abs(bt.E[k]), axis=(1, 2)) for k in names], axis=1)
+    own = np.stack([bt.E[names[k]][i] for i, k in enumerate(np.argmin(score, axis=1))])
+    auto = _auto_errors(bt, names)
+    assert np.nanmean(np.abs(auto)) > 1.02 * np.nanmean(np.abs(own))
+
+
 @pytest.mark.parametrize("missing", ["unique_id", "ds", "y"])
 def test_missing_column_is_an_input_error_naming_it(missing):
     df = frame("a", np.arange(12.0)).drop(columns=missing)
