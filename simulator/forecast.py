@@ -20,8 +20,14 @@ Method
   so the earliest training window keeps about a third of the series. Errors ``y - forecast`` are
   scaled by the training window's MASE denominator (in-sample MAE of the seasonal naive, or of the
   naive when that is zero).
-* **Selection.** Each series gets the single model with the lowest backtest MASE (mean over folds
-  and steps); ties go to the earlier model in the list (simpler first). No combination.
+* **Selection**, in two levels (``_choose``). Per series, the model with the lowest backtest MASE
+  (mean over folds of the mean over steps; ties go to the earlier model in the list, simpler
+  first). That choice is noisy on short series, so it is kept only when it pays: judged fold by fold
+  with the choice made on the other folds, its error pooled over the series of one frequency must be
+  below the pooled error of the best single model; otherwise every series gets that single model.
+  No combination. (On real public series, ``bench/bench_forecast_real.py``, the per-series choice
+  lost to one damped-trend model for all on quarterly and yearly data; the rule finds that from the
+  backtest.)
 * **Intervals** are empirical, from the errors of the selection itself: in each backtest fold, the
   model chosen on the OTHER folds and its error on this one (the chosen model's own backtest errors
   are too small, since it was chosen for them). For each horizon step these scaled errors are
@@ -373,27 +379,61 @@ def _fold_out_coverage(E: np.ndarray, probs: np.ndarray, L: int) -> np.ndarray:
     return cover
 
 
+def _fold_mae(bt: _BT, sel_names: list) -> np.ndarray:
+    """(N, K, F) mean absolute scaled backtest error per series, candidate model and fold."""
+    with np.errstate(invalid="ignore"), _quiet():
+        return np.stack([np.nanmean(np.abs(bt.E[k]), axis=2) for k in sel_names], axis=1)
+
+
+def _per_series(mae: np.ndarray, keep: list) -> np.ndarray:
+    with np.errstate(invalid="ignore"), _quiet():
+        score = np.nanmean(mae[:, :, keep], axis=2)
+    return np.argmin(np.where(np.isnan(score), np.inf, score), axis=1)
+
+
+def _choose(mae: np.ndarray, keep: list) -> np.ndarray:
+    """Model position per series (N,), chosen on backtest folds ``keep`` of ``mae`` (N, K, F).
+
+    Two levels. Per series, the model with the lowest mean error on those folds. But that choice
+    is noisy on short series (a few folds of a few points each), so it is kept only if it pays: its
+    own error, each fold judged by a choice made on the other folds, pooled over the series of the
+    group, must be below the pooled error of the best single model for every series. Otherwise
+    every series gets that single model (where it has backtest errors). With one fold there is
+    nothing to judge the per-series choice on, and it is kept.
+    """
+    per_series = _per_series(mae, keep)
+    if len(keep) < 2:
+        return per_series
+    rows = np.arange(mae.shape[0])
+    judged = np.stack([mae[rows, _per_series(mae, [f for f in keep if f != j]), j] for j in keep], axis=1)
+    with np.errstate(invalid="ignore"), _quiet():
+        single = np.nanmean(mae[:, :, keep], axis=(0, 2))  # (K,)
+        selection = np.nanmean(judged)
+    single = np.where(np.isnan(single), np.inf, single)
+    best = int(np.argmin(single))
+    if not single[best] < selection:
+        return per_series
+    has = np.isfinite(mae[:, best, keep]).any(axis=1)
+    return np.where(has, best, per_series)
+
+
 def _auto_errors(bt: _BT, sel_names: list, kind: str = "E") -> np.ndarray:
-    """(N, F, Hb) errors of the selection itself: in fold j, the model chosen on the OTHER folds
-    (lowest mean absolute scaled error there; with one fold, on that fold).
+    """(N, F, Hb) errors of the model choice itself (``_choose``): in fold j, the model chosen on
+    the OTHER folds (with one fold, on that fold).
 
     The chosen model's own backtest errors understate its future errors (it was chosen for being
     small on exactly those folds), so intervals calibrated on them are too narrow; these are out of
     sample for the choice.
     """
-    E = bt.E[sel_names[0]]
-    F = E.shape[1]
-    out = np.full_like(getattr(bt, kind)[sel_names[0]], np.nan)
-    with np.errstate(invalid="ignore"), _quiet():
-        mae = np.stack([np.nanmean(np.abs(bt.E[k]), axis=2) for k in sel_names], axis=1)  # (N, K, F)
-        for j in range(F):
-            keep = [f for f in range(F) if f != j] or [j]
-            score = np.nanmean(mae[:, :, keep], axis=2)
-            score = np.where(np.isnan(score), np.inf, score)
-            pick = np.argmin(score, axis=1)
-            for s_i, name in enumerate(sel_names):
-                r = pick == s_i
-                out[r, j] = getattr(bt, kind)[name][r, j]
+    values = getattr(bt, kind)
+    F = values[sel_names[0]].shape[1]
+    mae = _fold_mae(bt, sel_names)
+    out = np.full_like(values[sel_names[0]], np.nan)
+    for j in range(F):
+        pick = _choose(mae, [f for f in range(F) if f != j] or [j])
+        for s_i, name in enumerate(sel_names):
+            r = pick == s_i
+            out[r, j] = values[name][r, j]
     return out
 
 
@@ -527,10 +567,7 @@ def forecast(
             names = list(dict.fromkeys(sel_names + ["naive"]))
             names = [k for k in MODELS if k in names]
             bt = _run_backtest(g.Y[act], g.n[act], g.m, H, folds, names, nonneg[act])
-            with _quiet():
-                score = np.stack([np.nanmean(np.abs(bt.E[k]), axis=(1, 2)) for k in sel_names], axis=1)
-            score = np.where(np.isnan(score), np.inf, score)
-            pick = np.argmin(score, axis=1)
+            pick = _choose(_fold_mae(bt, sel_names), list(range(folds)))
             # intervals from the errors of the selection itself (model chosen without the fold)
             Q, rho = _calibrate(_auto_errors(bt, sel_names), all_probs, H)
             if Q is not None:

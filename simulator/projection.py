@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 CACHE_DIR = Path(__file__).resolve().parent.parent / ".cache"
 #: Bump when the projection method changes so old caches are not reused.
-METHOD_VERSION = "2"  # 2: intervals and paths calibrated on the errors of the selection itself
+METHOD_VERSION = "3"  # 2: intervals from selection errors; 3: per-series choice only when it pays
 
 Progress = Callable[[float, str], None]
 
