@@ -32,11 +32,17 @@ def lang() -> str:
 
 
 def csv_download(frame: pd.DataFrame, name: str, key: str) -> None:
-    """Every chart and table offers its data as CSV (with the illustrative-data note when it applies)."""
-    text = frame.to_csv(index=False)
-    if current_panel()[1]:
-        text = f"# {t('banner_short', 'en')}\n" + text
-    st.download_button(t("download_csv", lang()), text.encode("utf-8"), file_name=name, mime="text/csv", key=key)
+    """Every chart and table offers its data as CSV (with the illustrative-data note when it applies).
+
+    The CSV text is written when the button is clicked, not on every rerun (a slider move on the
+    Region page would otherwise write four files nobody asked for), and the click does not rerun
+    the page."""
+    note = f"# {t('banner_short', 'en')}\n" if current_panel()[1] else ""
+
+    def data() -> bytes:
+        return (note + frame.to_csv(index=False)).encode("utf-8")
+
+    st.download_button(t("download_csv", lang()), data, file_name=name, mime="text/csv", key=key, on_click="ignore")
 
 
 # ---- data, baseline and scenario runs (cached library calls) --------------------------------

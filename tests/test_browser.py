@@ -105,6 +105,13 @@ def _move_slider_and_check(page, server: str, artifacts: Path) -> None:
     assert page.evaluate(metrics) != before
     chart_after = chart.screenshot(timeout=120_000)  # a locator is re-resolved on every use
     assert chart_after != chart_before, "the fan chart looks the same after the subsidy slider moved"
+    # the fan chart's CSV is written on click (deferred download) and carries the illustrative note
+    with page.expect_download(timeout=120_000) as download:
+        page.get_by_role("button", name="Unduh CSV").first.click()
+    text = Path(download.value.path()).read_text(encoding="utf-8")
+    assert download.value.suggested_filename.startswith("fan-")
+    assert text.startswith("# Illustrative"), text[:80]
+    assert text.splitlines()[1].startswith("month,"), text.splitlines()[:2]
     (artifacts / "region-chart-before.png").write_bytes(chart_before)
     (artifacts / "region-chart-after.png").write_bytes(chart_after)
     page.screenshot(path=str(artifacts / "region-page.png"), full_page=True, timeout=120_000)

@@ -1,0 +1,104 @@
+"""What a planner waits for after moving a slider on the Region page, in a real browser (issue #6).
+
+Starts `streamlit run app.py` on 127.0.0.1, opens the Region page in Debian's headless Chromium
+(Playwright with the system browser), and for each move presses a key on the subsidy slider and
+times until the page shows new headline figures (the metrics under the region selector) and
+Streamlit reports the rerun finished. That is the whole loop a user feels: the browser sends the
+value, the server reruns the page, the browser draws the answer. Needs `chromium` on PATH.
+
+    python bench/bench_browser.py                      # Kota Singkawang and Kalimantan Barat, 1.000 paths
+    SIMULATOR_PATHS=200 python bench/bench_browser.py  # the tests' smaller baseline
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+MOVES = 8
+METRICS = "() => [...document.querySelectorAll('[data-testid=\"stMetricValue\"]')].map(m => m.innerText).join('|')"
+RUNNING = "() => document.querySelector('[data-testid=\"stStatusWidget\"]') !== null"
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start(port: int) -> subprocess.Popen:
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1", "--server.port",
+           str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(1200):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
+            return proc
+        except OSError:
+            time.sleep(0.5)
+    proc.kill()
+    raise SystemExit("streamlit did not start within 10 minutes")
+
+
+def _moves(page, code: str, name: str) -> None:
+    page.goto(page.url.split("?")[0] + f"?wilayah={code}", timeout=600_000)
+    page.get_by_test_id("stMetricValue").first.wait_for(timeout=1_800_000)
+    page.wait_for_function(f"!({RUNNING})()", timeout=600_000)
+    thumb = page.get_by_role("slider").first
+    waits = []
+    for i in range(MOVES):
+        before = page.evaluate(METRICS)
+        thumb.focus()
+        t0 = time.perf_counter()
+        page.keyboard.press("PageUp" if i % 2 == 0 else "PageDown")
+        page.wait_for_function(f"b => ({METRICS})() !== b", arg=before, timeout=600_000)
+        page.wait_for_function(f"!({RUNNING})()", timeout=600_000)
+        waits.append(time.perf_counter() - t0)
+        if page.get_by_test_id("stException").count():
+            raise SystemExit(f"the page shows an error after move {i + 1} on {code}")
+    w = np.array(waits) * 1e3
+    print(f"slider move on {code} {name}: median {np.median(w):.0f} ms (best {w.min():.0f}, worst {w.max():.0f}), "
+          f"{MOVES} moves, until new figures are shown and the rerun has finished; goal 500 ms", flush=True)
+
+
+def main() -> None:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        raise SystemExit("chromium is not installed (apt-get install chromium): no browser benchmark")
+    from playwright.sync_api import sync_playwright
+
+    print(f"paths: {os.environ.get('SIMULATOR_PATHS', '1000')}, cores: {os.cpu_count()}, "
+          f"load average: {os.getloadavg()[0]:.1f}", flush=True)
+    port = _port()
+    t0 = time.perf_counter()
+    proc = _start(port)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu",
+                                                                         "--disable-dev-shm-usage", "--no-zygote"])
+            page = browser.new_page(viewport={"width": 1400, "height": 1800})
+            page.goto(f"http://127.0.0.1:{port}/wilayah", timeout=600_000)
+            page.get_by_test_id("stMetricValue").first.wait_for(timeout=1_800_000)
+            print(f"server start and first Region page: {time.perf_counter() - t0:.1f} s", flush=True)
+            for code, name in (("61.72", "Kota Singkawang"), ("61", "Kalimantan Barat")):
+                _moves(page, code, name)
+            browser.close()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+if __name__ == "__main__":
+    main()
