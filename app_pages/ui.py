@@ -324,7 +324,10 @@ def page_overview() -> None:
 
 
 def reports(result, status: pd.DataFrame, text: str, stem: str) -> None:
-    """Leadership outputs of the shown run: Excel workbook, printable brief (HTML, PDF on request)."""
+    """Leadership outputs of the shown run: Excel workbook, printable brief (HTML, PDF on request).
+
+    Each file is built when its button is clicked (on a separate thread, Streamlit's deferred
+    download), not on every rerun of the page: together they took seconds of CPU per rerun."""
     from simulator.report import brief_html, brief_pdf, find_pdf_engine, workbook_bytes
     from simulator.results_io import provenance_of
 
@@ -334,20 +337,22 @@ def reports(result, status: pd.DataFrame, text: str, stem: str) -> None:
     with st.expander(t("reports", L)):
         provenance = provenance_of(result, scenario_text=text, illustrative=illustrative)
         cols = st.columns(3)
-        try:
-            book = workbook_bytes(result, status, backtest=backtest, lang=L, provenance=provenance)
-            html = brief_html(result, status, lang=L, provenance=provenance)
-        except InputError as err:
-            st.error(str(err))
-            return
-        cols[0].download_button(t("download_xlsx", L), book, file_name=f"{stem}.xlsx", key="dl_xlsx",
+
+        def book() -> bytes:
+            return workbook_bytes(result, status, backtest=backtest, lang=L, provenance=provenance)
+
+        def html() -> bytes:
+            return brief_html(result, status, lang=L, provenance=provenance).encode("utf-8")
+
+        cols[0].download_button(t("download_xlsx", L), book, file_name=f"{stem}.xlsx", key="dl_xlsx", on_click="ignore",
                                 mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        cols[1].download_button(t("download_html", L), html.encode("utf-8"), file_name=f"{stem}.html", key="dl_html", mime="text/html")
+        cols[1].download_button(t("download_html", L), html, file_name=f"{stem}.html", key="dl_html", mime="text/html",
+                                on_click="ignore")
         if find_pdf_engine() is None:
             cols[2].caption(t("no_pdf_engine", L))
         elif cols[2].button(t("make_pdf", L), key="mk_pdf"):
             try:
-                st.session_state["pdf"] = (stem, brief_pdf(html))
+                st.session_state["pdf"] = (stem, brief_pdf(html().decode("utf-8")))
             except (InputError, RuntimeError) as err:
                 st.error(str(err))
         if st.session_state.get("pdf", ("", b""))[0] == stem:

@@ -1,7 +1,8 @@
 """One real-browser run: Debian's headless Chromium, driven by Playwright, against `streamlit run`.
 
 Moves the subsidy slider on the Region page, waits for the headline figure to change, checks that
-the fan chart's picture changed too and that the page shows no error, and saves screenshots to
+the fan chart's picture changed too and that the page shows no error, downloads the fan chart's CSV
+and the Overview page's printable brief (both built on click), and saves screenshots to
 tests/artifacts/ (one of the page on failure). Skipped when Chromium is not installed, except in CI
 (CI=true), where .ci/run installs it and a skip would hide a failure.
 """
@@ -115,3 +116,12 @@ def _move_slider_and_check(page, server: str, artifacts: Path) -> None:
     (artifacts / "region-chart-before.png").write_bytes(chart_before)
     (artifacts / "region-chart-after.png").write_bytes(chart_after)
     page.screenshot(path=str(artifacts / "region-page.png"), full_page=True, timeout=120_000)
+    # the leadership brief on the Overview page is built when its button is clicked
+    page.goto(f"{server}/ringkasan", timeout=300_000)
+    page.get_by_test_id("stMetricValue").first.wait_for(timeout=900_000)
+    page.get_by_text("Laporan untuk pimpinan").first.click()
+    with page.expect_download(timeout=900_000) as download:
+        page.get_by_role("button", name="Unduh ringkasan (HTML, siap cetak)").click()
+    brief = Path(download.value.path()).read_text(encoding="utf-8")
+    assert download.value.suggested_filename.endswith(".html")
+    assert "<html" in brief.lower() and "class='banner'" in brief, brief[:200]
