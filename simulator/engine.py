@@ -250,8 +250,10 @@ def _squeeze(part: np.ndarray, one_row: bool, one_month: bool) -> np.ndarray:
 
 def coverage_ratio(active: np.ndarray, employed: np.ndarray) -> np.ndarray:
     """active / employed [fraction] in float64, NaN where employed is 0."""
-    act, emp = np.asarray(active, dtype=np.float64), np.asarray(employed, dtype=np.float64)
-    return np.divide(act, emp, out=np.full(act.shape, np.nan), where=emp > 0)
+    # float32 inputs are divided in float64 (each converted exactly), no float64 copies made
+    act, emp = np.asarray(active), np.asarray(employed)
+    out = np.full(np.broadcast_shapes(act.shape, emp.shape), np.nan)
+    return np.divide(act, emp, out=out, where=emp > 0, dtype=np.float64, casting="same_kind")
 
 
 def lever_names(levers: tuple[Lever, ...]) -> list[str]:
@@ -398,6 +400,58 @@ def _baseline_medians(baseline: Baseline, window: np.ndarray, rows: np.ndarray, 
         medians[np.ix_(missing[c], months)] = _median_last(values)
         known[np.ix_(missing[c], months)] = True
     return medians[np.ix_(rows, months)]
+
+
+#: Per Baseline object (held weakly): {(paths, months): {name: (values (R, T) float32, known (R,) bool)}}
+#: with, per region and month over paths, "head" = min(employed - active) (float32),
+#: "employed" = min(employed) and "active" = max(active).
+_HEADROOM_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _baseline_headroom(baseline: Baseline, active: np.ndarray, employed: np.ndarray, rows: np.ndarray,
+                       shocked: np.ndarray) -> dict[str, np.ndarray]:
+    """For baseline rows ``rows`` of the windows ``active``/``employed`` (R, P, T) float32: "head"
+    (rows not ``shocked``), "employed" and "active" (``shocked`` rows) per month, (len(rows), T)
+    float32; other entries are not filled in. Kept per Baseline object, like the medians: the
+    run's check of which leaves can reach their cap reads each leaf's paths once per Baseline.
+    """
+    _, n_paths, n_months = active.shape
+    with _MEDIAN_LOCK:
+        store = _HEADROOM_CACHE.setdefault(baseline, {}).setdefault((n_paths, n_months), {})
+        for name in ("head", "employed", "active"):
+            store.setdefault(name, (np.zeros((active.shape[0], n_months), dtype=np.float32),
+                                    np.zeros(active.shape[0], dtype=bool)))
+    head, head_known = store["head"]
+    low_emp, emp_known = store["employed"]
+    high_act, act_known = store["active"]
+    diff = np.empty((n_paths, n_months), dtype=np.float32)
+    for row in np.unique(rows[~shocked & ~head_known[rows]]):
+        np.subtract(employed[row], active[row], out=diff)
+        head[row] = diff.min(axis=0)
+        head_known[row] = True
+    for row in np.unique(rows[shocked & ~(emp_known[rows] & act_known[rows])]):
+        low_emp[row] = employed[row].min(axis=0)
+        high_act[row] = active[row].max(axis=0)
+        emp_known[row] = act_known[row] = True
+    return {"head": head[rows], "employed": low_emp[rows], "active": high_act[rows]}
+
+
+def _baseline_uncovered(baseline: Baseline, active: np.ndarray, employed: np.ndarray, rows: np.ndarray,
+                        at: int) -> np.ndarray:
+    """``numpy.median(employed[rows, :, at] - active[rows, :, at], axis=1)`` [persons], float32,
+    kept per Baseline object, paths, months, region and month (each region's median is its own,
+    whatever other rows are computed with it): levers split by it, and reading one month of
+    every path of many regions is slow for its size."""
+    _, n_paths, n_months = active.shape
+    with _MEDIAN_LOCK:
+        store = _HEADROOM_CACHE.setdefault(baseline, {}).setdefault((n_paths, n_months), {})
+        values, known = store.setdefault("uncovered", (np.zeros((active.shape[0], n_months), dtype=np.float32),
+                                                       np.zeros((active.shape[0], n_months), dtype=bool)))
+    missing = np.unique(rows[~known[rows, at]])
+    if len(missing):
+        values[missing, at] = np.median(employed[missing, :, at] - active[missing, :, at], axis=1)
+        known[missing, at] = True
+    return values[rows, at]
 
 
 def _buffers(chunk_rows: int):
@@ -807,7 +861,7 @@ def run_scenario(
         at = int(np.clip((lever.start - months[0]).n, 0, n_months - 1))
         rows = touched_rows[scope]
         # median over paths of the uncovered workforce at the lever's start month, in float32
-        uncovered = np.median(employed_all[rows, :, at] - active_all[rows, :, at], axis=1)
+        uncovered = _baseline_uncovered(baseline, active_all, employed_all, rows, at)
         effect = _effect(lever, rng, n_paths, axis, [leaves[j] for j in scope_all], uncovered, tree, uncertainty)
         steps.append(_Step(scope, weights=np.asarray(effect.weights, dtype=np.float64),
                            per_path=np.ascontiguousarray(effect.per_path[:, cut:], dtype=np.float64)))
@@ -841,16 +895,28 @@ def run_scenario(
         np.add.at(bound, st.scope, st.weights[:, None] * st.per_path.max(axis=0)[None, :])
     check = np.flatnonzero(~exact & ((bound > 0).any(axis=1) | (factor_low < 1).any(axis=1)))
     if len(check):
-        head = np.empty((n_paths, n_months), dtype=np.float32)
-        for leaf in check:
-            row = touched_rows[leaf]
-            if (factor_low[leaf] < 1).any():
+        # one person of slack covers float32 rounding; leaves nearer their cap take the exact path.
+        # Unshocked leaves: the smallest headroom per month is kept per Baseline. Shocked leaves:
+        # factor x smallest employed - largest active (float32, as the headroom) is at most the
+        # smallest headroom (rounding is monotone), so a leaf passing with it passes exactly too;
+        # the others are computed path by path.
+        shocked_low = (factor_low[check] < 1).any(axis=1)
+        rows_check = touched_rows[check]
+        lows = _baseline_headroom(baseline, active_all, employed_all, rows_check, shocked_low)
+        free = check[~shocked_low]
+        exact[free] = (bound[free] > lows["head"][~shocked_low] - 1.0).any(axis=1)
+        maybe = np.flatnonzero(shocked_low)
+        if len(maybe):
+            f32 = factor_low[check[maybe]].astype(np.float32)
+            low = f32 * lows["employed"][maybe] - lows["active"][maybe]  # float32
+            passes = ~(bound[check[maybe]] > low - 1.0).any(axis=1) & (factor_low[check[maybe]] >= 0).all(axis=1)
+            exact[check[maybe[passes]]] = False
+            head = np.empty((n_paths, n_months), dtype=np.float32)
+            for leaf in check[maybe[~passes]]:
+                row = touched_rows[leaf]
                 np.multiply(employed_all[row], factor_low[leaf].astype(np.float32), out=head)
                 np.subtract(head, active_all[row], out=head)
-            else:
-                np.subtract(employed_all[row], active_all[row], out=head)
-            # one person of slack covers float32 rounding; leaves nearer their cap take the exact path
-            exact[leaf] = bool(np.any(bound[leaf] > head.min(axis=0) - 1.0))
+                exact[leaf] = bool(np.any(bound[leaf] > head.min(axis=0) - 1.0))
     capped = np.flatnonzero(exact)
 
     # ---- 3. a region's change = coefficients x lever profiles + its capped leaves ----------------

@@ -192,12 +192,31 @@ def test_leaf_sums_of_one_path_at_one_month_are_those_of_more_months():
             np.testing.assert_array_equal(_sum_leaves(np.ascontiguousarray(x[:, :, [t]])), whole_sum[:, [t]])
 
 
+@pytest.mark.parametrize("paths", [1, 2, 5, 6, 1000])
+def test_median_reaches_is_the_median_compared_with_the_goal(paths):
+    from simulator.targets import _median_reaches
+
+    rng = np.random.default_rng(paths)
+    cov = rng.choice(np.linspace(0.2, 0.4, 9), size=(paths, 40))  # repeated values: ties at the median
+    cov[:, :10] = rng.uniform(0.2, 0.4, size=(paths, 10))
+    median = np.median(cov, axis=0)
+    ordered = np.sort(cov, axis=0)
+    goals = [*median[::3], *ordered[max(paths // 2 - 1, 0), ::4], *ordered[paths // 2, ::5],
+             *((ordered[max(paths // 2 - 1, 0)] + ordered[paths // 2]) / 2)[::2],
+             *np.nextafter(median[::3], 1.0), *np.nextafter(median[::3], 0.0), 0.0, 0.3, 1.0, np.nan]
+    for goal in goals:
+        np.testing.assert_array_equal(_median_reaches(cov, goal), median >= goal)
+
+
 def targets_everywhere(result) -> pd.DataFrame:
     codes = list(result.regions)
     years = sorted({m.year for m in result.months})
     rng = np.random.default_rng(3)
+    goal = rng.uniform(0.3, 0.4, len(codes) * len(years))
+    goal[::7] = 0.35  # repeated goals in a region, and goals on a median
+    goal[1::11] = np.median(result.coverage_of(0), axis=0)[3]
     return pd.DataFrame({"region_code": codes * len(years), "year": np.repeat(years, len(codes)),
-                         "coverage": rng.uniform(0.3, 0.4, len(codes) * len(years))})
+                         "coverage": goal})
 
 
 @pytest.mark.parametrize("name", ["capped", "shocked and capped", "no levers"])
@@ -209,6 +228,12 @@ def test_assess_is_the_same_on_a_lazy_and_on_a_materialised_result(name):
     assert "active" not in lazy.__dict__ and "coverage" not in lazy.__dict__  # nothing computed whole
     pd.testing.assert_frame_equal(out, assess(full, targets))
     assert len(out) == len(targets)
+    # the first month is where each region's median coverage path first reaches the target
+    medians = np.median(full.coverage, axis=1)  # (regions, months)
+    reached = medians[[full.index_of(c) for c in out["region_code"]]] >= out["target"].to_numpy()[:, None]
+    expected = [full.months[row.argmax()] if row.any() else pd.NaT for row in reached]
+    assert out["first_month"].tolist() == expected
+    assert 0 < out["first_month"].notna().sum() < len(out)  # both cases exercised
 
 
 def test_assess_with_missing_coverage_is_the_same_lazy_and_materialised():
@@ -251,3 +276,19 @@ def test_an_unknown_row_or_month_is_refused_naming_it(rows, months, message):
         result.active_of(rows, months)
     with pytest.raises(InputError, match=message):
         result.coverage_of(rows, months)
+
+
+@pytest.mark.parametrize("name", ["capped", "shocked and capped"])
+def test_a_run_on_a_baseline_seen_before_is_the_same(name):
+    # the per-Baseline headroom and uncovered medians are reused; nothing changes
+    base = noisy()
+    fresh = Baseline(regions=base.regions, months=base.months, active=base.active, employed=base.employed,
+                     last_observed=base.last_observed, meta=base.meta)
+    text = f"name: again\nhorizon: 2027-06\nlevers:\n{SCENARIOS[name][0]}"
+    runs = [run_scenario(b, parse_scenario(text, source="again.yaml"), seed=7) for b in (fresh, fresh)]
+    full = whole(name)
+    for result in runs:
+        assert np.array_equal(result.paths_at.__self__.capped, full.paths_at.__self__.capped)
+        np.testing.assert_array_equal(result.active, full.active)
+        np.testing.assert_array_equal(result.employed, full.employed)
+        pd.testing.assert_frame_equal(result.cost, full.cost)
