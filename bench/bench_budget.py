@@ -80,7 +80,7 @@ def engine_probability(baseline, lever, size, tree, region=REGION, target=TARGET
     horizon = max(deadline, min(lever.start + (lever.months - 1), baseline.months[-1]))
     result = run_scenario(baseline, Scenario(name="bisect", horizon=horizon, levers=(lever,)), seed=0, tree=tree,
                           regions=[region])
-    cov = result.coverage[0, :, result.months.get_loc(deadline)]
+    cov = result.coverage_of(0, result.months.get_loc(deadline))
     return float(np.mean(cov >= target))
 
 

@@ -678,7 +678,7 @@ def solve(
             scenario = Scenario(name="solve", horizon=setup.horizon, levers=(sized,))
             result = run_scenario(baseline, scenario, paths=n_paths, seed=seed, tree=tree,
                                   uncertainty=uncertainty, regions=[region])
-            cov = result.coverage[0, :, result.months.get_loc(deadline)]
+            cov = result.coverage_of(0, result.months.get_loc(deadline))
             runs[size] = (float(np.mean(np.nan_to_num(cov, nan=-np.inf) >= target)), result)
         return runs[size][0]
 

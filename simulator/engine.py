@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 BASELINE_LABEL = "baseline"
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, kw_only=True)
 class Result:
     """A scenario run.
 
@@ -57,13 +57,15 @@ class Result:
         ``regions``.
     months : pandas.PeriodIndex
         Projection months up to the scenario horizon.
-    active : numpy.ndarray
+    paths : int
+        Number of sample paths.
+    active : numpy.ndarray (property, computed on first use; ``active_of`` for a part)
         Active participants with levers [persons], float32, (regions, paths, months); capped at the
         workforce at kabupaten/kota and summed up, so parents equal the sum of their children (up
         to float32 rounding: a region's change is summed in float64 and added to its baseline
         with one rounding). When no lever changes any reported region this is a read-only view
         of the baseline's array.
-    employed : numpy.ndarray
+    employed : numpy.ndarray (property, computed on first use; ``employed_of`` for a part)
         Workforce after workforce shocks [persons], same shape; a read-only view of the
         baseline's array when no shock reaches a reported region.
     cost : pandas.DataFrame
@@ -87,13 +89,19 @@ class Result:
         and month positions. ``run_scenario`` hands over its computation (the waterfall costs
         more than the run itself and is mostly needed for one region at a few months);
         ``stored_steps`` wraps a known waterfall.
+    paths_at : callable
+        ``paths_at(name, rows, months) -> (n, P, m)`` float32, ``name`` "active" or "employed":
+        the paths at reported row and month positions (index arrays), or every row and month
+        when both are None (then possibly a read-only view of the baseline). ``run_scenario``
+        hands over its computation (writing every region's paths costs more than the run and
+        most readers need a few regions or months); ``stored_paths`` wraps known arrays.
     """
 
     scenario: Scenario
     regions: tuple[str, ...]
     months: pd.PeriodIndex
-    active: np.ndarray
-    employed: np.ndarray
+    paths: int
+    paths_at: Callable[[str, np.ndarray | None, np.ndarray | None], np.ndarray] = field(repr=False)
     cost: pd.DataFrame
     seed: int
     meta: dict = field(default_factory=dict)
@@ -137,9 +145,76 @@ class Result:
             raise InputError(f"result: month {month} is not in the projection "
                              f"({self.months[0]} to {self.months[-1]})") from None
 
-    @property
-    def paths(self) -> int:
-        return int(self.active.shape[1])
+    @cached_property
+    def active(self) -> np.ndarray:
+        """Every reported region's active paths [persons], float32 (regions, paths, months),
+        computed on first use (see the class notes); ``active_of`` computes a part only."""
+        return self.paths_at("active", None, None)
+
+    @cached_property
+    def employed(self) -> np.ndarray:
+        """Every reported region's workforce paths [persons], float32 (regions, paths, months),
+        computed on first use; ``employed_of`` computes a part only."""
+        return self.paths_at("employed", None, None)
+
+    def active_of(self, rows, months=None) -> np.ndarray:
+        """``active[rows][..., months]`` [persons], float32, computing only those regions and
+        months unless ``active`` is already computed: the same numbers.
+
+        ``rows``: a reported row position, a region code, a slice or a list/array of those;
+        ``months``: a month position, a Period or "YYYY-MM", a slice or a list/array of those
+        (default all). A single row or month drops its axis, as numpy indexing does. Unknown
+        regions and months outside the projection raise InputError naming them.
+        """
+        return self._part("active", rows, months)
+
+    def employed_of(self, rows, months=None) -> np.ndarray:
+        """``employed[rows][..., months]`` [persons], float32; see ``active_of``."""
+        return self._part("employed", rows, months)
+
+    def paths_of(self, rows, months=None) -> tuple[np.ndarray, np.ndarray]:
+        """``(active_of(rows, months), employed_of(rows, months))``."""
+        return self.active_of(rows, months), self.employed_of(rows, months)
+
+    def _part(self, name: str, rows, months) -> np.ndarray:
+        r, one_row = self._row_positions(rows)
+        t, one_month = self._month_positions(months)
+        full = self.__dict__.get(name)
+        return _squeeze(full[r][:, :, t] if full is not None else self.paths_at(name, r, t), one_row, one_month)
+
+    def _row_positions(self, rows) -> tuple[np.ndarray, bool]:
+        """Row positions (int64 array) of ``rows`` and whether one row was asked for."""
+        n = len(self.regions)
+        if isinstance(rows, slice):
+            return np.arange(n, dtype=np.int64)[rows], False
+        one = isinstance(rows, (str, int, np.integer))
+        out = np.empty(1 if one else len(rows), dtype=np.int64)
+        for k, row in enumerate([rows] if one else list(np.asarray(rows, dtype=object).reshape(-1))):
+            if isinstance(row, str):
+                out[k] = self.index_of(row)
+            elif isinstance(row, (int, np.integer)) and not isinstance(row, bool) and -n <= int(row) < n:
+                out[k] = int(row) % n
+            else:
+                raise InputError(f"result: unknown region {row!r} (expected a code or a row position "
+                                 f"0 to {n - 1})")
+        return out, one
+
+    def _month_positions(self, months) -> tuple[np.ndarray, bool]:
+        """Month positions (int64 array) of ``months`` and whether one month was asked for."""
+        n = len(self.months)
+        if months is None or isinstance(months, slice):
+            return np.arange(n, dtype=np.int64)[months if months is not None else slice(None)], False
+        one = isinstance(months, (str, int, np.integer, pd.Period))
+        out = np.empty(1 if one else len(months), dtype=np.int64)
+        for k, month in enumerate([months] if one else list(np.asarray(months, dtype=object).reshape(-1))):
+            if isinstance(month, (int, np.integer)) and not isinstance(month, bool):
+                if not -n <= int(month) < n:
+                    raise InputError(f"result: month position {int(month)} is not in the projection "
+                                     f"(0 to {n - 1}: {self.months[0]} to {self.months[-1]})")
+                out[k] = int(month) % n
+            else:
+                out[k] = self.month_index(month)
+        return out, one
 
     @cached_property
     def coverage(self) -> np.ndarray:
@@ -147,13 +222,14 @@ class Result:
         return coverage_ratio(self.active, self.employed)
 
     def coverage_of(self, rows, months=None) -> np.ndarray:
-        """``coverage[rows][:, :, months]`` [fraction], float64, without computing every region:
-        the same numbers as ``coverage``. ``rows`` and ``months`` are positions (an int, a slice
-        or an index array; months default to all)."""
-        months = slice(None) if months is None else months
+        """``coverage[rows][..., months]`` [fraction], float64, without computing every region:
+        the same numbers as ``coverage``. ``rows`` and ``months`` as in ``active_of`` (positions,
+        codes, months, slices or lists of those; months default to all)."""
         if "coverage" in self.__dict__:
-            return self.coverage[rows][..., months]
-        return coverage_ratio(self.active[rows][..., months], self.employed[rows][..., months])
+            r, one_row = self._row_positions(rows)
+            t, one_month = self._month_positions(months)
+            return _squeeze(self.coverage[r][:, :, t], one_row, one_month)
+        return coverage_ratio(*self.paths_of(rows, months))
 
     @cached_property
     def _positions(self) -> dict[str, int]:
@@ -167,10 +243,17 @@ class Result:
             raise InputError(f"result: unknown region code {code!r}") from None
 
 
+def _squeeze(part: np.ndarray, one_row: bool, one_month: bool) -> np.ndarray:
+    """(n, P, m) without the row axis when one row was asked for, without the month axis when one month."""
+    return part[(0 if one_row else slice(None), slice(None), 0 if one_month else slice(None))]
+
+
 def coverage_ratio(active: np.ndarray, employed: np.ndarray) -> np.ndarray:
     """active / employed [fraction] in float64, NaN where employed is 0."""
-    act, emp = np.asarray(active, dtype=np.float64), np.asarray(employed, dtype=np.float64)
-    return np.divide(act, emp, out=np.full(act.shape, np.nan), where=emp > 0)
+    # float32 inputs are divided in float64 (each converted exactly), no float64 copies made
+    act, emp = np.asarray(active), np.asarray(employed)
+    out = np.full(np.broadcast_shapes(act.shape, emp.shape), np.nan)
+    return np.divide(act, emp, out=out, where=emp > 0, dtype=np.float64, casting="same_kind")
 
 
 def lever_names(levers: tuple[Lever, ...]) -> list[str]:
@@ -319,6 +402,58 @@ def _baseline_medians(baseline: Baseline, window: np.ndarray, rows: np.ndarray, 
     return medians[np.ix_(rows, months)]
 
 
+#: Per Baseline object (held weakly): {(paths, months): {name: (values (R, T) float32, known (R,) bool)}}
+#: with, per region and month over paths, "head" = min(employed - active) (float32),
+#: "employed" = min(employed) and "active" = max(active).
+_HEADROOM_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _baseline_headroom(baseline: Baseline, active: np.ndarray, employed: np.ndarray, rows: np.ndarray,
+                       shocked: np.ndarray) -> dict[str, np.ndarray]:
+    """For baseline rows ``rows`` of the windows ``active``/``employed`` (R, P, T) float32: "head"
+    (rows not ``shocked``), "employed" and "active" (``shocked`` rows) per month, (len(rows), T)
+    float32; other entries are not filled in. Kept per Baseline object, like the medians: the
+    run's check of which leaves can reach their cap reads each leaf's paths once per Baseline.
+    """
+    _, n_paths, n_months = active.shape
+    with _MEDIAN_LOCK:
+        store = _HEADROOM_CACHE.setdefault(baseline, {}).setdefault((n_paths, n_months), {})
+        for name in ("head", "employed", "active"):
+            store.setdefault(name, (np.zeros((active.shape[0], n_months), dtype=np.float32),
+                                    np.zeros(active.shape[0], dtype=bool)))
+    head, head_known = store["head"]
+    low_emp, emp_known = store["employed"]
+    high_act, act_known = store["active"]
+    diff = np.empty((n_paths, n_months), dtype=np.float32)
+    for row in np.unique(rows[~shocked & ~head_known[rows]]):
+        np.subtract(employed[row], active[row], out=diff)
+        head[row] = diff.min(axis=0)
+        head_known[row] = True
+    for row in np.unique(rows[shocked & ~(emp_known[rows] & act_known[rows])]):
+        low_emp[row] = employed[row].min(axis=0)
+        high_act[row] = active[row].max(axis=0)
+        emp_known[row] = act_known[row] = True
+    return {"head": head[rows], "employed": low_emp[rows], "active": high_act[rows]}
+
+
+def _baseline_uncovered(baseline: Baseline, active: np.ndarray, employed: np.ndarray, rows: np.ndarray,
+                        at: int) -> np.ndarray:
+    """``numpy.median(employed[rows, :, at] - active[rows, :, at], axis=1)`` [persons], float32,
+    kept per Baseline object, paths, months, region and month (each region's median is its own,
+    whatever other rows are computed with it): levers split by it, and reading one month of
+    every path of many regions is slow for its size."""
+    _, n_paths, n_months = active.shape
+    with _MEDIAN_LOCK:
+        store = _HEADROOM_CACHE.setdefault(baseline, {}).setdefault((n_paths, n_months), {})
+        values, known = store.setdefault("uncovered", (np.zeros((active.shape[0], n_months), dtype=np.float32),
+                                                       np.zeros((active.shape[0], n_months), dtype=bool)))
+    missing = np.unique(rows[~known[rows, at]])
+    if len(missing):
+        values[missing, at] = np.median(employed[missing, :, at] - active[missing, :, at], axis=1)
+        known[missing, at] = True
+    return values[rows, at]
+
+
 def _buffers(chunk_rows: int):
     """A ``buffer(name, shape, dtype)`` function handing out work arrays, reused between calls.
 
@@ -337,8 +472,8 @@ def _buffers(chunk_rows: int):
 
 @dataclass(eq=False)
 class _Plan:
-    """Everything ``run_scenario`` prepared: the scenario arrays come from it at once and the
-    waterfall on request, for the regions and months asked for.
+    """Everything ``run_scenario`` prepared: the scenario paths (``paths``) and the waterfall
+    come from it on request, for the regions and months asked for.
 
     Months are independent of each other in every step (levers add per month, the cap is per
     month, medians are per month), so the waterfall restricted to some months equals those
@@ -358,46 +493,74 @@ class _Plan:
     hits: list[list[tuple[int, int]]]  # per step: (position in its scope, capped index)
     n_paths: int
     n_months: int
+    under: np.ndarray  # (R, n_touched) bool: touched leaves under each reported region
+    touched_rows: np.ndarray  # baseline row of each touched leaf
+    factor_now: np.ndarray  # (n_touched, T) workforce factor after every step
+    leaf_counts: np.ndarray  # (R,) kabupaten/kota under each reported region (all, touched or not)
 
     def __post_init__(self) -> None:
         self.adds = [st for st in self.steps if st.factor is None]
         self.chunk_rows = max(1, _CHUNK_VALUES // (self.n_paths * self.n_months))
-        self.capped_under: list[slice | np.ndarray | None] = []  # per reported row: its capped leaves
-        for r in range(len(self.out_rows)):
-            idx = np.flatnonzero(self.under_capped[r])
-            if not len(idx):
-                self.capped_under.append(None)
-            elif idx[-1] - idx[0] == len(idx) - 1:
-                self.capped_under.append(slice(int(idx[0]), int(idx[-1]) + 1))  # a view, summed in place
-            else:
-                self.capped_under.append(idx)
+        # per reported row: its capped leaves
+        self.capped_under = self._capped_under(np.arange(len(self.out_rows)), np.arange(len(self.capped)))
+        self.changes = bool((self.coef != 0).any() or self.under_capped.any())
 
-    def capped_changes(self, months):
+    def _capped_under(self, rows: np.ndarray, which: np.ndarray) -> dict[int, slice | np.ndarray | None]:
+        """For each reported row in ``rows``: positions in ``which`` (sorted capped indices,
+        covering the row's capped leaves) of its capped leaves, a slice when contiguous (a view,
+        summed in place), None when it has none."""
+        local = np.full(len(self.capped), -1, dtype=np.int64)
+        local[which] = np.arange(len(which))
+        out: dict[int, slice | np.ndarray | None] = {}
+        for r in rows.tolist():
+            idx = local[np.flatnonzero(self.under_capped[r])]
+            if not len(idx):
+                out[r] = None
+            elif idx[-1] - idx[0] == len(idx) - 1:
+                out[r] = slice(int(idx[0]), int(idx[-1]) + 1)
+            else:
+                out[r] = idx
+        return out
+
+    def capped_changes(self, months, which: np.ndarray | None = None):
         """After each step in file order, the capped leaves' change min(added, room) [persons],
         float32 (C, P, m) at ``months`` (a slice or month positions), and the capped indices the
-        step touched. Yields the same array object, updated in place."""
-        base = self.active_all[self.capped_rows][:, :, months]
-        room = self.employed_all[self.capped_rows][:, :, months] - base
+        step touched. Yields the same array object, updated in place.
+
+        With ``which`` (sorted capped indices) only those leaves are computed: row k of the
+        array is capped leaf ``which[k]`` (every leaf's numbers are its own, whatever else is
+        computed); the yielded indices stay indices among all capped leaves.
+        """
+        local = None
+        if which is not None:
+            local = np.full(len(self.capped), -1, dtype=np.int64)
+            local[which] = np.arange(len(which))
+        rows = self.capped_rows if which is None else self.capped_rows[which]
+        base = self.active_all[rows][:, :, months]
+        room = self.employed_all[rows][:, :, months] - base
         added = np.zeros_like(base)
         change = np.zeros_like(base)
         for st, hits, factor_after in zip(self.steps, self.hits, self.factors_after):
-            if st.factor is None:
-                for m, i in hits:
-                    added[i] += (st.weights[m] * st.per_path[:, months]).astype(np.float32)
-                    np.minimum(added[i], room[i], out=change[i])
-            else:
-                for _, i in hits:
+            for m, i in hits:
+                k = i if local is None else int(local[i])
+                if k < 0:
+                    continue
+                if st.factor is None:
+                    added[k] += (st.weights[m] * st.per_path[:, months]).astype(np.float32)
+                else:
                     leaf_row = self.capped_rows[i]
-                    room[i] = (self.employed_all[leaf_row][:, months]
-                               * factor_after[self.capped[i]][months].astype(np.float32)) - base[i]
-                    np.minimum(added[i], room[i], out=change[i])
+                    room[k] = (self.employed_all[leaf_row][:, months]
+                               * factor_after[self.capped[i]][months].astype(np.float32)) - base[k]
+                np.minimum(added[k], room[k], out=change[k])
             yield np.array([i for _, i in hits], dtype=np.int64), change
 
     def change_of(self, rows: np.ndarray, n_applied: int, months, change_capped: np.ndarray,
-                  buffer) -> np.ndarray | None:
+                  buffer, capped_under: list | None = None) -> np.ndarray | None:
         """Change [persons] float64 (n, P, m) of reported rows ``rows`` at ``months`` after
         ``n_applied`` additive levers (the profiles in file order, then the capped leaves in tree
-        order); None if zero."""
+        order); None if zero. ``capped_under`` (from ``_capped_under``) when ``change_capped``
+        holds some capped leaves only."""
+        capped_under = self.capped_under if capped_under is None else capped_under
         width = change_capped.shape[2]
         shape = (len(rows), self.n_paths, width)
         change = None
@@ -411,12 +574,12 @@ class _Plan:
                     term = np.multiply(c[:, None, None], profile[None, :, :], out=buffer("term", shape))
                     np.add(change, term, out=change)
         for i, r in enumerate(rows):
-            mine = self.capped_under[r]
+            mine = capped_under[r]
             if mine is not None:
                 if change is None:
                     change = buffer("change", shape)
                     change[:] = 0.0
-                change[i] += change_capped[mine].sum(axis=0, dtype=np.float64)
+                change[i] += _sum_leaves(change_capped[mine])
         return change
 
     def _medians(self, rows: np.ndarray, n_applied: int, months: np.ndarray, change_capped: np.ndarray,
@@ -475,30 +638,117 @@ class _Plan:
             cumulative.append(median_now)
         return np.stack([cumulative[0], *(b - a for a, b in zip(cumulative[:-1], cumulative[1:]))])
 
-    def active(self) -> np.ndarray:
-        """Reported active participants with every lever [persons], float32 (R, P, T): the
-        baseline plus the change summed in float64, rounded once; a read-only view of the
-        baseline when nothing changes."""
-        out_rows = self.out_rows
-        changes = bool((self.coef != 0).any() or self.under_capped.any())
-        unchanged = _unchanged_view(self.active_all, out_rows) if not changes else None
-        if unchanged is not None:
-            return unchanged
-        change_capped = np.zeros((0, self.n_paths, self.n_months), dtype=np.float32)
-        for _, change_capped in self.capped_changes(slice(None)):
-            pass
+    def paths(self, name: str, rows: np.ndarray | None, months: np.ndarray | None) -> np.ndarray:
+        """``Result.paths_at``: "active" or "employed" [persons], float32 (n, P, m) at reported
+        row positions ``rows`` and month positions ``months``; every row and month when both are
+        None (then a read-only view of the baseline when nothing changes)."""
+        if name == "active":
+            return self.active(rows, months)
+        if name == "employed":
+            return self.employed(rows, months)
+        raise ValueError(f"paths: unknown array {name!r}")  # pragma: no cover
+
+    def active(self, rows: np.ndarray | None = None, months: np.ndarray | None = None) -> np.ndarray:
+        """Reported active participants with every lever [persons], float32 (n, P, m) at row
+        positions ``rows`` and month positions ``months`` (default all): the baseline plus the
+        change summed in float64, rounded once. Every element depends on its own row and month
+        only, so a part equals those rows and months of the whole exactly."""
+        full = rows is None and months is None
+        if full and not self.changes:
+            unchanged = _unchanged_view(self.active_all, self.out_rows)
+            if unchanged is not None:
+                return unchanged
+        rows = np.arange(len(self.out_rows)) if rows is None else np.asarray(rows, dtype=np.int64)
+        at = slice(None) if months is None else np.asarray(months, dtype=np.int64)
+        width = self.n_months if months is None else len(at)
+        # only the capped leaves under the rows asked for
+        which = np.flatnonzero(self.under_capped[rows].any(axis=0)) if len(rows) else np.zeros(0, dtype=np.int64)
+        capped_under = self.capped_under if len(which) == len(self.capped) else self._capped_under(rows, which)
+        change_capped = np.zeros((len(which), self.n_paths, width), dtype=np.float32)
+        if len(which):
+            for _, change_capped in self.capped_changes(at, which):
+                pass
         buffer = _buffers(self.chunk_rows)
-        every = slice(None)
-        active = np.empty((len(out_rows), self.n_paths, self.n_months), dtype=np.float32)
-        for c in _chunks(len(out_rows), self.n_paths * self.n_months):
-            rows = slice(int(c[0]), int(c[-1]) + 1)
-            change = self.change_of(c, len(self.adds), every, change_capped, buffer)
-            base = _take(self.active_all, out_rows[c])
+        active = np.empty((len(rows), self.n_paths, width), dtype=np.float32)
+        for c in _chunks(len(rows), self.n_paths * width):
+            out = slice(int(c[0]), int(c[-1]) + 1)
+            change = self.change_of(rows[c], len(self.adds), at, change_capped, buffer, capped_under)
+            base = _take(self.active_all, self.out_rows[rows[c]])
+            if months is not None:
+                base = base[:, :, at]
             if change is None:
-                np.copyto(active[rows], base)
+                np.copyto(active[out], base)
             else:
-                np.add(base, change, out=active[rows], casting="unsafe")
+                np.add(base, change, out=active[out], casting="unsafe")
         return active
+
+    @cached_property
+    def _shocks(self) -> tuple[np.ndarray, dict[int, np.ndarray], dict[int, np.ndarray]]:
+        """(reported rows a workforce shock reaches, {row: factor (T,)} for rows whose every leaf
+        is shocked alike (scaled), {row: touched leaves shocked} for the others (changed))."""
+        shocked = np.flatnonzero((self.factor_now != 1).any(axis=1))
+        hit_rows = np.flatnonzero(self.under[:, shocked].any(axis=1))
+        scale: dict[int, np.ndarray] = {}
+        mixed: dict[int, np.ndarray] = {}
+        if len(hit_rows):
+            groups, group_of = np.unique(self.factor_now[shocked], axis=0, return_inverse=True)
+            group_of = np.asarray(group_of).reshape(-1)
+            for r in hit_rows:
+                mine = np.flatnonzero(self.under[r, shocked])
+                kinds = np.unique(group_of[mine])
+                if len(kinds) == 1 and len(mine) == int(self.leaf_counts[r]):
+                    scale[int(r)] = groups[kinds[0]]
+                else:
+                    mixed[int(r)] = shocked[mine]
+        return hit_rows, scale, mixed
+
+    def employed(self, rows: np.ndarray | None = None, months: np.ndarray | None = None) -> np.ndarray:
+        """Reported workforce after workforce shocks [persons], float32 (n, P, m) at row positions
+        ``rows`` and month positions ``months`` (default all): per region copied, scaled (every
+        leaf under it shocked alike; the product in float64, rounded once), or copied and given
+        the sum of its shocked leaves' changes. A read-only view of the baseline for everything
+        when no shock reaches a reported region."""
+        hit_rows, scale, mixed = self._shocks
+        if rows is None and months is None and not len(hit_rows):
+            unchanged = _unchanged_view(self.employed_all, self.out_rows)
+            if unchanged is not None:
+                return unchanged
+        rows = np.arange(len(self.out_rows)) if rows is None else np.asarray(rows, dtype=np.int64)
+        at = slice(None) if months is None else np.asarray(months, dtype=np.int64)
+        width = self.n_months if months is None else len(at)
+        employed = np.empty((len(rows), self.n_paths, width), dtype=np.float32)
+        for k, r in enumerate(rows.tolist()):
+            source = self.employed_all[self.out_rows[r]]
+            if months is not None:
+                source = source[:, at]
+            if r in scale:  # product in float64, rounded once
+                np.multiply(source, scale[r][at][None, :], out=employed[k], casting="unsafe")
+            else:
+                np.copyto(employed[k], source)
+            if r in mixed:
+                delta = np.zeros((self.n_paths, width))
+                for j in mixed[r]:
+                    leaf = self.employed_all[self.touched_rows[j]]
+                    if months is not None:
+                        leaf = leaf[:, at]
+                    delta += leaf * self.factor_now[j][at].astype(np.float32)[None, :] - leaf
+                np.add(employed[k], delta, out=employed[k], casting="unsafe")
+        return employed
+
+
+def _sum_leaves(change: np.ndarray) -> np.ndarray:
+    """Sum over the first axis [persons] in float64, leaf after leaf in order.
+
+    numpy adds slices one after the other unless only the summed axis is longer than 1 (one
+    path at one month), where it sums pairwise; that case is summed in order here, so a region's
+    numbers never depend on how many paths or months are computed with them.
+    """
+    if change.ndim == 3 and change.shape[1] * change.shape[2] == 1 and len(change) > 1:
+        out = np.zeros(change.shape[1:])
+        for leaf in change:
+            out += leaf
+        return out
+    return change.sum(axis=0, dtype=np.float64)
 
 
 def run_scenario(
@@ -611,7 +861,7 @@ def run_scenario(
         at = int(np.clip((lever.start - months[0]).n, 0, n_months - 1))
         rows = touched_rows[scope]
         # median over paths of the uncovered workforce at the lever's start month, in float32
-        uncovered = np.median(employed_all[rows, :, at] - active_all[rows, :, at], axis=1)
+        uncovered = _baseline_uncovered(baseline, active_all, employed_all, rows, at)
         effect = _effect(lever, rng, n_paths, axis, [leaves[j] for j in scope_all], uncovered, tree, uncertainty)
         steps.append(_Step(scope, weights=np.asarray(effect.weights, dtype=np.float64),
                            per_path=np.ascontiguousarray(effect.per_path[:, cut:], dtype=np.float64)))
@@ -645,16 +895,28 @@ def run_scenario(
         np.add.at(bound, st.scope, st.weights[:, None] * st.per_path.max(axis=0)[None, :])
     check = np.flatnonzero(~exact & ((bound > 0).any(axis=1) | (factor_low < 1).any(axis=1)))
     if len(check):
-        head = np.empty((n_paths, n_months), dtype=np.float32)
-        for leaf in check:
-            row = touched_rows[leaf]
-            if (factor_low[leaf] < 1).any():
+        # one person of slack covers float32 rounding; leaves nearer their cap take the exact path.
+        # Unshocked leaves: the smallest headroom per month is kept per Baseline. Shocked leaves:
+        # factor x smallest employed - largest active (float32, as the headroom) is at most the
+        # smallest headroom (rounding is monotone), so a leaf passing with it passes exactly too;
+        # the others are computed path by path.
+        shocked_low = (factor_low[check] < 1).any(axis=1)
+        rows_check = touched_rows[check]
+        lows = _baseline_headroom(baseline, active_all, employed_all, rows_check, shocked_low)
+        free = check[~shocked_low]
+        exact[free] = (bound[free] > lows["head"][~shocked_low] - 1.0).any(axis=1)
+        maybe = np.flatnonzero(shocked_low)
+        if len(maybe):
+            f32 = factor_low[check[maybe]].astype(np.float32)
+            low = f32 * lows["employed"][maybe] - lows["active"][maybe]  # float32
+            passes = ~(bound[check[maybe]] > low - 1.0).any(axis=1) & (factor_low[check[maybe]] >= 0).all(axis=1)
+            exact[check[maybe[passes]]] = False
+            head = np.empty((n_paths, n_months), dtype=np.float32)
+            for leaf in check[maybe[~passes]]:
+                row = touched_rows[leaf]
                 np.multiply(employed_all[row], factor_low[leaf].astype(np.float32), out=head)
                 np.subtract(head, active_all[row], out=head)
-            else:
-                np.subtract(employed_all[row], active_all[row], out=head)
-            # one person of slack covers float32 rounding; leaves nearer their cap take the exact path
-            exact[leaf] = bool(np.any(bound[leaf] > head.min(axis=0) - 1.0))
+                exact[leaf] = bool(np.any(bound[leaf] > head.min(axis=0) - 1.0))
     capped = np.flatnonzero(exact)
 
     # ---- 3. a region's change = coefficients x lever profiles + its capped leaves ----------------
@@ -672,46 +934,18 @@ def run_scenario(
         baseline=baseline, active_all=active_all, employed_all=employed_all, out_rows=out_rows, steps=steps,
         factors_after=factors_after, coef=coef, under_capped=under_capped, capped=capped,
         capped_rows=touched_rows[capped], hits=hits, n_paths=n_paths, n_months=n_months,
+        under=under, touched_rows=touched_rows, factor_now=factor_now,
+        leaf_counts=np.asarray(s[out_rows].sum(axis=1)).reshape(-1),
     )
 
-    # ---- 4. reported arrays: baseline rows viewed, changed rows recomputed; the waterfall waits ---
-    active = plan.active()
-    shocked = np.flatnonzero((factor_now != 1).any(axis=1))
-    hit_rows = np.flatnonzero(under[:, shocked].any(axis=1))
-    employed = _unchanged_view(employed_all, out_rows) if not len(hit_rows) else None
-    if employed is None:
-        # one pass per region: copied, scaled (every leaf under it shocked alike), or copied and
-        # then given the sum of its shocked leaves' changes
-        groups, group_of = np.unique(factor_now[shocked], axis=0, return_inverse=True)
-        group_of = np.asarray(group_of).reshape(-1)
-        scale: dict[int, np.ndarray] = {}
-        mixed: dict[int, np.ndarray] = {}
-        for r in hit_rows:
-            mine = np.flatnonzero(under[r, shocked])
-            kinds = np.unique(group_of[mine])
-            if len(kinds) == 1 and len(mine) == int(s[out_rows[r]].sum()):
-                scale[int(r)] = groups[kinds[0]]
-            else:
-                mixed[int(r)] = shocked[mine]
-        employed = np.empty((len(out_rows), n_paths, n_months), dtype=np.float32)
-        for r, row in enumerate(out_rows):
-            if r in scale:  # product in float64, rounded once
-                np.multiply(employed_all[row], scale[r][None, :], out=employed[r], casting="unsafe")
-            else:
-                np.copyto(employed[r], employed_all[row])
-        for r, leaves_hit in mixed.items():
-            delta = np.zeros((n_paths, n_months))
-            for j in leaves_hit:
-                leaf = employed_all[touched_rows[j]]
-                delta += leaf * factor_now[j].astype(np.float32)[None, :] - leaf
-            np.add(employed[r], delta, out=employed[r], casting="unsafe")
+    # ---- 4. the paths and the waterfall are computed on request, for the rows and months asked --
     log.debug("scenario %s: %d levers, %d capped leaves", scenario.name, len(levers), len(capped))
     return Result(
         scenario=scenario,
         regions=out_codes,
         months=months,
-        active=active,
-        employed=employed,
+        paths=n_paths,
+        paths_at=plan.paths,
         cost=_cost_frame(cost_parts),
         seed=seed,
         meta={"baseline": dict(baseline.meta), "seed": seed, "paths": n_paths, "uncertainty": uncertainty},
@@ -727,6 +961,22 @@ def _cost_frame(rows: list[tuple[str, str, int, float]]) -> pd.DataFrame:
         "lever": pd.Series(lever, dtype=object), "payer": pd.Series(payer, dtype=object),
         "year": np.array(year, dtype=np.int64), "cost_idr": np.array(cost, dtype=np.float64),
     })
+
+
+def stored_paths(active: np.ndarray, employed: np.ndarray):
+    """``paths_at`` for a Result whose paths are known: ``active`` and ``employed`` (regions,
+    paths, months) float32, returned as they are when everything is asked for."""
+    arrays = {"active": active, "employed": employed}
+
+    def paths_at(name: str, rows, months) -> np.ndarray:
+        array = arrays[name]
+        if rows is None and months is None:
+            return array
+        rows = slice(None) if rows is None else rows
+        months = slice(None) if months is None else months
+        return array[rows][:, :, months]
+
+    return paths_at
 
 
 def stored_steps(steps: np.ndarray):

@@ -153,7 +153,7 @@ def top_levers(result: Result, code: str, month: pd.Period, n: int = 3) -> pd.Da
     c = result.waterfall([code], [month])
     rows = c[c["lever"] != BASELINE_LABEL]
     r, m = result.index_of(code), int(result.months.get_loc(month))
-    employed = float(np.median(result.employed[r, :, m]))
+    employed = float(np.median(result.employed_of(r, m)))
     costs = result.cost.groupby("lever")["cost_idr"].sum()
     out = rows[["lever", "persons"]].copy()
     out["points"] = out["persons"] / employed if employed > 0 else np.nan

@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from simulator import __version__
-from simulator.engine import Result, stored_steps
+from simulator.engine import Result, stored_paths, stored_steps
 from simulator.errors import InputError
 from simulator.regions import RegionTree
 
@@ -378,8 +378,8 @@ def _result_from(arrays: dict[str, np.ndarray], scenario, provenance: dict, path
         scenario=scenario,
         regions=regions,
         months=months,
-        active=active,
-        employed=employed,
+        paths=int(active.shape[1]),
+        paths_at=stored_paths(active, employed),
         cost=cost,
         labels=labels,
         steps_at=stored_steps(steps),
