@@ -118,10 +118,11 @@ def _move_slider_and_check(page, server: str, artifacts: Path) -> None:
     page.screenshot(path=str(artifacts / "region-page.png"), full_page=True, timeout=120_000)
     # the leadership brief on the Overview page is built when its button is clicked
     page.goto(server, timeout=300_000)  # the Overview is the default page, served at /
-    page.get_by_test_id("stMetricValue").first.wait_for(timeout=900_000)
-    page.get_by_text("Laporan untuk pimpinan").first.click()
+    reports = page.get_by_text("Laporan untuk pimpinan").first  # the last element of the page
+    reports.wait_for(timeout=900_000)
+    reports.click(timeout=300_000)
     with page.expect_download(timeout=900_000) as download:
-        page.get_by_role("button", name="Unduh ringkasan (HTML, siap cetak)").click()
+        page.get_by_role("button", name="Unduh ringkasan (HTML, siap cetak)").click(timeout=300_000)
     brief = Path(download.value.path()).read_text(encoding="utf-8")
     assert download.value.suggested_filename.endswith(".html")
     assert "<html" in brief.lower() and "class='banner'" in brief, brief[:200]
