@@ -417,20 +417,23 @@ def _choose(mae: np.ndarray, keep: list) -> np.ndarray:
     return np.where(has, best, per_series)
 
 
-def _auto_errors(bt: _BT, sel_names: list, kind: str = "E") -> np.ndarray:
-    """(N, F, Hb) errors of the model choice itself (``_choose``): in fold j, the model chosen on
-    the OTHER folds (with one fold, on that fold).
+def _fold_picks(mae: np.ndarray) -> list[np.ndarray]:
+    """Per backtest fold j, the model position per series chosen on the OTHER folds (``_choose``;
+    with one fold, on that fold), from ``mae`` (N, K, F) of ``_fold_mae``."""
+    F = mae.shape[2]
+    return [_choose(mae, [f for f in range(F) if f != j] or [j]) for j in range(F)]
+
+
+def _auto_errors(values: dict, sel_names: list, picks: list[np.ndarray]) -> np.ndarray:
+    """(N, F, Hb) errors of the model choice itself: in fold j, those of the model ``picks[j]``
+    (``_fold_picks``) chosen without the fold; ``values`` is ``bt.E`` or ``bt.S``.
 
     The chosen model's own backtest errors understate its future errors (it was chosen for being
     small on exactly those folds), so intervals calibrated on them are too narrow; these are out of
     sample for the choice.
     """
-    values = getattr(bt, kind)
-    F = values[sel_names[0]].shape[1]
-    mae = _fold_mae(bt, sel_names)
     out = np.full_like(values[sel_names[0]], np.nan)
-    for j in range(F):
-        pick = _choose(mae, [f for f in range(F) if f != j] or [j])
+    for j, pick in enumerate(picks):
         for s_i, name in enumerate(sel_names):
             r = pick == s_i
             out[r, j] = values[name][r, j]
@@ -464,7 +467,8 @@ def backtest(df: pd.DataFrame, horizon: int, folds: int = 3, models=None, level=
         cover = {k: _fold_out_coverage(bt.E[k], probs, L) for k in names}
         # auto: chosen on the other folds; its intervals calibrated on the auto errors of the other
         # folds, as forecast() calibrates on them
-        auto = {"E": _auto_errors(bt, sel_names, "E"), "S": _auto_errors(bt, sel_names, "S")}
+        picks = _fold_picks(_fold_mae(bt, sel_names))
+        auto = {"E": _auto_errors(bt.E, sel_names, picks), "S": _auto_errors(bt.S, sel_names, picks)}
         auto_cov = _fold_out_coverage(auto["E"], probs, L)
         for i, row in enumerate(act):
             uid = g.ids[row]
@@ -567,9 +571,10 @@ def forecast(
             names = list(dict.fromkeys(sel_names + ["naive"]))
             names = [k for k in MODELS if k in names]
             bt = _run_backtest(g.Y[act], g.n[act], g.m, H, folds, names, nonneg[act])
-            pick = _choose(_fold_mae(bt, sel_names), list(range(folds)))
+            mae = _fold_mae(bt, sel_names)
+            pick = _choose(mae, list(range(folds)))
             # intervals from the errors of the selection itself (model chosen without the fold)
-            Q, rho = _calibrate(_auto_errors(bt, sel_names), all_probs, H)
+            Q, rho = _calibrate(_auto_errors(bt.E, sel_names, _fold_picks(mae)), all_probs, H)
             if Q is not None:
                 tables.append(Q)
             for s_i, name in enumerate(sel_names):

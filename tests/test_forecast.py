@@ -223,14 +223,14 @@ def test_backtest_reports_benchmarks_and_reasonable_coverage():
     ([3.0, 1.0, np.nan], [2.0, 2.0, 2.0], [3.0, 2.0, np.nan]),  # no fold 2: A on fold 1 alone, B on 0
 ])
 def test_selection_errors_choose_without_the_fold(fold_mae_a, fold_mae_b, expected):
-    from simulator.forecast import _BT, _auto_errors
+    from simulator.forecast import _BT, _auto_errors, _fold_mae, _fold_picks
 
     def errors(maes):  # one series, 3 folds, 2 steps of equal absolute error
         return np.array(maes)[None, :, None] * np.array([1.0, -1.0])[None, None, :]
 
     E = {"a": errors(fold_mae_a), "b": errors(fold_mae_b)}
     bt = _BT(names=["a", "b"], E=E, S=E, nfolds=np.array([3]))
-    got = np.abs(_auto_errors(bt, ["a", "b"]))[0, :, 0]
+    got = np.abs(_auto_errors(bt.E, ["a", "b"], _fold_picks(_fold_mae(bt, ["a", "b"]))))[0, :, 0]
     np.testing.assert_array_equal(got, expected)
 
 
