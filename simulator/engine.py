@@ -177,10 +177,21 @@ class Result:
         return self.active_of(rows, months), self.employed_of(rows, months)
 
     def _part(self, name: str, rows, months) -> np.ndarray:
+        """``name`` ("active", "employed" or "coverage") at ``rows`` and ``months`` as the public
+        accessors take them; single ones drop their axis."""
         r, one_row = self._row_positions(rows)
         t, one_month = self._month_positions(months)
+        return _squeeze(self._block(name, r, t), one_row, one_month)
+
+    def _block(self, name: str, r: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """(n, P, m) of ``name`` at row and month positions: cut from the whole array when it is
+        already computed, else computed for these rows and months only."""
         full = self.__dict__.get(name)
-        return _squeeze(full[r][:, :, t] if full is not None else self.paths_at(name, r, t), one_row, one_month)
+        if full is not None:
+            return full[r][:, :, t]
+        if name == "coverage":
+            return coverage_ratio(self._block("active", r, t), self._block("employed", r, t))
+        return self.paths_at(name, r, t)
 
     def _row_positions(self, rows) -> tuple[np.ndarray, bool]:
         """Row positions (int64 array) of ``rows`` and whether one row was asked for."""
@@ -225,11 +236,7 @@ class Result:
         """``coverage[rows][..., months]`` [fraction], float64, without computing every region:
         the same numbers as ``coverage``. ``rows`` and ``months`` as in ``active_of`` (positions,
         codes, months, slices or lists of those; months default to all)."""
-        if "coverage" in self.__dict__:
-            r, one_row = self._row_positions(rows)
-            t, one_month = self._month_positions(months)
-            return _squeeze(self.coverage[r][:, :, t], one_row, one_month)
-        return coverage_ratio(*self.paths_of(rows, months))
+        return self._part("coverage", rows, months)
 
     @cached_property
     def _positions(self) -> dict[str, int]:
@@ -638,6 +645,13 @@ class _Plan:
             cumulative.append(median_now)
         return np.stack([cumulative[0], *(b - a for a, b in zip(cumulative[:-1], cumulative[1:]))])
 
+    def _where(self, rows: np.ndarray | None, months: np.ndarray | None) -> tuple[np.ndarray, slice | np.ndarray, int]:
+        """(row positions, month index for the arrays' last axis, number of months): every row
+        and month where None."""
+        rows = np.arange(len(self.out_rows)) if rows is None else np.asarray(rows, dtype=np.int64)
+        at = slice(None) if months is None else np.asarray(months, dtype=np.int64)
+        return rows, at, self.n_months if months is None else len(at)
+
     def paths(self, name: str, rows: np.ndarray | None, months: np.ndarray | None) -> np.ndarray:
         """``Result.paths_at``: "active" or "employed" [persons], float32 (n, P, m) at reported
         row positions ``rows`` and month positions ``months``; every row and month when both are
@@ -658,9 +672,7 @@ class _Plan:
             unchanged = _unchanged_view(self.active_all, self.out_rows)
             if unchanged is not None:
                 return unchanged
-        rows = np.arange(len(self.out_rows)) if rows is None else np.asarray(rows, dtype=np.int64)
-        at = slice(None) if months is None else np.asarray(months, dtype=np.int64)
-        width = self.n_months if months is None else len(at)
+        rows, at, width = self._where(rows, months)
         # only the capped leaves under the rows asked for
         which = np.flatnonzero(self.under_capped[rows].any(axis=0)) if len(rows) else np.zeros(0, dtype=np.int64)
         capped_under = self.capped_under if len(which) == len(self.capped) else self._capped_under(rows, which)
@@ -713,9 +725,7 @@ class _Plan:
             unchanged = _unchanged_view(self.employed_all, self.out_rows)
             if unchanged is not None:
                 return unchanged
-        rows = np.arange(len(self.out_rows)) if rows is None else np.asarray(rows, dtype=np.int64)
-        at = slice(None) if months is None else np.asarray(months, dtype=np.int64)
-        width = self.n_months if months is None else len(at)
+        rows, at, width = self._where(rows, months)
         employed = np.empty((len(rows), self.n_paths, width), dtype=np.float32)
         for k, r in enumerate(rows.tolist()):
             source = self.employed_all[self.out_rows[r]]
