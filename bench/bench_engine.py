@@ -449,5 +449,6 @@ def main() -> None:
         print(f"  {row['case']:<54} " + " ".join(f"{c:>19}" for c in cells)
               + f" {ratios[0]:14.1f}x {ratios[1]:13.1f}x {row['target_ms']:6.0f}")
 
+
 if __name__ == "__main__":
     main()
