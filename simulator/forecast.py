@@ -612,13 +612,14 @@ def forecast(
         tables.append(np.zeros((H, len(all_probs))))  # constant series
         tab_of[tab_of < 0] = len(tables) - 1
         mult = np.where(np.isfinite(mult), mult, 0.0)
-        T3 = np.stack(tables)
+        # one object per distinct table: _simulate evaluates each distinct table once
+        path_tables = [t[:, 2 * L :] for t in tables]
         for i, uid in enumerate(g.ids):
-            q = T3[tab_of[i]]
+            q = tables[tab_of[i]]
             band = mean[i][:, None] + mult[i] * q[:, : 2 * L]
             if nonneg[i]:
                 band = np.maximum(band, 0.0)
-            per_series.append((uid, dates[i], chosen[i], mean[i], band, q[:, 2 * L :], mult[i], nonneg[i]))
+            per_series.append((uid, dates[i], chosen[i], mean[i], band, path_tables[tab_of[i]], mult[i], nonneg[i]))
 
     per_series.sort(key=lambda r: _sort_key(r[0]))
     ids = [r[0] for r in per_series]
@@ -661,13 +662,16 @@ def _simulate(per_series, P: int, H: int, seed: int) -> np.ndarray:
     """Sample paths (series, P, H) via a random-walk Gaussian copula on the quantile tables.
 
     ``W_k = sum_{j<=k} z_j / sqrt(k)`` is standard normal at every step; the path value is
-    ``mean_k + mult * Q_k(Phi(W_k))``. For speed each series' table is first evaluated on a fixed
-    grid of 1201 normal scores (spacing 0.005) and every draw takes the value at the nearest grid
-    score, so no Phi or interpolation is evaluated per draw. Draws are float32.
+    ``mean_k + mult * Q_k(Phi(W_k))``. For speed each distinct table (series of a frequency group
+    share one) is first evaluated on a fixed grid of 1201 normal scores (spacing 0.005) and every
+    draw takes the value at the nearest grid score, so no Phi or interpolation is evaluated per
+    draw; the series' mean and scale are applied to the draws. Draws are float32.
     """
     rng = np.random.default_rng(seed)
     N = len(per_series)
     out = np.empty((N, P, H), dtype=np.float32)
+    if not N:
+        return out
     U = len(_U)
     # table columns (u grid) -> normal-score grid, once: u = Phi(w)
     u_w = np.array([0.5 * (1.0 + math.erf(w / math.sqrt(2.0))) for w in _WGRID])
@@ -676,33 +680,42 @@ def _simulate(per_series, P: int, H: int, seed: int) -> np.ndarray:
     wu = pos_u - ju
     G = len(_WGRID)
     w0, dw = _WGRID[0], _WGRID[1] - _WGRID[0]
+    # distinct tables (K, H, U) -> values on the normal-score grid (K, H, G), scaled errors
+    slot: dict[int, int] = {}
+    distinct = []
+    tab = np.empty(N, dtype=np.int64)
+    for i, r in enumerate(per_series):
+        k = slot.get(id(r[5]))
+        if k is None:
+            k = slot[id(r[5])] = len(distinct)
+            distinct.append(r[5])
+        tab[i] = k
+    tabs = np.stack(distinct)
+    grid = (tabs[:, :, ju] * (1 - wu) + tabs[:, :, ju + 1] * wu).astype(np.float32).ravel()
+    means = np.stack([r[3] for r in per_series]).astype(np.float32)  # (N, H)
+    mults = np.array([r[6] for r in per_series], dtype=np.float32)
+    nonneg = np.array([r[7] for r in per_series], dtype=bool)
     # grid position of W_k, rounded: z_cum * factor_k + shift
     factor = (1.0 / (np.sqrt(np.arange(1, H + 1)) * dw)).astype(np.float32)[None, None, :]
     shift = np.float32(-w0 / dw + 0.5)
+    h_off = np.arange(H, dtype=np.int64)[None, None, :]
     chunk = max(1, min(N, 1_000_000 // max(P * H, 1)))
     # work buffers reused across chunks (fresh memory is a large cost at 10^7 draws)
     zb = np.empty((chunk, P, H), dtype=np.float32)
     jb = np.empty((chunk, P, H), dtype=np.int32)
-    offsets = ((np.arange(chunk)[:, None, None] * H + np.arange(H)[None, None, :]) * G).astype(np.int32)
     for s in range(0, N, chunk):
-        part = per_series[s : s + chunk]
-        c = len(part)
-        tabs = np.stack([r[5] for r in part])  # (c, H, U) quantiles of scaled errors
-        mults = np.array([r[6] for r in part])
-        means = np.stack([r[3] for r in part])
-        # value table on the normal-score grid, in data units: (c, H, G)
-        vt = tabs[:, :, ju] * (1 - wu) + tabs[:, :, ju + 1] * wu
-        vt = (means[:, :, None] + mults[:, None, None] * vt).astype(np.float32).ravel()
-        z, j = zb[:c], jb[:c]
+        c = min(chunk, N - s)
+        z, j, o = zb[:c], jb[:c], out[s : s + c]
         rng.standard_normal(out=z, dtype=np.float32)
         np.cumsum(z, axis=2, out=z)
         z *= factor
         z += shift
         np.clip(z, 0.0, G - 1.0, out=z)
         np.copyto(j, z, casting="unsafe")  # floor of (position + 0.5): nearest grid score
-        j += offsets[:c]
-        vt.take(j, out=out[s : s + c])
-        nonneg = np.array([r[7] for r in part])
-        for r in np.flatnonzero(nonneg):
-            np.maximum(out[s + r], 0.0, out=out[s + r])
+        j += ((tab[s : s + c, None, None] * H + h_off) * G).astype(np.int32)
+        grid.take(j, out=o)
+        o *= mults[s : s + c, None, None]
+        o += means[s : s + c, None, :]
+        for r in np.flatnonzero(nonneg[s : s + c]):
+            np.maximum(o[r], 0.0, out=o[r])
     return out

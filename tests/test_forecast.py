@@ -155,6 +155,30 @@ def test_same_seed_same_paths_and_paths_match_intervals():
     check_order(fr)
 
 
+def test_each_series_paths_follow_its_own_interval_across_frequency_groups():
+    # series of three frequencies and very different scales each get their own quantile table
+    # and scale: every series' path quantiles sit on its own 80 % interval, and a constant or
+    # short series does not borrow another series' spread
+    rng = np.random.default_rng(11)
+    yearly = frame("Y", 1e6 + 3e4 * np.arange(30.0) + rng.normal(0, 2e4, 30), start="1995-01-01", freq="YS")
+    quarterly = frame("Q", 50 + np.tile([1.0, 3, 2, 5], 10) + rng.normal(0, 0.5, 40), start="2015-03-31", freq="QE")
+    parts = [yearly, quarterly, noisy("M1", 72, 1), frame("M2", 0.01 * (1 + 0.1 * rng.normal(size=60)).cumprod()),
+             frame("const", np.full(30, 7.0)), frame("short", [5.0, 6, 7, 6, 8])]
+    fc = forecast(pd.concat(parts), horizon=6, paths=4000, seed=2)
+    fr = fc.frame
+    for i, uid in enumerate(fc.ids):
+        rows = fr[fr["unique_id"] == uid]
+        lo, hi = rows["lo_80"].to_numpy(), rows["hi_80"].to_numpy()
+        width = hi - lo
+        q10, q90 = np.quantile(fc.paths[i], [0.1, 0.9], axis=0)
+        if uid == "const":
+            np.testing.assert_allclose(fc.paths[i], 7.0)
+            continue
+        assert (width > 0).all(), uid
+        assert np.max(np.abs(q10 - lo) / width) < 0.1, uid
+        assert np.max(np.abs(q90 - hi) / width) < 0.1, uid
+
+
 def test_short_zero_missing_intermittent_series_get_forecasts_and_notes():
     rng = np.random.default_rng(1)
     missing = frame("missing", np.arange(40.0) + 100).drop(index=17)
