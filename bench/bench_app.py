@@ -44,7 +44,7 @@ def main() -> None:
         at.selectbox(key="rg_region").set_value(code).run()
         walls, cpus = [], []
         for value in MOVES:
-            w, c = _clock(lambda v=value: at.slider(key="rg_headcount").set_value(v).run())
+            w, c = _clock(lambda v=value: at.select_slider(key="rg_headcount").set_value(v).run())
             assert not at.exception, at.exception
             walls.append(w)
             cpus.append(c)

@@ -77,12 +77,25 @@ def test_bigger_subsidy_raises_probability_on_region_page():
     assert not at.exception
     p0 = _percent_id(_metric(at, "Peluang tercapai"))
     m0 = _percent_id(_metric(at, "Median proyeksi"))
-    at.slider(key="rg_headcount").set_value(40_000).run()
+    at.select_slider(key="rg_headcount").set_value(40_000).run()
     assert not at.exception
     p1 = _percent_id(_metric(at, "Peluang tercapai"))
     m1 = _percent_id(_metric(at, "Median proyeksi"))
     assert m1 > m0
     assert p1 > p0
+
+
+def test_region_levers_show_counts_and_shares_in_the_language_format():
+    at = _app("wilayah")
+    at.selectbox(key="rg_region").set_value("61").run()
+    assert not at.exception
+    headcount = at.select_slider(key="rg_headcount")
+    assert headcount.value == 26_373  # Kalbar's 2024 subsidy, off the 1.000 grid
+    assert "26.373" in headcount.options and "300.000" in headcount.options
+    assert at.slider(key="rg_retention").value == 35  # shown as "35 %", read as 0,35
+    at.sidebar.radio(key="lang").set_value("en").run()
+    assert not at.exception
+    assert "26,373" in at.select_slider(key="rg_headcount").options
 
 
 def test_compare_page_reads_scenarios_from_the_url_and_writes_them_back():
@@ -113,7 +126,7 @@ def test_budget_solve_needs_more_for_a_higher_probability():
     at.selectbox(key="bg_region").set_value("61.72").run()
     assert not at.exception
     low = _number_id(_metric(at, "Jumlah pekerja dibantu"))
-    at.slider(key="bg_probability").set_value(0.95).run()
+    at.slider(key="bg_probability").set_value(95).run()
     high = _number_id(_metric(at, "Jumlah pekerja dibantu"))
     assert high > low > 0
 
