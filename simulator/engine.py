@@ -191,6 +191,8 @@ class Result:
             return full[r][:, :, t]
         if name == "coverage":
             return coverage_ratio(self._block("active", r, t), self._block("employed", r, t))
+        if len(t) == len(self.months) and (t == np.arange(len(t))).all():
+            t = None  # every month in order: slices, not copies, inside the computation
         return self.paths_at(name, r, t)
 
     def _row_positions(self, rows) -> tuple[np.ndarray, bool]:
