@@ -216,7 +216,7 @@ def _read_cache(cache_dir: Path | None, key: str) -> tuple[Baseline, pd.DataFram
             last_observed=pd.Period(meta["last_observed"], freq="M"),
             meta=meta["meta"],
         )
-        table = pd.read_csv(folder / "backtest.csv", dtype={"unique_id": str})
+        table = pd.read_csv(folder / "backtest.csv", dtype={"unique_id": str}, float_precision="round_trip")
         return baseline, table
     except (OSError, ValueError, KeyError, TypeError, InputError) as err:
         log.warning("ignoring unreadable baseline cache %s: %s", folder, err)
@@ -250,24 +250,40 @@ def _write_cache(cache_dir: Path | None, key: str, baseline: Baseline, table: pd
         log.warning("could not write the baseline cache in %s: %s", cache_dir, err)
 
 
+#: Values (regions x paths x months) per pass of ``baseline_frame``: 32 MiB per float64 array.
+_FRAME_CHUNK_VALUES = 1 << 22
+
+
 def baseline_frame(baseline: Baseline, quantiles: tuple[float, ...] = (0.1, 0.5, 0.9)) -> pd.DataFrame:
     """Tidy summary of a baseline: ``region_code, month, quantile, active, employed, coverage``.
 
     Quantiles are taken per region and month over paths ([persons], [persons], [fraction]);
     coverage quantiles are those of the per-path ratio, not ratios of quantiles.
     """
-    act = baseline.active.astype(np.float64)
-    emp = baseline.employed.astype(np.float64)
-    cov = np.divide(act, emp, out=np.full(act.shape, np.nan), where=emp > 0)
-    n_r, _, n_t = act.shape
+    n_r, n_p, n_t = baseline.active.shape
+    qs = list(quantiles)
+    out = {name: np.empty((len(qs), n_r, n_t)) for name in ("active", "employed", "coverage")}
+    # a few regions at a time in float64 (the whole baseline in float64 would be 3 x 265 MB for
+    # 553 x 1.000 x 60), all quantiles from one partition; numpy's NaN-aware quantile (a Python
+    # loop over region-months) only where a zero workforce leaves coverage undefined
+    step = max(1, _FRAME_CHUNK_VALUES // max(n_p * n_t, 1))
+    for a in range(0, n_r, step):
+        b = min(a + step, n_r)
+        act = baseline.active[a:b].astype(np.float64)
+        emp = baseline.employed[a:b].astype(np.float64)
+        cov = np.divide(act, emp, out=np.full(act.shape, np.nan), where=emp > 0)
+        out["active"][:, a:b] = np.quantile(act, qs, axis=1)
+        out["employed"][:, a:b] = np.quantile(emp, qs, axis=1)
+        quantile = np.nanquantile if np.isnan(cov).any() else np.quantile
+        out["coverage"][:, a:b] = quantile(cov, qs, axis=1)
     frames = []
-    for q in quantiles:
+    for k, q in enumerate(qs):
         frames.append(pd.DataFrame({
             "region_code": np.repeat(np.asarray(baseline.regions, dtype=object), n_t),
             "month": np.tile(baseline.months.astype(str), n_r),
             "quantile": q,
-            "active": np.quantile(act, q, axis=1).reshape(-1),
-            "employed": np.quantile(emp, q, axis=1).reshape(-1),
-            "coverage": np.nanquantile(cov, q, axis=1).reshape(-1),
+            "active": out["active"][k].reshape(-1),
+            "employed": out["employed"][k].reshape(-1),
+            "coverage": out["coverage"][k].reshape(-1),
         }))
     return pd.concat(frames, ignore_index=True)

@@ -425,7 +425,7 @@ def load_saved(folder: str | Path, tree: RegionTree | None = None) -> SavedResul
     status = assess(result, targets) if targets is not None else assess(result, _no_targets())
     backtest = None
     if (folder / "backtest.csv").is_file():
-        backtest = _read_csv(folder / "backtest.csv", dtype={"unique_id": str})
+        backtest = _read_csv(folder / "backtest.csv", dtype={"unique_id": str}, float_precision="round_trip")
     return SavedResult(result=result, provenance=provenance, targets=targets, status=status,
                        backtest=backtest, folder=folder)
 
