@@ -604,6 +604,7 @@ def page_budget() -> None:
         code = cols[2].selectbox(t("region", L), tree.codes, index=tree.codes.index("61"), key="bg_region", format_func=region_label)
         target = st.number_input(t("target_percent", L), 0.0, 100.0, round(100 * default_target(code, int(deadline[:4])), 2),
                                  step=0.5, key=f"bg_target_{code}_{deadline[:4]}") / 100
+        st.caption(fmt.percent(target, lang=L))  # the input box itself writes a decimal point
         try:
             answer = _solve(data_key(), kind, code, target, deadline, probability)
         except InputError as err:

@@ -125,6 +125,7 @@ def test_budget_solve_needs_more_for_a_higher_probability():
     at = _app("anggaran")
     at.selectbox(key="bg_region").set_value("61.72").run()
     assert not at.exception
+    assert "59,56 %" in [c.value for c in at.caption]  # Kalbar's Pergub 2025 target, echoed in Indonesian format
     low = _number_id(_metric(at, "Jumlah pekerja dibantu"))
     at.slider(key="bg_probability").set_value(95).run()
     high = _number_id(_metric(at, "Jumlah pekerja dibantu"))
