@@ -106,6 +106,49 @@ def test_damped_holt_matches_statsmodels_with_fixed_parameters(alpha, beta, phi)
     np.testing.assert_allclose(both[1], ref2, atol=1e-6)
 
 
+@pytest.mark.parametrize("seed", [5, 6, 7])
+def test_theta_matches_statsmodels_theta_model_at_its_alpha(seed, monkeypatch):
+    # statsmodels' ThetaModel estimates SES alpha its own way; given that alpha, our vectorised
+    # Theta (SES level + half the OLS slope, Hyndman & Billah's drift term) gives its forecast,
+    # for a row alone and for the same row left-padded beside a shorter one
+    from statsmodels.tsa.forecasting.theta import ThetaModel
+
+    import simulator.models as models
+
+    rng = np.random.default_rng(seed)
+    y = 100 + np.cumsum(rng.normal(0.3, 1.0, 80)) + rng.normal(0, 2, 80)
+    fit = ThetaModel(y, period=1, deseasonalize=False).fit(use_mle=False)
+    ref = np.asarray(fit.forecast(12))
+    monkeypatch.setattr(models, "_SES_ALPHAS", np.array([float(fit.params["alpha"])]))
+    mean, scale = models.theta(y[None, :], 12, 1)
+    np.testing.assert_allclose(mean[0], ref, rtol=1e-12)
+    padded, _ = models.theta(pad_left([y, y[30:]]), 12, 1)
+    np.testing.assert_allclose(padded[0], ref, rtol=1e-12)
+    assert scale[0] > 0
+
+
+@pytest.mark.parametrize("seed,phi", [(8, 0.6), (9, -0.3), (10, 0.2), (11, 0.0)])
+def test_arima_p10_ls_matches_statsmodels_autoreg_on_differences(seed, phi):
+    # ARIMA(p,1,0) with drift: statsmodels picks p by AIC over lags 0-3 on one common sample
+    # (ar_select_order) and fits AutoReg by OLS on the differences; our vectorised least squares
+    # picks the same p and forecasts the same path (a 1e-9 ridge keeps singular rows solvable)
+    from statsmodels.tsa.ar_model import AutoReg, ar_select_order
+
+    rng = np.random.default_rng(seed)
+    d = np.zeros(90)
+    for t in range(1, 90):
+        d[t] = 0.2 + phi * (d[t - 1] - 0.2) + rng.normal()
+    y = 500 + np.cumsum(d)
+    diffs = np.diff(y)
+    lags = ar_select_order(diffs, maxlag=3, trend="c", ic="aic").ar_lags
+    p = 0 if lags is None else len(lags)
+    fit = AutoReg(diffs, lags=p, trend="c", hold_back=3).fit()
+    ref = y[-1] + np.cumsum(fit.forecast(12) if p else np.full(12, fit.params[0]))
+    mean, sigma = MODELS["arima_p10_ls"](y[None, :], 12, 1)
+    np.testing.assert_allclose(mean[0], ref, rtol=1e-9)
+    np.testing.assert_allclose(sigma[0], np.sqrt(fit.sigma2), rtol=1e-9)
+
+
 def test_seasonal_naive_repeats_last_season():
     y = np.tile(PATTERN, 4)
     mean, _ = seasonal_naive(y[None, :], 30, 12)
