@@ -369,14 +369,15 @@ def region_levers(code: str, months: list[str]) -> list[dict]:
         # counts on a select slider so they show in the language's format (26.373); shares as
         # whole percentages ("35 %"); st.slider's own number format cannot group thousands
         default = 26_373 if code == "61" else 0
+        pct = _whole_percent(L)
         headcount = st.select_slider(t("subsidy", L), _counts(300_000, 1_000, default), value=default,
                                      format_func=lambda v: fmt.number(v, lang=L), key="rg_headcount")
         start = st.select_slider(t("subsidy_start", L), months, value=first, key="rg_start")
         duration = st.slider(t("subsidy_months", L), 1, 60, 12, key="rg_months")
-        already = st.slider(t("already_covered", L), 0, 50, 10, step=5, format="%d %%", key="rg_already") / 100
-        retention = st.slider(t("retention", L), 0, 100, 35, step=5, format="%d %%", key="rg_retention") / 100
+        already = st.slider(t("already_covered", L), 0, 50, 10, step=5, format=pct, key="rg_already") / 100
+        retention = st.slider(t("retention", L), 0, 100, 35, step=5, format=pct, key="rg_retention") / 100
         officials = st.slider(t("officials", L), 0, 30, 0, key="rg_officials")
-        share = st.slider(t("enrolled_share", L), 0, 100, 80, step=5, format="%d %%", key="rg_share") / 100
+        share = st.slider(t("enrolled_share", L), 0, 100, 80, step=5, format=pct, key="rg_share") / 100
         vstart = st.select_slider(t("village_start", L), months, value=first, key="rg_vstart")
         outreach = st.select_slider(t("outreach", L), _counts(20_000, 500, 0), value=0,
                                     format_func=lambda v: fmt.number(v, lang=L), key="rg_outreach")
@@ -394,6 +395,11 @@ def region_levers(code: str, months: list[str]) -> list[dict]:
         levers.append({"kind": "informal_outreach", "label": t("outreach", L), "region": code, "monthly_enrollments": outreach,
                        "months": 12, "ramp_months": 3, "lapse": 0.03, "start": first, "unit_cost": 16800, "payer": "worker"})
     return levers
+
+
+def _whole_percent(L: str) -> str:
+    """A slider's format for whole percentages, as fmt.percent writes them: "35 %" / "35%"."""
+    return "%d %%" if L == "id" else "%d%%"
 
 
 def _counts(top: int, step: int, extra: int) -> tuple[int, ...]:
@@ -599,7 +605,8 @@ def page_budget() -> None:
     kind = st.radio(t("lever", L), ["subsidy", "village"], format_func=lambda k: t(f"kind_lever_{k}", L), horizontal=True, key="bg_kind")
     cols = st.columns(3)
     deadline = cols[0].selectbox(t("deadline", L), months, index=months.index(decembers[0]) if decembers else 0, key="bg_deadline")
-    probability = cols[1].slider(t("required_probability", L), 5, 95, 80, step=5, format="%d %%", key="bg_probability") / 100
+    probability = cols[1].slider(t("required_probability", L), 5, 95, 80, step=5, format=_whole_percent(L),
+                                 key="bg_probability") / 100
     if mode == "solve":
         code = cols[2].selectbox(t("region", L), tree.codes, index=tree.codes.index("61"), key="bg_region", format_func=region_label)
         target = st.number_input(t("target_percent", L), 0.0, 100.0, round(100 * default_target(code, int(deadline[:4])), 2),

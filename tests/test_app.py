@@ -92,10 +92,12 @@ def test_region_levers_show_counts_and_shares_in_the_language_format():
     headcount = at.select_slider(key="rg_headcount")
     assert headcount.value == 26_373  # Kalbar's 2024 subsidy, off the 1.000 grid
     assert "26.373" in headcount.options and "300.000" in headcount.options
-    assert at.slider(key="rg_retention").value == 35  # shown as "35 %", read as 0,35
+    retention = at.slider(key="rg_retention")
+    assert retention.value == 35 and retention.proto.format == "%d %%"  # shown as "35 %", read as 0,35
     at.sidebar.radio(key="lang").set_value("en").run()
     assert not at.exception
     assert "26,373" in at.select_slider(key="rg_headcount").options
+    assert at.slider(key="rg_retention").proto.format == "%d%%"  # "35%", as the English tables write it
 
 
 def test_compare_page_reads_scenarios_from_the_url_and_writes_them_back():
