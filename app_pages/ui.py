@@ -16,7 +16,7 @@ import streamlit as st
 
 from simulator import fmt
 from simulator.errors import InputError
-from simulator.i18n import t
+from simulator.i18n import ILLUSTRATIVE_LINE, t
 from simulator.regions import DATA_DIR, load_regions
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,7 +37,7 @@ def csv_download(frame: pd.DataFrame, name: str, key: str) -> None:
     The CSV text is written when the button is clicked, not on every rerun (a slider move on the
     Region page would otherwise write four files nobody asked for), and the click does not rerun
     the page."""
-    note = f"# {t('banner_short', 'en')}\n" if current_panel()[1] else ""
+    note = f"# {ILLUSTRATIVE_LINE}\n" if current_panel()[1] else ""  # the same line as the command line's
 
     def data() -> bytes:
         return (note + frame.to_csv(index=False)).encode("utf-8")

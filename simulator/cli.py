@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from simulator.errors import InputError
+from simulator.i18n import ILLUSTRATIVE_LINE
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
 
@@ -25,6 +26,17 @@ def command(name: str):
 
 def _out(line: str = "") -> None:
     sys.stdout.write(line + "\n")
+
+
+def write_csv(frame, path: Path, illustrative: bool, **options) -> Path:
+    """``frame`` as CSV at ``path``; first a "# ..." line with the illustrative-data note when the
+    numbers come from the illustrative history (this project's readers skip "#" lines; pandas
+    reads such a file with ``comment="#"``)."""
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        if illustrative:
+            fh.write(f"# {ILLUSTRATIVE_LINE}\n")
+        frame.to_csv(fh, index=False, **options)
+    return path
 
 
 @command("regions")
@@ -103,11 +115,13 @@ def _project(args: argparse.Namespace) -> int:
 
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
-    baseline_frame(baseline).to_csv(out / "baseline.csv", index=False)
-    table.to_csv(out / "backtest.csv", index=False)
+    write_csv(baseline_frame(baseline), out / "baseline.csv", panel.illustrative)
+    write_csv(table, out / "backtest.csv", panel.illustrative)
     _out(f"baseline: {len(baseline.regions)} regions x {baseline.paths} paths x {len(baseline.months)} months "
          f"({baseline.months[0]}..{baseline.months[-1]}) -> {out / 'baseline.csv'}")
     _out(f"backtest table: {len(table)} rows -> {out / 'backtest.csv'}")
+    if panel.illustrative:
+        _out(ILLUSTRATIVE_LINE)
     return 0
 
 

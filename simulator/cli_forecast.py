@@ -23,8 +23,9 @@ import io
 import math
 from pathlib import Path
 
-from simulator.cli import EXTRA_PARSERS, _out, command
+from simulator.cli import EXTRA_PARSERS, _out, command, write_csv
 from simulator.errors import InputError
+from simulator.i18n import ILLUSTRATIVE_LINE
 
 LONG_COLUMNS = ("unique_id", "ds", "y")
 HISTORY_COLUMNS = ("region_code", "segment", "ds", "active")
@@ -114,7 +115,9 @@ def _check_path(path: Path) -> None:
 
 
 def read_series(path: str | Path, by: str = "region"):
-    """The input file as a long frame ``unique_id, ds, y`` and a description of the mapping.
+    """The input file as a long frame ``unique_id, ds, y``, a description of the mapping, and
+    whether the numbers are illustrative (the file's name says so, as the bundled history's does,
+    or its leading "#" lines carry this project's illustrative-data note).
 
     Raises InputError naming the file, row and column for anything that cannot be read.
     """
@@ -129,7 +132,7 @@ def read_series(path: str | Path, by: str = "region"):
             raise InputError(
                 f"{path.name}: row {header_row}: missing column {missing[0]!r}: expected unique_id, ds, y"
             )
-        return _read_long(path), "unique_id, ds, y"
+        return _read_long(path), "unique_id, ds, y", _illustrative(path)
     from simulator.loaders import SCHEMAS
 
     schema = SCHEMAS["history"]
@@ -139,7 +142,22 @@ def read_series(path: str | Path, by: str = "region"):
         raise InputError(
             f"{path.name}: row {header_row}: cannot tell the format from the columns ({shown}): {_EXPECTED}"
         )
-    return _from_history(path, by)
+    return (*_from_history(path, by), _illustrative(path))
+
+
+def _illustrative(path: Path) -> bool:
+    from simulator.loaders import is_illustrative_name
+
+    if is_illustrative_name(path):
+        return True
+    if path.suffix.lower() == ".xlsx":
+        return False
+    for line in _text(path).splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            return False
+        if "illustrative" in line.lower():
+            return True
+    return False
 
 
 def _read_long(path: Path):
@@ -220,9 +238,8 @@ def _check_output(output: str, option: str) -> Path:
     return out
 
 
-def _write_csv(frame, out: Path) -> Path:
-    frame.to_csv(out, index=False, date_format="%Y-%m-%d", float_format="%.12g")
-    return out
+def _write_csv(frame, out: Path, illustrative: bool) -> Path:
+    return write_csv(frame, out, illustrative, date_format="%Y-%m-%d", float_format="%.12g")
 
 
 def _notes(notes, limit: int = 10) -> None:
@@ -249,7 +266,7 @@ def _forecast(args: argparse.Namespace) -> int:
         raise InputError("--paths-output: needs --paths N with N >= 1")
     out = _check_output(args.output, "--output")
     target = _check_output(args.paths_output, "--paths-output") if args.paths_output else None
-    frame, how = read_series(args.input, args.by)
+    frame, how, illustrative = read_series(args.input, args.by)
     n_series = frame["unique_id"].nunique()
     if paths * n_series * horizon > MAX_PATH_VALUES:
         raise InputError(
@@ -259,8 +276,10 @@ def _forecast(args: argparse.Namespace) -> int:
     from simulator.forecast import forecast
 
     fc = forecast(frame, horizon=horizon, level=levels, paths=paths, models=models, seed=seed, folds=folds)
-    _write_csv(fc.frame, out)
+    _write_csv(fc.frame, out, illustrative)
     _out(f"input: {Path(args.input).name} ({how}): {n_series} series, {len(frame)} rows")
+    if illustrative:
+        _out(ILLUSTRATIVE_LINE)
     chosen = fc.frame.drop_duplicates("unique_id")["model"].value_counts()
     _out(f"forecast: {len(fc.ids)} series x {horizon} periods, levels {', '.join(f'{v:g}' for v in levels)} "
          f"-> {out} ({len(fc.frame)} rows)")
@@ -286,13 +305,15 @@ def _backtest(args: argparse.Namespace) -> int:
     folds = _whole(args.folds, "--folds", 1)
     models = _models(args.models)
     out = _check_output(args.output, "--output")
-    frame, how = read_series(args.input, args.by)
+    frame, how, illustrative = read_series(args.input, args.by)
     from simulator.forecast import backtest
 
     table = backtest(frame, horizon=horizon, folds=folds, models=models, level=levels)
-    _write_csv(table, out)
+    _write_csv(table, out, illustrative)
     n_series = frame["unique_id"].nunique()
     _out(f"input: {Path(args.input).name} ({how}): {n_series} series, {len(frame)} rows")
+    if illustrative:
+        _out(ILLUSTRATIVE_LINE)
     scored = table["unique_id"].nunique()
     _out(f"backtest: {scored} series x {table['model'].nunique()} models, horizon {horizon}, {folds} folds "
          f"-> {out} ({len(table)} rows)")

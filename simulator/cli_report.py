@@ -11,6 +11,7 @@ from pathlib import Path
 
 from simulator.cli import EXTRA_PARSERS, _bundled, _out, command
 from simulator.errors import InputError
+from simulator.i18n import ILLUSTRATIVE_LINE
 
 
 def _write(path: str, data: bytes | str) -> Path:
@@ -50,7 +51,7 @@ def _report(args: argparse.Namespace) -> int:
                 raise InputError(f"--pdf: {err}") from None
             _out(f"brief (PDF) -> {_write(args.pdf, pdf)}")
     if saved.provenance.get("illustrative"):
-        _out("catatan: data ilustratif, bukan angka resmi / note: illustrative data, not official figures")
+        _out(ILLUSTRATIVE_LINE)
     return 0
 
 
@@ -91,8 +92,10 @@ def _changes(args: argparse.Namespace) -> int:
         raise InputError(f"{args.new}: no targets.csv in either saved result; cannot assess what changed")
     mid = _rerun_for(old.result, new.result, args.data, tree)
     changes = what_changed(old.result, new.result, mid, targets, tree=tree)
+    illustrative = bool(old.provenance.get("illustrative") or new.provenance.get("illustrative"))
     if args.output:
-        _out(f"changes -> {_write(args.output, changes.to_csv(index=False))}")
+        note = f"# {ILLUSTRATIVE_LINE}\n" if illustrative else ""
+        _out(f"changes -> {_write(args.output, note + changes.to_csv(index=False))}")
     if args.html:
         _out(f"changes (HTML) -> {_write(args.html, changes_html(changes, lang=args.lang))}")
     _out(f"{'kode':<7} {'tahun':>5} {'ukuran':<12} {'lama':>14} {'baru':>14} {'efek data':>14} "
@@ -105,6 +108,8 @@ def _changes(args: argparse.Namespace) -> int:
             cells = [rupiah(v, short=True) for v in (r.old, r.new, r.data_effect, r.lever_effect)]
         _out(f"{r.region_code:<7} {r.year:>5} {r.measure:<12} {cells[0]:>14} {cells[1]:>14} {cells[2]:>14} "
              f"{cells[3]:>15}")
+    if illustrative:
+        _out(ILLUSTRATIVE_LINE)
     return 0
 
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 LANGS = ("id", "en")
+#: One line, both languages: printed by the command line and written as the first line ("# ...")
+#: of every CSV computed from the illustrative (synthetic) history.
+ILLUSTRATIVE_LINE = "catatan: data ilustratif, bukan angka resmi / note: illustrative data, not official figures"
 
 TEXT: dict[str, dict[str, str]] = {
     "title": {"id": "Simulator Cakupan BPJS Ketenagakerjaan", "en": "BPJS Ketenagakerjaan Coverage Simulator"},

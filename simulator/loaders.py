@@ -199,10 +199,16 @@ class Panel:
     @property
     def illustrative(self) -> bool:
         """True when the history comes from a file marked illustrative (synthetic, not real data)."""
-        return any("illustrative" in s.lower() for s in self.sources_of("history"))
+        return any(is_illustrative_name(s) for s in self.sources_of("history"))
 
 
 # ---- public functions --------------------------------------------------------------------------
+def is_illustrative_name(name: str | Path) -> bool:
+    """A history file whose name says "illustrative" is synthetic (the bundled
+    ``history_illustrative.csv``): whatever is computed from it carries the note."""
+    return "illustrative" in Path(name).name.lower()
+
+
 def load_table(path: str | Path, kind: str, sheet: str | None = None) -> pd.DataFrame:
     """Read one history, workforce or targets file (.csv or .xlsx) into a validated canonical frame.
 

@@ -41,6 +41,7 @@ import pandas as pd
 from simulator import __version__
 from simulator.engine import Result, stored_paths, stored_steps
 from simulator.errors import InputError
+from simulator.i18n import ILLUSTRATIVE_LINE
 from simulator.regions import RegionTree
 
 log = logging.getLogger(__name__)
@@ -267,7 +268,10 @@ def save_result(
         np.savez(work / ARRAYS, **_arrays(result))
         (work / SCENARIO).write_text(provenance["scenario_text"], encoding="utf-8")
         for name, frame in tables.items():
-            frame.to_csv(work / name, index=False)
+            with open(work / name, "w", encoding="utf-8", newline="") as fh:
+                if provenance["illustrative"]:
+                    fh.write(f"# {ILLUSTRATIVE_LINE}\n")
+                frame.to_csv(fh, index=False)
         provenance["files"] = {name: _sha256(work / name) for name in CHECKED}
         (work / PROVENANCE).write_text(json.dumps(provenance, indent=2, ensure_ascii=False) + "\n",
                                        encoding="utf-8")
@@ -398,8 +402,15 @@ def load_result(folder: str | Path, tree: RegionTree | None = None) -> Result:
 
 
 def _read_csv(path: Path, **kwargs) -> pd.DataFrame:
+    """A saved table, after its leading "# ..." note lines (the illustrative-data note)."""
     try:
-        return pd.read_csv(path, **kwargs)
+        with open(path, encoding="utf-8") as fh:
+            notes = 0
+            for line in fh:
+                if not line.startswith("#"):
+                    break
+                notes += 1
+        return pd.read_csv(path, skiprows=notes, **kwargs)
     except (OSError, ValueError, pd.errors.ParserError) as err:
         raise InputError(f"{path}: cannot read the table ({' '.join(str(err).split())})") from None
 

@@ -111,7 +111,7 @@ def _move_slider_and_check(page, server: str, artifacts: Path) -> None:
         page.get_by_role("button", name="Unduh CSV").first.click()
     text = Path(download.value.path()).read_text(encoding="utf-8")
     assert download.value.suggested_filename.startswith("fan-")
-    assert text.startswith("# Illustrative"), text[:80]
+    assert text.startswith("# catatan: data ilustratif, bukan angka resmi / note: illustrative data"), text[:80]
     assert text.splitlines()[1].startswith("month,"), text.splitlines()[:2]
     (artifacts / "region-chart-before.png").write_bytes(chart_before)
     (artifacts / "region-chart-after.png").write_bytes(chart_after)

@@ -25,12 +25,12 @@ def long_csv(folder: Path, name: str = "history.csv") -> Path:
     return path
 
 
-def history_csv(folder: Path) -> Path:
+def history_csv(folder: Path, name: str = "participation.csv") -> Path:
     """Participation history: 61.01 PU grows 100 a month, 61.01 BPU stays 500, 61.02 PU stays 300."""
     rows = ["region_code,segment,ds,active"]
     for t, month in enumerate(MONTHS):
         rows += [f"61.01,PU,{month},{1000 + 100 * t}", f"61.01,BPU,{month},500", f"61.02,PU,{month},300"]
-    path = folder / "participation.csv"
+    path = folder / name
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     return path
 
@@ -43,6 +43,46 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 
 def forecast_frame(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype={"unique_id": str})
+
+
+# ---- the illustrative-data note --------------------------------------------------------------------
+NOTE = "# catatan: data ilustratif, bukan angka resmi / note: illustrative data, not official figures"
+
+
+@pytest.mark.parametrize("command", ["forecast", "backtest"])
+@pytest.mark.parametrize("source,noted", [
+    ("history_illustrative.csv", True),   # named like the bundled synthetic history
+    ("participation.csv", False),         # a real history
+    ("noted_long.csv", True),             # a long file that carries the note (e.g. our own output)
+    ("long.csv", False),
+])
+def test_outputs_from_illustrative_data_carry_the_note(tmp_path, capsys, command, source, noted):
+    if source.endswith("long.csv"):
+        path = long_csv(tmp_path, source)
+        if noted:
+            path.write_text(NOTE + "\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    else:
+        path = history_csv(tmp_path, source)
+    out = tmp_path / "out.csv"
+    code, stdout, err = run(capsys, command, "--input", path, "--horizon", 6, "--output", out)
+    assert (code, err) == (0, "")
+    first = out.read_text(encoding="utf-8").splitlines()[0]
+    assert (first == NOTE) is noted
+    assert (NOTE[2:] in stdout) is noted
+    table = pd.read_csv(out, comment="#", dtype={"unique_id": str})
+    assert len(table) > 0 and "unique_id" in table.columns
+
+
+def test_a_noted_forecast_reads_back_as_input(tmp_path, capsys):
+    first = tmp_path / "first.csv"
+    assert run(capsys, "forecast", "--input", history_csv(tmp_path, "history_illustrative.csv"), "--horizon", 12,
+               "--output", first)[0] == 0
+    again = tmp_path / "long.csv"
+    fc = pd.read_csv(first, comment="#")
+    fc.rename(columns={"mean": "y"})[["unique_id", "ds", "y"]].to_csv(again, index=False)
+    again.write_text(NOTE + "\n" + again.read_text(encoding="utf-8"), encoding="utf-8")
+    code, stdout, err = run(capsys, "forecast", "--input", again, "--horizon", 3, "--output", tmp_path / "second.csv")
+    assert (code, err) == (0, "") and NOTE[2:] in stdout
 
 
 # ---- forecast ------------------------------------------------------------------------------------
@@ -208,3 +248,26 @@ def test_bad_input_gives_one_line_and_exit_2(tmp_path, capsys, command, content,
         assert fragment in err, (fragment, err)
     assert "Traceback" not in err and stdout == ""
     assert not out.exists()  # nothing written
+
+
+@pytest.mark.parametrize("history_name,noted", [("history_illustrative.csv", True), ("history.csv", False)])
+def test_project_writes_the_baseline_with_the_note_only_for_illustrative_history(tmp_path, capsys, history_name,
+                                                                                   noted):
+    import shutil
+
+    from simulator.regions import DATA_DIR
+
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("workforce.csv", "targets.csv"):
+        shutil.copy(DATA_DIR / name, data / name)
+    shutil.copy(DATA_DIR / "history_illustrative.csv", data / history_name)
+    out = tmp_path / "baseline"
+    code, stdout, err = run(capsys, "project", "--horizon", 3, "--paths", 20, "--data", data, "--output", out)
+    assert (code, err) == (0, "")
+    for name in ("baseline.csv", "backtest.csv"):
+        assert (out / name).read_text(encoding="utf-8").startswith(NOTE + "\n") is noted, name
+    assert (NOTE[2:] in stdout) is noted
+    frame = pd.read_csv(out / "baseline.csv", comment="#", dtype={"region_code": str})
+    assert len(frame) == 553 * 3 * 3  # regions x months x quantiles 10/50/90
+    assert frame["coverage"].between(0, 1).all()

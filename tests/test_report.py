@@ -469,7 +469,9 @@ def test_changes_command_rebuilds_the_new_baseline_and_splits_the_change(saved_p
     assert main(["changes", str(saved_pair[0]), str(saved_pair[1]), "--output", str(out),
                  "--html", str(tmp_path / "c.html")]) == 0
     assert calls == [(12, 4, None)]
-    frame = pd.read_csv(out, dtype={"region_code": str})
+    note = "# catatan: data ilustratif, bukan angka resmi / note: illustrative data, not official figures"
+    assert out.read_text(encoding="utf-8").splitlines()[0] == note  # saved results of a fake baseline
+    frame = pd.read_csv(out, dtype={"region_code": str}, skiprows=1)
     pd.testing.assert_frame_equal(frame, changes().reset_index(drop=True), check_dtype=False)
     printed = capsys.readouterr().out
     assert re.search(r"61\s+2025 coverage\s+34,59 %\s+42,51 %\s+6,67 poin\s+1,26 poin", printed)

@@ -106,15 +106,24 @@ def test_provenance_records_hash_scenario_text_seed_version_and_date(saved):
     assert prov["illustrative"] is True  # a fake baseline is never real data
 
 
+NOTE = "# catatan: data ilustratif, bukan angka resmi / note: illustrative data, not official figures"
+
+
+def table(path: Path, **options) -> pd.DataFrame:
+    """A saved table of an illustrative result: the note line, then the CSV."""
+    assert path.read_text(encoding="utf-8").splitlines()[0] == NOTE, path.name
+    return pd.read_csv(path, skiprows=1, **options)
+
+
 def test_saved_folder_has_readable_tables(saved):
     for name in ("status.csv", "cost.csv", "coverage_quantiles.csv", "scenario.yaml", "provenance.json",
                  "result.npz", "targets.csv", "backtest.csv", "README.txt"):
         assert (saved / name).is_file(), name
-    status = pd.read_csv(saved / "status.csv", dtype={"region_code": str})
+    status = table(saved / "status.csv", dtype={"region_code": str})
     assert list(zip(status["region_code"], status["year"])) == [("00", 2025), ("61", 2025), ("61", 2026)]
-    cost = pd.read_csv(saved / "cost.csv")
+    cost = table(saved / "cost.csv")
     assert set(cost["payer"]) == {"apbd_provinsi", "apbdes"}
-    quantiles = pd.read_csv(saved / "coverage_quantiles.csv", dtype={"region_code": str})
+    quantiles = table(saved / "coverage_quantiles.csv", dtype={"region_code": str})
     assert set(quantiles["region_code"]) == {"00", "61"}
     assert len(quantiles) == 2 * 7 * 24
     with np.load(saved / "result.npz", allow_pickle=False) as z:  # no pickle needed
@@ -123,7 +132,7 @@ def test_saved_folder_has_readable_tables(saved):
 
 def test_saved_status_equals_the_reloaded_assessment(saved):
     loaded = load_saved(saved, tree=tree())
-    written = pd.read_csv(saved / "status.csv", dtype={"region_code": str})
+    written = table(saved / "status.csv", dtype={"region_code": str})
     np.testing.assert_allclose(written["probability"], loaded.status["probability"])
     np.testing.assert_allclose(written["median"], loaded.status["median"], rtol=1e-12)
     assert loaded.backtest is not None and loaded.backtest["mase"].tolist() == [1.5074131654767995]
@@ -135,9 +144,18 @@ def test_saved_status_equals_the_reloaded_assessment(saved):
 ])
 def test_readme_opens_with_the_illustrative_note_only_for_illustrative_data(tmp_path, illustrative,
                                                                              first_line):
-    folder = save_result(result(), tmp_path / "x", scenario_text=SCENARIO_TEXT, illustrative=illustrative)
+    folder = save_result(result(), tmp_path / "x", scenario_text=SCENARIO_TEXT, illustrative=illustrative,
+                         targets=TARGETS, backtest=pd.DataFrame({"unique_id": ["61.01"], "mase": [1.0]}))
     assert (folder / "README.txt").read_text(encoding="utf-8").splitlines()[0].startswith(first_line)
     assert load_provenance(folder)["illustrative"] is illustrative
+    # every table carries the note as its first line too, and still loads back
+    for name in ("status.csv", "cost.csv", "cost_by_payer.csv", "coverage_quantiles.csv", "targets.csv",
+                 "backtest.csv"):
+        first = (folder / name).read_text(encoding="utf-8").splitlines()[0]
+        assert (first == NOTE) is illustrative, name
+    loaded = load_saved(folder, tree=tree())
+    pd.testing.assert_frame_equal(loaded.targets, TARGETS, check_dtype=False)
+    assert loaded.backtest["mase"].tolist() == [1.0]
 
 
 def test_scenario_text_defaults_to_the_dumped_scenario_and_targets_to_the_scenario_targets(tmp_path):
