@@ -28,17 +28,6 @@ def _out(line: str = "") -> None:
     sys.stdout.write(line + "\n")
 
 
-def write_csv(frame, path: Path, illustrative: bool, **options) -> Path:
-    """``frame`` as CSV at ``path``; first a "# ..." line with the illustrative-data note when the
-    numbers come from the illustrative history (this project's readers skip "#" lines; pandas
-    reads such a file with ``comment="#"``)."""
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        if illustrative:
-            fh.write(f"# {ILLUSTRATIVE_LINE}\n")
-        frame.to_csv(fh, index=False, **options)
-    return path
-
-
 @command("regions")
 def _regions(args: argparse.Namespace) -> int:
     from simulator.fmt import number
@@ -112,6 +101,7 @@ def _bundled(horizon: int, paths: int, data: str | None):
 def _project(args: argparse.Namespace) -> int:
     panel, baseline, table = _bundled(args.horizon, args.paths, args.data)
     from simulator.projection import baseline_frame
+    from simulator.results_io import write_csv
 
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)

@@ -23,7 +23,7 @@ import io
 import math
 from pathlib import Path
 
-from simulator.cli import EXTRA_PARSERS, _out, command, write_csv
+from simulator.cli import EXTRA_PARSERS, _out, command
 from simulator.errors import InputError
 from simulator.i18n import ILLUSTRATIVE_LINE
 
@@ -239,6 +239,8 @@ def _check_output(output: str, option: str) -> Path:
 
 
 def _write_csv(frame, out: Path, illustrative: bool) -> Path:
+    from simulator.results_io import write_csv
+
     return write_csv(frame, out, illustrative, date_format="%Y-%m-%d", float_format="%.12g")
 
 

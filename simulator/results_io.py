@@ -268,10 +268,7 @@ def save_result(
         np.savez(work / ARRAYS, **_arrays(result))
         (work / SCENARIO).write_text(provenance["scenario_text"], encoding="utf-8")
         for name, frame in tables.items():
-            with open(work / name, "w", encoding="utf-8", newline="") as fh:
-                if provenance["illustrative"]:
-                    fh.write(f"# {ILLUSTRATIVE_LINE}\n")
-                frame.to_csv(fh, index=False)
+            write_csv(frame, work / name, provenance["illustrative"])
         provenance["files"] = {name: _sha256(work / name) for name in CHECKED}
         (work / PROVENANCE).write_text(json.dumps(provenance, indent=2, ensure_ascii=False) + "\n",
                                        encoding="utf-8")
@@ -399,6 +396,18 @@ def load_result(folder: str | Path, tree: RegionTree | None = None) -> Result:
     key when the folder is incomplete, corrupt or edited.
     """
     return load_saved(folder, tree=tree).result
+
+
+def write_csv(frame: pd.DataFrame, path: Path, illustrative: bool, **options) -> Path:
+    """``frame`` as CSV at ``path``; first a "# ..." line with the illustrative-data note when the
+    numbers come from the illustrative history. This project's readers skip leading "#" lines;
+    pandas reads such a file with ``skiprows=1`` (``comment="#"`` would also cut a lever named
+    "x#2")."""
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        if illustrative:
+            fh.write(f"# {ILLUSTRATIVE_LINE}\n")
+        frame.to_csv(fh, index=False, **options)
+    return path
 
 
 def _read_csv(path: Path, **kwargs) -> pd.DataFrame:
