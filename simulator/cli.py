@@ -28,6 +28,24 @@ def _out(line: str = "") -> None:
     sys.stdout.write(line + "\n")
 
 
+def illustrative_mark(panel) -> str:
+    """"  (data ilustratif)" after a headline when the history is the illustrative one, else ""."""
+    return "  (data ilustratif)" if panel.illustrative else ""
+
+
+def output_folder(path: str, option: str = "--output") -> Path:
+    """The output folder, checked before any work: a file of that name, or a folder that cannot
+    be made, is an InputError naming the option and path, and nothing is computed or written."""
+    out = Path(path)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{option} {out}: is a file: expected a folder (it is created when missing)")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise InputError(f"{option} {out}: cannot create the folder ({err.strerror})") from None
+    return out
+
+
 @command("regions")
 def _regions(args: argparse.Namespace) -> int:
     from simulator.fmt import number
@@ -99,12 +117,11 @@ def _bundled(horizon: int, paths: int, data: str | None):
 
 @command("project")
 def _project(args: argparse.Namespace) -> int:
+    out = output_folder(args.output)
     panel, baseline, table = _bundled(args.horizon, args.paths, args.data)
     from simulator.projection import baseline_frame
     from simulator.results_io import write_csv
 
-    out = Path(args.output)
-    out.mkdir(parents=True, exist_ok=True)
     write_csv(baseline_frame(baseline), out / "baseline.csv", panel.illustrative)
     write_csv(table, out / "backtest.csv", panel.illustrative)
     _out(f"baseline: {len(baseline.regions)} regions x {baseline.paths} paths x {len(baseline.months)} months "
@@ -138,6 +155,8 @@ def _run(args: argparse.Namespace) -> int:
 
     tree = load_regions()
     scenario = load_scenario(args.scenario, tree)
+    if args.output:
+        output_folder(args.output)
     panel, baseline, backtest = _bundled(args.horizon, args.paths, args.data)
     result = run_scenario(baseline, scenario, seed=args.seed, tree=tree)
     targets = scenario.targets_frame()
@@ -149,10 +168,10 @@ def _run(args: argparse.Namespace) -> int:
         sources = [str(s) for s in panel.sources]
         save_result(
             result, args.output, scenario_text=Path(args.scenario).read_text(encoding="utf-8"), targets=targets,
-            backtest=backtest, illustrative=any("illustrative" in s.lower() for s in sources),
+            backtest=backtest, illustrative=panel.illustrative,
             extra={"data_sources": sources, "data_files_hash": panel.data_hash},
         )
-    _out(f"skenario: {scenario.name}  (data ilustratif)")
+    _out(f"skenario: {scenario.name}{illustrative_mark(panel)}")
     for line in _status_lines(status, tree):
         _out(line)
     total = result.cost.groupby("payer")["cost_idr"].sum() if not result.cost.empty else {}
@@ -225,4 +244,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except FileNotFoundError as err:
         sys.stderr.write(f"error: {err.filename}: file not found\n")
+        return 2
+    except OSError as err:  # a folder where a file goes, no permission, a full disk ...
+        sys.stderr.write(f"error: {err.filename or ''}: {err.strerror or err}\n")
         return 2

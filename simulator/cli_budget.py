@@ -144,7 +144,7 @@ def _solve(args: argparse.Namespace) -> int:
     target = _target(args, panel.targets, code, deadline, tree)
     sol = solve(baseline, template, code, target, deadline, args.probability, seed=args.seed, tree=tree, payers=shares)
     _out(f"solve: {tree.name(code)} ({code}), target {percent(target)} pada {deadline}, "
-         f"peluang >= {percent(args.probability, 0)}  (data ilustratif)")
+         f"peluang >= {percent(args.probability, 0)}{_cli.illustrative_mark(panel)}")
     _out(_lever_line(sol.lever))
     what = "pekerja disubsidi" if sol.kind == "contribution_subsidy" else "perangkat desa terdaftar"
     if not sol.reachable:
@@ -208,7 +208,7 @@ def _allocate(args: argparse.Namespace) -> int:
                      probability=args.probability, target=args.target, targets=panel.targets,
                      minimums=minimums, seed=args.seed, tree=tree)
     _out(f"allocate: {rupiah(args.budget)} atas {len(codes)} wilayah, tujuan {args.objective}, "
-         f"batas {deadline}, peluang >= {percent(args.probability, 0)}  (data ilustratif)")
+         f"batas {deadline}, peluang >= {percent(args.probability, 0)}{_cli.illustrative_mark(panel)}")
     _out(_lever_line(alloc.lever))
     _out(f"{'kode':<7} {'wilayah':<26} {'target':>8} {'perlu':>9} {'orang':>9} {'biaya':>18} {'peluang':>8}  capai")
     for row in alloc.table.itertuples(index=False):

@@ -1,0 +1,57 @@
+"""Command line output folders and the illustrative-data mark: bad --output values fail fast with
+one line naming the option and path, and only the illustrative history is called illustrative."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from simulator.cli import main
+from simulator.regions import DATA_DIR
+
+SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "kalbar-subsidy-2025.yaml"
+SMALL = ["--horizon", "30", "--paths", "20"]  # the scenario runs to 2027-12
+
+
+def _bad_outputs(tmp_path: Path) -> list[tuple[str, Path, str]]:
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("keep me\n", encoding="utf-8")
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where a folder would go\n", encoding="utf-8")
+    return [
+        ("an existing file", a_file, "is a file: expected a folder"),
+        ("under a file", blocked / "out", "cannot create the folder"),
+    ]
+
+
+@pytest.mark.parametrize("case", [0, 1], ids=["an existing file", "under a file"])
+@pytest.mark.parametrize("command", [["project"], ["run", str(SCENARIO)]], ids=["project", "run"])
+def test_bad_output_folder_is_one_line_and_nothing_is_written(tmp_path, capsys, command, case):
+    _, output, expected = _bad_outputs(tmp_path)[case]
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    code = main([*command, *SMALL, "--output", str(output)])
+    captured = capsys.readouterr()
+    assert code == 2
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in captured.err
+    assert lines[0].startswith(f"error: --output {output}: {expected}"), lines[0]
+    assert captured.out == ""  # failed before any work
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before  # nothing lost
+
+
+@pytest.mark.parametrize("history_name,marked", [("history_illustrative.csv", True), ("history.csv", False)])
+def test_run_calls_only_the_illustrative_history_illustrative(tmp_path, capsys, history_name, marked):
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("workforce.csv", "targets.csv"):
+        shutil.copy(DATA_DIR / name, data / name)
+    shutil.copy(DATA_DIR / "history_illustrative.csv", data / history_name)
+    out = tmp_path / "result"
+    assert main(["run", str(SCENARIO), *SMALL, "--data", str(data), "--output", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert ("(data ilustratif)" in printed) is marked
+    assert ("data ilustratif" in printed) is marked  # no note line either
+    assert ((out / "status.csv").read_text(encoding="utf-8").startswith("# catatan: data ilustratif")) is marked
+    assert (out / "README.txt").read_text(encoding="utf-8").startswith("ILLUSTRATIVE DATA") is marked
