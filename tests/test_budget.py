@@ -306,7 +306,7 @@ def test_allocate_rejects_bad_input(change, message):
 @pytest.fixture
 def fake_data(monkeypatch):
     targets = pd.DataFrame({"region_code": ["61"], "year": [2025], "coverage": [0.36]})
-    monkeypatch.setattr(cli, "_bundled", lambda horizon, paths, data: (SimpleNamespace(targets=targets), noisy(), None))
+    monkeypatch.setattr(cli, "_bundled", lambda horizon, paths, data: (SimpleNamespace(targets=targets, illustrative=True), noisy(), None))
 
 
 def test_cli_solve_prints_headcount_cost_and_payers(fake_data, capsys):
