@@ -33,6 +33,13 @@ def illustrative_mark(panel) -> str:
     return "  (data ilustratif)" if panel.illustrative else ""
 
 
+def check_baseline_args(args: argparse.Namespace) -> None:
+    """--horizon and --paths, checked before any folder is made or data is read."""
+    for option, value in (("--horizon", args.horizon), ("--paths", args.paths)):
+        if value < 1:
+            raise InputError(f"{option}: expected a whole number of at least 1, got {value}")
+
+
 def output_folder(path: str, option: str = "--output") -> Path:
     """The output folder, checked before any work: a file of that name, or a folder that cannot
     be made, is an InputError naming the option and path, and nothing is computed or written."""
@@ -117,6 +124,7 @@ def _bundled(horizon: int, paths: int, data: str | None):
 
 @command("project")
 def _project(args: argparse.Namespace) -> int:
+    check_baseline_args(args)
     out = output_folder(args.output)
     panel, baseline, table = _bundled(args.horizon, args.paths, args.data)
     from simulator.projection import baseline_frame
@@ -155,6 +163,7 @@ def _run(args: argparse.Namespace) -> int:
 
     tree = load_regions()
     scenario = load_scenario(args.scenario, tree)
+    check_baseline_args(args)
     if args.output:
         output_folder(args.output)
     panel, baseline, backtest = _bundled(args.horizon, args.paths, args.data)

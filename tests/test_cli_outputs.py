@@ -55,3 +55,16 @@ def test_run_calls_only_the_illustrative_history_illustrative(tmp_path, capsys, 
     assert ("data ilustratif" in printed) is marked  # no note line either
     assert ((out / "status.csv").read_text(encoding="utf-8").startswith("# catatan: data ilustratif")) is marked
     assert (out / "README.txt").read_text(encoding="utf-8").startswith("ILLUSTRATIVE DATA") is marked
+
+
+@pytest.mark.parametrize("option,value", [("--horizon", "0"), ("--paths", "0"), ("--paths", "-5")])
+@pytest.mark.parametrize("command", [["project"], ["run", str(SCENARIO)]], ids=["project", "run"])
+def test_bad_horizon_or_paths_is_refused_before_the_output_folder_is_made(tmp_path, capsys, command, option,
+                                                                          value):
+    args = {"--horizon": "30", "--paths": "20", option: value}
+    out = tmp_path / "new"
+    code = main([*command, *[x for kv in args.items() for x in kv], "--output", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err == f"error: {option}: expected a whole number of at least 1, got {value}\n"
+    assert not out.exists()
