@@ -57,11 +57,14 @@ def current_panel():
     """(panel, illustrative): the bundled data with any validated uploads put in its place."""
     import dataclasses
 
+    from simulator.loaders import is_illustrative_name
+
     panel = bundled_panel()
     uploads = {k: st.session_state[f"use_{k}"] for k in ("history", "workforce", "targets") if f"use_{k}" in st.session_state}
     if uploads:
         panel = dataclasses.replace(panel, **uploads)
-    return panel, "history" not in uploads
+    # an uploaded history is real data unless its file name says otherwise (as the command line decides)
+    return panel, "history" not in uploads or is_illustrative_name(st.session_state.get("name_history", ""))
 
 
 def data_key() -> str:
@@ -696,14 +699,15 @@ def page_data() -> None:
                 if st.button(t("use_upload", L), key=f"use_{kind}_btn"):
                     st.session_state[f"use_{kind}"] = frame
                     st.session_state[f"hash_{kind}"] = data_hash(frame)
+                    st.session_state[f"name_{kind}"] = upload.name
                     st.success(t("in_use", L))
     in_use = [k for k in ("history", "workforce", "targets") if f"use_{k}" in st.session_state]
     if in_use:
         st.info(t("uploads_in_use", L) + ": " + ", ".join(t(f"kind_{k}", L) for k in in_use))
         if st.button(t("back_to_bundled", L), key="reset_uploads"):
             for k in in_use:
-                st.session_state.pop(f"use_{k}", None)
-                st.session_state.pop(f"hash_{k}", None)
+                for part in ("use", "hash", "name"):
+                    st.session_state.pop(f"{part}_{k}", None)
             st.rerun()
     st.markdown(f"**{t('templates', L)}**")
     cols = st.columns(3)

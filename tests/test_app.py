@@ -100,6 +100,23 @@ def test_region_levers_show_counts_and_shares_in_the_language_format():
     assert at.slider(key="rg_retention").proto.format == "%d%%"  # "35%", as the English tables write it
 
 
+@pytest.mark.parametrize("name,banner", [("history_illustrative.csv", True), ("history-2025.csv", False)])
+def test_an_uploaded_history_is_real_data_unless_its_name_says_illustrative(name, banner):
+    # what the Data page's "Pakai data ini" stores (AppTest cannot drive a file upload)
+    from simulator.loaders import load_table
+    from simulator.projection import data_hash
+    from simulator.regions import DATA_DIR
+
+    history = load_table(DATA_DIR / "history_illustrative.csv", "history")
+    at = AppTest.from_file(APP, default_timeout=900)
+    at.session_state["use_history"] = history
+    at.session_state["hash_history"] = data_hash(history)
+    at.session_state["name_history"] = name
+    at.run()
+    assert not at.exception
+    assert any("Data ilustratif" in w.value for w in at.warning) is banner
+
+
 def test_compare_page_reads_scenarios_from_the_url_and_writes_them_back():
     at = AppTest.from_file(APP, default_timeout=900)
     at.query_params["b"] = ["baseline", "kalbar-subsidy-2025"]
