@@ -503,6 +503,7 @@ def page_compare() -> None:
     tree = load_regions()
     st.subheader(t("page_compare", L))
     upload = st.file_uploader(t("upload_yaml", L), type=["yaml", "yml"], key="cmp_upload")
+    fresh_upload = None
     if upload is not None:
         try:
             text = upload.getvalue().decode("utf-8")
@@ -512,10 +513,19 @@ def page_compare() -> None:
         else:
             st.session_state.setdefault("my_scenarios", {})[scenario.name] = text
             st.success(f"{t('added', L)}: {scenario.name}")
+            # a file just uploaded joins the comparison once (the uploader keeps it across reruns,
+            # and the planner may take it out again)
+            stamp = hashlib.sha256(f"{scenario.name}\n{text}".encode()).hexdigest()
+            if st.session_state.get("cmp_uploaded") != stamp:
+                st.session_state["cmp_uploaded"] = stamp
+                fresh_upload = scenario.name
     texts = scenario_texts()
     if "cmp_names" not in st.session_state:
         st.session_state["cmp_names"] = compare_selection(texts)
         texts = scenario_texts()
+    chosen = st.session_state["cmp_names"]
+    if fresh_upload and fresh_upload not in chosen and len(chosen) < MAX_COMPARE:
+        st.session_state["cmp_names"] = [*chosen, fresh_upload]
     names = st.multiselect(t("scenarios", L), list(texts), max_selections=MAX_COMPARE, key="cmp_names")
     code = st.selectbox(t("region", L), tree.codes, index=tree.codes.index(query_choice("wilayah", tree.codes, "61")),
                         key="cmp_region", format_func=region_label)
