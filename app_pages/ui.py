@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -467,11 +468,14 @@ def page_region() -> None:
         st.dataframe(status_table(status), hide_index=True, width="stretch")
         csv_download(status, f"status-{code}.csv", "dl_rg_status")
     with st.expander(t("save_scenario", L)):
-        name = st.text_input(t("scenario_name", L), f"wilayah-{code}", key="rg_name")
-        st.download_button(t("download_yaml", L), text.replace(f"name: wilayah-{code}", f"name: {name}", 1).encode("utf-8"),
-                           file_name=f"{name}.yaml", key="dl_rg_yaml")
+        name = st.text_input(t("scenario_name", L), f"wilayah-{code}", key="rg_name").strip() or f"wilayah-{code}"
+        # written by the scenario writer, so any name is quoted as YAML needs
+        named = levers_text(levers, name, str(baseline.months[-1]))
+        st.download_button(t("download_yaml", L), named.encode("utf-8"), file_name=f"{_file_stem(name)}.yaml",
+                           key="dl_rg_yaml")
         if st.button(t("add_to_compare", L), key="rg_add"):
-            st.session_state.setdefault("my_scenarios", {})[name] = text.replace(f"name: wilayah-{code}", f"name: {name}", 1)
+            st.session_state.setdefault("my_scenarios", {})[name] = named
+            join_comparison(name)
             st.success(t("added", L))
 
 
@@ -493,6 +497,17 @@ def compare_selection(texts: dict[str, str]) -> list[str]:
     return list(dict.fromkeys(chosen))[:MAX_COMPARE] or [n for n in ("baseline", "kalbar-pergub-2025") if n in texts]
 
 
+def join_comparison(name: str) -> None:
+    """Put a scenario just saved or uploaded into the Compare page's choice the next time it draws
+    (if fewer than four are chosen); once, so the planner can take it out again."""
+    st.session_state.setdefault("cmp_join", []).append(name)
+
+
+def _file_stem(name: str) -> str:
+    """A scenario name as a safe download file name: letters, digits, dot, dash and underscore."""
+    return re.sub(r"[^\w.-]+", "-", name).strip("-.") or "skenario"
+
+
 def page_compare() -> None:
     import altair as alt
 
@@ -503,7 +518,6 @@ def page_compare() -> None:
     tree = load_regions()
     st.subheader(t("page_compare", L))
     upload = st.file_uploader(t("upload_yaml", L), type=["yaml", "yml"], key="cmp_upload")
-    fresh_upload = None
     if upload is not None:
         try:
             text = upload.getvalue().decode("utf-8")
@@ -518,14 +532,15 @@ def page_compare() -> None:
             stamp = hashlib.sha256(f"{scenario.name}\n{text}".encode()).hexdigest()
             if st.session_state.get("cmp_uploaded") != stamp:
                 st.session_state["cmp_uploaded"] = stamp
-                fresh_upload = scenario.name
+                join_comparison(scenario.name)
     texts = scenario_texts()
     if "cmp_names" not in st.session_state:
         st.session_state["cmp_names"] = compare_selection(texts)
         texts = scenario_texts()
+    joining = [n for n in st.session_state.pop("cmp_join", []) if n in texts]
     chosen = st.session_state["cmp_names"]
-    if fresh_upload and fresh_upload not in chosen and len(chosen) < MAX_COMPARE:
-        st.session_state["cmp_names"] = [*chosen, fresh_upload]
+    room = MAX_COMPARE - len(chosen)
+    st.session_state["cmp_names"] = [*chosen, *[n for n in dict.fromkeys(joining) if n not in chosen][:max(room, 0)]]
     names = st.multiselect(t("scenarios", L), list(texts), max_selections=MAX_COMPARE, key="cmp_names")
     code = st.selectbox(t("region", L), tree.codes, index=tree.codes.index(query_choice("wilayah", tree.codes, "61")),
                         key="cmp_region", format_func=region_label)

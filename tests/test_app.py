@@ -117,6 +117,23 @@ def test_an_uploaded_history_is_real_data_unless_its_name_says_illustrative(name
     assert any("Data ilustratif" in w.value for w in at.warning) is banner
 
 
+def test_a_region_plan_saved_under_any_name_joins_the_comparison_once():
+    at = _app("wilayah")
+    at.selectbox(key="rg_region").set_value("61").run()
+    name = "rencana: Kalbar #2"  # YAML would misread this written as plain text after "name: "
+    at.text_input(key="rg_name").set_value(name).run()
+    at.button(key="rg_add").click().run()
+    assert not at.exception
+    at.switch_page("app_pages/bandingkan.py").run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.multiselect(key="cmp_names").value == ["baseline", "kalbar-pergub-2025", name]
+    table = at.dataframe[0].value
+    assert name in set(table.iloc[:, 0])
+    at.multiselect(key="cmp_names").unselect(name).run()  # taken out, it stays out
+    at.selectbox(key="cmp_region").set_value("61.01").run()
+    assert name not in at.multiselect(key="cmp_names").value
+
+
 def test_compare_page_reads_scenarios_from_the_url_and_writes_them_back():
     at = AppTest.from_file(APP, default_timeout=900)
     at.query_params["b"] = ["baseline", "kalbar-subsidy-2025"]
