@@ -26,6 +26,8 @@ HORIZON = 66  # months after the last observed month: reaches December 2030 from
 #: Sample paths of the baseline; SIMULATOR_PATHS lowers it (tests use 200) without code changes.
 PATHS = int(os.environ.get("SIMULATOR_PATHS", "1000"))
 MAX_COMPARE = 4
+#: Who pays a contribution subsidy set on the Region page: the budget of that level of government.
+SUBSIDY_PAYER = {"nasional": "apbn", "provinsi": "apbd_provinsi", "kabkota": "apbd_kabkota"}
 
 
 def lang() -> str:
@@ -390,7 +392,7 @@ def region_levers(code: str, months: list[str]) -> list[dict]:
         levers.append({"kind": "contribution_subsidy", "label": t("subsidy", L), "region": code, "headcount": headcount,
                        "start": start, "months": duration, "ramp_months": 3, "already_covered": already,
                        "retention_after": retention, "lapse": 0.03, "unit_cost": 16800,
-                       "payer": "apbd_provinsi" if tree.level(code) in ("provinsi", "nasional") else "apbd_kabkota"})
+                       "payer": SUBSIDY_PAYER[tree.level(code)]})
     if officials > 0:
         levers.append({"kind": "village_officials", "label": t("officials", L), "region": code if tree.level(code) == "kabkota" else f"{code}.*",
                        "officials_per_village": officials, "enrolled_share": share, "start": vstart, "ramp_months": 6,

@@ -117,6 +117,19 @@ def test_an_uploaded_history_is_real_data_unless_its_name_says_illustrative(name
     assert any("Data ilustratif" in w.value for w in at.warning) is banner
 
 
+@pytest.mark.parametrize("code,payer", [("00", "APBN"), ("61", "APBD provinsi"), ("61.01", "APBD kabupaten/kota")])
+def test_region_page_subsidy_is_paid_by_that_level_of_government(code, payer):
+    at = _app("wilayah")
+    at.selectbox(key="rg_region").set_value(code).run()
+    at.select_slider(key="rg_headcount").set_value(50_000).run()
+    assert not at.exception
+    costs = next(df.value for df in at.dataframe if "Pembayar" in df.value.columns)
+    assert set(costs["Pembayar"]) == {payer}
+    # 50.000 workers x Rp16.800 a month, ramped over 3 months from 2025-07 (1/3, 2/3, then all):
+    # 2025 pays (1/3 + 2/3 + 1 + 1 + 1 + 1) x 50.000 x 16.800 = Rp4.200.000.000
+    assert costs.loc[costs["Tahun"] == 2025, "Biaya"].tolist() == ["Rp4.200.000.000"]
+
+
 def test_a_region_plan_saved_under_any_name_joins_the_comparison_once():
     at = _app("wilayah")
     at.selectbox(key="rg_region").set_value("61").run()
