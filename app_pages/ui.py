@@ -19,6 +19,7 @@ from simulator import fmt
 from simulator.errors import InputError
 from simulator.i18n import ILLUSTRATIVE_LINE, t
 from simulator.regions import DATA_DIR, load_regions
+from simulator.vocabulary import PAYER_BY_LEVEL
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO_DIR = ROOT / "scenarios"
@@ -26,8 +27,6 @@ HORIZON = 66  # months after the last observed month: reaches December 2030 from
 #: Sample paths of the baseline; SIMULATOR_PATHS lowers it (tests use 200) without code changes.
 PATHS = int(os.environ.get("SIMULATOR_PATHS", "1000"))
 MAX_COMPARE = 4
-#: Who pays a contribution subsidy set on the Region page: the budget of that level of government.
-SUBSIDY_PAYER = {"nasional": "apbn", "provinsi": "apbd_provinsi", "kabkota": "apbd_kabkota"}
 
 
 def lang() -> str:
@@ -392,7 +391,7 @@ def region_levers(code: str, months: list[str]) -> list[dict]:
         levers.append({"kind": "contribution_subsidy", "label": t("subsidy", L), "region": code, "headcount": headcount,
                        "start": start, "months": duration, "ramp_months": 3, "already_covered": already,
                        "retention_after": retention, "lapse": 0.03, "unit_cost": 16800,
-                       "payer": SUBSIDY_PAYER[tree.level(code)]})
+                       "payer": PAYER_BY_LEVEL[tree.level(code)]})
     if officials > 0:
         levers.append({"kind": "village_officials", "label": t("officials", L), "region": code if tree.level(code) == "kabkota" else f"{code}.*",
                        "officials_per_village": officials, "enrolled_share": share, "start": vstart, "ramp_months": 6,

@@ -39,7 +39,7 @@ from simulator.errors import InputError
 from simulator.levers import contribution_subsidy, village_officials
 from simulator.regions import DATA_DIR, RegionTree, load_regions
 from simulator.scenario import ContributionSubsidy, Lever, Scenario, VillageOfficials, scenario_from_dict
-from simulator.vocabulary import PAYERS
+from simulator.vocabulary import PAYER_BY_LEVEL, PAYERS
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,6 @@ _DEFAULT_KEYS = {
               "enrolled_share": "enrolled_share"},
 }
 #: Default payer of a subsidy by the level of the region it covers.
-_PAYER_BY_LEVEL = {"nasional": "apbn", "provinsi": "apbd_provinsi", "kabkota": "apbd_kabkota"}
 _MAX_ENGINE_RUNS = 48
 
 
@@ -310,7 +309,7 @@ def make_template(
         except InputError:
             pass  # the scenario parser names the bad start
     if kind == SUBSIDY:
-        item.setdefault("payer", _PAYER_BY_LEVEL.get(tree.level(region), "apbd_provinsi"))
+        item.setdefault("payer", PAYER_BY_LEVEL.get(tree.level(region), "apbd_provinsi"))
     item["region"] = region
     item[size_key] = 0
     parsed = scenario_from_dict(

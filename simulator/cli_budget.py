@@ -200,7 +200,9 @@ def _allocate(args: argparse.Namespace) -> int:
     if shares:
         raise InputError("--payer: allocate takes one payer, not a split")
     if args.lever == "subsidy" and "payer" not in template:
-        template["payer"] = {"nasional": "apbn", "provinsi": "apbd_provinsi"}.get(tree.level(parent), "apbd_kabkota")
+        from simulator.vocabulary import PAYER_BY_LEVEL
+
+        template["payer"] = PAYER_BY_LEVEL[tree.level(parent)]
     minimums = _minimums(args.minimum, tree)
     panel, baseline, _ = _cli._bundled(args.horizon, args.paths, args.data)
     deadline = _deadline(args, panel.targets, parent, baseline, tree)

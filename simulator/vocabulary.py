@@ -24,3 +24,6 @@ PAYERS = {
     "employer": "Pemberi kerja",
     "worker": "Pekerja",
 }
+
+#: Who pays a contribution subsidy set for a region, by the region's level: its own budget.
+PAYER_BY_LEVEL = {"nasional": "apbn", "provinsi": "apbd_provinsi", "kabkota": "apbd_kabkota"}
