@@ -250,23 +250,33 @@ def fan_chart(result, code: str, targets: pd.DataFrame):
     return {"height": 380, "layer": layers}, wide
 
 
-def tile_chart(tiles: pd.DataFrame):
-    import altair as alt
-
+def tile_chart(tiles: pd.DataFrame) -> dict:
+    """The tile map as a Vega-Lite spec (a plain dict, like the fan chart: the Overview is the first
+    page, and importing Altair and validating its objects took about half a second there)."""
     L = lang()
     tiles = tiles.assign(
         label=[f"{s}\n{fmt.percent(p, 0, lang=L)}" if p == p else f"{s}\n–" for s, p in zip(tiles["short"], tiles["probability"])],
         status_text=tiles["status"].map(lambda s: t(s, L)),
     )
-    scale = alt.Scale(domain=["on track", "at risk", "off track", "no target"], range=["#2e7d32", "#f9a825", "#c62828", "#bdbdbd"])
-    base = alt.Chart(tiles).encode(x=alt.X("col:O", axis=None), y=alt.Y("row:O", axis=None))
-    rect = base.mark_rect(cornerRadius=4, stroke="white", strokeWidth=2).encode(
-        color=alt.Color("status:N", scale=scale, legend=None),
-        tooltip=[alt.Tooltip("name:N", title=t("name", L)), alt.Tooltip("probability:Q", format=".0%", title=t("probability", L)),
-                 alt.Tooltip("median:Q", format=".2%", title=t("median", L)), alt.Tooltip("status_text:N", title=t("status", L))],
-    )
-    text = base.mark_text(fontSize=10, color="white", lineBreak="\n").encode(text="label:N")
-    return (rect + text).properties(height=330)
+    colour = {"field": "status", "type": "nominal", "legend": None,
+              "scale": {"domain": ["on track", "at risk", "off track", "no target"],
+                        "range": ["#2e7d32", "#f9a825", "#c62828", "#bdbdbd"]}}
+    tooltip = [{"field": "name", "type": "nominal", "title": t("name", L)},
+               {"field": "probability", "type": "quantitative", "format": ".0%", "title": t("probability", L)},
+               {"field": "median", "type": "quantitative", "format": ".2%", "title": t("median", L)},
+               {"field": "status_text", "type": "nominal", "title": t("status", L)}]
+    return {
+        "height": 330,
+        "data": {"values": _records(tiles[["col", "row", "name", "status", "status_text", "probability", "median", "label"]])},
+        "encoding": {"x": {"field": "col", "type": "ordinal", "axis": None},
+                     "y": {"field": "row", "type": "ordinal", "axis": None}},
+        "layer": [
+            {"mark": {"type": "rect", "cornerRadius": 4, "stroke": "white", "strokeWidth": 2},
+             "encoding": {"color": colour, "tooltip": tooltip}},
+            {"mark": {"type": "text", "fontSize": 10, "color": "white", "lineBreak": "\n"},
+             "encoding": {"text": {"field": "label", "type": "nominal"}}},
+        ],
+    }
 
 
 # ---- pages ----------------------------------------------------------------------------------
@@ -312,7 +322,7 @@ def page_overview() -> None:
         year = st.select_slider(t("target_year", L), years, value=years[0], key="ov_year")
         st.markdown(f"**{t('tile_title', L)} {year}**")
         tiles = tile_frame(status[status["region_code"] != "00"], tree, year)
-        st.altair_chart(tile_chart(tiles), width="stretch")
+        st.vega_lite_chart(spec=tile_chart(tiles), width="stretch")
         csv_download(tiles, f"peta-{year}.csv", "dl_tiles")
     if status.empty:
         st.info(t("no_target", L))
