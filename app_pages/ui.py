@@ -17,7 +17,7 @@ import streamlit as st
 
 from simulator import fmt
 from simulator.errors import InputError
-from simulator.i18n import ILLUSTRATIVE_LINE, t
+from simulator.i18n import t
 from simulator.regions import DATA_DIR, load_regions
 from simulator.vocabulary import PAYER_BY_LEVEL
 
@@ -39,10 +39,12 @@ def csv_download(frame: pd.DataFrame, name: str, key: str) -> None:
     The CSV text is written when the button is clicked, not on every rerun (a slider move on the
     Region page would otherwise write four files nobody asked for), and the click does not rerun
     the page."""
-    note = f"# {ILLUSTRATIVE_LINE}\n" if current_panel()[1] else ""  # the same line as the command line's
+    illustrative = current_panel()[1]
 
     def data() -> bytes:
-        return (note + frame.to_csv(index=False)).encode("utf-8")
+        from simulator.results_io import csv_text  # the same note line as the command line's files
+
+        return csv_text(frame, illustrative).encode("utf-8")
 
     st.download_button(t("download_csv", lang()), data, file_name=name, mime="text/csv", key=key, on_click="ignore")
 
@@ -441,7 +443,8 @@ def page_region() -> None:
     st.query_params["wilayah"] = code
     months = [str(m) for m in baseline.months[:36]]
     levers = region_levers(code, months)
-    text = levers_text(levers, f"wilayah-{code}", str(baseline.months[-1]))
+    horizon = str(baseline.months[-1])
+    text = levers_text(levers, f"wilayah-{code}", horizon)
     out = run(text, around(code), source=f"wilayah-{code}")
     if out is None:
         return
@@ -480,12 +483,12 @@ def page_region() -> None:
         csv_download(status, f"status-{code}.csv", "dl_rg_status")
     with st.expander(t("save_scenario", L)):
         name = st.text_input(t("scenario_name", L), f"wilayah-{code}", key="rg_name").strip() or f"wilayah-{code}"
-        # written by the scenario writer, so any name is quoted as YAML needs
-        named = levers_text(levers, name, str(baseline.months[-1]))
-        st.download_button(t("download_yaml", L), named.encode("utf-8"), file_name=f"{_file_stem(name)}.yaml",
-                           key="dl_rg_yaml")
+        # written by the scenario writer (any name quoted as YAML needs), only when asked for: a
+        # slider move does not build it
+        st.download_button(t("download_yaml", L), lambda: levers_text(levers, name, horizon).encode("utf-8"),
+                           file_name=f"{_file_stem(name)}.yaml", key="dl_rg_yaml", on_click="ignore")
         if st.button(t("add_to_compare", L), key="rg_add"):
-            st.session_state.setdefault("my_scenarios", {})[name] = named
+            st.session_state.setdefault("my_scenarios", {})[name] = levers_text(levers, name, horizon)
             join_comparison(name)
             st.success(t("added", L))
 

@@ -60,7 +60,6 @@ _DEFAULT_KEYS = {
     VILLAGE: {"unit_cost": "contribution_jkk_jkm_min", "ramp_months": "ramp_months",
               "enrolled_share": "enrolled_share"},
 }
-#: Default payer of a subsidy by the level of the region it covers.
 _MAX_ENGINE_RUNS = 48
 
 
@@ -309,7 +308,7 @@ def make_template(
         except InputError:
             pass  # the scenario parser names the bad start
     if kind == SUBSIDY:
-        item.setdefault("payer", PAYER_BY_LEVEL.get(tree.level(region), "apbd_provinsi"))
+        item.setdefault("payer", PAYER_BY_LEVEL[tree.level(region)])
     item["region"] = region
     item[size_key] = 0
     parsed = scenario_from_dict(

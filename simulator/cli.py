@@ -28,6 +28,13 @@ def _out(line: str = "") -> None:
     sys.stdout.write(line + "\n")
 
 
+def print_note(illustrative: bool) -> None:
+    """The illustrative-data line, printed last by every command whose numbers come from the
+    illustrative history."""
+    if illustrative:
+        _out(ILLUSTRATIVE_LINE)
+
+
 def illustrative_mark(panel) -> str:
     """"  (data ilustratif)" after a headline when the history is the illustrative one, else ""."""
     return "  (data ilustratif)" if panel.illustrative else ""
@@ -135,8 +142,7 @@ def _project(args: argparse.Namespace) -> int:
     _out(f"baseline: {len(baseline.regions)} regions x {baseline.paths} paths x {len(baseline.months)} months "
          f"({baseline.months[0]}..{baseline.months[-1]}) -> {out / 'baseline.csv'}")
     _out(f"backtest table: {len(table)} rows -> {out / 'backtest.csv'}")
-    if panel.illustrative:
-        _out(ILLUSTRATIVE_LINE)
+    print_note(panel.illustrative)
     return 0
 
 

@@ -23,9 +23,8 @@ import io
 import math
 from pathlib import Path
 
-from simulator.cli import EXTRA_PARSERS, _out, command
+from simulator.cli import EXTRA_PARSERS, _out, command, print_note
 from simulator.errors import InputError
-from simulator.i18n import ILLUSTRATIVE_LINE
 
 LONG_COLUMNS = ("unique_id", "ds", "y")
 HISTORY_COLUMNS = ("region_code", "segment", "ds", "active")
@@ -126,15 +125,16 @@ def read_series(path: str | Path, by: str = "region"):
     header, header_row = _header_of(path)
     if not header:
         raise InputError(f"{path.name}: the file is empty: {_EXPECTED}")
+    from simulator.loaders import SCHEMAS, is_illustrative_name
+
     if "unique_id" in header or "y" in header:
         missing = [c for c in LONG_COLUMNS if c not in header]
         if missing:
             raise InputError(
                 f"{path.name}: row {header_row}: missing column {missing[0]!r}: expected unique_id, ds, y"
             )
-        return _read_long(path), "unique_id, ds, y", _illustrative(path)
-    from simulator.loaders import SCHEMAS
-
+        frame, noted = _read_long(path)
+        return frame, "unique_id, ds, y", noted or is_illustrative_name(path)
     schema = SCHEMAS["history"]
     known = {name for tiers in schema.aliases.values() for names in tiers for name in names}
     if not any(h.replace(" ", "_") in known for h in header):
@@ -142,28 +142,15 @@ def read_series(path: str | Path, by: str = "region"):
         raise InputError(
             f"{path.name}: row {header_row}: cannot tell the format from the columns ({shown}): {_EXPECTED}"
         )
-    return (*_from_history(path, by), _illustrative(path))
-
-
-def _illustrative(path: Path) -> bool:
-    from simulator.loaders import is_illustrative_name
-
-    if is_illustrative_name(path):
-        return True
-    if path.suffix.lower() == ".xlsx":
-        return False
-    for line in _text(path).splitlines():
-        if line.strip() and not line.lstrip().startswith("#"):
-            return False
-        if "illustrative" in line.lower():
-            return True
-    return False
+    return (*_from_history(path, by), is_illustrative_name(path))
 
 
 def _read_long(path: Path):
+    """(long frame, whether its leading "#" lines carry the illustrative-data note)."""
     import numpy as np
     import pandas as pd
 
+    noted = False
     if path.suffix.lower() == ".xlsx":
         table, lead = pd.read_excel(path, dtype=str, keep_default_na=False), 0
     else:
@@ -172,6 +159,7 @@ def _read_long(path: Path):
         lead = 0
         while lead < len(lines) and (not lines[lead].strip() or lines[lead].lstrip().startswith("#")):
             lead += 1
+        noted = any("illustrative" in line.lower() for line in lines[:lead])
         try:
             table = pd.read_csv(io.StringIO(text), sep=_sniff(lines[lead]), dtype=str, keep_default_na=False,
                                 skiprows=lead, skip_blank_lines=False, engine="c")
@@ -204,7 +192,7 @@ def _read_long(path: Path):
     bad_y = (y_text != "").to_numpy() & ~np.isfinite(y)
     if bad_y.any():
         fail(bad_y, "y", "expected a number such as 1234.5 (blank for a missing value)")
-    return pd.DataFrame({"unique_id": uid.to_numpy(dtype=object), "ds": ds.to_numpy(), "y": y})
+    return pd.DataFrame({"unique_id": uid.to_numpy(dtype=object), "ds": ds.to_numpy(), "y": y}), noted
 
 
 def _from_history(path: Path, by: str):
@@ -280,8 +268,7 @@ def _forecast(args: argparse.Namespace) -> int:
     fc = forecast(frame, horizon=horizon, level=levels, paths=paths, models=models, seed=seed, folds=folds)
     _write_csv(fc.frame, out, illustrative)
     _out(f"input: {Path(args.input).name} ({how}): {n_series} series, {len(frame)} rows")
-    if illustrative:
-        _out(ILLUSTRATIVE_LINE)
+    print_note(illustrative)
     chosen = fc.frame.drop_duplicates("unique_id")["model"].value_counts()
     _out(f"forecast: {len(fc.ids)} series x {horizon} periods, levels {', '.join(f'{v:g}' for v in levels)} "
          f"-> {out} ({len(fc.frame)} rows)")
@@ -314,8 +301,7 @@ def _backtest(args: argparse.Namespace) -> int:
     _write_csv(table, out, illustrative)
     n_series = frame["unique_id"].nunique()
     _out(f"input: {Path(args.input).name} ({how}): {n_series} series, {len(frame)} rows")
-    if illustrative:
-        _out(ILLUSTRATIVE_LINE)
+    print_note(illustrative)
     scored = table["unique_id"].nunique()
     _out(f"backtest: {scored} series x {table['model'].nunique()} models, horizon {horizon}, {folds} folds "
          f"-> {out} ({len(table)} rows)")

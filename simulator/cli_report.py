@@ -9,15 +9,19 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from simulator.cli import EXTRA_PARSERS, _bundled, _out, command
+from simulator.cli import EXTRA_PARSERS, _bundled, _out, command, print_note
 from simulator.errors import InputError
-from simulator.i18n import ILLUSTRATIVE_LINE
 
 
-def _write(path: str, data: bytes | str) -> Path:
+def _writable(path: str) -> Path:
     out = Path(path)
     if out.parent and not out.parent.exists():
         raise InputError(f"{out}: folder {out.parent} does not exist")
+    return out
+
+
+def _write(path: str, data: bytes | str) -> Path:
+    out = _writable(path)
     if isinstance(data, str):
         out.write_text(data, encoding="utf-8")
     else:
@@ -50,8 +54,7 @@ def _report(args: argparse.Namespace) -> int:
             except PdfEngineError as err:
                 raise InputError(f"--pdf: {err}") from None
             _out(f"brief (PDF) -> {_write(args.pdf, pdf)}")
-    if saved.provenance.get("illustrative"):
-        _out(ILLUSTRATIVE_LINE)
+    print_note(bool(saved.provenance.get("illustrative")))
     return 0
 
 
@@ -94,8 +97,9 @@ def _changes(args: argparse.Namespace) -> int:
     changes = what_changed(old.result, new.result, mid, targets, tree=tree)
     illustrative = bool(old.provenance.get("illustrative") or new.provenance.get("illustrative"))
     if args.output:
-        note = f"# {ILLUSTRATIVE_LINE}\n" if illustrative else ""
-        _out(f"changes -> {_write(args.output, note + changes.to_csv(index=False))}")
+        from simulator.results_io import write_csv
+
+        _out(f"changes -> {write_csv(changes, _writable(args.output), illustrative)}")
     if args.html:
         _out(f"changes (HTML) -> {_write(args.html, changes_html(changes, lang=args.lang))}")
     _out(f"{'kode':<7} {'tahun':>5} {'ukuran':<12} {'lama':>14} {'baru':>14} {'efek data':>14} "
@@ -108,8 +112,7 @@ def _changes(args: argparse.Namespace) -> int:
             cells = [rupiah(v, short=True) for v in (r.old, r.new, r.data_effect, r.lever_effect)]
         _out(f"{r.region_code:<7} {r.year:>5} {r.measure:<12} {cells[0]:>14} {cells[1]:>14} {cells[2]:>14} "
              f"{cells[3]:>15}")
-    if illustrative:
-        _out(ILLUSTRATIVE_LINE)
+    print_note(illustrative)
     return 0
 
 

@@ -398,15 +398,17 @@ def load_result(folder: str | Path, tree: RegionTree | None = None) -> Result:
     return load_saved(folder, tree=tree).result
 
 
+def csv_text(frame: pd.DataFrame, illustrative: bool, **options) -> str:
+    """``frame`` as CSV text; first a "# ..." line with the illustrative-data note when the numbers
+    come from the illustrative history. This project's readers skip leading "#" lines; pandas
+    reads such a file with ``skiprows=1`` (``comment="#"`` would also cut a lever named "x#2")."""
+    return (f"# {ILLUSTRATIVE_LINE}\n" if illustrative else "") + frame.to_csv(index=False, **options)
+
+
 def write_csv(frame: pd.DataFrame, path: Path, illustrative: bool, **options) -> Path:
-    """``frame`` as CSV at ``path``; first a "# ..." line with the illustrative-data note when the
-    numbers come from the illustrative history. This project's readers skip leading "#" lines;
-    pandas reads such a file with ``skiprows=1`` (``comment="#"`` would also cut a lever named
-    "x#2")."""
+    """``csv_text`` written to ``path``."""
     with open(path, "w", encoding="utf-8", newline="") as fh:
-        if illustrative:
-            fh.write(f"# {ILLUSTRATIVE_LINE}\n")
-        frame.to_csv(fh, index=False, **options)
+        fh.write(csv_text(frame, illustrative, **options))
     return path
 
 

@@ -249,25 +249,3 @@ def test_bad_input_gives_one_line_and_exit_2(tmp_path, capsys, command, content,
     assert "Traceback" not in err and stdout == ""
     assert not out.exists()  # nothing written
 
-
-@pytest.mark.parametrize("history_name,noted", [("history_illustrative.csv", True), ("history.csv", False)])
-def test_project_writes_the_baseline_with_the_note_only_for_illustrative_history(tmp_path, capsys, history_name,
-                                                                                   noted):
-    import shutil
-
-    from simulator.regions import DATA_DIR
-
-    data = tmp_path / "data"
-    data.mkdir()
-    for name in ("workforce.csv", "targets.csv"):
-        shutil.copy(DATA_DIR / name, data / name)
-    shutil.copy(DATA_DIR / "history_illustrative.csv", data / history_name)
-    out = tmp_path / "baseline"
-    code, stdout, err = run(capsys, "project", "--horizon", 3, "--paths", 20, "--data", data, "--output", out)
-    assert (code, err) == (0, "")
-    for name in ("baseline.csv", "backtest.csv"):
-        assert (out / name).read_text(encoding="utf-8").startswith(NOTE + "\n") is noted, name
-    assert (NOTE[2:] in stdout) is noted
-    frame = pd.read_csv(out / "baseline.csv", comment="#", dtype={"region_code": str})
-    assert len(frame) == 553 * 3 * 3  # regions x months x quantiles 10/50/90
-    assert frame["coverage"].between(0, 1).all()
