@@ -109,8 +109,8 @@ def test_damped_holt_matches_statsmodels_with_fixed_parameters(alpha, beta, phi)
 @pytest.mark.parametrize("seed", [5, 6, 7])
 def test_theta_matches_statsmodels_theta_model_at_its_alpha(seed, monkeypatch):
     # statsmodels' ThetaModel estimates SES alpha its own way; given that alpha, our vectorised
-    # Theta (SES level + half the OLS slope, Hyndman & Billah's drift term) gives its forecast,
-    # for a row alone and for the same row left-padded beside a shorter one
+    # Theta (SES level + half the OLS slope, Hyndman & Billah's drift term) gives its forecast;
+    # stacked with a shorter series (left-padded), each row still gets its own forecast
     from statsmodels.tsa.forecasting.theta import ThetaModel
 
     import simulator.models as models
@@ -123,7 +123,9 @@ def test_theta_matches_statsmodels_theta_model_at_its_alpha(seed, monkeypatch):
     mean, scale = models.theta(y[None, :], 12, 1)
     np.testing.assert_allclose(mean[0], ref, rtol=1e-12)
     padded, _ = models.theta(pad_left([y, y[30:]]), 12, 1)
+    short, _ = models.theta(y[None, 30:], 12, 1)
     np.testing.assert_allclose(padded[0], ref, rtol=1e-12)
+    np.testing.assert_allclose(padded[1], short[0], rtol=1e-12)
     assert scale[0] > 0
 
 
