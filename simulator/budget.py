@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simulator import orderstats
 from simulator.baseline import Baseline, summing_matrix
 from simulator.errors import InputError
 from simulator.levers import contribution_subsidy, village_officials
@@ -553,7 +554,7 @@ def _setup(
         gap = (baseline.employed[leaf_rows[used], :paths, at].astype(np.float32)
                - baseline.active[leaf_rows[used], :paths, at].astype(np.float32))
         median = np.zeros(len(leaves))
-        median[used] = np.clip(np.median(gap, axis=1).astype(np.float64), 0.0, None)
+        median[used] = np.clip(orderstats.median(gap).astype(np.float64), 0.0, None)
         u = np.where(mask, median[index], 0.0)
         total = u.sum(axis=1, keepdims=True)
         even = mask / mask.sum(axis=1, keepdims=True)
@@ -582,7 +583,7 @@ def _setup(
     region_act = baseline.active[region_rows, :paths, t].astype(np.float64)
     region_emp = baseline.employed[region_rows, :paths, t].astype(np.float64)
     deficit = np.asarray(targets, dtype=np.float64)[:, None] * region_emp - region_act
-    uncovered = np.median(region_emp - region_act, axis=1)
+    uncovered = orderstats.median(region_emp - region_act)
     return _Setup(tuple(codes), room, slope, deficit, uncovered, full.mean(axis=1), gain.mean(axis=1),
                   tuple(int(v) for v in villages), horizon)
 

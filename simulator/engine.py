@@ -16,6 +16,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from simulator import orderstats
 from simulator.baseline import Baseline, summing_matrix
 from simulator.errors import InputError
 from simulator.levers import (
@@ -261,6 +262,8 @@ def coverage_ratio(active: np.ndarray, employed: np.ndarray) -> np.ndarray:
     """active / employed [fraction] in float64, NaN where employed is 0."""
     # float32 inputs are divided in float64 (each converted exactly), no float64 copies made
     act, emp = np.asarray(active), np.asarray(employed)
+    if emp.size and emp.min() > 0:  # nothing masked: one plain division (twice as fast)
+        return np.divide(act, emp, dtype=np.float64, casting="same_kind")
     out = np.full(np.broadcast_shapes(act.shape, emp.shape), np.nan)
     return np.divide(act, emp, out=out, where=emp > 0, dtype=np.float64, casting="same_kind")
 
@@ -367,19 +370,6 @@ def _chunks(n: int, per_row: int):
         yield np.arange(a, min(a + step, n))
 
 
-def _median_last(values: np.ndarray) -> np.ndarray:
-    """Median over the last axis [persons], float64, partitioning ``values`` in place.
-
-    For an even count the mean of the two middle values (as ``numpy.median``), taken in float64.
-    """
-    p = values.shape[-1]
-    if p % 2:
-        values.partition(p // 2, axis=-1)
-        return values[..., p // 2].astype(np.float64)
-    values.partition([p // 2 - 1, p // 2], axis=-1)
-    return (values[..., p // 2 - 1].astype(np.float64) + values[..., p // 2]) / 2
-
-
 #: Baseline medians over paths per Baseline object (held weakly): {(paths, months): (medians, known)}.
 _MEDIAN_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _MEDIAN_LOCK = threading.Lock()
@@ -406,7 +396,7 @@ def _baseline_medians(baseline: Baseline, window: np.ndarray, rows: np.ndarray, 
     for c in _chunks(len(missing), n_paths * len(months)):
         values = buffer("base values", (len(c), len(months), n_paths), np.float32)
         np.copyto(values, np.swapaxes(_take(window, missing[c])[:, :, months], 1, 2))
-        medians[np.ix_(missing[c], months)] = _median_last(values)
+        medians[np.ix_(missing[c], months)] = orderstats.median_float64(values)
         known[np.ix_(missing[c], months)] = True
     return medians[np.ix_(rows, months)]
 
@@ -445,22 +435,31 @@ def _baseline_headroom(baseline: Baseline, active: np.ndarray, employed: np.ndar
     return {"head": head[rows], "employed": low_emp[rows], "active": high_act[rows]}
 
 
-def _baseline_uncovered(baseline: Baseline, active: np.ndarray, employed: np.ndarray, rows: np.ndarray,
-                        at: int) -> np.ndarray:
-    """``numpy.median(employed[rows, :, at] - active[rows, :, at], axis=1)`` [persons], float32,
-    kept per Baseline object, paths, months, region and month (each region's median is its own,
-    whatever other rows are computed with it): levers split by it, and reading one month of
-    every path of many regions is slow for its size."""
+def _baseline_uncovered(baseline: Baseline, active: np.ndarray, employed: np.ndarray,
+                        requests: list[tuple[np.ndarray, int]]) -> list[np.ndarray]:
+    """For each request (rows, month position): ``numpy.median(employed[rows, :, at] -
+    active[rows, :, at], axis=1)`` [persons], float32, kept per Baseline object, paths, months,
+    region and month (each region's median is its own, whatever other rows are computed with
+    it): levers split by it. Reading one month of every path of many regions is slow for its
+    size (a cache line per path), so the regions and months not yet known are read together,
+    once, over the span of the months asked for."""
     _, n_paths, n_months = active.shape
     with _MEDIAN_LOCK:
         store = _HEADROOM_CACHE.setdefault(baseline, {}).setdefault((n_paths, n_months), {})
         values, known = store.setdefault("uncovered", (np.zeros((active.shape[0], n_months), dtype=np.float32),
                                                        np.zeros((active.shape[0], n_months), dtype=bool)))
-    missing = np.unique(rows[~known[rows, at]])
-    if len(missing):
-        values[missing, at] = np.median(employed[missing, :, at] - active[missing, :, at], axis=1)
-        known[missing, at] = True
-    return values[rows, at]
+    missing = [rows[~known[rows, at]] for rows, at in requests]
+    rows_all = np.unique(np.concatenate(missing)) if missing else np.zeros(0, dtype=np.int64)
+    if len(rows_all):
+        ats = sorted({at for (_, at), m in zip(requests, missing) if len(m)})
+        span = slice(ats[0], ats[-1] + 1)
+        for c in _chunks(len(rows_all), n_paths * (span.stop - span.start)):
+            r = rows_all[c]
+            gap = employed[r, :, span] - active[r, :, span]  # (n, P, span) float32
+            picked = np.ascontiguousarray(np.swapaxes(gap[:, :, [a - span.start for a in ats]], 1, 2))
+            values[np.ix_(r, ats)] = orderstats.median(picked)
+            known[np.ix_(r, ats)] = True
+    return [values[rows, at] for rows, at in requests]
 
 
 def _buffers(chunk_rows: int):
@@ -608,7 +607,7 @@ class _Plan:
                 np.copyto(values, np.swapaxes(base, 1, 2))
             else:
                 np.add(np.swapaxes(base, 1, 2), np.swapaxes(change, 1, 2), out=values, casting="unsafe")
-            out[c] = _median_last(values)
+            out[c] = orderstats.median_float64(values)
         return out
 
     def waterfall(self, rows: np.ndarray, months: np.ndarray) -> np.ndarray:
@@ -861,19 +860,22 @@ def run_scenario(
     year_codes, year_index = np.unique(np.asarray(axis.year), return_inverse=True)
 
     # ---- 1. each lever's effect, factored, and its cost ---------------------------------------
+    local_scopes = [np.array([local[int(j)] for j in scope_all], dtype=np.int64) for scope_all in scopes]
+    adding = [i for i, lever in enumerate(levers) if not isinstance(lever, WorkforceShock)]
+    # median over paths of the uncovered workforce at each lever's start month, in float32
+    uncovered_of = dict(zip(adding, _baseline_uncovered(baseline, active_all, employed_all, [
+        (touched_rows[local_scopes[i]], int(np.clip((levers[i].start - months[0]).n, 0, n_months - 1)))
+        for i in adding])))
     steps: list[_Step] = []
     cost_parts: list[tuple[str, str, int, float]] = []  # lever, payer, year, cost_idr
-    for lever, name, rng, scope_all in zip(levers, names, rngs, scopes):
-        scope = np.array([local[int(j)] for j in scope_all], dtype=np.int64)
+    for i, (lever, name, rng, scope_all) in enumerate(zip(levers, names, rngs, scopes)):
+        scope = local_scopes[i]
         if isinstance(lever, WorkforceShock):
             factor = workforce_factor(lever.change, lever.ramp_months, _offset(axis, lever.start))[cut:]
             steps.append(_Step(scope, factor=np.asarray(factor, dtype=np.float64)))
             log.debug("lever %s prepared", name)
             continue
-        at = int(np.clip((lever.start - months[0]).n, 0, n_months - 1))
-        rows = touched_rows[scope]
-        # median over paths of the uncovered workforce at the lever's start month, in float32
-        uncovered = _baseline_uncovered(baseline, active_all, employed_all, rows, at)
+        uncovered = uncovered_of[i]
         effect = _effect(lever, rng, n_paths, axis, [leaves[j] for j in scope_all], uncovered, tree, uncertainty)
         steps.append(_Step(scope, weights=np.asarray(effect.weights, dtype=np.float64),
                            per_path=np.ascontiguousarray(effect.per_path[:, cut:], dtype=np.float64)))
