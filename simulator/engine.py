@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import warnings
 import weakref
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -28,6 +29,7 @@ from simulator.levers import (
     village_officials,
     workforce_factor,
 )
+from simulator.parallel import in_blocks
 from simulator.regions import RegionTree, load_regions
 from simulator.scenario import (
     ContributionSubsidy,
@@ -108,6 +110,7 @@ class Result:
     meta: dict = field(default_factory=dict)
     labels: tuple[str, ...] = (BASELINE_LABEL,)
     steps_at: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = field(default=None, repr=False)
+    medians_at: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]] | None = field(default=None, repr=False)
 
     def waterfall(self, codes: list[str] | None = None, months: list | None = None) -> pd.DataFrame:
         """The waterfall (as ``contributions``) for ``codes`` and ``months`` only (default all).
@@ -235,6 +238,61 @@ class Result:
         """active / employed [fraction], float64, (regions, paths, months); NaN where employed is 0."""
         return coverage_ratio(self.active, self.employed)
 
+    def target_inputs(self, rows, goals, months) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """What ``assess`` needs of targets i = 0..n-1 (region ``rows[i]``, a code or position;
+        ``goals[i]`` [fraction]; deadline month position ``months[i]``), in one pass:
+
+        * reached (n, T) bool: whether the median over paths of the region's coverage is at least
+          the goal in each month, as ``numpy.nanmedian(coverage_of(rows[i]), axis=0) >= goals[i]``
+          (a NaN median or goal: False);
+        * active, employed (n, P) float32: the paths at the deadline month.
+
+        Regions no lever changes compare their baseline medians, computed once per Baseline
+        object (``medians_at``), and read only the deadline months; the others are computed
+        whole a few at a time, counting paths (``paths_reaching``).
+        """
+        r, _ = self._row_positions(rows)
+        goals = np.asarray(goals, dtype=np.float64).reshape(-1)
+        at = np.asarray(months, dtype=np.int64).reshape(-1)
+        regions, which = np.unique(r, return_inverse=True)
+        which = np.asarray(which).reshape(-1)
+        n, n_months = len(r), len(self.months)
+        reached = np.zeros((n, n_months), dtype=bool)
+        active = np.empty((n, self.paths), dtype=np.float32)
+        employed = np.empty((n, self.paths), dtype=np.float32)
+        if self.medians_at is not None:
+            medians, known = self.medians_at(regions)
+        else:
+            medians, known = np.empty((len(regions), n_months)), np.zeros(len(regions), dtype=bool)
+        easy = np.flatnonzero(known[which])
+        if len(easy):
+            reached[easy] = medians[which[easy]] >= goals[easy, None]
+            picked, place = np.unique(at[easy], return_inverse=True)
+            act, emp = self.paths_of(regions[known], picked)  # (k, P, m)
+            local = np.cumsum(known) - 1  # position among the known regions
+            active[easy] = np.swapaxes(act, 1, 2)[local[which[easy]], np.asarray(place).reshape(-1)]
+            employed[easy] = np.swapaxes(emp, 1, 2)[local[which[easy]], np.asarray(place).reshape(-1)]
+        rest = np.flatnonzero(~known)  # positions in regions
+        per_row = self.paths * n_months
+        # the targets of each region, grouped: targets order[start[j]:start[j + 1]] are region j's
+        order = np.argsort(which, kind="stable")
+        start = np.searchsorted(which[order], np.arange(len(regions) + 1))
+
+        def block(lo: int, hi: int) -> None:
+            for c in _chunks(hi - lo, per_row // 4):  # about 16 MiB of paths and coverage at a time
+                part = rest[c + lo]
+                act, emp = self.paths_of(regions[part])  # (k, P, T)
+                mine = np.concatenate([order[start[j] : start[j + 1]] for j in part])  # targets
+                local = np.repeat(np.arange(len(part)), start[part + 1] - start[part])  # their region
+                pairs, pair_of = np.unique(np.stack([local, goals[mine]]), axis=1, return_inverse=True)
+                reached[mine] = paths_reaching(coverage_ratio(act, emp), pairs[0].astype(np.int64),
+                                               pairs[1])[np.asarray(pair_of).reshape(-1)]
+                active[mine] = np.swapaxes(act, 1, 2)[local, at[mine]]
+                employed[mine] = np.swapaxes(emp, 1, 2)[local, at[mine]]
+
+        in_blocks(len(rest), block, per_row)
+        return reached, active, employed
+
     def coverage_of(self, rows, months=None) -> np.ndarray:
         """``coverage[rows][..., months]`` [fraction], float64, without computing every region:
         the same numbers as ``coverage``. ``rows`` and ``months`` as in ``active_of`` (positions,
@@ -266,6 +324,58 @@ def coverage_ratio(active: np.ndarray, employed: np.ndarray) -> np.ndarray:
         return np.divide(act, emp, dtype=np.float64, casting="same_kind")
     out = np.full(np.broadcast_shapes(act.shape, emp.shape), np.nan)
     return np.divide(act, emp, out=out, where=emp > 0, dtype=np.float64, casting="same_kind")
+
+
+def coverage_medians(coverage: np.ndarray) -> np.ndarray:
+    """``numpy.nanmedian(coverage, axis=1)`` for (n, P, T) coverage [fraction]: (n, T) float64,
+    the same numbers (``orderstats`` when nothing is missing)."""
+    if np.isnan(coverage).any():
+        with warnings.catch_warnings():  # a month without any workforce has no median: NaN
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return np.nanmedian(coverage, axis=1)
+    return orderstats.median(np.ascontiguousarray(np.swapaxes(coverage, 1, 2)))
+
+
+def paths_reaching(coverage: np.ndarray, which: np.ndarray, goals: np.ndarray) -> np.ndarray:
+    """``numpy.nanmedian(coverage[which[i]], axis=0) >= goals[i]`` (bool (n, T)) for (k, paths,
+    months) ``coverage``, counting paths instead of sorting them where the count decides.
+
+    With c paths >= goal in a month and P paths: for odd P the median is >= goal exactly when
+    c >= (P + 1) / 2. For even P the median is the mean of the middle two values a <= b: c >=
+    P/2 + 1 puts both at or above goal, so their mean (rounded) is too; c <= P/2 - 1 puts both
+    below goal, so their rounded sum is at most 2 x the float below goal and the mean stays
+    below; only c = P/2 needs the median itself, computed for those months. Coverage with NaN
+    takes numpy's NaN-aware median.
+    """
+    which = np.asarray(which, dtype=np.int64).reshape(-1)
+    goals = np.asarray(goals, dtype=np.float64).reshape(-1)
+    if np.isnan(coverage).any():
+        with warnings.catch_warnings():  # a month without any workforce has no median: NaN
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return np.nanmedian(coverage[which], axis=1) >= goals[:, None]
+    p = coverage.shape[1]
+    if np.array_equal(which, np.arange(len(coverage))):
+        above = coverage >= goals[:, None, None]
+    else:
+        above = coverage[which] >= goals[:, None, None]
+    count = _count_paths(above)
+    if p % 2:
+        return count >= (p + 1) // 2
+    out = count >= p // 2 + 1
+    for i, t in zip(*np.nonzero(count == p // 2)):
+        out[i, t] = np.median(coverage[which[i], :, t]) >= goals[i]
+    return out
+
+
+def _count_paths(mask: np.ndarray) -> np.ndarray:
+    """``numpy.count_nonzero(mask, axis=1)`` for a C-ordered (k, P, T) bool ``mask``, (k, T)
+    int64, about 4x faster: paths are first summed in groups of g rows seen as one long row (as
+    ``_over_paths``), at most 255 per group in uint16."""
+    k, n_paths, n_months = mask.shape
+    g = next(g for g in (20, 25, 16, 10, 8, 5, 4, 2, 1) if n_paths % g == 0)
+    wide = np.ascontiguousarray(mask).view(np.uint8).reshape(k, n_paths // g, g * n_months)
+    return wide.sum(axis=1, dtype=np.uint16 if n_paths // g < 1 << 16 else np.int64).reshape(
+        k, g, n_months).sum(axis=1, dtype=np.int64)
 
 
 def lever_names(levers: tuple[Lever, ...]) -> list[str]:
@@ -344,9 +454,14 @@ def _window(array: np.ndarray, paths: int, months: int) -> np.ndarray:
     return np.asarray(array[:, :paths, :months], dtype=np.float32)
 
 
+def _is_run(rows: np.ndarray) -> bool:
+    """Whether ``rows`` are one contiguous increasing run of positions."""
+    return bool(len(rows)) and rows[-1] - rows[0] == len(rows) - 1 and bool(np.all(np.diff(rows) == 1))
+
+
 def _take(array: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """``array[rows]``: a view for a contiguous run of rows, else a copy."""
-    if len(rows) and rows[-1] - rows[0] == len(rows) - 1 and np.all(np.diff(rows) == 1):
+    if _is_run(rows):
         return array[rows[0] : rows[-1] + 1]
     return array[rows]
 
@@ -357,7 +472,7 @@ def _unchanged_view(array: np.ndarray, rows: np.ndarray) -> np.ndarray | None:
     Reported rows that no lever changes are the baseline itself; sharing its memory read-only
     saves a copy of up to (regions, paths, months) float32 per run.
     """
-    if not len(rows) or rows[-1] - rows[0] != len(rows) - 1 or not np.all(np.diff(rows) == 1):
+    if not _is_run(rows):
         return None
     view = array[rows[0] : rows[-1] + 1].view()
     view.flags.writeable = False
@@ -423,16 +538,36 @@ def _baseline_headroom(baseline: Baseline, active: np.ndarray, employed: np.ndar
     head, head_known = store["head"]
     low_emp, emp_known = store["employed"]
     high_act, act_known = store["active"]
-    diff = np.empty((n_paths, n_months), dtype=np.float32)
-    for row in np.unique(rows[~shocked & ~head_known[rows]]):
-        np.subtract(employed[row], active[row], out=diff)
-        head[row] = diff.min(axis=0)
-        head_known[row] = True
-    for row in np.unique(rows[shocked & ~(emp_known[rows] & act_known[rows])]):
-        low_emp[row] = employed[row].min(axis=0)
-        high_act[row] = active[row].max(axis=0)
-        emp_known[row] = act_known[row] = True
+    free = np.unique(rows[~shocked & ~head_known[rows]])
+    hit = np.unique(rows[shocked & ~(emp_known[rows] & act_known[rows])])
+
+    def block(lo: int, hi: int) -> None:  # rows free[lo:hi] then hit[...]: one list, two kinds
+        diff = np.empty((n_paths, n_months), dtype=np.float32)
+        for k in range(lo, hi):
+            if k < len(free):
+                row = free[k]
+                np.subtract(employed[row], active[row], out=diff)
+                head[row] = _over_paths(np.minimum, diff)
+                head_known[row] = True
+            else:
+                row = hit[k - len(free)]
+                low_emp[row] = _over_paths(np.minimum, employed[row])
+                high_act[row] = _over_paths(np.maximum, active[row])
+                emp_known[row] = act_known[row] = True
+
+    in_blocks(len(free) + len(hit), block, 2 * n_paths * n_months)
     return {"head": head[rows], "employed": low_emp[rows], "active": high_act[rows]}
+
+
+def _over_paths(ufunc: np.ufunc, values: np.ndarray) -> np.ndarray:
+    """``ufunc.reduce(values, axis=0)`` for ``np.minimum``/``np.maximum`` over (paths, months),
+    the same numbers (the order does not matter to them) about 4x faster: numpy reduces the first
+    axis of a C-ordered array one short row at a time, so paths are first reduced in groups of g
+    rows seen as one long row."""
+    n_paths, n_months = values.shape
+    g = next(g for g in (20, 25, 16, 10, 8, 5, 4, 2, 1) if n_paths % g == 0)
+    wide = ufunc.reduce(values.reshape(n_paths // g, g * n_months), axis=0)
+    return ufunc.reduce(wide.reshape(g, n_months), axis=0)
 
 
 def _baseline_uncovered(baseline: Baseline, active: np.ndarray, employed: np.ndarray,
@@ -441,25 +576,52 @@ def _baseline_uncovered(baseline: Baseline, active: np.ndarray, employed: np.nda
     active[rows, :, at], axis=1)`` [persons], float32, kept per Baseline object, paths, months,
     region and month (each region's median is its own, whatever other rows are computed with
     it): levers split by it. Reading one month of every path of many regions is slow for its
-    size (a cache line per path), so the regions and months not yet known are read together,
-    once, over the span of the months asked for."""
+    size (a cache line per path): each month is read once for all the levers starting then."""
     _, n_paths, n_months = active.shape
     with _MEDIAN_LOCK:
         store = _HEADROOM_CACHE.setdefault(baseline, {}).setdefault((n_paths, n_months), {})
         values, known = store.setdefault("uncovered", (np.zeros((active.shape[0], n_months), dtype=np.float32),
                                                        np.zeros((active.shape[0], n_months), dtype=bool)))
-    missing = [rows[~known[rows, at]] for rows, at in requests]
-    rows_all = np.unique(np.concatenate(missing)) if missing else np.zeros(0, dtype=np.int64)
-    if len(rows_all):
-        ats = sorted({at for (_, at), m in zip(requests, missing) if len(m)})
-        span = slice(ats[0], ats[-1] + 1)
-        for c in _chunks(len(rows_all), n_paths * (span.stop - span.start)):
-            r = rows_all[c]
-            gap = employed[r, :, span] - active[r, :, span]  # (n, P, span) float32
-            picked = np.ascontiguousarray(np.swapaxes(gap[:, :, [a - span.start for a in ats]], 1, 2))
-            values[np.ix_(r, ats)] = orderstats.median(picked)
-            known[np.ix_(r, ats)] = True
+    for at in sorted({at for _, at in requests}):
+        rows = np.unique(np.concatenate([r for r, a in requests if a == at]))
+        missing = rows[~known[rows, at]]
+
+        def block(lo: int, hi: int) -> None:
+            for c in _chunks(hi - lo, n_paths):
+                r = missing[c + lo]
+                values[r, at] = orderstats.median(employed[r, :, at] - active[r, :, at])
+                known[r, at] = True
+
+        in_blocks(len(missing), block, 64 * n_paths)  # one month of every path: a cache line each
     return [values[rows, at] for rows, at in requests]
+
+
+#: Per Baseline object (held weakly): {(paths, months): (medians (R, T) float64, known (R,) bool)},
+#: the median over paths of each region's baseline coverage per month.
+_COVERAGE_MEDIANS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _baseline_coverage_medians(baseline: Baseline, active: np.ndarray, employed: np.ndarray,
+                               rows: np.ndarray) -> np.ndarray:
+    """``coverage_medians`` of the baseline windows ``active``/``employed`` (R, P, T) at ``rows``:
+    (n, T) float64, computed once per Baseline object, paths, months and region (a region's
+    numbers are its own, whatever other rows are computed with it). Regions a scenario leaves
+    alone read them here: the status of every region under a provincial plan then costs little
+    more than the plan's own regions."""
+    _, n_paths, n_months = active.shape
+    with _MEDIAN_LOCK:
+        medians, known = _COVERAGE_MEDIANS.setdefault(baseline, {}).setdefault(
+            (n_paths, n_months), (np.zeros((active.shape[0], n_months)), np.zeros(active.shape[0], dtype=bool)))
+    missing = np.unique(rows[~known[rows]])
+
+    def block(lo: int, hi: int) -> None:
+        for c in _chunks(hi - lo, n_paths * n_months):
+            r = missing[c + lo]
+            medians[r] = coverage_medians(coverage_ratio(_take(active, r), _take(employed, r)))
+            known[r] = True
+
+    in_blocks(len(missing), block, n_paths * n_months)
+    return medians[rows]
 
 
 def _buffers(chunk_rows: int):
@@ -681,19 +843,44 @@ class _Plan:
         if len(which):
             for _, change_capped in self.capped_changes(at, which):
                 pass
-        buffer = _buffers(self.chunk_rows)
         active = np.empty((len(rows), self.n_paths, width), dtype=np.float32)
-        for c in _chunks(len(rows), self.n_paths * width):
-            out = slice(int(c[0]), int(c[-1]) + 1)
-            change = self.change_of(rows[c], len(self.adds), at, change_capped, buffer, capped_under)
-            base = _take(self.active_all, self.out_rows[rows[c]])
-            if months is not None:
-                base = base[:, :, at]
-            if change is None:
-                np.copyto(active[out], base)
-            else:
-                np.add(base, change, out=active[out], casting="unsafe")
+
+        def block(lo: int, hi: int) -> None:
+            buffer = _buffers(self.chunk_rows)
+            for c in _chunks(hi - lo, self.n_paths * width):
+                c = c + lo
+                out = slice(int(c[0]), int(c[-1]) + 1)
+                change = self.change_of(rows[c], len(self.adds), at, change_capped, buffer, capped_under)
+                base = _take(self.active_all, self.out_rows[rows[c]])
+                if months is not None:
+                    base = np.take(base, at, axis=2)  # faster than base[:, :, at], the same
+                if change is None:
+                    np.copyto(active[out], base)
+                else:
+                    np.add(base, change, out=active[out], casting="unsafe")
+
+        in_blocks(len(rows), block, self.n_paths * width)
         return active
+
+    @cached_property
+    def unchanged(self) -> np.ndarray:
+        """(R,) bool: reported rows no lever changes (their paths are the baseline's)."""
+        hit_rows, _, _ = self._shocks
+        same = ~(self.coef != 0).any(axis=1) & ~self.under_capped.any(axis=1)
+        same[hit_rows] = False
+        return same
+
+    def coverage_medians(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``Result.medians_at``: (median coverage per month [fraction] float64 (n, T), known (n,)
+        bool) at reported row positions ``rows``: known for the rows no lever changes (the
+        per-baseline medians), not computed for the others."""
+        rows = np.asarray(rows, dtype=np.int64)
+        out = np.full((len(rows), self.n_months), np.nan)
+        same = self.unchanged[rows]
+        if same.any():
+            out[same] = _baseline_coverage_medians(self.baseline, self.active_all, self.employed_all,
+                                                   self.out_rows[rows[same]])
+        return out, same
 
     @cached_property
     def _shocks(self) -> tuple[np.ndarray, dict[int, np.ndarray], dict[int, np.ndarray]]:
@@ -706,13 +893,15 @@ class _Plan:
         if len(hit_rows):
             groups, group_of = np.unique(self.factor_now[shocked], axis=0, return_inverse=True)
             group_of = np.asarray(group_of).reshape(-1)
-            for r in hit_rows:
-                mine = np.flatnonzero(self.under[r, shocked])
-                kinds = np.unique(group_of[mine])
-                if len(kinds) == 1 and len(mine) == int(self.leaf_counts[r]):
-                    scale[int(r)] = groups[kinds[0]]
+            mine = self.under[np.ix_(hit_rows, shocked)]  # (hit rows, shocked leaves)
+            lowest = np.where(mine, group_of[None, :], len(groups)).min(axis=1)
+            highest = np.where(mine, group_of[None, :], -1).max(axis=1)
+            alike = (lowest == highest) & (mine.sum(axis=1) == self.leaf_counts[hit_rows])
+            for k, r in enumerate(hit_rows.tolist()):
+                if alike[k]:
+                    scale[r] = groups[lowest[k]]
                 else:
-                    mixed[int(r)] = shocked[mine]
+                    mixed[r] = shocked[mine[k]]
         return hit_rows, scale, mixed
 
     def employed(self, rows: np.ndarray | None = None, months: np.ndarray | None = None) -> np.ndarray:
@@ -728,22 +917,41 @@ class _Plan:
                 return unchanged
         rows, at, width = self._where(rows, months)
         employed = np.empty((len(rows), self.n_paths, width), dtype=np.float32)
-        for k, r in enumerate(rows.tolist()):
-            source = self.employed_all[self.out_rows[r]]
-            if months is not None:
-                source = source[:, at]
-            if r in scale:  # product in float64, rounded once
-                np.multiply(source, scale[r][at][None, :], out=employed[k], casting="unsafe")
-            else:
-                np.copyto(employed[k], source)
-            if r in mixed:
-                delta = np.zeros((self.n_paths, width))
-                for j in mixed[r]:
-                    leaf = self.employed_all[self.touched_rows[j]]
-                    if months is not None:
-                        leaf = leaf[:, at]
-                    delta += leaf * self.factor_now[j][at].astype(np.float32)[None, :] - leaf
-                np.add(employed[k], delta, out=employed[k], casting="unsafe")
+        plain = ~np.isin(rows, hit_rows)  # copies of the baseline: read together
+
+        def block(lo: int, hi: int) -> None:
+            for c in _chunks(hi - lo, self.n_paths * width):
+                c = c[plain[c + lo]] + lo
+                if not len(c):
+                    continue
+                source = _take(self.employed_all, self.out_rows[rows[c]])
+                if months is not None:
+                    source = np.take(source, at, axis=2)
+                if _is_run(c):
+                    np.copyto(employed[int(c[0]) : int(c[-1]) + 1], source)
+                else:
+                    employed[c] = source
+            for k in range(lo, hi):
+                if plain[k]:
+                    continue
+                r = int(rows[k])
+                source = self.employed_all[self.out_rows[r]]
+                if months is not None:
+                    source = source[:, at]
+                if r in scale:  # product in float64, rounded once
+                    np.multiply(source, scale[r][at][None, :], out=employed[k], casting="unsafe")
+                else:
+                    np.copyto(employed[k], source)
+                if r in mixed:
+                    delta = np.zeros((self.n_paths, width))
+                    for j in mixed[r]:
+                        leaf = self.employed_all[self.touched_rows[j]]
+                        if months is not None:
+                            leaf = leaf[:, at]
+                        delta += leaf * self.factor_now[j][at].astype(np.float32)[None, :] - leaf
+                    np.add(employed[k], delta, out=employed[k], casting="unsafe")
+
+        in_blocks(len(rows), block, self.n_paths * width)
         return employed
 
 
@@ -930,7 +1138,7 @@ def run_scenario(
                 row = touched_rows[leaf]
                 np.multiply(employed_all[row], factor_low[leaf].astype(np.float32), out=head)
                 np.subtract(head, active_all[row], out=head)
-                exact[leaf] = bool(np.any(bound[leaf] > head.min(axis=0) - 1.0))
+                exact[leaf] = bool(np.any(bound[leaf] > _over_paths(np.minimum, head) - 1.0))
     capped = np.flatnonzero(exact)
 
     # ---- 3. a region's change = coefficients x lever profiles + its capped leaves ----------------
@@ -965,6 +1173,7 @@ def run_scenario(
         meta={"baseline": dict(baseline.meta), "seed": seed, "paths": n_paths, "uncertainty": uncertainty},
         labels=(BASELINE_LABEL, *names),
         steps_at=plan.waterfall,
+        medians_at=plan.coverage_medians,
     )
 
 

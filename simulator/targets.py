@@ -8,12 +8,11 @@ import pandas as pd
 from simulator import orderstats
 from simulator.engine import Result, coverage_ratio
 from simulator.errors import InputError
+from simulator.parallel import in_blocks
 
 STATUS_ON_TRACK = "on track"
 STATUS_AT_RISK = "at risk"
 STATUS_OFF_TRACK = "off track"
-#: Values (regions x paths x months) per pass of ``assess``: about 16 MiB of paths and coverage.
-_CHUNK_VALUES = 1 << 20
 ASSESS_COLUMNS = [
     "region_code", "year", "target", "deadline", "probability", "median", "p10", "p90",
     "gap_persons", "first_month", "status",
@@ -85,37 +84,24 @@ def assess(
     month_at = {p: i for i, p in enumerate(result.months.asi8.tolist())}
     r = np.array([result.index_of(c) for c in codes], dtype=np.int64)
     t = np.array([month_at[deadlines[y].ordinal] for y in years], dtype=np.int64)
-    # one pass over the target regions, a few at a time: the median coverage path over all months
-    # (for the first month reaching the target) and each target's (paths,) at its deadline, as
-    # result.coverage[r, :, t]; only these regions are computed (Result.paths_of)
-    regions, which = np.unique(r, return_inverse=True)
-    which = np.asarray(which).reshape(-1)
-    act = np.empty((n, result.paths), dtype=np.float32)
-    emp = np.empty((n, result.paths), dtype=np.float32)
-    reached = np.zeros((n, len(result.months)), dtype=bool)  # median coverage >= target, per month
-    step = max(1, _CHUNK_VALUES // max(result.paths * len(result.months), 1))
-    for a in range(0, len(regions), step):
-        b = min(a + step, len(regions))
-        part_act, part_emp = result.paths_of(regions[a:b])  # (k, P, T)
-        cov_part = coverage_ratio(part_act, part_emp)
-        for k in range(b - a):
-            own = np.flatnonzero(which == a + k)
-            if np.isnan(cov_part[k]).any():  # NaN-aware median path, compared with each target
-                reached[own] = median_over_paths(cov_part[k], axis=0)[None, :] >= goal[own, None]
-                continue
-            for g in np.unique(goal[own]):
-                reached[own[goal[own] == g]] = _median_reaches(cov_part[k], g)
-        mine = np.flatnonzero((which >= a) & (which < b))
-        act[mine] = part_act[which[mine] - a, :, t[mine]]
-        emp[mine] = part_emp[which[mine] - a, :, t[mine]]
-    cov = coverage_ratio(act, emp)
-    probability = (np.where(np.isnan(cov), -np.inf, cov) >= goal[:, None]).mean(axis=1)  # NaN: not reached
-    if np.isnan(cov).any():
-        median = np.nanmedian(cov, axis=1)
-        p10, p90 = np.nanquantile(cov, (0.1, 0.9), axis=1)
-    else:  # numpy's numbers, partitioning cov, emp and act in place (they are not used after)
-        median, (p10, p90) = orderstats.median_and_quantiles(cov, (0.1, 0.9))
-    gap = goal * orderstats.median(emp).astype(np.float64) - orderstats.median(act).astype(np.float64)
+    # whether each target region's median coverage reaches the target, per month (for the first
+    # month reaching it), and each target's (paths,) at its deadline; only these regions and
+    # months are computed, and regions the scenario leaves alone compare their baseline's medians
+    reached, act, emp = result.target_inputs(r, goal, t)
+    probability, median, p10, p90, gap = (np.empty(n) for _ in range(5))
+
+    def block(lo: int, hi: int) -> None:  # the deadline figures; each target's own numbers
+        cov = coverage_ratio(act[lo:hi], emp[lo:hi])
+        probability[lo:hi] = (np.where(np.isnan(cov), -np.inf, cov) >= goal[lo:hi, None]).mean(axis=1)  # NaN: not reached
+        if np.isnan(cov).any():
+            median[lo:hi] = median_over_paths(cov, axis=1)
+            p10[lo:hi], p90[lo:hi] = quantiles_over_paths(cov, (0.1, 0.9), axis=1)
+        else:  # numpy's numbers, partitioning cov, emp and act in place (they are not used after)
+            median[lo:hi], (p10[lo:hi], p90[lo:hi]) = orderstats.median_and_quantiles(cov, (0.1, 0.9))
+        gap[lo:hi] = (goal[lo:hi] * orderstats.median(emp[lo:hi]).astype(np.float64)
+                      - orderstats.median(act[lo:hi]).astype(np.float64))
+
+    in_blocks(n, block, 4 * result.paths)  # coverage and the partitions: about 4 passes per value
     # first month the median coverage path reaches the target
     first = np.full(n, pd.NaT.value, dtype=np.int64)
     if n:
@@ -134,27 +120,6 @@ def assess(
         "first_month": pd.PeriodIndex.from_ordinals(first, freq="M"),
         "status": pd.Series([status_of(float(p), thresholds) for p in probability], dtype=object),
     }, columns=ASSESS_COLUMNS)
-
-
-def _median_reaches(cov: np.ndarray, goal: float) -> np.ndarray:
-    """``numpy.median(cov, axis=0) >= goal`` (bool per month) for ``cov`` (paths, months) without NaN,
-    counting instead of sorting where the count decides.
-
-    With c paths >= goal in a month and P paths: for odd P the median is >= goal exactly when
-    c >= (P + 1) / 2. For even P the median is the mean of the middle two values a <= b: c >=
-    P/2 + 1 puts both at or above goal, so their mean (rounded) is too; c <= P/2 - 1 puts both
-    below goal, so their rounded sum is at most 2 x the float below goal and the mean stays
-    below; only c = P/2 needs the median itself, computed for those months.
-    """
-    p = cov.shape[0]
-    count = np.count_nonzero(cov >= goal, axis=0)
-    if p % 2:
-        return count >= (p + 1) // 2
-    out = count >= p // 2 + 1
-    tie = np.flatnonzero(count == p // 2)
-    if len(tie):
-        out[tie] = median_over_paths(cov[:, tie], axis=0) >= goal
-    return out
 
 
 def median_over_paths(values: np.ndarray, axis: int = 0) -> np.ndarray:

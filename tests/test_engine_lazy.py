@@ -192,9 +192,34 @@ def test_leaf_sums_of_one_path_at_one_month_are_those_of_more_months():
             np.testing.assert_array_equal(_sum_leaves(np.ascontiguousarray(x[:, :, [t]])), whole_sum[:, [t]])
 
 
+@pytest.mark.parametrize("name", ["capped", "shocked and capped", "no levers"])
+def test_target_inputs_compare_numpys_median_and_read_the_deadline_for_changed_and_unchanged_regions(name, tmp_path):
+    full = whole(name)
+    medians = np.median(full.coverage, axis=1)  # (regions, months); no NaN here
+    unchanged = full.paths_at.__self__.unchanged
+    assert unchanged.any() and (name == "no levers") == unchanged.all()  # both kinds exercised
+    rows = np.repeat(np.arange(len(full.regions)), 3)
+    goals = np.stack([medians[:, 4], np.nextafter(medians[:, 4], 1.0), np.full(len(full.regions), 0.33)], axis=1)
+    goals = goals.reshape(-1)  # on a median, just above it, and a plain target
+    expected = medians[rows] >= goals[:, None]
+    assert expected.any() and not expected.all()
+    loaded = load_result(save_result(full, tmp_path / "run"))  # no plan: every region counted
+    assert loaded.medians_at is None
+    months = np.resize([0, 5, len(full.months) - 1, 5], len(rows))
+    for result in (run(name), run(name), loaded):  # the second run reads the per-baseline medians
+        reached, active, employed = result.target_inputs(rows, goals, months)
+        np.testing.assert_array_equal(reached, expected)
+        np.testing.assert_array_equal(active, full.active[rows, :, months])
+        np.testing.assert_array_equal(employed, full.employed[rows, :, months])
+    reached, active, _ = full.target_inputs(["61"], [0.33], [2])
+    np.testing.assert_array_equal(reached[0], medians[full.index_of("61")] >= 0.33)
+    np.testing.assert_array_equal(active[0], full.active_of("61", 2))
+
+
+@pytest.mark.filterwarnings("ignore:All-NaN slice:RuntimeWarning")
 @pytest.mark.parametrize("paths", [1, 2, 5, 6, 1000])
-def test_median_reaches_is_the_median_compared_with_the_goal(paths):
-    from simulator.targets import _median_reaches
+def test_paths_reaching_and_coverage_medians_are_numpys_median_with_ties_and_missing_values(paths):
+    from simulator.engine import coverage_medians, paths_reaching
 
     rng = np.random.default_rng(paths)
     cov = rng.choice(np.linspace(0.2, 0.4, 9), size=(paths, 40))  # repeated values: ties at the median
@@ -204,8 +229,17 @@ def test_median_reaches_is_the_median_compared_with_the_goal(paths):
     goals = [*median[::3], *ordered[max(paths // 2 - 1, 0), ::4], *ordered[paths // 2, ::5],
              *((ordered[max(paths // 2 - 1, 0)] + ordered[paths // 2]) / 2)[::2],
              *np.nextafter(median[::3], 1.0), *np.nextafter(median[::3], 0.0), 0.0, 0.3, 1.0, np.nan]
-    for goal in goals:
-        np.testing.assert_array_equal(_median_reaches(cov, goal), median >= goal)
+    two = np.stack([cov, cov[::-1] * 0.9])  # two regions, each goal asked of both
+    which = np.repeat([0, 1], len(goals))
+    reached = paths_reaching(two, which, np.tile(goals, 2))
+    np.testing.assert_array_equal(reached, np.median(two, axis=1)[which] >= np.tile(goals, 2)[:, None])
+    np.testing.assert_array_equal(paths_reaching(two, [0, 1], [0.3, 0.3]), np.median(two, axis=1) >= 0.3)
+    np.testing.assert_array_equal(coverage_medians(cov[None]), median[None])
+    cov[0, :5] = np.nan
+    expected = np.nanmedian(cov, axis=0)
+    assert np.isnan(expected).any() == (paths == 1)
+    np.testing.assert_array_equal(coverage_medians(cov[None])[0], expected)
+    np.testing.assert_array_equal(paths_reaching(cov[None], [0], [0.3])[0], expected >= 0.3)
 
 
 def targets_everywhere(result) -> pd.DataFrame:
