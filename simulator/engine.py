@@ -508,11 +508,17 @@ def _baseline_medians(baseline: Baseline, window: np.ndarray, rows: np.ndarray, 
             (np.zeros((window.shape[0], n_months)), np.zeros((window.shape[0], n_months), dtype=bool)),
         )
     missing = np.unique(rows[~known[np.ix_(rows, months)].all(axis=1)])
-    for c in _chunks(len(missing), n_paths * len(months)):
-        values = buffer("base values", (len(c), len(months), n_paths), np.float32)
-        np.copyto(values, np.swapaxes(_take(window, missing[c])[:, :, months], 1, 2))
-        medians[np.ix_(missing[c], months)] = orderstats.median_float64(values)
-        known[np.ix_(missing[c], months)] = True
+
+    def block(lo: int, hi: int) -> None:
+        scratch = buffer if lo == 0 else _buffers(1)  # a block's own work arrays
+        for c in _chunks(hi - lo, n_paths * len(months)):
+            c = missing[c + lo]
+            values = scratch("base values", (len(c), len(months), n_paths), np.float32)
+            np.copyto(values, np.swapaxes(_take(window, c)[:, :, months], 1, 2))
+            medians[np.ix_(c, months)] = orderstats.median_float64(values)
+            known[np.ix_(c, months)] = True
+
+    in_blocks(len(missing), block, n_paths * len(months))
     return medians[np.ix_(rows, months)]
 
 
@@ -758,18 +764,24 @@ class _Plan:
         ``months`` (month positions), or at ``months[sub]`` when ``sub`` is given."""
         picked = months if sub is None else months[sub]
         out = np.empty((len(rows), len(picked)))
-        for c in _chunks(len(rows), self.n_paths * len(months)):
-            base = _take(self.active_all, self.out_rows[rows[c]])[:, :, picked]
-            change = self.change_of(rows[c], n_applied, months, change_capped, buffer)
-            if change is not None and sub is not None:
-                change = change[:, :, sub]
-            # scenario values written straight into a (n, m, P) buffer, partitioned in place
-            values = buffer("values", (len(c), len(picked), self.n_paths), np.float32)
-            if change is None:
-                np.copyto(values, np.swapaxes(base, 1, 2))
-            else:
-                np.add(np.swapaxes(base, 1, 2), np.swapaxes(change, 1, 2), out=values, casting="unsafe")
-            out[c] = orderstats.median_float64(values)
+
+        def block(lo: int, hi: int) -> None:
+            scratch = buffer if lo == 0 else _buffers(self.chunk_rows)  # a block's own work arrays
+            for c in _chunks(hi - lo, self.n_paths * len(months)):
+                c = c + lo
+                base = _take(self.active_all, self.out_rows[rows[c]])[:, :, picked]
+                change = self.change_of(rows[c], n_applied, months, change_capped, scratch)
+                if change is not None and sub is not None:
+                    change = change[:, :, sub]
+                # scenario values written straight into a (n, m, P) buffer, partitioned in place
+                values = scratch("values", (len(c), len(picked), self.n_paths), np.float32)
+                if change is None:
+                    np.copyto(values, np.swapaxes(base, 1, 2))
+                else:
+                    np.add(np.swapaxes(base, 1, 2), np.swapaxes(change, 1, 2), out=values, casting="unsafe")
+                out[c] = orderstats.median_float64(values)
+
+        in_blocks(len(rows), block, self.n_paths * len(months))
         return out
 
     def waterfall(self, rows: np.ndarray, months: np.ndarray) -> np.ndarray:

@@ -17,7 +17,7 @@ from typing import Callable
 #: Worker threads besides the caller's: one per further core, at most 3.
 WORKERS = max(0, min(4, os.cpu_count() or 1) - 1)
 #: Values (rows x values per row) a block must have at least before work is split.
-MIN_BLOCK_VALUES = 1 << 21
+MIN_BLOCK_VALUES = 1 << 19
 
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
