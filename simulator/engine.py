@@ -205,6 +205,12 @@ class Result:
         if isinstance(rows, slice):
             return np.arange(n, dtype=np.int64)[rows], False
         one = isinstance(rows, (str, int, np.integer))
+        if isinstance(rows, np.ndarray) and rows.dtype.kind in "iu" and rows.ndim == 1:
+            if len(rows) and not (-n <= rows.min() and rows.max() < n):
+                bad = rows[(rows < -n) | (rows >= n)][0]
+                raise InputError(f"result: unknown region {int(bad)!r} (expected a code or a row position "
+                                 f"0 to {n - 1})")
+            return rows.astype(np.int64) % n, False
         out = np.empty(1 if one else len(rows), dtype=np.int64)
         for k, row in enumerate([rows] if one else list(np.asarray(rows, dtype=object).reshape(-1))):
             if isinstance(row, str):

@@ -300,6 +300,7 @@ def test_a_saved_and_loaded_result_gives_the_same_parts(tmp_path):
 @pytest.mark.parametrize("rows, months, message", [
     (["99.99"], None, "unknown region code '99.99'"),
     ([100_000], None, "unknown region 100000"),
+    (np.array([3, -100_000]), None, "unknown region -100000"),
     ("61", ["2031-01"], "month 2031-01 is not in the projection"),
     ("61", 99, "month position 99 is not in the projection"),
     ("61", ["not a month"], "month not a month is not in the projection"),
