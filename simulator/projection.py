@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from simulator import orderstats
 from simulator.baseline import Baseline
 from simulator.errors import InputError
 from simulator.regions import RegionTree, load_regions
@@ -272,10 +273,13 @@ def baseline_frame(baseline: Baseline, quantiles: tuple[float, ...] = (0.1, 0.5,
         act = baseline.active[a:b].astype(np.float64)
         emp = baseline.employed[a:b].astype(np.float64)
         cov = np.divide(act, emp, out=np.full(act.shape, np.nan), where=emp > 0)
-        out["active"][:, a:b] = np.quantile(act, qs, axis=1)
-        out["employed"][:, a:b] = np.quantile(emp, qs, axis=1)
-        quantile = np.nanquantile if np.isnan(cov).any() else np.quantile
-        out["coverage"][:, a:b] = quantile(cov, qs, axis=1)
+        # numpy's quantiles over paths, from orderstats on (regions, months, paths) copies
+        out["active"][:, a:b] = orderstats.quantiles(np.ascontiguousarray(np.swapaxes(act, 1, 2)), qs)
+        out["employed"][:, a:b] = orderstats.quantiles(np.ascontiguousarray(np.swapaxes(emp, 1, 2)), qs)
+        if np.isnan(cov).any():
+            out["coverage"][:, a:b] = np.nanquantile(cov, qs, axis=1)
+        else:
+            out["coverage"][:, a:b] = orderstats.quantiles(np.ascontiguousarray(np.swapaxes(cov, 1, 2)), qs)
     frames = []
     for k, q in enumerate(qs):
         frames.append(pd.DataFrame({
