@@ -405,8 +405,8 @@ def time_case(label, baseline, scenario, tree, regions, repeat: int, ref_repeat:
     return {"case": label, **clocks, "target_ms": target_ms}
 
 
-NAMES = ("run", "run warm", "run + status", "run warm + status", "run + all paths", "run + waterfall at deadlines", "full waterfall",
-         "reference")
+NAMES = ("run", "run warm", "run + status", "run warm + status", "run + all paths", "run + waterfall at deadlines",
+         "full waterfall", "reference")
 
 
 def main() -> None:
@@ -456,8 +456,9 @@ def main() -> None:
     print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
     print("machine speed after:", machine_speed())
     for kind in ("wall", "cpu"):
-        print(f"\nsummary, {kind.upper() if kind == 'cpu' else kind} ms: best of runs (median); ratios are the "
-              f"reference's best {kind.upper() if kind == 'cpu' else kind} time over the engine's"
+        label = "CPU" if kind == "cpu" else kind
+        print(f"\nsummary, {label} ms: best of runs (median); ratios are the reference's best {label} time "
+              "over the engine's"
               + (" (the engine works on two cores for many regions, the reference on one: wall time is "
                  "what a user waits)" if kind == "wall" else " (both cores' time added up)") + ":")
         print(f"  {'case':<54} " + " ".join(f"{n:>19}" for n in NAMES)

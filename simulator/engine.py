@@ -623,7 +623,8 @@ def _baseline_coverage_medians(baseline: Baseline, active: np.ndarray, employed:
     _, n_paths, n_months = active.shape
     with _MEDIAN_LOCK:
         medians, known = _COVERAGE_MEDIANS.setdefault(baseline, {}).setdefault(
-            (n_paths, n_months), (np.zeros((active.shape[0], n_months)), np.zeros(active.shape[0], dtype=bool)))
+            (n_paths, n_months),
+            (np.zeros((active.shape[0], n_months)), np.zeros(active.shape[0], dtype=bool)))
     missing = np.unique(rows[~known[rows]])
 
     def block(lo: int, hi: int) -> None:

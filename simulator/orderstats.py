@@ -91,7 +91,8 @@ def quantiles(values: np.ndarray, qs) -> np.ndarray:
     return median_and_quantiles(values, qs, with_median=False)[1]
 
 
-def median_and_quantiles(values: np.ndarray, qs, with_median: bool = True) -> tuple[np.ndarray | None, np.ndarray]:
+def median_and_quantiles(values: np.ndarray, qs,
+                         with_median: bool = True) -> tuple[np.ndarray | None, np.ndarray]:
     """(``median(values)``, ``quantiles(values, qs)``) from one selection (the median None
     without ``with_median``); partitions ``values`` in place."""
     n = values.shape[-1]

@@ -92,7 +92,8 @@ def assess(
 
     def block(lo: int, hi: int) -> None:  # the deadline figures; each target's own numbers
         cov = coverage_ratio(act[lo:hi], emp[lo:hi])
-        probability[lo:hi] = (np.where(np.isnan(cov), -np.inf, cov) >= goal[lo:hi, None]).mean(axis=1)  # NaN: not reached
+        reaching = np.where(np.isnan(cov), -np.inf, cov) >= goal[lo:hi, None]  # NaN: not reached
+        probability[lo:hi] = reaching.mean(axis=1)
         if np.isnan(cov).any():
             median[lo:hi] = median_over_paths(cov, axis=1)
             p10[lo:hi], p90[lo:hi] = quantiles_over_paths(cov, (0.1, 0.9), axis=1)

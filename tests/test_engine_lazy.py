@@ -193,13 +193,14 @@ def test_leaf_sums_of_one_path_at_one_month_are_those_of_more_months():
 
 
 @pytest.mark.parametrize("name", ["capped", "shocked and capped", "no levers"])
-def test_target_inputs_compare_numpys_median_and_read_the_deadline_for_changed_and_unchanged_regions(name, tmp_path):
+def test_target_inputs_compare_numpys_median_and_read_deadlines_of_changed_and_unchanged_regions(name, tmp_path):
     full = whole(name)
     medians = np.median(full.coverage, axis=1)  # (regions, months); no NaN here
     unchanged = full.paths_at.__self__.unchanged
     assert unchanged.any() and (name == "no levers") == unchanged.all()  # both kinds exercised
     rows = np.repeat(np.arange(len(full.regions)), 3)
-    goals = np.stack([medians[:, 4], np.nextafter(medians[:, 4], 1.0), np.full(len(full.regions), 0.33)], axis=1)
+    goals = np.stack([medians[:, 4], np.nextafter(medians[:, 4], 1.0), np.full(len(full.regions), 0.33)],
+                     axis=1)
     goals = goals.reshape(-1)  # on a median, just above it, and a plain target
     expected = medians[rows] >= goals[:, None]
     assert expected.any() and not expected.all()

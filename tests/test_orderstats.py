@@ -58,4 +58,5 @@ def test_rows_with_nan_give_numpy_numbers():
     values = np.array([[1.0, np.nan, 3.0, 4.0], [4.0, 3.0, 2.0, 1.0]])
     np.testing.assert_array_equal(orderstats.median(values.copy()), [np.nan, 2.5])
     np.testing.assert_array_equal(orderstats.median_float64(values.copy()), [np.nan, 2.5])
-    np.testing.assert_array_equal(orderstats.quantiles(values.copy(), (0.5,)), np.quantile(values, (0.5,), axis=-1))
+    np.testing.assert_array_equal(orderstats.quantiles(values.copy(), (0.5,)),
+                                  np.quantile(values, (0.5,), axis=-1))
