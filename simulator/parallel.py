@@ -14,8 +14,16 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
+def _cores() -> int:
+    """Cores this process may run on (its CPU affinity where the system tells it)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 #: Worker threads besides the caller's: one per further core, at most 3.
-WORKERS = max(0, min(4, os.cpu_count() or 1) - 1)
+WORKERS = max(0, min(4, _cores()) - 1)
 #: Values (rows x values per row) a block must have at least before work is split.
 MIN_BLOCK_VALUES = 1 << 19
 
