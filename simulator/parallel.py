@@ -14,6 +14,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
+
 def _cores() -> int:
     """Cores this process may run on (its CPU affinity where the system tells it)."""
     try:
