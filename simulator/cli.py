@@ -47,6 +47,18 @@ def check_baseline_args(args: argparse.Namespace) -> None:
             raise InputError(f"{option}: expected a whole number of at least 1, got {value}")
 
 
+def output_file(path: str, option: str) -> Path:
+    """An output file's path, checked before any work so that a bad name fails fast and writes
+    nothing: an existing folder of that name, or a missing parent folder, is an InputError naming
+    the option and path."""
+    out = Path(path)
+    if out.is_dir():
+        raise InputError(f"{option} {out}: is a folder: expected a file name")
+    if not out.parent.exists():
+        raise InputError(f"{option} {out}: folder {out.parent} not found")
+    return out
+
+
 def output_folder(path: str, option: str = "--output") -> Path:
     """The output folder, checked before any work: a file of that name, or a folder that cannot
     be made, is an InputError naming the option and path, and nothing is computed or written."""

@@ -23,7 +23,7 @@ import io
 import math
 from pathlib import Path
 
-from simulator.cli import EXTRA_PARSERS, _out, command, print_note
+from simulator.cli import EXTRA_PARSERS, _out, command, output_file, print_note
 from simulator.errors import InputError
 
 LONG_COLUMNS = ("unique_id", "ds", "y")
@@ -216,16 +216,6 @@ def _from_history(path: Path, by: str):
 
 
 # ---- commands ----------------------------------------------------------------------------------
-def _check_output(output: str, option: str) -> Path:
-    """The output path, checked before any work so that a bad name fails fast and writes nothing."""
-    out = Path(output)
-    if out.is_dir():
-        raise InputError(f"{option} {out}: is a folder: expected a file name")
-    if not out.parent.exists():
-        raise InputError(f"{option} {out}: folder {out.parent} not found")
-    return out
-
-
 def _write_csv(frame, out: Path, illustrative: bool) -> Path:
     from simulator.results_io import write_csv
 
@@ -254,8 +244,8 @@ def _forecast(args: argparse.Namespace) -> int:
         raise InputError("--paths: needs --paths-output FILE.npy to write the sample paths to")
     if args.paths_output and not paths:
         raise InputError("--paths-output: needs --paths N with N >= 1")
-    out = _check_output(args.output, "--output")
-    target = _check_output(args.paths_output, "--paths-output") if args.paths_output else None
+    out = output_file(args.output, "--output")
+    target = output_file(args.paths_output, "--paths-output") if args.paths_output else None
     frame, how, illustrative = read_series(args.input, args.by)
     n_series = frame["unique_id"].nunique()
     if paths * n_series * horizon > MAX_PATH_VALUES:
@@ -293,7 +283,7 @@ def _backtest(args: argparse.Namespace) -> int:
     levels = _levels(args.level)
     folds = _whole(args.folds, "--folds", 1)
     models = _models(args.models)
-    out = _check_output(args.output, "--output")
+    out = output_file(args.output, "--output")
     frame, how, illustrative = read_series(args.input, args.by)
     from simulator.forecast import backtest
 

@@ -9,19 +9,18 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from simulator.cli import EXTRA_PARSERS, _bundled, _out, command, print_note
+from simulator.cli import EXTRA_PARSERS, _bundled, _out, command, output_file, print_note
 from simulator.errors import InputError
 
 
-def _writable(path: str) -> Path:
-    out = Path(path)
-    if out.parent and not out.parent.exists():
-        raise InputError(f"{out}: folder {out.parent} does not exist")
-    return out
+def _outputs(args: argparse.Namespace, *options: str) -> dict[str, Path]:
+    """The output files given among ``options`` ("--xlsx" ...), checked before any work
+    (``output_file``): {option: path}."""
+    given = {option: getattr(args, option.removeprefix("--")) for option in options}
+    return {option: output_file(value, option) for option, value in given.items() if value}
 
 
-def _write(path: str, data: bytes | str) -> Path:
-    out = _writable(path)
+def _write(out: Path, data: bytes | str) -> Path:
     if isinstance(data, str):
         out.write_text(data, encoding="utf-8")
     else:
@@ -35,7 +34,8 @@ def _report(args: argparse.Namespace) -> int:
     from simulator.report import PdfEngineError, brief_html, brief_pdf, workbook_bytes
     from simulator.results_io import load_saved
 
-    if not (args.xlsx or args.html or args.pdf):
+    outputs = _outputs(args, "--xlsx", "--html", "--pdf")
+    if not outputs:
         raise InputError("report: nothing to write; give --xlsx, --html and/or --pdf")
     tree = load_regions()
     saved = load_saved(args.result, tree=tree)
@@ -43,17 +43,17 @@ def _report(args: argparse.Namespace) -> int:
     if args.xlsx:
         data = workbook_bytes(result, saved.status, saved.backtest, lang=args.lang,
                               provenance=saved.provenance, tree=tree)
-        _out(f"workbook -> {_write(args.xlsx, data)}")
+        _out(f"workbook -> {_write(outputs['--xlsx'], data)}")
     if args.html or args.pdf:
         text = brief_html(result, saved.status, tree, lang=args.lang, provenance=saved.provenance)
         if args.html:
-            _out(f"brief (HTML) -> {_write(args.html, text)}")
+            _out(f"brief (HTML) -> {_write(outputs['--html'], text)}")
         if args.pdf:
             try:
                 pdf = brief_pdf(text)
             except PdfEngineError as err:
                 raise InputError(f"--pdf: {err}") from None
-            _out(f"brief (PDF) -> {_write(args.pdf, pdf)}")
+            _out(f"brief (PDF) -> {_write(outputs['--pdf'], pdf)}")
     print_note(bool(saved.provenance.get("illustrative")))
     return 0
 
@@ -87,6 +87,7 @@ def _changes(args: argparse.Namespace) -> int:
     from simulator.report import changes_html, what_changed
     from simulator.results_io import load_saved
 
+    outputs = _outputs(args, "--output", "--html")
     tree = load_regions()
     old = load_saved(args.old, tree=tree)
     new = load_saved(args.new, tree=tree)
@@ -99,9 +100,9 @@ def _changes(args: argparse.Namespace) -> int:
     if args.output:
         from simulator.results_io import write_csv
 
-        _out(f"changes -> {write_csv(changes, _writable(args.output), illustrative)}")
+        _out(f"changes -> {write_csv(changes, outputs['--output'], illustrative)}")
     if args.html:
-        _out(f"changes (HTML) -> {_write(args.html, changes_html(changes, lang=args.lang))}")
+        _out(f"changes (HTML) -> {_write(outputs['--html'], changes_html(changes, lang=args.lang))}")
     _out(f"{'kode':<7} {'tahun':>5} {'ukuran':<12} {'lama':>14} {'baru':>14} {'efek data':>14} "
          f"{'efek kebijakan':>15}")
     for r in changes.itertuples(index=False):
