@@ -81,6 +81,16 @@ class Baseline:
         return int(pos)
 
 
+def coverage_ratio(active: np.ndarray, employed: np.ndarray) -> np.ndarray:
+    """active / employed [fraction] in float64, NaN where employed is 0."""
+    # float32 inputs are divided in float64 (each converted exactly), no float64 copies made
+    act, emp = np.asarray(active), np.asarray(employed)
+    if emp.size and emp.min() > 0:  # nothing masked: one plain division (twice as fast)
+        return np.divide(act, emp, dtype=np.float64, casting="same_kind")
+    out = np.full(np.broadcast_shapes(act.shape, emp.shape), np.nan)
+    return np.divide(act, emp, out=out, where=emp > 0, dtype=np.float64, casting="same_kind")
+
+
 @lru_cache(maxsize=8)
 def summing_matrix(tree: RegionTree) -> tuple[tuple[str, ...], tuple[str, ...], np.ndarray]:
     """Cached (all codes, kabupaten/kota leaves, S) for ``tree``; S[i, j] = 1 when leaf j is under i.

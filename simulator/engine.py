@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import warnings
 import weakref
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -18,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from simulator import orderstats
-from simulator.baseline import Baseline, summing_matrix
+from simulator.baseline import Baseline, coverage_ratio, summing_matrix
 from simulator.errors import InputError
 from simulator.levers import (
     LeverEffect,
@@ -275,9 +274,10 @@ class Result:
             reached[easy] = medians[which[easy]] >= goals[easy, None]
             picked, place = np.unique(at[easy], return_inverse=True)
             act, emp = self.paths_of(regions[known], picked)  # (k, P, m)
-            local = np.cumsum(known) - 1  # position among the known regions
-            active[easy] = np.swapaxes(act, 1, 2)[local[which[easy]], np.asarray(place).reshape(-1)]
-            employed[easy] = np.swapaxes(emp, 1, 2)[local[which[easy]], np.asarray(place).reshape(-1)]
+            among = (np.cumsum(known) - 1)[which[easy]]  # each target's region among the known ones
+            place = np.asarray(place).reshape(-1)
+            active[easy] = np.swapaxes(act, 1, 2)[among, place]
+            employed[easy] = np.swapaxes(emp, 1, 2)[among, place]
         rest = np.flatnonzero(~known)  # positions in regions
         per_row = self.paths * n_months
         # the targets of each region, grouped: targets order[start[j]:start[j + 1]] are region j's
@@ -322,26 +322,6 @@ def _squeeze(part: np.ndarray, one_row: bool, one_month: bool) -> np.ndarray:
     return part[(0 if one_row else slice(None), slice(None), 0 if one_month else slice(None))]
 
 
-def coverage_ratio(active: np.ndarray, employed: np.ndarray) -> np.ndarray:
-    """active / employed [fraction] in float64, NaN where employed is 0."""
-    # float32 inputs are divided in float64 (each converted exactly), no float64 copies made
-    act, emp = np.asarray(active), np.asarray(employed)
-    if emp.size and emp.min() > 0:  # nothing masked: one plain division (twice as fast)
-        return np.divide(act, emp, dtype=np.float64, casting="same_kind")
-    out = np.full(np.broadcast_shapes(act.shape, emp.shape), np.nan)
-    return np.divide(act, emp, out=out, where=emp > 0, dtype=np.float64, casting="same_kind")
-
-
-def coverage_medians(coverage: np.ndarray) -> np.ndarray:
-    """``numpy.nanmedian(coverage, axis=1)`` for (n, P, T) coverage [fraction]: (n, T) float64,
-    the same numbers (``orderstats`` when nothing is missing)."""
-    if np.isnan(coverage).any():
-        with warnings.catch_warnings():  # a month without any workforce has no median: NaN
-            warnings.simplefilter("ignore", RuntimeWarning)
-            return np.nanmedian(coverage, axis=1)
-    return orderstats.median(np.ascontiguousarray(np.swapaxes(coverage, 1, 2)))
-
-
 def paths_reaching(coverage: np.ndarray, which: np.ndarray, goals: np.ndarray) -> np.ndarray:
     """``numpy.nanmedian(coverage[which[i]], axis=0) >= goals[i]`` (bool (n, T)) for (k, paths,
     months) ``coverage``, counting paths instead of sorting them where the count decides.
@@ -355,10 +335,8 @@ def paths_reaching(coverage: np.ndarray, which: np.ndarray, goals: np.ndarray) -
     """
     which = np.asarray(which, dtype=np.int64).reshape(-1)
     goals = np.asarray(goals, dtype=np.float64).reshape(-1)
-    if np.isnan(coverage).any():
-        with warnings.catch_warnings():  # a month without any workforce has no median: NaN
-            warnings.simplefilter("ignore", RuntimeWarning)
-            return np.nanmedian(coverage[which], axis=1) >= goals[:, None]
+    if np.isnan(coverage).any():  # a month without any workforce has no median: NaN, not reached
+        return orderstats.nanmedian(coverage[which], axis=1) >= goals[:, None]
     p = coverage.shape[1]
     if np.array_equal(which, np.arange(len(coverage))):
         above = coverage >= goals[:, None, None]
@@ -375,10 +353,10 @@ def paths_reaching(coverage: np.ndarray, which: np.ndarray, goals: np.ndarray) -
 
 def _count_paths(mask: np.ndarray) -> np.ndarray:
     """``numpy.count_nonzero(mask, axis=1)`` for a C-ordered (k, P, T) bool ``mask``, (k, T)
-    int64, about 4x faster: paths are first summed in groups of g rows seen as one long row (as
-    ``_over_paths``), at most 255 per group in uint16."""
+    int64, about 4x faster: paths are first summed in groups of ``_path_group`` rows seen as one
+    long row, in uint16."""
     k, n_paths, n_months = mask.shape
-    g = next(g for g in (20, 25, 16, 10, 8, 5, 4, 2, 1) if n_paths % g == 0)
+    g = _path_group(n_paths)
     wide = np.ascontiguousarray(mask).view(np.uint8).reshape(k, n_paths // g, g * n_months)
     return wide.sum(axis=1, dtype=np.uint16 if n_paths // g < 1 << 16 else np.int64).reshape(
         k, g, n_months).sum(axis=1, dtype=np.int64)
@@ -571,13 +549,19 @@ def _baseline_headroom(baseline: Baseline, active: np.ndarray, employed: np.ndar
     return {"head": head[rows], "employed": low_emp[rows], "active": high_act[rows]}
 
 
+def _path_group(n_paths: int) -> int:
+    """Rows of paths reduced together as one long row by ``_over_paths`` and ``_count_paths``: a
+    divisor of ``n_paths`` near 20 (numpy's reduction over a short first axis runs one row at a
+    time; 20 rows of 60 months make rows long enough to vectorise)."""
+    return next(g for g in (20, 25, 16, 10, 8, 5, 4, 2, 1) if n_paths % g == 0)
+
+
 def _over_paths(ufunc: np.ufunc, values: np.ndarray) -> np.ndarray:
     """``ufunc.reduce(values, axis=0)`` for ``np.minimum``/``np.maximum`` over (paths, months),
-    the same numbers (the order does not matter to them) about 4x faster: numpy reduces the first
-    axis of a C-ordered array one short row at a time, so paths are first reduced in groups of g
-    rows seen as one long row."""
+    the same numbers (the order does not matter to them) about 4x faster: paths are first reduced
+    in groups of ``_path_group`` rows seen as one long row."""
     n_paths, n_months = values.shape
-    g = next(g for g in (20, 25, 16, 10, 8, 5, 4, 2, 1) if n_paths % g == 0)
+    g = _path_group(n_paths)
     wide = ufunc.reduce(values.reshape(n_paths // g, g * n_months), axis=0)
     return ufunc.reduce(wide.reshape(g, n_months), axis=0)
 
@@ -615,9 +599,10 @@ _COVERAGE_MEDIANS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 def _baseline_coverage_medians(baseline: Baseline, active: np.ndarray, employed: np.ndarray,
                                rows: np.ndarray) -> np.ndarray:
-    """``coverage_medians`` of the baseline windows ``active``/``employed`` (R, P, T) at ``rows``:
-    (n, T) float64, computed once per Baseline object, paths, months and region (a region's
-    numbers are its own, whatever other rows are computed with it). Regions a scenario leaves
+    """Median coverage over paths (``orderstats.nanmedian``) of the baseline windows
+    ``active``/``employed`` (R, P, T) at ``rows``: (n, T) float64, computed once per Baseline
+    object, paths, months and region (a region's numbers are its own, whatever other rows are
+    computed with it). Regions a scenario leaves
     alone read them here: the status of every region under a provincial plan then costs little
     more than the plan's own regions."""
     _, n_paths, n_months = active.shape
@@ -630,7 +615,7 @@ def _baseline_coverage_medians(baseline: Baseline, active: np.ndarray, employed:
     def block(lo: int, hi: int) -> None:
         for c in _chunks(hi - lo, n_paths * n_months):
             r = missing[c + lo]
-            medians[r] = coverage_medians(coverage_ratio(_take(active, r), _take(employed, r)))
+            medians[r] = orderstats.nanmedian(coverage_ratio(_take(active, r), _take(employed, r)), axis=1)
             known[r] = True
 
     in_blocks(len(missing), block, n_paths * n_months)
@@ -889,7 +874,7 @@ class _Plan:
         same[hit_rows] = False
         return same
 
-    def coverage_medians(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def known_medians(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``Result.medians_at``: (median coverage per month [fraction] float64 (n, T), known (n,)
         bool) at reported row positions ``rows``: known for the rows no lever changes (the
         per-baseline medians), not computed for the others."""
@@ -1192,7 +1177,7 @@ def run_scenario(
         meta={"baseline": dict(baseline.meta), "seed": seed, "paths": n_paths, "uncertainty": uncertainty},
         labels=(BASELINE_LABEL, *names),
         steps_at=plan.waterfall,
-        medians_at=plan.coverage_medians,
+        medians_at=plan.known_medians,
     )
 
 

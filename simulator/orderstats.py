@@ -10,9 +10,12 @@ numbers are numpy's exactly: the same order statistics and the same arithmetic o
 
 The functions partition their input in place. Where a value is NaN they hand the whole array
 to numpy (NaN rows give NaN, as numpy's median and quantile do); ``select`` must not see NaN.
+``nanmedian`` and ``nanquantile`` are numpy's NaN-ignoring ones along any axis, on a copy.
 """
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 
@@ -58,13 +61,7 @@ def median(values: np.ndarray) -> np.ndarray:
     """``numpy.median(values, axis=-1)`` for float ``values``, the same numbers and dtype;
     partitions ``values`` in place. For an even count the mean of the two middle values in the
     values' dtype, as numpy's ``mean`` of the pair."""
-    n = values.shape[-1]
-    if n == 0 or np.isnan(values).any():
-        return np.median(values, axis=-1)
-    if n % 2:
-        return select(values, [n // 2])[0]
-    low, high = select(values, [n // 2 - 1, n // 2])
-    return np.true_divide(np.add(low, high), 2, dtype=values.dtype)
+    return median_and_quantiles(values, ())[0]
 
 
 def median_float64(values: np.ndarray) -> np.ndarray:
@@ -119,3 +116,25 @@ def median_and_quantiles(values: np.ndarray, qs,
         g = np.float64(g)  # a numpy scalar: float32 values interpolate in float64, as numpy does
         out[j] = b - diff * (1 - g) if g >= 0.5 else a + diff * g
     return mid, out
+
+
+def nanmedian(values: np.ndarray, axis: int = -1) -> np.ndarray:
+    """``numpy.nanmedian(values, axis)``, the same numbers; ``values`` is not changed. Without
+    NaN a copy with ``axis`` last goes through ``median``; with NaN numpy computes it (a slice with
+    nothing but NaN gives NaN, without numpy's warning)."""
+    if np.isnan(values).any():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return np.nanmedian(values, axis=axis)
+    return median(np.moveaxis(values, axis, -1).copy())
+
+
+def nanquantile(values: np.ndarray, qs, axis: int = -1) -> np.ndarray:
+    """``numpy.nanquantile(values, qs, axis)`` (method "linear"), the same numbers; ``values`` is
+    not changed. Without NaN a copy with ``axis`` last goes through ``quantiles``; with NaN numpy
+    computes it (a slice with nothing but NaN gives NaN, without numpy's warning)."""
+    if np.isnan(values).any():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return np.nanquantile(values, qs, axis=axis)
+    return quantiles(np.moveaxis(values, axis, -1).copy(), qs)

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from simulator import orderstats
-from simulator.baseline import Baseline
+from simulator.baseline import Baseline, coverage_ratio
 from simulator.errors import InputError
 from simulator.regions import RegionTree, load_regions
 
@@ -265,21 +265,15 @@ def baseline_frame(baseline: Baseline, quantiles: tuple[float, ...] = (0.1, 0.5,
     qs = list(quantiles)
     out = {name: np.empty((len(qs), n_r, n_t)) for name in ("active", "employed", "coverage")}
     # a few regions at a time in float64 (the whole baseline in float64 would be 3 x 265 MB for
-    # 553 x 1.000 x 60), all quantiles from one partition; numpy's NaN-aware quantile (a Python
-    # loop over region-months) only where a zero workforce leaves coverage undefined
+    # 553 x 1.000 x 60); numpy's NaN-aware quantile (a Python loop over region-months) only where
+    # a zero workforce leaves coverage undefined (orderstats.nanquantile)
     step = max(1, _FRAME_CHUNK_VALUES // max(n_p * n_t, 1))
     for a in range(0, n_r, step):
         b = min(a + step, n_r)
         act = baseline.active[a:b].astype(np.float64)
         emp = baseline.employed[a:b].astype(np.float64)
-        cov = np.divide(act, emp, out=np.full(act.shape, np.nan), where=emp > 0)
-        # numpy's quantiles over paths, from orderstats on (regions, months, paths) copies
-        out["active"][:, a:b] = orderstats.quantiles(np.ascontiguousarray(np.swapaxes(act, 1, 2)), qs)
-        out["employed"][:, a:b] = orderstats.quantiles(np.ascontiguousarray(np.swapaxes(emp, 1, 2)), qs)
-        if np.isnan(cov).any():
-            out["coverage"][:, a:b] = np.nanquantile(cov, qs, axis=1)
-        else:
-            out["coverage"][:, a:b] = orderstats.quantiles(np.ascontiguousarray(np.swapaxes(cov, 1, 2)), qs)
+        for name, values in (("active", act), ("employed", emp), ("coverage", coverage_ratio(act, emp))):
+            out[name][:, a:b] = orderstats.nanquantile(values, qs, axis=1)
     frames = []
     for k, q in enumerate(qs):
         frames.append(pd.DataFrame({

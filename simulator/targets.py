@@ -95,8 +95,8 @@ def assess(
         reaching = np.where(np.isnan(cov), -np.inf, cov) >= goal[lo:hi, None]  # NaN: not reached
         probability[lo:hi] = reaching.mean(axis=1)
         if np.isnan(cov).any():
-            median[lo:hi] = median_over_paths(cov, axis=1)
-            p10[lo:hi], p90[lo:hi] = quantiles_over_paths(cov, (0.1, 0.9), axis=1)
+            median[lo:hi] = orderstats.nanmedian(cov, axis=1)
+            p10[lo:hi], p90[lo:hi] = orderstats.nanquantile(cov, (0.1, 0.9), axis=1)
         else:  # numpy's numbers, partitioning cov, emp and act in place (they are not used after)
             median[lo:hi], (p10[lo:hi], p90[lo:hi]) = orderstats.median_and_quantiles(cov, (0.1, 0.9))
         gap[lo:hi] = (goal[lo:hi] * orderstats.median(emp[lo:hi]).astype(np.float64)
@@ -121,20 +121,3 @@ def assess(
         "first_month": pd.PeriodIndex.from_ordinals(first, freq="M"),
         "status": pd.Series([status_of(float(p), thresholds) for p in probability], dtype=object),
     }, columns=ASSESS_COLUMNS)
-
-
-def median_over_paths(values: np.ndarray, axis: int = 0) -> np.ndarray:
-    """``numpy.nanmedian(values, axis)``: the same numbers, through ``orderstats`` on a copy when
-    nothing is missing (numpy's NaN-aware path loops in Python over the other axis and its median
-    partitions slowly)."""
-    if np.isnan(values).any():
-        return np.nanmedian(values, axis=axis)
-    return orderstats.median(np.moveaxis(values, axis, -1).copy())
-
-
-def quantiles_over_paths(values: np.ndarray, quantiles, axis: int = 0) -> np.ndarray:
-    """``numpy.nanquantile(values, quantiles, axis)``: the same numbers, through ``orderstats``
-    on a copy when nothing is missing."""
-    if np.isnan(values).any():
-        return np.nanquantile(values, quantiles, axis=axis)
-    return orderstats.quantiles(np.moveaxis(values, axis, -1).copy(), quantiles)

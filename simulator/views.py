@@ -8,9 +8,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from simulator import orderstats
 from simulator.engine import Result
 from simulator.regions import RegionTree
-from simulator.targets import quantiles_over_paths
 
 FAN_QUANTILES = (0.025, 0.1, 0.25, 0.5, 0.75, 0.9, 0.975)
 
@@ -45,7 +45,7 @@ def fan(result: Result, code: str, quantiles: tuple[float, ...] = FAN_QUANTILES)
     Returns a tidy frame ``month, quantile, coverage`` [fraction].
     """
     r = result.index_of(code)
-    q = quantiles_over_paths(result.coverage_of(r), quantiles)  # (Q, T)
+    q = orderstats.nanquantile(result.coverage_of(r), quantiles, axis=0)  # (Q, T)
     return pd.DataFrame({
         "month": np.tile(np.asarray(result.months), len(quantiles)),
         "quantile": np.repeat(quantiles, len(result.months)),
@@ -161,7 +161,7 @@ def median_lines(results: dict[str, Result], code: str) -> pd.DataFrame:
     frames = []
     for name, result in results.items():
         r = result.index_of(code)
-        q = quantiles_over_paths(result.coverage_of(r), (0.1, 0.5, 0.9))
+        q = orderstats.nanquantile(result.coverage_of(r), (0.1, 0.5, 0.9), axis=0)
         frames.append(pd.DataFrame({"scenario": name, "month": result.months.to_timestamp(),
                                     "q10": q[0], "q50": q[1], "q90": q[2]}))
     return pd.concat(frames, ignore_index=True)

@@ -219,8 +219,9 @@ def test_target_inputs_compare_numpys_median_and_read_deadlines_of_changed_and_u
 
 @pytest.mark.filterwarnings("ignore:All-NaN slice:RuntimeWarning")
 @pytest.mark.parametrize("paths", [1, 2, 5, 6, 1000])
-def test_paths_reaching_and_coverage_medians_are_numpys_median_with_ties_and_missing_values(paths):
-    from simulator.engine import coverage_medians, paths_reaching
+def test_paths_reaching_and_nanmedian_are_numpys_median_with_ties_and_missing_values(paths):
+    from simulator.engine import paths_reaching
+    from simulator.orderstats import nanmedian
 
     rng = np.random.default_rng(paths)
     cov = rng.choice(np.linspace(0.2, 0.4, 9), size=(paths, 40))  # repeated values: ties at the median
@@ -235,11 +236,11 @@ def test_paths_reaching_and_coverage_medians_are_numpys_median_with_ties_and_mis
     reached = paths_reaching(two, which, np.tile(goals, 2))
     np.testing.assert_array_equal(reached, np.median(two, axis=1)[which] >= np.tile(goals, 2)[:, None])
     np.testing.assert_array_equal(paths_reaching(two, [0, 1], [0.3, 0.3]), np.median(two, axis=1) >= 0.3)
-    np.testing.assert_array_equal(coverage_medians(cov[None]), median[None])
+    np.testing.assert_array_equal(nanmedian(cov[None], axis=1), median[None])
     cov[0, :5] = np.nan
     expected = np.nanmedian(cov, axis=0)
     assert np.isnan(expected).any() == (paths == 1)
-    np.testing.assert_array_equal(coverage_medians(cov[None])[0], expected)
+    np.testing.assert_array_equal(nanmedian(cov[None], axis=1)[0], expected)
     np.testing.assert_array_equal(paths_reaching(cov[None], [0], [0.3])[0], expected >= 0.3)
 
 

@@ -1,5 +1,7 @@
 """orderstats: numpy's median and linear quantiles, the same numbers, from one-position partitions."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -60,3 +62,24 @@ def test_rows_with_nan_give_numpy_numbers():
     np.testing.assert_array_equal(orderstats.median_float64(values.copy()), [np.nan, 2.5])
     np.testing.assert_array_equal(orderstats.quantiles(values.copy(), (0.5,)),
                                   np.quantile(values, (0.5,), axis=-1))
+
+
+@pytest.mark.parametrize("axis", [0, 1, -1])
+def test_nan_aware_versions_equal_numpy_along_any_axis_and_leave_the_input(axis):
+    rng = np.random.default_rng(7)
+    values = rng.normal(size=(6, 8, 5))
+    clean = values.copy()
+    np.testing.assert_array_equal(orderstats.nanmedian(values, axis=axis), np.nanmedian(clean, axis=axis))
+    np.testing.assert_array_equal(orderstats.nanquantile(values, QS, axis=axis),
+                                  np.nanquantile(clean, QS, axis=axis))
+    np.testing.assert_array_equal(values, clean)  # a copy is partitioned, not the input
+    values[0, :3, 1] = np.nan
+    values[1, :, :] = np.nan  # slices with nothing but NaN: NaN, and no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        median = orderstats.nanmedian(values, axis=axis)
+        quantiles = orderstats.nanquantile(values, QS, axis=axis)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        np.testing.assert_array_equal(median, np.nanmedian(values, axis=axis))
+        np.testing.assert_array_equal(quantiles, np.nanquantile(values, QS, axis=axis))
