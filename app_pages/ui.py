@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -716,7 +715,7 @@ def page_budget() -> None:
 
 
 def page_data() -> None:
-    from simulator.loaders import load_table, template_csv
+    from simulator.loaders import load_upload, template_csv, upload_name
     from simulator.projection import data_hash
 
     L = lang()
@@ -725,21 +724,20 @@ def page_data() -> None:
     kind = st.selectbox(t("data_kind", L), ["history", "workforce", "targets"], format_func=lambda k: t(f"kind_{k}", L), key="upload_kind")
     upload = st.file_uploader(t("upload", L), type=["csv", "xlsx"], key=f"upload_file_{kind}")
     if upload is not None:
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / upload.name
-            path.write_bytes(upload.getvalue())
-            try:
-                frame = load_table(path, kind)
-            except InputError as err:
-                st.error(f"{t('invalid', L)}: {err}")
-            else:
-                st.success(f"{t('valid', L)}: {upload.name}, {fmt.number(len(frame), lang=L)} {t('rows', L)}")
-                st.dataframe(frame.head(200), hide_index=True)
-                if st.button(t("use_upload", L), key=f"use_{kind}_btn"):
-                    st.session_state[f"use_{kind}"] = frame
-                    st.session_state[f"hash_{kind}"] = data_hash(frame)
-                    st.session_state[f"name_{kind}"] = upload.name
-                    st.success(t("in_use", L))
+        # read from memory: the name the browser sends is shown, never used as a path
+        try:
+            frame = load_upload(upload.getvalue(), upload.name, kind, base=current_panel()[0])
+        except InputError as err:
+            st.error(f"{t('invalid', L)}: {err}")
+        else:
+            shown = upload_name(upload.name)
+            st.success(f"{t('valid', L)}: {shown}, {fmt.number(len(frame), lang=L)} {t('rows', L)}")
+            st.dataframe(frame.head(200), hide_index=True)
+            if st.button(t("use_upload", L), key=f"use_{kind}_btn"):
+                st.session_state[f"use_{kind}"] = frame
+                st.session_state[f"hash_{kind}"] = data_hash(frame)
+                st.session_state[f"name_{kind}"] = shown
+                st.success(t("in_use", L))
     in_use = [k for k in ("history", "workforce", "targets") if f"use_{k}" in st.session_state]
     if in_use:
         st.info(t("uploads_in_use", L) + ": " + ", ".join(t(f"kind_{k}", L) for k in in_use))

@@ -18,7 +18,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import numpy as np
 import pandas as pd
@@ -227,9 +227,34 @@ def load_table(path: str | Path, kind: str, sheet: str | None = None) -> pd.Data
     InputError
         One line naming the file, row and column and what was expected.
     """
-    path = Path(path)
-    frame = _read_table(path, kind, sheet)
+    if kind not in SCHEMAS:
+        raise InputError(f"{Path(path).name}: unknown file kind {kind!r}: expected one of {', '.join(KINDS)}")
+    frame = _read_table(_source(Path(path)), kind, sheet)
     _check_keys(frame, kind)
+    return _finish(frame, kind)
+
+
+def load_upload(data: bytes, name: str, kind: str, base: Panel | None = None) -> pd.DataFrame:
+    """Validate an uploaded file held in memory, as :func:`load_table` and :func:`load_data` would.
+
+    ``name`` (as the browser sent it) is only shown in messages, never used as a path. With
+    ``base`` (the data in use), the upload is also checked together with the other kinds exactly
+    as ``validate`` checks a folder: every kabupaten/kota of the other files present, active
+    participants within the employed of the same region and month.
+    """
+    shown = upload_name(name)
+    if kind not in SCHEMAS:
+        raise InputError(f"{shown}: unknown file kind {kind!r}: expected one of {', '.join(KINDS)}")
+    src = _Source(shown, bytes(data))
+    _check_suffix(shown, src.suffix)
+    frame = _read_table(src, kind, None)
+    _check_keys(frame, kind)
+    if base is not None:
+        other = {k: _with_rows(getattr(base, k), (base.sources_of(k) or (f"{k} in use",))[0])
+                 for k in ("history", "workforce")}
+        other[kind] = frame
+        if other["history"] is not None and other["workforce"] is not None:
+            _check_active_within_employed(other["history"], other["workforce"])
     return _finish(frame, kind)
 
 
@@ -249,7 +274,7 @@ def load_data(path: str | Path) -> Panel:
         files = [(path, guess_kind(path))]
     frames: dict[str, list[pd.DataFrame]] = {k: [] for k in KINDS}
     for file, kind in files:
-        frames[kind].append(_read_table(file, kind, None))
+        frames[kind].append(_read_table(_source(file), kind, None))
     merged: dict[str, pd.DataFrame | None] = {}
     for kind in KINDS:
         merged[kind] = pd.concat(frames[kind], ignore_index=True) if frames[kind] else None
@@ -278,8 +303,7 @@ def load_data(path: str | Path) -> Panel:
 def guess_kind(path: str | Path) -> str:
     """The kind of a single file, told from its columns (the file name breaks ties)."""
     path = Path(path)
-    _check_file(path)
-    raw = _read_raw(path, None)
+    raw = _read_raw(_source(path), None)
     if raw.header is None:
         raise InputError(f"{raw.name}: the file is empty: expected a header row and data rows")
     headers = [_norm_header(h) for h in raw.header]
@@ -354,16 +378,51 @@ class _Raw:
     separator: str | None
 
 
+@dataclass(frozen=True)
+class _Source:
+    """The bytes of one input file and the name it is shown under. Uploads are read from memory:
+    the name a browser sends is only ever shown, never used as a path."""
+
+    name: str
+    data: bytes
+
+    @property
+    def suffix(self) -> str:
+        return PurePosixPath(self.name.replace("\\", "/")).suffix.lower()
+
+
+def _check_suffix(name: str, suffix: str) -> None:
+    if suffix not in EXTENSIONS:
+        hint = " (save it as .xlsx)" if suffix in (".xls", ".xlsm", ".ods") else ""
+        shown = repr(suffix) if suffix else "without an extension"
+        raise InputError(f"{name}: unsupported file type {shown}: expected .csv or .xlsx{hint}")
+
+
 def _check_file(path: Path) -> None:
     if not path.exists():
         raise InputError(f"{path}: file not found")
     if path.is_dir():
         raise InputError(f"{path}: is a folder: expected a .csv or .xlsx file")
-    suffix = path.suffix.lower()
-    if suffix not in EXTENSIONS:
-        hint = " (save it as .xlsx)" if suffix in (".xls", ".xlsm", ".ods") else ""
-        shown = repr(suffix) if suffix else "without an extension"
-        raise InputError(f"{path.name}: unsupported file type {shown}: expected .csv or .xlsx{hint}")
+    _check_suffix(path.name, path.suffix.lower())
+
+
+def _source(path: Path) -> _Source:
+    _check_file(path)
+    return _Source(path.name, path.read_bytes())
+
+
+def _with_rows(frame: pd.DataFrame | None, name: str) -> pd.DataFrame | None:
+    """A finished frame with file and row bookkeeping again (rows counted from 2, below a header)."""
+    if frame is None or _FILE in frame.columns:
+        return frame
+    return frame.assign(**{_FILE: name, _ROW: np.arange(2, len(frame) + 2)})
+
+
+def upload_name(name: str) -> str:
+    """The last part of a client-sent file name, printable and at most 100 characters (for messages)."""
+    base = PurePosixPath(str(name).replace("\\", "/")).name
+    base = "".join(ch if ch.isprintable() else "?" for ch in base)[:100]
+    return base or "upload"
 
 
 def _folder_files(folder: Path) -> list[tuple[Path, str]]:
@@ -380,10 +439,10 @@ def _folder_files(folder: Path) -> list[tuple[Path, str]]:
     return sorted(files, key=lambda fk: fk[0].name)
 
 
-def _read_raw(path: Path, sheet: str | None) -> _Raw:
-    if path.suffix.lower() == ".xlsx":
-        return _read_xlsx(path, sheet)
-    return _read_csv(path)
+def _read_raw(src: _Source, sheet: str | None) -> _Raw:
+    if src.suffix == ".xlsx":
+        return _read_xlsx(src, sheet)
+    return _read_csv(src)
 
 
 def _decode(data: bytes) -> str:
@@ -433,8 +492,8 @@ def _split_header(name: str, table: pd.DataFrame, first_row: int, style: str, se
     return _Raw(name, header, int(h + first_row), body, rows, style, sep)
 
 
-def _read_csv(path: Path) -> _Raw:
-    text = _decode(path.read_bytes())
+def _read_csv(path: _Source) -> _Raw:
+    text = _decode(path.data)
     lines = text.splitlines()
     lead = 0
     while lead < len(lines) and (not lines[lead].strip() or lines[lead].lstrip().startswith("#")):
@@ -463,11 +522,11 @@ def _is_note(row: list[object]) -> bool:
     return first is None or (isinstance(first, str) and first.lstrip().startswith("#"))
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> _Raw:
+def _read_xlsx(path: _Source, sheet: str | None) -> _Raw:
     import openpyxl
 
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        book = openpyxl.load_workbook(io.BytesIO(path.data), read_only=True, data_only=True)
     except Exception as err:  # openpyxl raises many types for a damaged or mislabelled file
         raise InputError(
             f"{path.name}: cannot be read as an Excel .xlsx workbook ({type(err).__name__})"
@@ -737,13 +796,12 @@ _DTYPES: dict[Callable, str] = {
 }
 
 
-def _read_table(path: Path, kind: str, sheet: str | None) -> pd.DataFrame:
+def _read_table(src: _Source, kind: str, sheet: str | None) -> pd.DataFrame:
     """Parse and check every cell; return the canonical frame with ``_file`` and ``_row``."""
     if kind not in SCHEMAS:
-        raise InputError(f"{Path(path).name}: unknown file kind {kind!r}: expected one of {', '.join(KINDS)}")
-    _check_file(path)
+        raise InputError(f"{src.name}: unknown file kind {kind!r}: expected one of {', '.join(KINDS)}")
     schema = SCHEMAS[kind]
-    raw = _read_raw(path, sheet)
+    raw = _read_raw(src, sheet)
     if raw.header is None:
         raise InputError(
             f"{raw.name}: the file is empty: expected a header row with the columns {', '.join(schema.required)}"
