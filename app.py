@@ -10,7 +10,7 @@ import streamlit as st
 
 st.set_page_config(page_title="Simulator Cakupan BPJS Ketenagakerjaan", layout="wide")
 
-from app_pages.ui import current_panel, lang  # noqa: E402  (set_page_config comes first)
+from app_pages.state import current_panel, lang  # noqa: E402  (set_page_config comes first)
 from simulator.i18n import t  # noqa: E402
 
 

@@ -1,3 +1,112 @@
-from app_pages.ui import page_overview
+"""Ringkasan (Overview): leadership headline, tile map, status table, costs and reports."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from app_pages.charts import tile_chart
+from app_pages.state import (csv_download, current_baseline, current_panel, lang, query_choice, region_label, run,
+                             scenario_texts)
+from app_pages.tables import cost_table, status_table
+from simulator import fmt
+from simulator.errors import InputError
+from simulator.i18n import t
+from simulator.regions import load_regions
+
+
+def scenario_picker(key: str) -> tuple[str, str]:
+    texts = scenario_texts()
+    names = list(texts)
+    name = st.selectbox(t("active_scenario", lang()), names, index=names.index(query_choice("skenario", names, "baseline")) if "baseline" in names else 0, key=key)
+    return name, texts[name]
+
+
+def page_overview() -> None:
+    from simulator.views import tile_frame
+
+    L = lang()
+    tree = load_regions()
+    st.subheader(t("page_overview", L))
+    left, right = st.columns(2)
+    with left:
+        name, text = scenario_picker("ov_scenario")
+    provinces = tree.of_level("provinsi")
+    with right:
+        choice = st.selectbox(t("province", L), ["00", *provinces], key="ov_province",
+                              index=["00", *provinces].index(query_choice("provinsi", provinces, "00")),
+                              format_func=lambda c: t("all_provinces", L) if c == "00" else region_label(c))
+    codes = ["00", *provinces] if choice == "00" else list(dict.fromkeys(["00", choice, *tree.children(choice)]))
+    out = run(text, codes, source=f"{name}.yaml")
+    if out is None:
+        return
+    result, status = out
+    cols = st.columns(4)
+    for col, code in zip(cols[:2], ["00", choice] if choice != "00" else ["00"]):
+        rows = status[status["region_code"] == code].sort_values("year")
+        if len(rows):
+            row = rows.iloc[0]
+            col.metric(f"{region_label(code)}: {t('median', L)} {row['deadline']}", fmt.percent(row["median"], lang=L),
+                       help=f"{t('target', L)} {fmt.percent(row['target'], lang=L)}")
+            col.metric(t("probability", L), fmt.percent(row["probability"], 0, lang=L))
+    total = result.cost["cost_idr"].sum() if len(result.cost) else 0.0
+    cols[2].metric(t("scenario_cost", L), fmt.rupiah(total, short=True, lang=L))
+    cols[3].metric(t("paths", L), fmt.number(result.paths, lang=L))
+    years = sorted(status["year"].unique())
+    if choice == "00" and years:
+        year = st.select_slider(t("target_year", L), years, value=years[0], key="ov_year")
+        st.markdown(f"**{t('tile_title', L)} {year}**")
+        tiles = tile_frame(status[status["region_code"] != "00"], tree, year)
+        st.vega_lite_chart(spec=tile_chart(tiles), width="stretch")
+        csv_download(tiles, f"peta-{year}.csv", "dl_tiles")
+    if status.empty:
+        st.info(t("no_target", L))
+    else:
+        st.dataframe(status_table(status), hide_index=True, width="stretch")
+        st.caption(t("national_target_note", L))
+        csv_download(status, f"ringkasan-{choice}.csv", "dl_overview")
+    raw, shown = cost_table(result)
+    if len(raw):
+        st.markdown(f"**{t('cost_table', L)}**")
+        st.dataframe(shown, hide_index=True)
+        csv_download(raw, f"biaya-{name}.csv", "dl_ov_cost")
+    reports(result, status, text, f"{name}-{choice}")
+
+
+def reports(result, status: pd.DataFrame, text: str, stem: str) -> None:
+    """Leadership outputs of the shown run: Excel workbook, printable brief (HTML, PDF on request).
+
+    Each file is built when its button is clicked (on a separate thread, Streamlit's deferred
+    download), not on every rerun of the page: together they took seconds of CPU per rerun."""
+    from simulator.report import brief_html, brief_pdf, find_pdf_engine, workbook_bytes
+    from simulator.results_io import provenance_of
+
+    L = lang()
+    _, illustrative = current_panel()
+    _, backtest = current_baseline()
+    with st.expander(t("reports", L)):
+        provenance = provenance_of(result, scenario_text=text, illustrative=illustrative)
+        cols = st.columns(3)
+
+        def book() -> bytes:
+            return workbook_bytes(result, status, backtest=backtest, lang=L, provenance=provenance)
+
+        def html() -> bytes:
+            return brief_html(result, status, lang=L, provenance=provenance).encode("utf-8")
+
+        cols[0].download_button(t("download_xlsx", L), book, file_name=f"{stem}.xlsx", key="dl_xlsx", on_click="ignore",
+                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        cols[1].download_button(t("download_html", L), html, file_name=f"{stem}.html", key="dl_html", mime="text/html",
+                                on_click="ignore")
+        if find_pdf_engine() is None:
+            cols[2].caption(t("no_pdf_engine", L))
+        elif cols[2].button(t("make_pdf", L), key="mk_pdf"):
+            try:
+                st.session_state["pdf"] = (stem, brief_pdf(html().decode("utf-8")))
+            except (InputError, RuntimeError) as err:
+                st.error(str(err))
+        if st.session_state.get("pdf", ("", b""))[0] == stem:
+            cols[2].download_button(t("download_pdf", L), st.session_state["pdf"][1], file_name=f"{stem}.pdf", key="dl_pdf", mime="application/pdf")
+
 
 page_overview()

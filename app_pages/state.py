@@ -1,0 +1,197 @@
+"""App state and cached library calls: language, data in use, baseline, scenario runs, the address.
+
+Pages collect inputs, call these (cached) and render; no computation happens here either: every
+number comes from ``simulator``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from simulator.errors import InputError
+from simulator.i18n import t
+from simulator.regions import DATA_DIR, load_regions
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIO_DIR = ROOT / "scenarios"
+HORIZON = 66  # months after the last observed month: reaches December 2030 from mid-2025
+#: Sample paths of the baseline; SIMULATOR_PATHS lowers it (tests use 200) without code changes.
+PATHS = int(os.environ.get("SIMULATOR_PATHS", "1000"))
+MAX_COMPARE = 4
+
+
+def lang() -> str:
+    return st.session_state.get("lang", "id")
+
+
+def csv_download(frame: pd.DataFrame, name: str, key: str) -> None:
+    """Every chart and table offers its data as CSV (with the illustrative-data note when it applies).
+
+    The CSV text is written when the button is clicked, not on every rerun (a slider move on the
+    Region page would otherwise write four files nobody asked for), and the click does not rerun
+    the page."""
+    illustrative = current_panel()[1]
+
+    def data() -> bytes:
+        from simulator.results_io import csv_text  # the same note line as the command line's files
+
+        return csv_text(frame, illustrative).encode("utf-8")
+
+    st.download_button(t("download_csv", lang()), data, file_name=name, mime="text/csv", key=key, on_click="ignore")
+
+
+# ---- data, baseline and scenario runs (cached library calls) --------------------------------
+@st.cache_resource(show_spinner="Memuat data… / loading data…")
+def bundled_panel():
+    from simulator.loaders import load_data
+
+    return load_data(DATA_DIR)
+
+
+def current_panel():
+    """(panel, illustrative): the bundled data with any validated uploads put in its place."""
+    import dataclasses
+
+    from simulator.loaders import is_illustrative_name
+
+    panel = bundled_panel()
+    uploads = {k: st.session_state[f"use_{k}"] for k in ("history", "workforce", "targets") if f"use_{k}" in st.session_state}
+    if uploads:
+        panel = dataclasses.replace(panel, **uploads)
+    # an uploaded history is real data unless its file name says otherwise (as the command line decides)
+    return panel, "history" not in uploads or is_illustrative_name(st.session_state.get("name_history", ""))
+
+
+def data_key() -> str:
+    """Identifies the data in use: the bundled hash plus the hashes of the uploads replacing it."""
+    parts = [bundled_panel().data_hash] + [st.session_state.get(f"hash_{k}", "") for k in ("history", "workforce", "targets")]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+@st.cache_resource(show_spinner=False, max_entries=3)
+def _baseline(key: str, _history, _workforce, _lang: str):
+    from simulator.projection import project_baseline
+
+    bar = st.progress(0.0, text=t("computing", _lang))
+    baseline, table = project_baseline(
+        _history, _workforce, horizon=HORIZON, paths=PATHS,
+        progress=lambda f, msg: bar.progress(min(max(f, 0.0), 1.0), text=f"{t('computing', _lang)} {msg}"),
+    )
+    bar.empty()
+    return baseline, table
+
+
+def current_baseline():
+    panel, _ = current_panel()
+    return _baseline(data_key(), panel.history, panel.workforce, lang())
+
+
+def bundled_scenarios() -> dict[str, str]:
+    return {p.stem: p.read_text(encoding="utf-8") for p in sorted(SCENARIO_DIR.glob("*.yaml"))}
+
+
+def scenario_texts() -> dict[str, str]:
+    """Bundled scenario files, then the user's own (uploaded, built on the Region page, or from a link)."""
+    return {**bundled_scenarios(), **st.session_state.setdefault("my_scenarios", {})}
+
+
+def parse(text: str, source: str):
+    from simulator.scenario import parse_scenario
+
+    return parse_scenario(text, source=source, tree=load_regions())
+
+
+@st.cache_resource(show_spinner=False, max_entries=48)
+def _run(key: str, text: str, regions: tuple[str, ...], _targets: pd.DataFrame, source: str):
+    from simulator.engine import run_scenario
+    from simulator.targets import assess
+    from simulator.views import targets_for
+
+    baseline, _ = current_baseline()
+    scenario = parse(text, source)
+    result = run_scenario(baseline, scenario, seed=0, regions=list(regions))
+    own = scenario.targets_frame()
+    targets = targets_for(own if own is not None else _targets, list(regions))
+    status = assess(result, targets).merge(targets[["region_code", "year", "applied_from"]], on=["region_code", "year"], how="left")
+    return result, status
+
+
+def run(text: str, regions: list[str], source: str = "app"):
+    """Run a scenario text on the current baseline for ``regions``: (Result, status) or None after an error."""
+    panel, _ = current_panel()
+    try:
+        return _run(data_key(), text, tuple(regions), panel.targets, source)
+    except InputError as err:
+        st.error(f"{t('scenario_error', lang())}: {err}")
+        return None
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _history(key: str, code: str, _panel) -> pd.DataFrame:
+    from simulator.views import history_coverage
+
+    return history_coverage(_panel.history, _panel.workforce, load_regions(), code)
+
+
+def history_of(code: str) -> pd.DataFrame:
+    panel, _ = current_panel()
+    return _history(data_key(), code, panel)
+
+
+def around(code: str) -> list[str]:
+    """A region, its ancestors and its children: what a page about ``code`` reports."""
+    tree = load_regions()
+    chain, node = [], code
+    while node:
+        chain.append(node)
+        node = tree.parent(node)
+    return list(dict.fromkeys([*chain, *tree.children(code)]))
+
+
+def region_label(code: str) -> str:
+    return f"{code} {load_regions().name(code)}"
+
+
+def query_choice(param: str, options: list[str], default: str) -> str:
+    """The option named in the URL (``?param=...``) when valid, else ``default``."""
+    value = st.query_params.get(param)
+    return value if value in options else default
+
+
+def join_comparison(name: str) -> None:
+    """Put a scenario just saved or uploaded into the Compare page's choice the next time it draws
+    (if fewer than four are chosen); once, so the planner can take it out again."""
+    st.session_state.setdefault("cmp_join", []).append(name)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _solve(key: str, kind: str, region: str, target: float, deadline: str, probability: float):
+    from simulator.budget import solve
+
+    baseline, _ = current_baseline()
+    return solve(baseline, kind, region, target, deadline, probability)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _allocate(key: str, budget: float, under: str, kind: str, objective: str, deadline: str, probability: float,
+              _targets: pd.DataFrame):
+    from simulator.budget import allocate
+
+    baseline, _ = current_baseline()
+    tree = load_regions()
+    return allocate(baseline, budget, tree.children(under), kind, objective, deadline=deadline,
+                    probability=probability, targets=_targets)
+
+
+def default_target(code: str, year: int) -> float:
+    from simulator.views import targets_for
+
+    panel, _ = current_panel()
+    rows = targets_for(panel.targets, [code])
+    rows = rows[rows["year"] == year]
+    return float(rows["coverage"].iloc[0]) if len(rows) else 0.35
