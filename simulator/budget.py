@@ -38,13 +38,13 @@ from simulator import orderstats
 from simulator.baseline import Baseline, summing_matrix
 from simulator.errors import InputError
 from simulator.levers import contribution_subsidy, village_officials
-from simulator.regions import DATA_DIR, RegionTree, load_regions
+from simulator.parameters import lever_defaults
+from simulator.regions import RegionTree, load_regions
 from simulator.scenario import ContributionSubsidy, Lever, Scenario, VillageOfficials, scenario_from_dict
 from simulator.vocabulary import PAYER_BY_LEVEL, PAYERS
 
 log = logging.getLogger(__name__)
 
-PARAMETERS_FILE = DATA_DIR / "parameters.yaml"
 SUBSIDY = "contribution_subsidy"
 VILLAGE = "village_officials"
 #: Short names accepted for the lever kind (command line, app).
@@ -53,14 +53,6 @@ KIND_ALIASES = {"subsidy": SUBSIDY, "village": VILLAGE, SUBSIDY: SUBSIDY, VILLAG
 SIZE_NAMES = {SUBSIDY: "headcount", VILLAGE: "officials"}
 OBJECTIVES = ("regions", "workers")
 NOT_REACHABLE = "not reachable within the workforce"
-#: Template keys filled from data/parameters.yaml when missing, per kind: lever key -> parameter.
-_DEFAULT_KEYS = {
-    SUBSIDY: {"unit_cost": "contribution_jkk_jkm_min", "ramp_months": "ramp_months",
-              "already_covered": "already_covered", "retention_after": "retention_after",
-              "lapse": "monthly_lapse"},
-    VILLAGE: {"unit_cost": "contribution_jkk_jkm_min", "ramp_months": "ramp_months",
-              "enrolled_share": "enrolled_share"},
-}
 _MAX_ENGINE_RUNS = 48
 
 
@@ -138,6 +130,8 @@ class Solution:
     estimate: float
     engine_runs: int
     message: str = ""
+    basis: str = "bps"
+    factor: float = 1.0
 
     @property
     def size_name(self) -> str:
@@ -238,19 +232,6 @@ class Allocation:
 
 
 # ---- parameters and templates --------------------------------------------------------------------
-@lru_cache(maxsize=4)
-def parameter_defaults(path: str | None = None) -> dict[str, Any]:
-    """``name -> value`` from data/parameters.yaml (or ``path``)."""
-    import yaml
-
-    file = Path(path) if path else PARAMETERS_FILE
-    try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-        return {name: entry["value"] for name, entry in data["parameters"].items()}
-    except (OSError, KeyError, TypeError, AttributeError, yaml.YAMLError) as err:
-        raise InputError(f"{file.name}: expected 'parameters' with a 'value' per entry ({err})") from None
-
-
 def _kind_of(template: Any) -> str:
     if isinstance(template, ContributionSubsidy):
         return SUBSIDY
@@ -281,6 +262,15 @@ def _month(value: Any, what: str) -> pd.Period:
         raise InputError(f"{what}: expected a month 'YYYY-MM', got {value!r}") from None
 
 
+def _month_or_first(value: Any, baseline: Baseline) -> pd.Period:
+    """The lever's start month for its parameter defaults (the first projected month when bad;
+    the scenario parser names a bad start)."""
+    try:
+        return _month(value, "lever: key 'start'")
+    except InputError:
+        return baseline.months[0]
+
+
 def make_template(
     template: Any, region: str, deadline: pd.Period, baseline: Baseline, tree: RegionTree
 ) -> Lever:
@@ -297,9 +287,10 @@ def make_template(
         return dataclasses.replace(template, region=(region,), **{size_key: 0.0})
     item = dict(template) if isinstance(template, Mapping) else {}
     item["kind"] = kind
-    for key, name in _DEFAULT_KEYS[kind].items():
-        item.setdefault(key, parameter_defaults()[name])
     item.setdefault("start", str(baseline.months[0]))
+    for key, value in lever_defaults(kind, _month_or_first(item["start"], baseline)).items():
+        if key != size_key:
+            item.setdefault(key, value)
     if isinstance(item["start"], pd.Period):
         item["start"] = str(item["start"])
     if "months" not in item and "end" not in item:
@@ -615,6 +606,8 @@ def solve(
     tree: RegionTree | None = None,
     uncertainty: bool = True,
     payers: Mapping[str, float] | None = None,
+    basis: str = "bps",
+    workforce: pd.DataFrame | None = None,
 ) -> Solution:
     """Smallest lever size such that P(coverage of ``region`` >= ``target`` at ``deadline``) >=
     ``probability``.
@@ -643,6 +636,11 @@ def solve(
         False uses the mean of every behavioural parameter.
     payers : mapping payer -> share, optional
         Split of the cost between payers (shares adding up to 1); the lever's payer by default.
+    basis : "bps" or "ucj"
+        The denominator ``target`` is stated on (``simulator.targets.BASES``): a UCJ target T is
+        reached when active / employed >= T x the UCJ share of the region in the deadline's year.
+    workforce : DataFrame, optional
+        The workforce data (published UCJ denominators, column ``potential``).
 
     Returns
     -------
@@ -663,8 +661,13 @@ def solve(
     n_paths = _check_paths(paths, baseline)
     lever = make_template(template_lever, region, deadline, baseline, tree)
     shares = _check_payers(payers, lever)
+    from simulator.targets import basis_of, denominator_factors
 
-    setup = _setup(baseline, lever, [region], [target], deadline, n_paths, seed, tree, uncertainty)
+    basis = basis_of("", basis, "basis")
+    factor = float(denominator_factors([region], [deadline.year], [basis], workforce)[0][0])
+    goal = target * factor  # the target on the engine's BPS basis
+
+    setup = _setup(baseline, lever, [region], [goal], deadline, n_paths, seed, tree, uncertainty)
     needed = needed_sizes(setup.room, setup.slope, setup.deficit)[0]  # (P,)
     estimate = float(smallest_size(needed, required))
     cap = int(_caps(setup)[0])
@@ -678,7 +681,7 @@ def solve(
             result = run_scenario(baseline, scenario, paths=n_paths, seed=seed, tree=tree,
                                   uncertainty=uncertainty, regions=[region])
             cov = result.coverage_of(0, result.months.get_loc(deadline))
-            runs[size] = (float(np.mean(np.nan_to_num(cov, nan=-np.inf) >= target)), result)
+            runs[size] = (float(np.mean(np.nan_to_num(cov, nan=-np.inf) >= goal)), result)
         return runs[size][0]
 
     def ok(size: int) -> bool:
@@ -693,10 +696,10 @@ def solve(
         message = (f"{NOT_REACHABLE}: even a {SIZE_NAMES[lever.kind]} of {cap:,} (the whole uncovered "
                    f"workforce of {region} at {deadline}) gives P = {p_cap:.3f} < {required:g}")
         return _solution(region, target, deadline, required, lever, False, None, cap, p_cap, None, n_paths,
-                         villages, runs[cap][1], shares, estimate, len(runs), message)
+                         villages, runs[cap][1], shares, estimate, len(runs), message, basis, factor)
     below = engine(size - 1) if size > 0 else None
     return _solution(region, target, deadline, required, lever, True, size, cap, engine(size), below, n_paths,
-                     villages, runs[size][1], shares, estimate, len(runs), "")
+                     villages, runs[size][1], shares, estimate, len(runs), "", basis, factor)
 
 
 def _smallest_integer(ok, guess: int, cap: int) -> int | None:
@@ -729,7 +732,7 @@ def _smallest_integer(ok, guess: int, cap: int) -> int | None:
 
 
 def _solution(region, target, deadline, required, lever, reachable, size, cap, p, below, paths, villages,
-              result, shares, estimate, runs, message) -> Solution:
+              result, shares, estimate, runs, message, basis="bps", factor=1.0) -> Solution:
     sized = _sized(lever, region, float(size if size is not None else cap), villages)
     cost = result.cost.groupby("year", as_index=False)["cost_idr"].sum()
     split = pd.DataFrame(
@@ -743,49 +746,50 @@ def _solution(region, target, deadline, required, lever, reachable, size, cap, p
         reachable=reachable, size=size, lever=sized, probability=p, probability_below=below,
         mc_error=math.sqrt(p * (1 - p) / paths), paths=paths, cap=cap, villages=villages,
         budget_idr=budget, cost=split, estimate=estimate, engine_runs=runs, message=message,
+        basis=basis, factor=factor,
     )
 
 
 # ---- targets per region --------------------------------------------------------------------------
-def targets_for(
+def goals_for(
     regions: Sequence[str],
     year: int,
     targets: pd.DataFrame | None = None,
     target: float | None = None,
     tree: RegionTree | None = None,
-) -> dict[str, float]:
-    """Coverage target [fraction] per region for ``year``.
+    *,
+    basis: str | None = None,
+    workforce: pd.DataFrame | None = None,
+) -> dict[str, tuple[float, float]]:
+    """Coverage target [fraction] and its denominator factor per region for ``year``, through
+    the one resolver (``simulator.targets.resolve``).
 
-    A region's own row in ``targets`` (``region_code, year, coverage``) wins; else ``target`` when
-    given; else the nearest ancestor's row (a kabupaten/kota inherits its province's target).
-    InputError names the first region left without one.
+    A region's own official row wins; else ``target`` when given (on ``basis``: default the basis
+    of the target the region inherits, else bps); else the nearest ancestor's row (a
+    kabupaten/kota inherits its province's target, on the province's definition). InputError
+    names the first region left without one, or a target whose definition cannot be computed.
     """
+    from simulator.targets import denominator_factors, resolve
+
     tree = tree if tree is not None else load_regions()
     if target is not None:
         target = _check_target(target)
-    table: dict[str, float] = {}
-    if targets is not None and len(targets):
-        missing = [c for c in ("region_code", "year", "coverage") if c not in targets.columns]
-        if missing:
-            raise InputError(f"targets: missing column {missing[0]!r}; expected region_code, year, coverage")
-        rows = targets[targets["year"].astype(int) == int(year)]
-        for code, value in zip(rows["region_code"].astype(str), rows["coverage"]):
-            table.setdefault(code, _check_target(value, f"targets: coverage of {code} in {year}"))
-    parents = dict(zip(tree.table["code"], tree.table["parent_code"].fillna("")))
+    resolved = resolve(list(regions), targets, None, tree, workforce)
+    rows = resolved[resolved["year"] == int(year)]
+    first: dict[str, Any] = {}
+    for row in rows.itertuples(index=False):
+        first.setdefault(row.region_code, row)
     out = {}
     for code in regions:
-        if code in table:
-            out[code] = table[code]
-            continue
-        if target is not None:
-            out[code] = target
-            continue
-        node = parents.get(code) or None
-        while node is not None and node not in table:
-            node = parents.get(node) or None
-        if node is None:
+        row = first.get(code)
+        if row is not None and (row.applied_from == code or target is None):
+            out[code] = (_check_target(row.coverage, f"targets: coverage of {code} in {year}"), float(row.factor))
+        elif target is not None:
+            b = basis or (row.basis if row is not None else "bps")
+            factor = denominator_factors([code], [int(year)], [b], workforce)[0][0]
+            out[code] = (target, float(factor))
+        else:
             raise InputError(f"target: no target for region {code} in {year}; give a target value")
-        out[code] = table[node]
     return out
 
 
@@ -806,6 +810,8 @@ def allocate(
     seed: int = 0,
     tree: RegionTree | None = None,
     uncertainty: bool = True,
+    basis: str | None = None,
+    workforce: pd.DataFrame | None = None,
 ) -> Allocation:
     """Split a rupiah budget across regions with scipy.optimize.milp.
 
@@ -832,7 +838,11 @@ def allocate(
         Required probability per region, strictly between 0 and 1.
     target, targets
         Per region: its row for ``deadline.year`` in ``targets`` if any, else ``target``, else its
-        nearest ancestor's row (see ``targets_for``).
+        nearest ancestor's row (see ``goals_for``), each on its own definition (a UCJ-basis target
+        T is reached when active / employed >= T x the UCJ share).
+    basis, workforce
+        The basis of ``target`` ("bps" or "ucj"; default that of the region's official target) and
+        the workforce data (published UCJ denominators).
     minimums : mapping region -> size, optional
         Whole persons each region gets at least.
     paths, seed, tree, uncertainty
@@ -861,12 +871,12 @@ def allocate(
     deadline = _check_deadline(deadline, baseline)
     required = _check_probability(probability)
     n_paths = _check_paths(paths, baseline)
-    goals = targets_for(codes, deadline.year, targets, target, tree)
+    goals = goals_for(codes, deadline.year, targets, target, tree, basis=basis, workforce=workforce)
     template = make_template(lever, codes[0], deadline, baseline, tree)
     unit_budget = template.unit_cost * _funded_months(template, deadline)  # [IDR/person]
 
-    setup = _setup(baseline, template, codes, [goals[c] for c in codes], deadline, n_paths, seed, tree,
-                   uncertainty)
+    setup = _setup(baseline, template, codes, [goals[c][0] * goals[c][1] for c in codes], deadline, n_paths,
+                   seed, tree, uncertainty)
     needed = needed_sizes(setup.room, setup.slope, setup.deficit)  # (R, P)
     need = np.ceil(smallest_size(needed, required))  # (R,) inf when never
     cap = _caps(setup)
@@ -943,7 +953,7 @@ def allocate(
     table = pd.DataFrame({
         "region_code": codes,
         "name": tree.table.set_index("code").loc[codes, "name"].astype(str).to_numpy(),
-        "target": [goals[c] for c in codes],
+        "target": [goals[c][0] for c in codes],
         "needed": np.where(reachable, need, np.nan),
         "cap": cap,
         "minimum": lows,

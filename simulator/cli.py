@@ -104,7 +104,9 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 #: Shell modules that register more sub-commands (``command`` + ``EXTRA_PARSERS``) on import.
-SHELL_MODULES = ("simulator.cli_forecast", "simulator.cli_budget", "simulator.cli_report")
+SHELL_MODULES = (
+    "simulator.cli_forecast", "simulator.cli_budget", "simulator.cli_report", "simulator.cli_calibrate",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -162,13 +164,31 @@ def _status_lines(status, tree) -> list[str]:
     from simulator.fmt import number, percent
     from simulator.i18n import t
 
-    lines = [f"{'kode':<7} {'wilayah':<28} {'tahun':>5} {'target':>9} {'median':>9} {'peluang':>8} {'kurang (org)':>13}  status"]
+    lines = [f"{'kode':<7} {'wilayah':<24} {'tahun':>5} {'target':>9} {'basis':<5} {'median':>9} {'peluang':>8} "
+             f"{'kurang (org)':>13}  {'status':<14} sumber target"]
     for row in status.itertuples(index=False):
+        inherited = "" if getattr(row, "applied_from", row.region_code) == row.region_code else f" dari {row.applied_from}"
         lines.append(
-            f"{row.region_code:<7} {tree.name(row.region_code)[:28]:<28} {row.year:>5} {percent(row.target):>9} "
-            f"{percent(row.median):>9} {percent(row.probability, 0):>8} {number(row.gap_persons):>13}  {t(row.status, 'id')}"
+            f"{row.region_code:<7} {tree.name(row.region_code)[:24]:<24} {row.year:>5} {percent(row.target):>9} "
+            f"{getattr(row, 'basis', 'bps'):<5} {percent(row.median):>9} {percent(row.probability, 0):>8} "
+            f"{number(row.gap_persons):>13}  {t(row.status, 'id'):<14} {getattr(row, 'scheme', '')}{inherited}"
         )
     return lines
+
+
+def _reported(scenario, official, tree) -> list[str]:
+    """Regions ``run`` and ``compare`` report, in tree order: the nation, every region with an
+    official target, and the regions a scenario's levers (patterns "61.*" by their province) or
+    own targets name. Each is assessed by ``targets.status_table``, as in the app."""
+    wanted = {"00"}
+    for lever in scenario.levers:
+        wanted.update(code[:-2] if code.endswith(".*") else code for code in lever.region)
+    own = scenario.targets_frame()
+    if own is not None:
+        wanted.update(own["region_code"].astype(str))
+    if official is not None:
+        wanted.update(official["region_code"].astype(str))
+    return [c for c in tree.codes if c in wanted]
 
 
 @command("run")
@@ -177,7 +197,7 @@ def _run(args: argparse.Namespace) -> int:
     from simulator.fmt import rupiah
     from simulator.regions import load_regions
     from simulator.scenario import load_scenario
-    from simulator.targets import assess
+    from simulator.targets import resolve, status_table
 
     tree = load_regions()
     scenario = load_scenario(args.scenario, tree)
@@ -185,10 +205,13 @@ def _run(args: argparse.Namespace) -> int:
     if args.output:
         output_folder(args.output)
     panel, baseline, backtest = _bundled(args.horizon, args.paths, args.data)
-    result = run_scenario(baseline, scenario, seed=args.seed, tree=tree)
-    targets = scenario.targets_frame()
-    targets = targets if targets is not None else panel.targets
-    status = assess(result, targets)
+    codes = _reported(scenario, panel.targets, tree)
+    # a saved result holds every region; the printed table the regions of ``_reported``
+    result = run_scenario(baseline, scenario, seed=args.seed, tree=tree, regions=None if args.output else codes)
+    # the one status builder: official targets (inherited where a region has none) beside the
+    # scenario's own, each on its own definition, as the app and compare show them
+    status = status_table(result, panel.targets, codes=codes, tree=tree, workforce=panel.workforce)
+    targets = resolve(codes, panel.targets, scenario, tree, panel.workforce)
     if args.output:
         from simulator.results_io import save_result
 
@@ -213,28 +236,33 @@ def _run(args: argparse.Namespace) -> int:
 def _compare(args: argparse.Namespace) -> int:
     from simulator.engine import run_scenario
     from simulator.fmt import percent
+    from simulator.i18n import t
     from simulator.regions import load_regions
     from simulator.scenario import load_scenario
-    from simulator.targets import assess
+    from simulator.targets import status_table
 
     tree = load_regions()
     scenarios = [load_scenario(p, tree) for p in args.scenarios]  # validate all before running any
     panel, baseline, _ = _bundled(args.horizon, args.paths, args.data)
     tables = []
     for sc in scenarios:
-        status = assess(run_scenario(baseline, sc, seed=args.seed, tree=tree), panel.targets)
-        tables.append(status.set_index(["region_code", "year"]))
+        codes = _reported(sc, panel.targets, tree)
+        result = run_scenario(baseline, sc, seed=args.seed, tree=tree, regions=codes)
+        status = status_table(result, panel.targets, tree=tree, workforce=panel.workforce)
+        tables.append(status.set_index(["region_code", "year", "scheme"]))
     keys = sorted(set().union(*[set(t.index) for t in tables]))
-    _out(f"{'kode':<7} {'tahun':>5} " + " ".join(f"{sc.name[:24]:>24}" for sc in scenarios))
+    _out(f"{'kode':<7} {'tahun':>5} {'target':<24} " + " ".join(f"{sc.name[:30]:>30}" for sc in scenarios))
     for key in keys:
         cells = []
         for table in tables:
             if key in table.index:
                 row = table.loc[key]
-                cells.append(f"{percent(row['median']) + ' / P=' + percent(row['probability'], 0):>24}")
+                cell = f"{percent(row['median'])} / P={percent(row['probability'], 0)} {t(row['status'], 'id')}"
+                cells.append(f"{cell:>30}")
             else:
-                cells.append(f"{'–':>24}")
-        _out(f"{key[0]:<7} {key[1]:>5} " + " ".join(cells))
+                cells.append(f"{'–':>30}")
+        _out(f"{key[0]:<7} {key[1]:>5} {key[2][:24]:<24} " + " ".join(cells))
+    print_note(panel.illustrative)
     return 0
 
 

@@ -28,6 +28,9 @@ def _lever_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--probability", type=float, default=0.8, help="required probability (default 0.8)")
     p.add_argument("--target", type=float,
                    help="coverage target [fraction] (default: the region's target in the data, else its parent's)")
+    p.add_argument("--basis", choices=["bps", "ucj"],
+                   help="denominator of --target: bps (BPS employed) or ucj (potential workers: employed less "
+                        "ASN/TNI/Polri); default the basis of the region's official target, else bps")
     p.add_argument("--deadline", help="YYYY-MM (default: December of the region's first target year in the projection)")
 
 
@@ -101,16 +104,18 @@ def _deadline(args, targets, code: str, baseline, tree):
     return deadline_for(years[0], baseline.months)
 
 
-def _target(args, targets, code: str, deadline, tree) -> float:
-    """--target, or the region's target in the data for the deadline's year (else its parent's)."""
-    from simulator.budget import targets_for
+def _target(args, panel, code: str, deadline, tree) -> tuple[float, str]:
+    """(--target, its basis), or the region's official target for the deadline's year (else its
+    parent's) on its own definition (``simulator.targets.resolve``)."""
+    from simulator.targets import resolve
 
+    rows = resolve([code], panel.targets, None, tree, panel.workforce)
+    rows = rows[rows["year"] == deadline.year]
     if args.target is not None:
-        return args.target
-    try:
-        return targets_for([code], deadline.year, targets, None, tree)[code]
-    except InputError:
-        raise InputError(f"--target: required (no target for {code} in {deadline.year} in the data)") from None
+        return args.target, args.basis or (str(rows["basis"].iloc[0]) if len(rows) else "bps")
+    if not len(rows):
+        raise InputError(f"--target: required (no target for {code} in {deadline.year} in the data)")
+    return float(rows["coverage"].iloc[0]), str(rows["basis"].iloc[0])
 
 
 def _lever_line(lever) -> str:
@@ -129,6 +134,14 @@ def _lever_line(lever) -> str:
     return "tuas: " + ", ".join(parts)
 
 
+def _basis_words(basis: str, factor: float) -> str:
+    from simulator.fmt import percent
+
+    if basis == "ucj":
+        return f"basis UCJ: pekerja potensial = {percent(factor, 0)} penduduk bekerja"
+    return "basis BPS: penduduk bekerja"
+
+
 @command("solve")
 def _solve(args: argparse.Namespace) -> int:
     from simulator.budget import solve
@@ -141,9 +154,10 @@ def _solve(args: argparse.Namespace) -> int:
     template, shares = _template(args)
     panel, baseline, _ = _cli._bundled(args.horizon, args.paths, args.data)
     deadline = _deadline(args, panel.targets, code, baseline, tree)
-    target = _target(args, panel.targets, code, deadline, tree)
-    sol = solve(baseline, template, code, target, deadline, args.probability, seed=args.seed, tree=tree, payers=shares)
-    _out(f"solve: {tree.name(code)} ({code}), target {percent(target)} pada {deadline}, "
+    target, basis = _target(args, panel, code, deadline, tree)
+    sol = solve(baseline, template, code, target, deadline, args.probability, seed=args.seed, tree=tree, payers=shares,
+                basis=basis, workforce=panel.workforce)
+    _out(f"solve: {tree.name(code)} ({code}), target {percent(target)} ({_basis_words(basis, sol.factor)}) pada {deadline}, "
          f"peluang >= {percent(args.probability, 0)}{_cli.illustrative_mark(panel)}")
     _out(_lever_line(sol.lever))
     what = "pekerja disubsidi" if sol.kind == "contribution_subsidy" else "perangkat desa terdaftar"
@@ -208,7 +222,7 @@ def _allocate(args: argparse.Namespace) -> int:
     deadline = _deadline(args, panel.targets, parent, baseline, tree)
     alloc = allocate(baseline, args.budget, codes, template, args.objective, deadline=deadline,
                      probability=args.probability, target=args.target, targets=panel.targets,
-                     minimums=minimums, seed=args.seed, tree=tree)
+                     minimums=minimums, seed=args.seed, tree=tree, basis=args.basis, workforce=panel.workforce)
     _out(f"allocate: {rupiah(args.budget)} atas {len(codes)} wilayah, tujuan {args.objective}, "
          f"batas {deadline}, peluang >= {percent(args.probability, 0)}{_cli.illustrative_mark(panel)}")
     _out(_lever_line(alloc.lever))

@@ -95,37 +95,6 @@ TILES: dict[str, tuple[int, int]] = {
 }
 
 
-def targets_for(targets: pd.DataFrame, codes: list[str], tree: RegionTree | None = None) -> pd.DataFrame:
-    """Targets for ``codes``: a region's own targets, else those of its nearest ancestor that has
-    any (a kabupaten/kota borrows its province's, a province the nation's).
-
-    Most regions have no published coverage target; leadership still needs to see them against
-    the path they are expected to follow. Returns ``region_code, year, coverage, applied_from``
-    where ``applied_from`` is the code whose target is used.
-    """
-    from simulator.regions import load_regions
-
-    tree = tree or load_regions()
-    source_codes = targets["region_code"].astype(str)
-    having = set(source_codes)
-    pairs = []
-    for code in codes:
-        node = code
-        while node and node not in having:
-            node = tree.parent(node)
-        if node:
-            pairs.append((code, node))
-    if not pairs:
-        return pd.DataFrame({"region_code": pd.Series(dtype=str), "year": pd.Series(dtype=np.int64),
-                             "coverage": pd.Series(dtype=float), "applied_from": pd.Series(dtype=str)})
-    # one merge instead of a filter per region (the Region page calls this on every slider move);
-    # an inner merge keeps the order of ``codes``, and each code's targets in file order
-    wanted = pd.DataFrame(pairs, columns=["region_code", "applied_from"])
-    own = targets[["year", "coverage"]].assign(applied_from=source_codes.to_numpy())
-    out = wanted.merge(own, on="applied_from", how="inner", sort=False)
-    return out[["region_code", "year", "coverage", "applied_from"]].reset_index(drop=True)
-
-
 def tile_frame(status: pd.DataFrame, tree: RegionTree, year: int) -> pd.DataFrame:
     """One tile per province for target ``year``: ``code, name, short, row, col, probability,
     median, target, status`` (NaN and "no target" where the province has no target that year)."""

@@ -19,8 +19,8 @@ from simulator.budget import (
     allocate,
     make_template,
     needed_sizes,
+    goals_for,
     solve,
-    targets_for,
 )
 from simulator.engine import run_scenario
 from simulator.errors import InputError
@@ -245,10 +245,10 @@ def test_allocation_scenario_reproduces_the_probabilities_in_the_engine():
 
 def test_targets_own_row_then_value_then_parent():
     targets = pd.DataFrame({"region_code": ["61", "61.01"], "year": [2025, 2025], "coverage": [0.5, 0.3]})
-    assert targets_for(["61.01", "61.02"], 2025, targets, None, tree()) == {"61.01": 0.3, "61.02": 0.5}
-    assert targets_for(["61.01", "61.02"], 2025, targets, 0.4, tree()) == {"61.01": 0.3, "61.02": 0.4}
+    assert goals_for(["61.01", "61.02"], 2025, targets, None, tree()) == {"61.01": (0.3, 1.0), "61.02": (0.5, 1.0)}
+    assert goals_for(["61.01", "61.02"], 2025, targets, 0.4, tree()) == {"61.01": (0.3, 1.0), "61.02": (0.4, 1.0)}
     with pytest.raises(InputError, match="no target for region 62.01 in 2025"):
-        targets_for(["62.01"], 2025, targets, None, tree())
+        goals_for(["62.01"], 2025, targets, None, tree())
 
 
 # ---- bad inputs ----------------------------------------------------------------------------------
@@ -306,7 +306,7 @@ def test_allocate_rejects_bad_input(change, message):
 @pytest.fixture
 def fake_data(monkeypatch):
     targets = pd.DataFrame({"region_code": ["61"], "year": [2025], "coverage": [0.36]})
-    monkeypatch.setattr(cli, "_bundled", lambda horizon, paths, data: (SimpleNamespace(targets=targets, illustrative=True), noisy(), None))
+    monkeypatch.setattr(cli, "_bundled", lambda horizon, paths, data: (SimpleNamespace(targets=targets, workforce=None, illustrative=True), noisy(), None))
 
 
 def test_cli_solve_prints_headcount_cost_and_payers(fake_data, capsys):

@@ -254,7 +254,7 @@ def test_run_command_saves_a_loadable_result(tmp_path, monkeypatch, capsys):
 
     file = tmp_path / "roundtrip.yaml"
     file.write_text(SCENARIO_TEXT, encoding="utf-8")
-    panel = SimpleNamespace(targets=TARGETS, sources=("history_illustrative.csv", "workforce.csv"),
+    panel = SimpleNamespace(targets=TARGETS, workforce=None, sources=("history_illustrative.csv", "workforce.csv"),
                             data_hash="f" * 64, illustrative=True)
     table = pd.DataFrame({"unique_id": ["61.01", "61.01"], "model": ["naive", "auto"], "mase": [1.0, 0.8]})
     monkeypatch.setattr(cli, "_bundled", lambda horizon, paths, data: (panel, baseline(), table))

@@ -8,13 +8,14 @@ from simulator.errors import InputError
 from simulator.loaders import load_table, template_csv
 from simulator.regions import load_regions
 from simulator.share import MAX_TOKEN, decode_scenario, encode_scenario
-from simulator.views import TILES, targets_for, tile_frame
+from simulator.targets import TARGET_COLUMNS, resolve
+from simulator.views import TILES, tile_frame
 
 TARGETS = pd.DataFrame({"region_code": ["00", "00", "61"], "year": [2025, 2029, 2025], "coverage": [0.3215, 0.4392, 0.5956]})
 
 
 def test_targets_fall_back_to_the_nearest_ancestor():
-    out = targets_for(TARGETS, ["61", "61.72", "32", "32.01"])
+    out = resolve(["61", "61.72", "32", "32.01"], TARGETS)
     got = {(r.region_code, r.year): (r.coverage, r.applied_from) for r in out.itertuples()}
     assert got == {
         ("61", 2025): (0.5956, "61"),
@@ -26,9 +27,9 @@ def test_targets_fall_back_to_the_nearest_ancestor():
     assert list(out["year"]) == [2025, 2025, 2025, 2029, 2025, 2029]
 
 
-def test_targets_for_without_any_target_is_empty():
-    out = targets_for(TARGETS[TARGETS["region_code"] == "61"], ["32"])
-    assert out.empty and list(out.columns) == ["region_code", "year", "coverage", "applied_from"]
+def test_resolve_without_any_target_is_empty():
+    out = resolve(["32"], TARGETS[TARGETS["region_code"] == "61"])
+    assert out.empty and list(out.columns) == TARGET_COLUMNS
 
 
 def test_tile_grid_has_every_province_once_and_no_overlap():
