@@ -109,15 +109,15 @@ def parse(text: str, source: str):
 @st.cache_resource(show_spinner=False, max_entries=48)
 def _run(key: str, text: str, regions: tuple[str, ...], _targets: pd.DataFrame, source: str):
     from simulator.engine import run_scenario
-    from simulator.targets import assess
-    from simulator.views import targets_for
+    from simulator.targets import status_table
 
     baseline, _ = current_baseline()
+    panel, _ = current_panel()
     scenario = parse(text, source)
     result = run_scenario(baseline, scenario, seed=0, regions=list(regions))
-    own = scenario.targets_frame()
-    targets = targets_for(own if own is not None else _targets, list(regions))
-    status = assess(result, targets).merge(targets[["region_code", "year", "applied_from"]], on=["region_code", "year"], how="left")
+    # the one status builder: official targets (inherited where a region has none) plus the
+    # scenario's own, each on its own definition, as `run` and `compare` print them
+    status = status_table(result, _targets, codes=list(regions), tree=load_regions(), workforce=panel.workforce)
     return result, status
 
 
@@ -189,9 +189,9 @@ def _allocate(key: str, budget: float, under: str, kind: str, objective: str, de
 
 
 def default_target(code: str, year: int) -> float:
-    from simulator.views import targets_for
+    from simulator.targets import resolve
 
     panel, _ = current_panel()
-    rows = targets_for(panel.targets, [code])
+    rows = resolve([code], panel.targets, None, load_regions(), panel.workforce)
     rows = rows[rows["year"] == year]
     return float(rows["coverage"].iloc[0]) if len(rows) else 0.35
