@@ -24,6 +24,7 @@ from simulator.levers import (
     contribution_subsidy,
     employer_compliance,
     informal_outreach,
+    running_programme,
     split_weights,
     village_officials,
     workforce_factor,
@@ -36,6 +37,7 @@ from simulator.scenario import (
     EmployerCompliance,
     InformalOutreach,
     Lever,
+    RunningProgramme,
     Scenario,
     VillageOfficials,
     WorkforceShock,
@@ -84,6 +86,12 @@ class Result:
     seed : int
     meta : dict
         Provenance: baseline meta, seed, paths.
+    running_cost : pandas.DataFrame
+        ``lever, payer, year, cost_idr``: cost [IDR] of the running programmes
+        (data/programmes.yaml) the scenario leaves running (not named by a ``programme`` lever):
+        their members are in the baseline, so they add no persons; kept apart from ``cost`` (what
+        the scenario's own levers cost). A scenario that stops a programme has no such row and
+        its lever's cost stops at the stop month: the saving is the difference.
     labels : tuple of str
         Waterfall steps: "baseline", then each lever's display name in file order.
     steps_at : callable, optional
@@ -110,6 +118,7 @@ class Result:
     labels: tuple[str, ...] = (BASELINE_LABEL,)
     steps_at: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = field(default=None, repr=False)
     medians_at: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]] | None = field(default=None, repr=False)
+    running_cost: pd.DataFrame = field(default_factory=lambda: _cost_frame([]))
 
     def waterfall(self, codes: list[str] | None = None, months: list | None = None) -> pd.DataFrame:
         """The waterfall (as ``contributions``) for ``codes`` and ``months`` only (default all).
@@ -415,7 +424,33 @@ def _effect(
             lever.monthly_enrollments, lever.months, lever.ramp_months, offset, split_weights(uncovered),
             draw(lever.lapse), lever.unit_cost,
         )
+    if isinstance(lever, RunningProgramme):
+        return running_programme(
+            lever.headcount, lever.scale, lever.ramp_months, offset, split_weights(uncovered),
+            draw(lever.already_covered), draw(lever.retention_after), draw(lever.lapse), lever.unit_cost,
+        )
     raise InputError(f"lever kind {lever.kind!r} has no effect function")  # pragma: no cover
+
+
+def continuing_costs(scenario: Scenario, months: pd.PeriodIndex, tree: RegionTree,
+                     programmes: list | None = None) -> list[tuple[str, str, int, float]]:
+    """Cost rows ``(label, payer, year, cost_idr)`` of the running programmes (data/programmes.yaml)
+    the scenario does not name: they keep running as in the history, so they cost headcount x unit
+    cost in every projected month from their start and add no persons."""
+    from simulator.programmes import in_force
+
+    named = {lever.programme for lever in scenario.levers if isinstance(lever, RunningProgramme)}
+    running = in_force(set(tree.codes), months[0], months[-1]) if programmes is None else programmes
+    rows = []
+    for name, entry in running:
+        if name in named:
+            continue
+        start = pd.Period(entry["start"], freq="M")
+        paid = months[months >= start]
+        years, counts = np.unique(np.asarray(paid.year), return_counts=True)
+        monthly = float(entry["headcount"]) * float(entry["unit_cost"])
+        rows += [(str(entry["label"]), str(entry["payer"]), int(y), monthly * int(c)) for y, c in zip(years, counts)]
+    return rows
 
 
 #: Values per work chunk (rows x paths x months) for medians and sums: about 2 MiB in float64.
@@ -982,6 +1017,7 @@ def run_scenario(
     tree: RegionTree | None = None,
     uncertainty: bool = True,
     regions: list[str] | tuple[str, ...] | None = None,
+    programmes: list | None = None,
 ) -> Result:
     """Apply a scenario's levers to a baseline.
 
@@ -1027,6 +1063,10 @@ def run_scenario(
     regions : sequence of str, optional
         Region codes to report (default: every region, in tree order). Results for the others
         are not computed; the numbers of the reported ones do not depend on this choice.
+    programmes : list of (id, entry), optional
+        Running programmes (default: those of ``data/programmes.yaml`` in force in the tree within
+        the projection). Those the scenario does not name with a ``programme`` lever keep running:
+        their cost is added (``continuing_costs``), no persons (their members are in the baseline).
 
     Returns
     -------
@@ -1098,6 +1138,8 @@ def run_scenario(
                 if value != 0:
                     cost_parts.append((name, lever.payer, int(year), float(value)))
         log.debug("lever %s prepared", name)
+
+    running = _cost_frame(continuing_costs(scenario, months, tree, programmes))
 
     # ---- 2. which touched leaves can reach their cap --------------------------------------------
     n_touched = len(touched)
@@ -1173,6 +1215,7 @@ def run_scenario(
         paths=n_paths,
         paths_at=plan.paths,
         cost=_cost_frame(cost_parts),
+        running_cost=running,
         seed=seed,
         meta={"baseline": dict(baseline.meta), "seed": seed, "paths": n_paths, "uncertainty": uncertainty},
         labels=(BASELINE_LABEL, *names),

@@ -214,3 +214,63 @@ def informal_outreach(
 def workforce_factor(change: float, ramp_months: int, offset: np.ndarray) -> np.ndarray:
     """Multiplier on the workforce [fraction], shape (T,): 1 + change x ramp (1 before the start)."""
     return 1.0 + change * ramp_fraction(offset, ramp_months)
+
+
+def running_programme(
+    headcount: float,
+    scale: float,
+    ramp_months: int,
+    offset: np.ndarray,
+    weights: np.ndarray,
+    already_covered: np.ndarray,
+    retention_after: np.ndarray,
+    lapse: np.ndarray,
+    unit_cost: float,
+) -> LeverEffect:
+    """A running programme (members already in the baseline) continued, scaled or stopped.
+
+    Parameters
+    ----------
+    headcount : float
+        Members in force [persons] (e.g. 26.373 under Pergub Kalbar 4/2023).
+    scale : float
+        From the action month (offset 0): 1 continue, 0 stop, other values scale [fraction].
+    ramp_months : int
+        Months for extra members to ramp in (scale > 1).
+    offset : ndarray of int, shape (T,)
+        Months since the action month.
+    weights : ndarray, shape (L,)
+        Share of the headcount per leaf [fraction].
+    already_covered, retention_after, lapse : ndarray, shape (P,)
+        Deadweight of extra members [fraction]; share of dropped members still paying in the
+        first month without the programme [fraction]; their monthly lapse after [fraction/month].
+    unit_cost : float
+        [IDR/person/month], paid for every member while the programme runs.
+
+    Returns
+    -------
+    LeverEffect
+        Persons against the baseline (which holds the members): 0 before the action and when
+        continued; after a cut to ``scale`` < 1, -N (1 - scale) (1 - r (1 - l)^k), k months since the
+        action (a stop loses N (1 - r) in its first month); after a rise, +N (scale - 1) (1 - d) x ramp.
+        Cost = N x unit_cost before the action, N x scale x unit_cost after (extra members as
+        they ramp in).
+
+    Examples
+    --------
+    Stopping 26.373 members with retention 0,35 and no lapse: -17.142,45 persons from the stop
+    month, and Rp443.066.400 a month saved.
+    """
+    offset = np.asarray(offset)
+    after = offset >= 0
+    k = np.where(after, offset, 0)
+    if scale < 1:
+        kept = retention_after[:, None] * (1.0 - lapse[:, None]) ** k[None, :]
+        per_path = np.where(after[None, :], -headcount * (1.0 - scale) * (1.0 - kept), 0.0)
+        members = np.where(after, headcount * scale, headcount)
+    else:
+        extra = headcount * (scale - 1.0) * ramp_fraction(offset, ramp_months)  # (T,)
+        per_path = (1.0 - already_covered[:, None]) * extra[None, :]
+        members = headcount + extra
+    cost = np.broadcast_to(members * unit_cost, per_path.shape)
+    return LeverEffect(weights=np.asarray(weights, dtype=np.float64), per_path=per_path, cost=cost)

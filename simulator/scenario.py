@@ -167,10 +167,51 @@ class WorkforceShock(Lever):
     change: float
 
 
+@dataclass(frozen=True, kw_only=True)
+class RunningProgramme(CostedLever):
+    """A running programme of ``data/programmes.yaml`` (members already in the baseline), from
+    ``start``: ``action`` "continue" (scale 1: costs, adds no persons), "stop" (scale 0: loses
+    headcount x (1 - retention_after), the retained lapsing at ``lapse``) or "scale" (``scale`` x
+    headcount; extra members ramp in with deadweight ``already_covered``). Region, headcount, unit
+    cost, payer, label and reference come from the programme's entry unless given.
+    """
+
+    kind: ClassVar[str] = "programme"
+    programme: str
+    headcount: float
+    action: str = "continue"
+    scale: float = 1.0
+    already_covered: Uncertain = _fixed(0.0)
+    retention_after: Uncertain = _fixed(0.0)
+    lapse: Uncertain = _fixed(0.0)
+
+
 LEVER_TYPES: dict[str, type[Lever]] = {
     t.kind: t
-    for t in (ContributionSubsidy, VillageOfficials, EmployerCompliance, InformalOutreach, WorkforceShock)
+    for t in (ContributionSubsidy, VillageOfficials, EmployerCompliance, InformalOutreach, WorkforceShock,
+              RunningProgramme)
 }
+#: Scale of a running programme per action (``scale`` needs its own value).
+PROGRAMME_ACTIONS = {"continue": 1.0, "stop": 0.0, "scale": None}
+
+
+def _programme_item(item: dict, where: str) -> dict:
+    """A programme lever's mapping with the programme's entry filled in and ``scale`` set from
+    ``action``; InputError naming the lever and key otherwise."""
+    from simulator.programmes import programme_keys
+
+    out = {**programme_keys(item.get("programme"), where), **item}
+    action = out.get("action", "continue")
+    if action not in PROGRAMME_ACTIONS:
+        raise InputError(f"{where}, key 'action': expected one of {', '.join(PROGRAMME_ACTIONS)}, got {_show(action)}")
+    fixed = PROGRAMME_ACTIONS[action]
+    if fixed is None and "scale" not in out:
+        raise InputError(f"{where}, key 'scale': required with action scale")
+    if fixed is not None and "scale" in out and out["scale"] != fixed:
+        raise InputError(f"{where}, key 'scale': action {action} means scale {fixed:g}, got {_show(out['scale'])}")
+    if fixed is not None:
+        out["scale"] = fixed
+    return out
 
 
 @dataclass(frozen=True)
@@ -334,6 +375,9 @@ _PARSERS = {
     "lapse": _uncertain_share,
     "enrolled_share": _uncertain_share,
     "change": _change,
+    "programme": _text,
+    "action": _text,
+    "scale": _nonneg,
 }
 
 
@@ -512,6 +556,8 @@ def _lever(item: Any, number: int, source: str, tree: RegionTree) -> Lever:
         )
     cls = LEVER_TYPES[kind]
     where = f"{source}: lever {number} ({kind})"
+    if cls is RunningProgramme:
+        item = _programme_item(item, where)
     fields = {f.name: f for f in dataclasses.fields(cls)}
     allowed = ["kind", *fields, *(["end"] if "months" in fields else [])]
     for key in item:

@@ -192,6 +192,7 @@ def resolve(
     """
     from simulator.regions import load_regions
 
+    codes = list(codes)
     tree = tree if tree is not None else load_regions()
     name = scenario_name or getattr(scenario, "name", "")
     frames = [normalise(official, OFFICIAL, where="targets")]
@@ -216,6 +217,9 @@ def resolve(
     rows = pd.concat([f for f in frames if len(f)], ignore_index=True).rename(columns={"region_code": "applied_from"})
     wanted = pd.DataFrame(pairs, columns=["region_code", "applied_from", "origin"])
     out = wanted.merge(rows, on=["applied_from", "origin"], how="inner", sort=False)
+    position = {c: i for i, c in enumerate(dict.fromkeys(codes))}
+    order = np.lexsort((out["origin"].ne(OFFICIAL).to_numpy(), out["region_code"].map(position).to_numpy()))
+    out = out.iloc[order]  # the order of ``codes``; official targets before the scenario's
     factors, notes = denominator_factors(out["region_code"].tolist(), out["year"].tolist(),
                                          out["basis"].tolist(), workforce)
     out["factor"], out["denominator"] = factors, notes

@@ -50,7 +50,7 @@ CASES = [
      "bad.yaml: unknown key 'levrs'; expected one of name, description, base, horizon, levers, targets"),
     ("unknown lever kind", two_levers(kind="subsidy"),
      "bad.yaml: lever 2, key 'kind': expected one of contribution_subsidy, village_officials, "
-     "employer_compliance, informal_outreach, workforce_shock, got 'subsidy'"),
+     "employer_compliance, informal_outreach, workforce_shock, programme, got 'subsidy'"),
     ("unknown region", two_levers(region="Atlantis"),
      "bad.yaml: lever 2 (contribution_subsidy), key 'region': unknown region 'Atlantis': expected a "
      "Kemendagri code or name (see `python -m simulator regions`)"),
