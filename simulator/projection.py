@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -28,8 +29,9 @@ log = logging.getLogger(__name__)
 
 CACHE_DIR = Path(__file__).resolve().parent.parent / ".cache"
 #: Bump when the projection method changes so old caches are not reused.
-METHOD_VERSION = "4"  # 2: intervals from selection errors; 3: per-series choice only when it pays;
+METHOD_VERSION = "5"  # 2: intervals from selection errors; 3: per-series choice only when it pays;
 # 4: sample paths scaled in float32 (differ from 3 by float32 rounding, about 1e-7 of the series scale)
+# 5: every level forecast directly, medians reconciled, joint tree-factor errors from the backtest
 
 Progress = Callable[[float, str], None]
 
@@ -68,20 +70,44 @@ def monthly_workforce(workforce: pd.DataFrame, leaves: list[str], months: pd.Per
     return out
 
 
-def _workforce_paths(
-    workforce: pd.DataFrame, leaves: list[str], months: pd.PeriodIndex, paths: int, rng: np.random.Generator
-) -> np.ndarray:
-    """Workforce paths (leaves, paths, months) [persons]: trend plus per-path growth uncertainty.
+#: Year-to-year deviation of employment growth [fraction/year], split into a national part, a
+#: provincial part and a kabupaten/kota part (total about 1,5 points: BPS national series
+#: 2019-2024 with the 2020 break; the split is an assumption, so that the nation is as uncertain
+#: as its own history and not sqrt(514) times less).
+WORKFORCE_GROWTH_SD = {"nasional": 0.012, "provinsi": 0.006, "kabkota": 0.006}
 
-    Annual growth of employment varies by about 1,5 percentage points from year to year (BPS
-    national series 2019-2024, with the 2020 break); each path draws its own deviation of the
-    annual growth rate, so the band widens linearly in log terms with the horizon.
+
+def _last_measured(workforce: pd.DataFrame) -> pd.Period:
+    """The last period with a measured (not estimated) employed figure; the last period when the
+    file says nothing about estimates. Uncertainty grows from there, so an estimated year has a band."""
+    wf = workforce
+    if "estimate" in wf.columns:
+        measured = wf[pd.to_numeric(wf["estimate"], errors="coerce").fillna(0).eq(0)]
+        if len(measured):
+            wf = measured
+    return pd.Period(str(wf["period"].astype(str).max()), freq="M")
+
+
+def _workforce_paths(
+    workforce: pd.DataFrame, tree: RegionTree, leaves: list[str], months: pd.PeriodIndex, paths: int, seed: int
+) -> np.ndarray:
+    """Workforce paths (leaves, paths, months) [persons]: trend plus jointly drawn growth deviations.
+
+    Each path draws one deviation of the annual growth rate for the nation, one per province and
+    one per kabupaten/kota (``WORKFORCE_GROWTH_SD``); a leaf's deviation is their sum, applied from
+    the last measured period, so the band widens linearly in log terms and the aggregates keep it.
     """
     trend = monthly_workforce(workforce, leaves, months).astype(np.float32)
-    last_obs = pd.Period(str(workforce["period"].astype(str).max()), freq="M")
-    steps = np.maximum(np.array([(m - last_obs).n for m in months], dtype=np.float32), 0.0) / 12.0
-    deviation = rng.normal(0.0, 0.015, size=(len(leaves), paths, 1)).astype(np.float32)
-    return trend[:, None, :] * np.exp(deviation * steps[None, None, :])
+    last = _last_measured(workforce)
+    years = np.maximum(np.array([(m - last).n for m in months], dtype=np.float32), 0.0) / 12.0
+    rng = np.random.default_rng([seed, 1 << 20])
+    provinces = sorted({tree.parent(c) or c for c in leaves})
+    prov_of = np.array([provinces.index(tree.parent(c) or c) for c in leaves])
+    nation = rng.standard_normal((1, paths)) * WORKFORCE_GROWTH_SD["nasional"]
+    province = rng.standard_normal((len(provinces), paths)) * WORKFORCE_GROWTH_SD["provinsi"]
+    own = rng.standard_normal((len(leaves), paths)) * WORKFORCE_GROWTH_SD["kabkota"]
+    deviation = (nation + province[prov_of] + own).astype(np.float32)
+    return trend[:, None, :] * np.exp(deviation[:, :, None] * years[None, None, :])
 
 
 def data_hash(*frames: pd.DataFrame) -> str:
@@ -90,6 +116,187 @@ def data_hash(*frames: pd.DataFrame) -> str:
     for frame in frames:
         digest.update(pd.util.hash_pandas_object(frame, index=False).values.tobytes())
     return digest.hexdigest()
+
+
+#: The forecaster's model choice and backtest window see at least this many steps whatever
+#: horizon is asked, so the answer for a month does not depend on how far ahead one asks.
+SELECTION_STEPS = 24
+#: The projection's own rolling-origin backtest, whose joint errors set every region's band:
+#: origins every BACKTEST_SPACING months, the latest BACKTEST_SPACING months before the end.
+BACKTEST_ORIGINS = 6
+BACKTEST_SPACING = 4
+#: Months of history a backtest origin needs before it.
+MIN_TRAIN = 24
+
+
+@dataclass(frozen=True)
+class _Nodes:
+    """The region tree as arrays: every code (tree order), the leaves, S and each row's parent."""
+
+    codes: list[str]
+    leaves: list[str]
+    s: np.ndarray  # (regions, leaves) 0/1
+    parent: np.ndarray  # (regions,) row of the parent, -1 for the nation
+    leaf_rows: np.ndarray  # (leaves,) row of each leaf
+
+    @classmethod
+    def of(cls, tree: RegionTree) -> _Nodes:
+        from simulator.baseline import summing_matrix
+
+        codes, leaves, s = summing_matrix(tree)
+        pos = {c: i for i, c in enumerate(codes)}
+        parent = np.array([pos.get(tree.parent(c) or "", -1) for c in codes], dtype=np.int64)
+        return cls(list(codes), list(leaves), s, parent, np.array([pos[c] for c in leaves], dtype=np.int64))
+
+
+def _node_totals(history: pd.DataFrame, nodes: _Nodes) -> tuple[pd.PeriodIndex, np.ndarray]:
+    """Months of history and active participants of every region (regions, months) [persons],
+    all segments; an aggregate is NaN in a month where any of its leaves is missing."""
+    totals = history.groupby(["region_code", "ds"])["active"].sum().unstack("ds")
+    totals = totals.reindex(nodes.leaves)
+    months = pd.PeriodIndex(pd.DatetimeIndex(totals.columns), freq="M")
+    leaf = totals.to_numpy(dtype=np.float64)
+    missing = np.isnan(leaf)
+    out = nodes.s @ np.where(missing, 0.0, leaf)
+    out[(nodes.s @ missing.astype(np.float64)) > 0] = np.nan
+    return months, out
+
+
+def _fit_steps(n_months: int, steps: int) -> int:
+    return max(steps, SELECTION_STEPS, n_months // 4)
+
+
+def _direct_log_means(totals: np.ndarray, months: pd.PeriodIndex, codes: list[str], steps: int, seed: int):
+    """Point forecasts of log(1 + active) for every region (regions, steps), each region forecast
+    directly with the generic forecaster (model chosen per series by its backtest)."""
+    from simulator.forecast import forecast
+
+    n_r, n_t = totals.shape
+    keep = np.isfinite(totals)
+    frame = pd.DataFrame({
+        "unique_id": np.repeat(np.asarray(codes, dtype=object), n_t)[keep.ravel()],
+        "ds": np.tile(months.to_timestamp(), n_r)[keep.ravel()],
+        "y": np.log1p(totals[keep]),
+    })
+    fc = forecast(frame, horizon=_fit_steps(n_t, steps), paths=0, seed=seed)
+    fit = _fit_steps(n_t, steps)
+    means = fc.frame["mean"].to_numpy(dtype=np.float64).reshape(len(fc.ids), fit)
+    row = {uid: i for i, uid in enumerate(fc.ids)}
+    return means[[row[c] for c in codes], :steps], fc
+
+
+def _two_term_fit(h: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[float, float]:
+    """Non-negative (a, b) minimising sum w (y - a h - b h^2)^2: a random-walk term and a
+    trend-uncertainty term. Two unknowns: the unconstrained fit, else the better one-term fit."""
+    x = np.stack([h, h * h], axis=1) * np.sqrt(w)[:, None]
+    yw = y * np.sqrt(w)
+    coef = np.linalg.lstsq(x, yw, rcond=None)[0]
+    if (coef >= 0).all():
+        return float(coef[0]), float(coef[1])
+    best = (np.inf, 0.0, 0.0)
+    for j in (0, 1):
+        c = max(float(x[:, j] @ yw) / float(x[:, j] @ x[:, j]), 0.0)
+        err = float(((yw - c * x[:, j]) ** 2).sum())
+        if err < best[0]:
+            best = (err, c if j == 0 else 0.0, c if j == 1 else 0.0)
+    return best[1], best[2]
+
+
+def _backtest_errors(totals: np.ndarray, months: pd.PeriodIndex, codes: list[str], seed: int) -> np.ndarray:
+    """Log errors of the direct forecasts from rolling origins (regions, origins, SELECTION_STEPS),
+    NaN where the month lies beyond the history. All regions share the same origins, so the
+    errors keep their dependence across the tree."""
+    n_r, n_t = totals.shape
+    errors = np.full((n_r, BACKTEST_ORIGINS, SELECTION_STEPS), np.nan)
+    logs = np.log1p(totals)
+    for k in range(BACKTEST_ORIGINS):
+        origin = n_t - (k + 1) * BACKTEST_SPACING
+        if origin < MIN_TRAIN:
+            break
+        means, _ = _direct_log_means(totals[:, :origin], months[:origin], codes, SELECTION_STEPS, seed + k + 1)
+        h = min(n_t - origin, SELECTION_STEPS)
+        errors[:, k, :h] = logs[:, origin : origin + h] - means[:, :h]
+    return errors
+
+
+def error_variance(errors: np.ndarray, group: np.ndarray, steps: int, fallback: np.ndarray) -> np.ndarray:
+    """Log-scale forecast error variance per region and step (regions, steps).
+
+    Squared backtest errors (bias included) are pooled per group of regions (aggregates,
+    kabupaten/kota) and step, smoothed as ``a h + b h^2`` (non-negative: random walk plus trend
+    uncertainty, which also extends the curve beyond the backtest window), and scaled per region by
+    its own mean squared error relative to the pool, shrunk towards 1 by the number of origins it
+    has. ``fallback`` (regions,) is a per-step variance used as ``h * fallback`` where a group has
+    no backtest error at all (too short a history).
+    """
+    sq = errors**2
+    hs = np.arange(1, steps + 1, dtype=np.float64)
+    out = hs[None, :] * fallback[:, None]
+    for g in np.unique(group):
+        rows = np.flatnonzero(group == g)
+        block = sq[rows]
+        count = np.isfinite(block).sum(axis=(0, 1))
+        ok = count > 0
+        if not ok.any():
+            continue
+        # a robust pooled scale: the 80 % quantile of |error| read as a normal's (1,2816 sd), so
+        # one regime break in the backtest window does not set everyone's band by its square
+        absolute = np.sqrt(block).reshape(-1, block.shape[2])[:, ok]
+        pooled = (np.nanquantile(absolute, 0.8, axis=0) / 1.2815516) ** 2
+        h_obs = np.arange(1, block.shape[2] + 1, dtype=np.float64)[ok]
+        a, b = _two_term_fit(h_obs, pooled, count[ok].astype(np.float64))
+        curve = a * hs + b * hs * hs
+        fitted = a * np.arange(1, block.shape[2] + 1) + b * np.arange(1, block.shape[2] + 1) ** 2
+        with np.errstate(invalid="ignore", divide="ignore"):
+            z = np.sqrt(block / np.where(fitted > 0, fitted, np.nan)).reshape(len(rows), -1)
+            ratio = (np.nanquantile(z, 0.8, axis=1) / 1.2815516) ** 2 if z.shape[1] else np.full(len(rows), np.nan)
+        origins = np.isfinite(block).any(axis=2).sum(axis=1)
+        rho = np.where(np.isfinite(ratio), (origins * np.nan_to_num(ratio) + 1.0) / (origins + 1.0), 1.0)
+        out[rows] = rho[:, None] * curve[None, :]
+    return out
+
+
+def _monthly_change_variance(totals: np.ndarray) -> np.ndarray:
+    """Variance of each region's month-on-month log change (regions,), 0 where undefined."""
+    with np.errstate(invalid="ignore"):
+        d = np.diff(np.log1p(totals), axis=1)
+    n = np.isfinite(d).sum(axis=1)
+    var = np.where(n > 1, np.nanvar(np.where(np.isfinite(d), d, np.nan), axis=1) if d.size else 0.0, 0.0)
+    return np.nan_to_num(var)
+
+
+def project_active(
+    history: pd.DataFrame, tree: RegionTree, horizon: int, paths: int, seed: int
+) -> tuple[np.ndarray, list[str], pd.PeriodIndex, dict]:
+    """Joint sample paths of active participants per kabupaten/kota (leaves, paths, months) [persons].
+
+    Every region is forecast directly on log(1 + active); the medians are reconciled (MinT,
+    diagonal); the leaf paths carry tree-factor errors whose variances reproduce each region's own
+    backtest error variance (``simulator.hierarchy``). Returns the paths, the leaves, the history's
+    months and a summary (per region: direct and reconciled medians, log error variance).
+    """
+    from simulator import hierarchy
+
+    nodes = _Nodes.of(tree)
+    months, totals = _node_totals(history, nodes)
+    means, fc = _direct_log_means(totals, months, nodes.codes, horizon, seed)
+    errors = _backtest_errors(totals, months, nodes.codes, seed)
+    group = np.array([0 if tree.level(c) == "kabkota" else 1 for c in nodes.codes])
+    log_var = error_variance(errors, group, horizon, _monthly_change_variance(totals))
+    direct = np.expm1(means)
+    leaf_median = hierarchy.reconcile_medians(direct, (direct * np.sqrt(log_var)) ** 2 + 1.0, nodes.s)
+    agg = nodes.s @ leaf_median
+    parent_total = np.where(nodes.parent[:, None] >= 0, agg[np.maximum(nodes.parent, 0)], agg)
+    shares = np.divide(agg, parent_total, out=np.ones_like(agg), where=parent_total > 0)
+    factors = hierarchy.solve_factors(log_var, shares, nodes.parent)
+    err, rows = hierarchy.leaf_log_errors(factors, nodes.parent, paths, seed)
+    if not np.array_equal(rows, nodes.leaf_rows):
+        raise AssertionError("leaf order of the error model differs from the tree's")
+    err += np.log1p(leaf_median).astype(np.float32)[:, None, :]
+    active_leaf = np.expm1(err, out=err)
+    np.maximum(active_leaf, 0.0, out=active_leaf)
+    summary = {"codes": nodes.codes, "direct": direct, "reconciled": agg, "log_var": log_var, "forecast": fc}
+    return active_leaf, nodes.leaves, months, summary
 
 
 def project_baseline(
@@ -115,7 +322,7 @@ def project_baseline(
     paths : int
         Sample paths per region.
     seed : int
-        Seed of the ``numpy.random.Generator`` used for every draw.
+        Seed of every draw (numpy generators seeded from it).
     cache_dir : Path or None
         Where the result is cached, keyed by a hash of the data and settings; None disables.
     progress : callable(fraction, message) or None
@@ -127,7 +334,8 @@ def project_baseline(
         The baseline and the backtest table (per kabupaten/kota and model: MASE, sMAPE, interval
         coverage, and which model was chosen).
     """
-    from simulator.forecast import backtest, forecast
+    from simulator.baseline import aggregate
+    from simulator.forecast import backtest
 
     progress = progress or _noop
     tree = tree or load_regions()
@@ -145,39 +353,35 @@ def project_baseline(
     missing = sorted(set(leaves) - set(history["region_code"]))
     if missing:
         raise InputError(f"history: no rows for kabupaten/kota {missing[0]!r} ({len(missing)} missing)")
-    progress(0.05, "menyiapkan data / preparing data")
-    totals = history.groupby(["region_code", "ds"], as_index=False)["active"].sum()
-    series = pd.DataFrame(
-        {
-            "unique_id": totals["region_code"],
-            "ds": pd.PeriodIndex(totals["ds"].astype(str), freq="M").to_timestamp(),
-            "y": np.log1p(totals["active"].to_numpy(dtype=float)),
-        }
-    )
-    last_observed = pd.Period(series["ds"].max(), freq="M")
+    progress(0.05, "memodelkan peserta aktif / fitting active participants")
+    active_leaf, leaves, hist_months, _ = project_active(history, tree, horizon, paths, seed)
+    last_observed = hist_months[-1]
     months = pd.period_range(last_observed + 1, periods=horizon, freq="M")
-    rng = np.random.default_rng(seed)
-
-    progress(0.15, "memodelkan peserta aktif / fitting active participants")
-    fc = forecast(series, horizon=horizon, paths=paths, seed=int(rng.integers(2**31)))
-    order = [list(fc.ids).index(c) for c in leaves]
-    active_leaf = np.expm1(np.asarray(fc.paths, dtype=np.float32)[order]).clip(min=0.0)
 
     progress(0.75, "memproyeksikan angkatan kerja / projecting the workforce")
-    employed_leaf = _workforce_paths(workforce, leaves, months, paths, rng)
-    active_leaf = np.minimum(active_leaf, employed_leaf)
+    employed_leaf = _workforce_paths(workforce, tree, leaves, months, paths, seed)
+    np.minimum(active_leaf, employed_leaf, out=active_leaf)
 
     progress(0.85, "menjumlahkan wilayah / summing up the region tree")
-    codes, s = tree.aggregation_matrix(leaves)
-    s = s.astype(np.float32)
-    flat = (len(leaves), paths * horizon)
-    active = (s @ active_leaf.reshape(flat)).reshape(len(codes), paths, horizon)
-    employed = (s @ employed_leaf.reshape(flat)).reshape(len(codes), paths, horizon)
+    from simulator.baseline import summing_matrix
+
+    codes, _, s = summing_matrix(tree)
+    active = aggregate(s, active_leaf)
+    employed = aggregate(s, employed_leaf)
     del active_leaf, employed_leaf
 
     progress(0.9, "menguji akurasi model / backtesting the models")
-    table = backtest(series, horizon=horizon, folds=3)
-    chosen = fc.frame.drop_duplicates("unique_id").set_index("unique_id")["model"]
+    totals = history.groupby(["region_code", "ds"], as_index=False)["active"].sum()
+    series = pd.DataFrame({
+        "unique_id": totals["region_code"],
+        "ds": pd.PeriodIndex(totals["ds"].astype(str), freq="M").to_timestamp(),
+        "y": np.log1p(totals["active"].to_numpy(dtype=float)),
+    })
+    table = backtest(series, horizon=SELECTION_STEPS, folds=3)
+    from simulator.forecast import forecast
+
+    chosen = forecast(series, horizon=_fit_steps(len(hist_months), SELECTION_STEPS), paths=0).frame
+    chosen = chosen.drop_duplicates("unique_id").set_index("unique_id")["model"]
     table["chosen"] = table["model"].eq(table["unique_id"].map(chosen))
     table.insert(0, "scale", "log1p(active)")
     baseline = Baseline(
