@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages.inputs import whole_percent
+from app_pages.inputs import number_box, whole_percent
+from app_pages.tables import cost_pivot
 from app_pages.state import (_allocate, _solve, csv_download, current_baseline, current_panel, data_key,
-                             default_target, lang, region_label)
+                             default_target, lang, query_choice, region_label, set_address, url_number)
 from simulator import fmt
 from simulator.errors import InputError
 from simulator.i18n import t
@@ -22,17 +23,31 @@ def page_budget() -> None:
     baseline, _ = current_baseline()
     months = [str(m) for m in baseline.months]
     decembers = [m for m in months if m.endswith("-12")]
-    mode = st.radio(t("budget_mode", L), ["solve", "allocate"], format_func=lambda m: t(f"mode_{m}", L), horizontal=True, key="bg_mode")
-    kind = st.radio(t("lever", L), ["subsidy", "village"], format_func=lambda k: t(f"kind_lever_{k}", L), horizontal=True, key="bg_kind")
+    mode = st.radio(t("budget_mode", L), ["solve", "allocate"], format_func=lambda m: t(f"mode_{m}", L), horizontal=True,
+                    key="bg_mode", index=["solve", "allocate"].index(query_choice("tanya", ["solve", "allocate"], "solve")))
+    kind = st.radio(t("lever", L), ["subsidy", "village"], format_func=lambda k: t(f"kind_lever_{k}", L), horizontal=True,
+                    key="bg_kind", index=["subsidy", "village"].index(query_choice("tuas", ["subsidy", "village"], "subsidy")))
     cols = st.columns(3)
-    deadline = cols[0].selectbox(t("deadline", L), months, index=months.index(decembers[0]) if decembers else 0, key="bg_deadline")
-    probability = cols[1].slider(t("required_probability", L), 5, 95, 80, step=5, format=whole_percent(L),
+    first = query_choice("tenggat", months, decembers[0] if decembers else months[0])
+    deadline = cols[0].selectbox(t("deadline", L), months, index=months.index(first), key="bg_deadline",
+                                 format_func=lambda m: fmt.month(m, L))
+    wanted = st.query_params.get("peluang", "")
+    start = int(wanted) if wanted.isdigit() and 5 <= int(wanted) <= 95 and int(wanted) % 5 == 0 else 80
+    probability = cols[1].slider(t("required_probability", L), 5, 95, start, step=5, format=whole_percent(L),
                                  key="bg_probability") / 100
+    address = {"tanya": mode, "tuas": kind, "tenggat": deadline, "peluang": round(probability * 100)}
     if mode == "solve":
-        code = cols[2].selectbox(t("region", L), tree.codes, index=tree.codes.index("61"), key="bg_region", format_func=region_label)
-        target = st.number_input(t("target_percent", L), 0.0, 100.0, round(100 * default_target(code, int(deadline[:4])), 2),
-                                 step=0.5, key=f"bg_target_{code}_{deadline[:4]}") / 100
-        st.caption(fmt.percent(target, lang=L))  # the input box itself writes a decimal point
+        code = cols[2].selectbox(t("region", L), tree.codes, index=tree.codes.index(query_choice("wilayah", tree.codes, "61")),
+                                 key="bg_region", format_func=region_label)
+        from_link = st.query_params.get("wilayah") == code and st.query_params.get("tenggat") == deadline
+        linked = url_number("target", 0.0, 1.0) if from_link else None
+        default = linked if linked is not None else default_target(code, int(deadline[:4]))
+        # one box per region and target year: a new region starts from its own target
+        target = number_box(st, t("target_percent", L), f"bg_target_{code}_{deadline[:4]}", default, kind="percent",
+                            low=0.0, high=1.0)
+        set_address({**address, "wilayah": code, "target": None if target is None else round(target, 6)})
+        if target is None:
+            return
         try:
             answer = _solve(data_key(), kind, code, target, deadline, probability)
         except InputError as err:
@@ -48,26 +63,29 @@ def page_budget() -> None:
             if answer.villages:
                 m[3].metric(t("officials", L), fmt.number(answer.size / answer.villages, 2, lang=L))
             st.caption(t("solve_sentence", L).format(size=fmt.number(answer.size, lang=L), region=region_label(code),
-                                                     target=fmt.percent(target, lang=L), deadline=deadline,
+                                                     target=fmt.percent(target, lang=L), deadline=fmt.month(deadline, L, long=True),
                                                      p=fmt.percent(probability, 0, lang=L)))
         else:
             st.warning(f"{t('not_reachable', L)} ({fmt.number(answer.cap, lang=L)} {t('persons', L).lower()}: "
                        f"{t('probability', L)} {fmt.percent(answer.probability, 1, lang=L)})")
         if len(answer.cost):
             st.markdown(f"**{t('cost_table', L)}**")
-            st.dataframe(pd.DataFrame({
-                t("payer", L): answer.cost["payer"].map(lambda p: t(f"payer_{p}", L)),
-                t("year", L): answer.cost["year"],
-                t("cost", L): answer.cost["cost_idr"].map(lambda v: fmt.rupiah(v, lang=L)),
-            }), hide_index=True)
+            st.dataframe(cost_pivot(answer.cost), hide_index=True)
             csv_download(answer.cost, f"solve-{code}-{deadline}.csv", "dl_solve")
         return
     provinces = tree.of_level("provinsi")
-    under = cols[2].selectbox(t("province", L), provinces, index=provinces.index("61"), key="bg_under", format_func=region_label)
+    under = cols[2].selectbox(t("province", L), provinces, index=provinces.index(query_choice("provinsi", provinces, "61")),
+                              key="bg_under", format_func=region_label)
     c2 = st.columns(2)
-    budget = c2[0].number_input(t("budget_envelope", L), 0, 10**13, 10_000_000_000, step=500_000_000, key="bg_budget")
-    c2[0].caption(fmt.rupiah(budget, lang=L))
-    objective = c2[1].radio(t("objective", L), ["regions", "workers"], format_func=lambda o: t(f"objective_{o}", L), key="bg_objective")
+    objective = c2[1].radio(t("objective", L), ["regions", "workers"], format_func=lambda o: t(f"objective_{o}", L),
+                            key="bg_objective",
+                            index=["regions", "workers"].index(query_choice("tujuan", ["regions", "workers"], "regions")))
+    linked = url_number("pagu", 0, 1e13)
+    budget = number_box(c2[0], t("budget_envelope", L), "bg_budget", 10_000_000_000 if linked is None else linked,
+                        kind="rupiah", low=0, high=1e13)
+    set_address({**address, "provinsi": under, "tujuan": objective, "pagu": None if budget is None else round(budget)})
+    if budget is None:
+        return
     panel, _ = current_panel()
     try:
         plan = _allocate(data_key(), float(budget), under, kind, objective, deadline, probability, panel.targets)

@@ -7,13 +7,15 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
+from app_pages.charts import compare_chart
 from app_pages.state import (MAX_COMPARE, around, bundled_scenarios, csv_download, join_comparison, lang, parse,
-                             query_choice, region_label, run, scenario_texts)
-from app_pages.tables import status_label
+                             query_choice, region_label, run, scenario_texts, scenario_title, set_address)
+from app_pages.tables import status_label, styled_status
 from simulator import fmt
 from simulator.errors import InputError
 from simulator.i18n import t
 from simulator.regions import load_regions
+from simulator.vocabulary import GOVERNMENT_PAYERS
 
 
 def compare_selection(texts: dict[str, str]) -> list[str]:
@@ -35,10 +37,8 @@ def compare_selection(texts: dict[str, str]) -> list[str]:
 
 
 def page_compare() -> None:
-    import altair as alt
-
     from simulator.share import encode_scenario
-    from simulator.views import median_lines
+    from simulator.views import cost_by_payer_year, median_lines
 
     L = lang()
     tree = load_regions()
@@ -67,51 +67,55 @@ def page_compare() -> None:
     chosen = st.session_state["cmp_names"]
     room = MAX_COMPARE - len(chosen)
     st.session_state["cmp_names"] = [*chosen, *[n for n in dict.fromkeys(joining) if n not in chosen][:max(room, 0)]]
-    names = st.multiselect(t("scenarios", L), list(texts), max_selections=MAX_COMPARE, key="cmp_names")
+    names = st.multiselect(t("scenarios", L), list(texts), max_selections=MAX_COMPARE, key="cmp_names",
+                           format_func=scenario_title)
     code = st.selectbox(t("region", L), tree.codes, index=tree.codes.index(query_choice("wilayah", tree.codes, "61")),
                         key="cmp_region", format_func=region_label)
     bundled = bundled_scenarios()
-    st.query_params["b"] = [n for n in names if n in bundled and bundled[n] == texts[n]]
     try:
-        st.query_params["u"] = [encode_scenario(texts[n]) for n in names if n not in bundled or bundled[n] != texts[n]]
+        shared = [encode_scenario(texts[n]) for n in names if n not in bundled or bundled[n] != texts[n]]
     except InputError as err:
         st.warning(str(err))
-    st.query_params["wilayah"] = code
+        shared = []
+    set_address({"b": [n for n in names if n in bundled and bundled[n] == texts[n]], "u": shared, "wilayah": code})
     if not names:
         st.info(t("pick_scenarios", L))
         return
-    results, rows = {}, []
+    results, rows, targets = {}, [], None
     for name in names:
         out = run(texts[name], around(code), source=f"{name}.yaml")
         if out is None:
             continue
         result, status = out
         results[name] = result
-        total = float(result.cost["cost_idr"].sum()) if len(result.cost) else 0.0
+        targets = status if targets is None else targets
+        costs = cost_by_payer_year(result)
+        gov = float(costs.loc[costs["payer"].isin(GOVERNMENT_PAYERS), "cost_idr"].sum())
+        own = float(costs.loc[~costs["payer"].isin(GOVERNMENT_PAYERS), "cost_idr"].sum())
+        money = {"government_idr": gov, "own_idr": own}
         for row in status[status["region_code"] == code].itertuples(index=False):
             rows.append({"scenario": name, "year": row.year, "target": row.target, "median": row.median,
-                         "p10": row.p10, "p90": row.p90, "probability": row.probability, "status": row.status, "cost_idr": total})
+                         "p10": row.p10, "p90": row.p90, "probability": row.probability, "status": row.status, **money})
         if not len(status[status["region_code"] == code]):
             rows.append({"scenario": name, "year": None, "target": None, "median": None, "p10": None, "p90": None,
-                         "probability": None, "status": "no target", "cost_idr": total})
+                         "probability": None, "status": "no target", **money})
     if not results:
         return
     lines = median_lines(results, code)
-    chart = alt.Chart(lines).encode(x=alt.X("month:T", title=None), color=alt.Color("scenario:N", title=t("scenario", L)))
-    st.altair_chart((chart.mark_area(opacity=0.15).encode(y=alt.Y("q10:Q", axis=alt.Axis(format="%", title=t("coverage", L))), y2="q90:Q")
-                     + chart.mark_line().encode(y="q50:Q")).properties(height=360), width="stretch")
+    st.vega_lite_chart(spec=compare_chart(lines, targets, code, {n: scenario_title(n) for n in names}), width="stretch")
     csv_download(lines, f"bandingkan-{code}.csv", "dl_cmp_lines")
     table = pd.DataFrame(rows)
     shown = pd.DataFrame({
-        t("scenario", L): table["scenario"],
+        t("scenario", L): table["scenario"].map(scenario_title),
         t("year", L): table["year"],
         t("target", L): table["target"].map(lambda v: fmt.percent(v, lang=L)),
         t("median", L): table["median"].map(lambda v: fmt.percent(v, lang=L)),
         t("probability", L): table["probability"].map(lambda v: fmt.percent(v, 0, lang=L)),
         t("status", L): table["status"].map(status_label),
-        t("scenario_cost", L): table["cost_idr"].map(lambda v: fmt.rupiah(v, short=True, lang=L)),
+        t("cost_government", L): table["government_idr"].map(lambda v: fmt.rupiah(v, short=True, lang=L)),
+        t("cost_own", L): table["own_idr"].map(lambda v: fmt.rupiah(v, short=True, lang=L)),
     })
-    st.dataframe(shown, hide_index=True, width="stretch")
+    st.dataframe(styled_status(shown), hide_index=True, width="stretch")
     csv_download(table, f"bandingkan-tabel-{code}.csv", "dl_cmp_table")
     st.caption(t("share_hint", L))
     cols = st.columns(min(len(names), MAX_COMPARE))

@@ -1,13 +1,23 @@
 """Charts as plain Vega-Lite specs (dicts): building them through Altair's validated objects took
-longer than the scenario run they draw."""
+longer than the scenario run they draw.
+
+Every chart speaks the reader's language: axes through Vega's locale (Indonesian months, decimal
+comma), tooltips from text written by ``simulator.fmt``; targets are labelled markers at their
+deadlines; colours are distinct and name their meaning in a legend."""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from app_pages.state import history_of, lang
+from app_pages.tables import STATUS_COLOURS
 from simulator import fmt
 from simulator.i18n import t
+
+#: Distinct line colours (Okabe-Ito, readable with colour-blindness), in order of use.
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
+TARGET_COLOUR = "#b3261e"
+BAND_COLOURS = ("#dbe9f6", "#b3d0ec", "#83b3df")  # 95 %, 80 %, 50 %: paler is wider
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
@@ -19,9 +29,53 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     return out.astype(object).where(out.notna(), None).to_dict("records")
 
 
-def fan_chart(result, code: str, targets: pd.DataFrame):
-    """The fan chart as a Vega-Lite spec (a plain dict: building it through Altair's validated
-    objects took longer than the scenario run on a slider move) and the quantile frame."""
+def _config(L: str) -> dict:
+    """Locale and legend placement shared by the charts (legend under the chart: phones are narrow)."""
+    return {"locale": fmt.vega_locale(L), "legend": {"orient": "bottom", "columns": 2, "labelLimit": 260},
+            "axis": {"labelFontSize": 11, "titleFontSize": 12}}
+
+
+def _percent_axis(L: str, title: str) -> dict:
+    # "40 %" in Bahasa (as fmt.percent writes it), "40%" in English
+    expr = "format(datum.value * 100, '.0f') + ' %'" if L == "id" else "format(datum.value * 100, '.0f') + '%'"
+    return {"title": title, "labelExpr": expr}
+
+
+def _month_axis() -> dict:
+    return {"field": "month", "type": "temporal", "title": None,
+            "axis": {"format": "%b %Y", "labelOverlap": True, "tickCount": {"interval": "year", "step": 1}}}
+
+
+def _targets_frame(targets: pd.DataFrame, code: str, L: str) -> pd.DataFrame:
+    own = targets[targets["region_code"] == code].drop_duplicates("year")
+    return pd.DataFrame({
+        "month": pd.to_datetime(own["year"].astype(int).astype(str) + "-12-01"),
+        "target": own["target"].to_numpy(dtype=float),
+        "label": [f"{t('target', L)} {y}: {fmt.percent(v, lang=L)}" for y, v in zip(own["year"], own["target"])],
+    })
+
+
+def _target_layers(tdf: pd.DataFrame, L: str, legend_domain: list[str], legend_range: list[str]) -> list[dict]:
+    """Diamond markers at each deadline with their label, in the legend as "Target"."""
+    if tdf.empty:
+        return []
+    data = {"values": _records(tdf)}
+    colour = {"datum": t("target", L), "type": "nominal",
+              "scale": {"domain": legend_domain, "range": legend_range}, "title": None}
+    return [
+        {"data": data, "mark": {"type": "point", "shape": "diamond", "size": 120, "filled": True, "opacity": 1},
+         "encoding": {"x": _month_axis(), "y": {"field": "target", "type": "quantitative"}, "color": colour,
+                      "tooltip": [{"field": "label", "type": "nominal", "title": t("target", L)}]}},
+        {"data": data, "mark": {"type": "text", "align": "right", "dx": -8, "dy": -10, "fontSize": 11,
+                                "fontWeight": "bold", "color": TARGET_COLOUR},
+         "encoding": {"x": _month_axis(), "y": {"field": "target", "type": "quantitative"},
+                      "text": {"field": "label", "type": "nominal"}}},
+    ]
+
+
+def fan_chart(result, code: str, targets: pd.DataFrame, before=None):
+    """The fan chart (history, scenario median with 50/80/95 % bands, the baseline median when a
+    lever changes it, labelled targets) as a Vega-Lite spec, and the quantile frame."""
     from simulator.views import fan_wide
 
     L = lang()
@@ -30,61 +84,163 @@ def fan_chart(result, code: str, targets: pd.DataFrame):
     hist = history_of(code)
     hist = hist.assign(month=hist["month"].dt.to_timestamp())
     # Vega-Lite reads a dot in a field name as a nested field: q2.5 -> q2_5 in the chart only
-    fan_data = {"values": _records(wide.rename(columns=lambda c: c.replace(".", "_")))}
-    x = {"field": "month", "type": "temporal", "title": None}
+    shown = wide.rename(columns=lambda c: c.replace(".", "_"))
+    shown = shown.assign(
+        when=shown["month"].map(lambda m: fmt.month(m, L)),
+        median_text=shown["q50"].map(lambda v: fmt.percent(v, lang=L)),
+        band80_text=[f"{fmt.percent(a, lang=L)} – {fmt.percent(b, lang=L)}" for a, b in zip(shown["q10"], shown["q90"])],
+    )
+    if before is not None:
+        base = fan_wide(before, code)
+        base = pd.DataFrame({"month": base["month"].dt.to_timestamp(), "before": base["q50"].to_numpy()})
+        shown = shown.merge(base, on="month", how="left")
+        shown["before_text"] = shown["before"].map(lambda v: fmt.percent(v, lang=L))
+    fan_data = {"values": _records(shown)}
+    names = {"band95": t("band95", L), "band80": t("band80", L), "band50": t("band50", L),
+             "median": t("median_line", L), "history": t("history", L), "before": t("before_line", L),
+             "target": t("target", L)}
+    domain = [names[k] for k in ("history", "median", "before", "band50", "band80", "band95", "target")]
+    colours = ["#202124", PALETTE[0], "#7f7f7f", *reversed(BAND_COLOURS), TARGET_COLOUR]
 
-    def band(low: str, high: str, opacity: float, axis: dict | None = None) -> dict:
+    def colour(key: str) -> dict:
+        return {"datum": names[key], "type": "nominal", "scale": {"domain": domain, "range": colours}, "title": None}
+
+    x = _month_axis()
+    tooltip = [{"field": "when", "type": "nominal", "title": t("month", L)},
+               {"field": "median_text", "type": "nominal", "title": names["median"]},
+               {"field": "band80_text", "type": "nominal", "title": names["band80"]}]
+    if before is not None:
+        tooltip.append({"field": "before_text", "type": "nominal", "title": names["before"]})
+
+    def band(low: str, high: str, key: str, axis: dict | None = None) -> dict:
         y = {"field": low, "type": "quantitative", **({"axis": axis} if axis else {})}
-        return {"data": fan_data, "mark": {"type": "area", "opacity": opacity},
-                "encoding": {"x": x, "y": y, "y2": {"field": high}}}
+        return {"data": fan_data, "mark": {"type": "area", "opacity": 1},
+                "encoding": {"x": x, "y": y, "y2": {"field": high}, "color": colour(key)}}
 
+    hist_shown = hist[["month", "coverage"]].assign(
+        when=hist["month"].map(lambda m: fmt.month(m, L)), text=hist["coverage"].map(lambda v: fmt.percent(v, lang=L)))
     layers = [
-        band("q2_5", "q97_5", 0.15, {"format": "%", "title": t("coverage", L)}),
-        band("q10", "q90", 0.25),
-        band("q25", "q75", 0.35),
-        {"data": fan_data, "mark": {"type": "line"},
-         "encoding": {"x": x, "y": {"field": "q50", "type": "quantitative"},
-                      "tooltip": [{"field": "month", "type": "temporal"},
-                                  {"field": "q50", "type": "quantitative", "format": ".2%"}]}},
-        {"data": {"values": _records(hist[["month", "coverage"]])}, "mark": {"type": "line", "color": "black"},
-         "encoding": {"x": x, "y": {"field": "coverage", "type": "quantitative"}}},
+        band("q2_5", "q97_5", "band95", _percent_axis(L, t("coverage", L))),
+        band("q10", "q90", "band80"),
+        band("q25", "q75", "band50"),
+        {"data": {"values": _records(hist_shown)}, "mark": {"type": "line", "strokeWidth": 2},
+         "encoding": {"x": x, "y": {"field": "coverage", "type": "quantitative"}, "color": colour("history"),
+                      "tooltip": [{"field": "when", "type": "nominal", "title": t("month", L)},
+                                  {"field": "text", "type": "nominal", "title": names["history"]}]}},
     ]
-    own = targets[targets["region_code"] == code]
-    if len(own):
-        tdf = pd.DataFrame({"month": pd.to_datetime(own["year"].astype(str) + "-12-01"), "target": own["target"].to_numpy()})
-        target_data = {"values": _records(tdf)}
-        layers.append({"data": target_data, "mark": {"type": "rule", "color": "red", "strokeDash": [4, 3]},
-                       "encoding": {"y": {"field": "target", "type": "quantitative"}}})
-        layers.append({"data": target_data, "mark": {"type": "point", "shape": "diamond", "size": 90, "color": "red",
-                                                     "filled": True},
-                       "encoding": {"x": x, "y": {"field": "target", "type": "quantitative"}}})
-    return {"height": 380, "layer": layers}, wide
+    if before is not None:
+        layers.append({"data": fan_data, "mark": {"type": "line", "strokeDash": [6, 4], "strokeWidth": 2},
+                       "encoding": {"x": x, "y": {"field": "before", "type": "quantitative"}, "color": colour("before")}})
+    layers.append({"data": fan_data, "mark": {"type": "line", "strokeWidth": 2.5},
+                   "encoding": {"x": x, "y": {"field": "q50", "type": "quantitative"}, "color": colour("median"),
+                                "tooltip": tooltip}})
+    layers += _target_layers(_targets_frame(targets, code, L), L, domain, colours)
+    return {"height": 380, "layer": layers, "config": _config(L)}, wide
+
+
+def waterfall_chart(steps: pd.DataFrame) -> dict:
+    """The waterfall as floating bars: baseline median, each lever's change, the result [persons].
+
+    The bars' ends are running sums of the library's steps (drawing, not a new figure)."""
+    L = lang()
+    labels = [t("wf_baseline", L) if s == "baseline" else str(s) for s in steps["lever"]]
+    values = steps["persons"].to_numpy(dtype=float)
+    ends = values.cumsum()
+    rows = [{"step": labels[0], "start": 0.0, "end": ends[0], "kind": "base",
+             "text": fmt.number(values[0], lang=L)}]
+    for i in range(1, len(values)):
+        rows.append({"step": labels[i], "start": ends[i - 1], "end": ends[i], "kind": "up" if values[i] >= 0 else "down",
+                     "text": ("+" if values[i] >= 0 else "−") + fmt.number(abs(values[i]), lang=L)})
+    if len(values) > 1:
+        rows.append({"step": t("wf_total", L), "start": 0.0, "end": ends[-1], "kind": "total",
+                     "text": fmt.number(ends[-1], lang=L)})
+    frame = pd.DataFrame(rows)
+    top, low = frame["end"].max(), frame.loc[frame["kind"] != "base", ["start", "end"]].min().min() if len(rows) > 1 else 0.0
+    floor = max(0.0, min(low, ends[0]) - 0.15 * max(top - min(low, ends[0]), 1.0)) if len(rows) > 1 else 0.0
+    kinds = {"base": "#7f7f7f", "up": "#1b7a34", "down": "#b3261e", "total": PALETTE[0]}
+    y = {"field": "start", "type": "quantitative", "title": t("persons", L),
+         "scale": {"domainMin": floor, "zero": False, "nice": False}}
+    return {
+        "height": 300,
+        "data": {"values": _records(frame)},
+        "encoding": {"x": {"field": "step", "type": "nominal", "sort": None, "title": None,
+                           "axis": {"labelAngle": 0, "labelLimit": 120}}},
+        "layer": [
+            {"mark": {"type": "bar", "clip": True},
+             "encoding": {"y": y, "y2": {"field": "end"},
+                          "color": {"field": "kind", "type": "nominal", "legend": None,
+                                    "scale": {"domain": list(kinds), "range": list(kinds.values())}},
+                          "tooltip": [{"field": "step", "type": "nominal", "title": t("lever", L)},
+                                      {"field": "text", "type": "nominal", "title": t("persons", L)}]}},
+            {"mark": {"type": "text", "dy": -8, "fontSize": 11},
+             "encoding": {"y": {"field": "end", "type": "quantitative"}, "text": {"field": "text", "type": "nominal"}}},
+        ],
+        "config": _config(L),
+    }
+
+
+def compare_chart(lines: pd.DataFrame, targets: pd.DataFrame, code: str, titles: dict[str, str]) -> dict:
+    """Median and 80 % band per scenario (one distinct colour each, pale bands) with the region's
+    labelled targets, so the axis reaches them."""
+    L = lang()
+    names = [titles.get(s, s) for s in dict.fromkeys(lines["scenario"])]
+    shown = lines.assign(
+        title=lines["scenario"].map(lambda s: titles.get(s, s)),
+        when=lines["month"].map(lambda m: fmt.month(m, L)),
+        median_text=lines["q50"].map(lambda v: fmt.percent(v, lang=L)),
+        band80_text=[f"{fmt.percent(a, lang=L)} – {fmt.percent(b, lang=L)}" for a, b in zip(lines["q10"], lines["q90"])],
+    )
+    data = {"values": _records(shown)}
+    domain = [*names, t("target", L)]
+    colours = [*PALETTE[: len(names)], TARGET_COLOUR]
+    colour = {"field": "title", "type": "nominal", "title": None, "scale": {"domain": domain, "range": colours}}
+    x = _month_axis()
+    layers = [
+        {"data": data, "mark": {"type": "area", "opacity": 0.12},
+         "encoding": {"x": x, "y": {"field": "q10", "type": "quantitative", "axis": _percent_axis(L, t("coverage", L))},
+                      "y2": {"field": "q90"}, "color": {**colour, "legend": None}}},
+        {"data": data, "mark": {"type": "line", "strokeWidth": 2.5},
+         "encoding": {"x": x, "y": {"field": "q50", "type": "quantitative"}, "color": colour,
+                      "tooltip": [{"field": "title", "type": "nominal", "title": t("scenario", L)},
+                                  {"field": "when", "type": "nominal", "title": t("month", L)},
+                                  {"field": "median_text", "type": "nominal", "title": t("median", L)},
+                                  {"field": "band80_text", "type": "nominal", "title": t("band80", L)}]}},
+    ]
+    layers += _target_layers(_targets_frame(targets, code, L), L, domain, colours)
+    return {"height": 380, "layer": layers, "config": _config(L)}
 
 
 def tile_chart(tiles: pd.DataFrame) -> dict:
     """The tile map as a Vega-Lite spec (a plain dict, like the fan chart: the Overview is the first
-    page, and importing Altair and validating its objects took about half a second there)."""
+    page, and importing Altair and validating its objects took about half a second there). On a
+    narrow screen the tiles show the probability only (names would overlap); tooltips name them."""
     L = lang()
     tiles = tiles.assign(
-        label=[f"{s}\n{fmt.percent(p, 0, lang=L)}" if p == p else f"{s}\n–" for s, p in zip(tiles["short"], tiles["probability"])],
+        prob_text=[fmt.percent(p, 0, lang=L) if p == p else "–" for p in tiles["probability"]],
+        median_text=[fmt.percent(m, lang=L) if m == m else "–" for m in tiles["median"]],
         status_text=tiles["status"].map(lambda s: t(s, L)),
     )
-    colour = {"field": "status", "type": "nominal", "legend": None,
-              "scale": {"domain": ["on track", "at risk", "off track", "no target"],
-                        "range": ["#2e7d32", "#f9a825", "#c62828", "#bdbdbd"]}}
+    order = ["on track", "at risk", "off track", "no target"]
+    colour = {"field": "status_text", "type": "nominal", "title": None,
+              "scale": {"domain": [t(s, L) for s in order], "range": [STATUS_COLOURS[s][0] for s in order]}}
     tooltip = [{"field": "name", "type": "nominal", "title": t("name", L)},
-               {"field": "probability", "type": "quantitative", "format": ".0%", "title": t("probability", L)},
-               {"field": "median", "type": "quantitative", "format": ".2%", "title": t("median", L)},
+               {"field": "prob_text", "type": "nominal", "title": t("probability", L)},
+               {"field": "median_text", "type": "nominal", "title": t("median", L)},
                {"field": "status_text", "type": "nominal", "title": t("status", L)}]
     return {
         "height": 330,
-        "data": {"values": _records(tiles[["col", "row", "name", "status", "status_text", "probability", "median", "label"]])},
+        "data": {"values": _records(tiles[["col", "row", "name", "short", "status_text", "prob_text", "median_text"]])},
         "encoding": {"x": {"field": "col", "type": "ordinal", "axis": None},
                      "y": {"field": "row", "type": "ordinal", "axis": None}},
         "layer": [
-            {"mark": {"type": "rect", "cornerRadius": 4, "stroke": "white", "strokeWidth": 2},
+            {"mark": {"type": "rect", "cornerRadius": 3, "stroke": "white", "strokeWidth": 2},
              "encoding": {"color": colour, "tooltip": tooltip}},
-            {"mark": {"type": "text", "fontSize": 10, "color": "white", "lineBreak": "\n"},
-             "encoding": {"text": {"field": "label", "type": "nominal"}}},
+            {"mark": {"type": "text", "fontSize": 9, "color": "white", "dy": -6,
+                      "opacity": {"expr": "width < 600 ? 0 : 1"}},
+             "encoding": {"text": {"field": "short", "type": "nominal"}}},
+            {"mark": {"type": "text", "fontSize": {"expr": "width < 600 ? 9 : 11"}, "fontWeight": "bold",
+                      "color": "white", "dy": {"expr": "width < 600 ? 0 : 7"}},
+             "encoding": {"text": {"field": "prob_text", "type": "nominal"}}},
         ],
+        "config": {**_config(L), "view": {"stroke": None}},
     }

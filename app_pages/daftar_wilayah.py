@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.state import csv_download, lang, region_label
+from app_pages.state import csv_download, lang, region_label, set_address
 from simulator import fmt
 from simulator.i18n import t
 from simulator.regions import load_regions
@@ -25,4 +25,5 @@ def page_regions() -> None:
     csv_download(table, f"wilayah-{choice}.csv", "dl_regions")
 
 
+set_address({})  # nothing on this page to share: no parameters of another page linger
 page_regions()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.state import current_panel, lang
+from app_pages.state import current_panel, lang, set_address
 from simulator import fmt
 from simulator.errors import InputError
 from simulator.i18n import t
@@ -54,4 +54,5 @@ def page_data() -> None:
         st.download_button(file.name, file.read_bytes(), file_name=file.name, key=f"dl_{file.name}")
 
 
+set_address({})  # nothing on this page to share: no parameters of another page linger
 page_data()

@@ -1,6 +1,12 @@
-"""Input widgets in the user's language: slider formats, count grids."""
+"""Input widgets in the user's language: slider formats, count grids, and boxes for typed numbers
+("10.000.000.000", "Rp10 M", "59,56 %" in Bahasa; "10,000,000,000", "Rp10 bn", "59.56%" in English)."""
 
 from __future__ import annotations
+
+import streamlit as st
+
+from app_pages.state import lang
+from simulator import fmt
 
 
 def whole_percent(L: str) -> str:
@@ -11,3 +17,30 @@ def whole_percent(L: str) -> str:
 def counts(top: int, step: int, extra: int) -> tuple[int, ...]:
     """0, step, 2 x step ... top, with ``extra`` (a default off the grid, e.g. 26.373) in order."""
     return tuple(sorted({*range(0, top + 1, step), extra}))
+
+
+def number_box(container, label: str, key: str, default: float, *, kind: str, low: float | None = None,
+               high: float | None = None) -> float | None:
+    """A text box for a number typed the way the user's language writes it; returns the value read
+    (a fraction for ``kind="percent"``), or None after showing why it cannot be read (the caller
+    then shows no answer: the screen never keeps an answer for an input it no longer shows).
+
+    The value read is kept under ``key``; the box itself is keyed per language, so switching
+    language rewrites the same number in the other language's format instead of misreading it."""
+    L = lang()
+    if key not in st.session_state:
+        st.session_state[key] = default
+    box = f"{key}__{L}"
+    if box not in st.session_state:
+        st.session_state[box] = fmt.typed(st.session_state[key], L, kind=kind)
+    text = container.text_input(label, key=box, help=fmt.NUMBER_HELP[kind][L])
+    try:
+        value = fmt.parse_number(text, L, kind=kind, low=low, high=high)
+    except fmt.NumberError as err:
+        container.error(str(err))
+        return None
+    st.session_state[key] = value
+    shown = {"percent": lambda v: fmt.percent(v, lang=L), "rupiah": lambda v: fmt.rupiah(v, lang=L)}.get(
+        kind, lambda v: fmt.number(v, lang=L))
+    container.caption(shown(value))  # what was read, written back in full
+    return value

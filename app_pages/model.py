@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.state import csv_download, current_baseline, lang, region_label
+from app_pages.state import csv_download, current_baseline, lang, region_label, set_address
 from simulator import fmt
 from simulator.i18n import t
 from simulator.regions import load_regions
@@ -41,4 +41,5 @@ def page_model() -> None:
     csv_download(rows, f"backtest-{prov}.csv", "dl_model_rows")
 
 
+set_address({})  # nothing on this page to share: no parameters of another page linger
 page_model()

@@ -7,8 +7,8 @@ import streamlit as st
 
 from app_pages.charts import tile_chart
 from app_pages.state import (csv_download, current_baseline, current_panel, lang, query_choice, region_label, run,
-                             scenario_texts)
-from app_pages.tables import cost_table, status_table
+                             scenario_description, scenario_texts, scenario_title, set_address)
+from app_pages.tables import cost_table, headline_card, status_table
 from simulator import fmt
 from simulator.errors import InputError
 from simulator.i18n import t
@@ -18,7 +18,8 @@ from simulator.regions import load_regions
 def scenario_picker(key: str) -> tuple[str, str]:
     texts = scenario_texts()
     names = list(texts)
-    name = st.selectbox(t("active_scenario", lang()), names, index=names.index(query_choice("skenario", names, "baseline")) if "baseline" in names else 0, key=key)
+    name = st.selectbox(t("active_scenario", lang()), names, key=key, format_func=scenario_title,
+                        index=names.index(query_choice("skenario", names, "baseline")) if "baseline" in names else 0)
     return name, texts[name]
 
 
@@ -28,33 +29,44 @@ def page_overview() -> None:
     L = lang()
     tree = load_regions()
     st.subheader(t("page_overview", L))
-    left, right = st.columns(2)
+    left, middle, right = st.columns([2, 2, 1])
     with left:
         name, text = scenario_picker("ov_scenario")
     provinces = tree.of_level("provinsi")
-    with right:
+    with middle:
         choice = st.selectbox(t("province", L), ["00", *provinces], key="ov_province",
                               index=["00", *provinces].index(query_choice("provinsi", provinces, "00")),
                               format_func=lambda c: t("all_provinces", L) if c == "00" else region_label(c))
     codes = ["00", *provinces] if choice == "00" else list(dict.fromkeys(["00", choice, *tree.children(choice)]))
     out = run(text, codes, source=f"{name}.yaml")
     if out is None:
+        set_address({"skenario": name, "provinsi": None if choice == "00" else choice})
         return
     result, status = out
-    cols = st.columns(4)
-    for col, code in zip(cols[:2], ["00", choice] if choice != "00" else ["00"]):
-        rows = status[status["region_code"] == code].sort_values("year")
-        if len(rows):
-            row = rows.iloc[0]
-            col.metric(f"{region_label(code)}: {t('median', L)} {row['deadline']}", fmt.percent(row["median"], lang=L),
-                       help=f"{t('target', L)} {fmt.percent(row['target'], lang=L)}")
-            col.metric(t("probability", L), fmt.percent(row["probability"], 0, lang=L))
-    total = result.cost["cost_idr"].sum() if len(result.cost) else 0.0
-    cols[2].metric(t("scenario_cost", L), fmt.rupiah(total, short=True, lang=L))
-    cols[3].metric(t("paths", L), fmt.number(result.paths, lang=L))
-    years = sorted(status["year"].unique())
-    if choice == "00" and years:
-        year = st.select_slider(t("target_year", L), years, value=years[0], key="ov_year")
+    years = sorted(int(y) for y in status["year"].unique())
+    year = None
+    if years:
+        wanted = st.query_params.get("tahun", "")
+        first = int(wanted) if wanted.isdigit() and int(wanted) in years else years[0]
+        with right:
+            year = st.selectbox(t("target_year", L), years, index=years.index(first), key="ov_year")
+    set_address({"skenario": name, "provinsi": None if choice == "00" else choice, "tahun": year})
+    if (desc := scenario_description(name)):
+        st.caption(desc)
+    cards = []
+    for code in (["00", choice] if choice != "00" else ["00"]):
+        rows = status[(status["region_code"] == code) & (status["year"] == year)]
+        cards.append(headline_card(tree.name(code) if code != "00" else t("headline_nation", L),
+                                   rows.iloc[0] if len(rows) else None))
+    st.markdown(f'<div class="sim-cards">{"".join(cards)}</div>', unsafe_allow_html=True)
+    raw, shown = cost_table(result)
+    st.markdown(f"**{t('cost_table', L)}**")
+    if len(raw):
+        st.dataframe(shown, hide_index=True)
+        csv_download(raw, f"biaya-{name}.csv", "dl_ov_cost")
+    else:
+        st.caption(t("no_cost", L))
+    if choice == "00" and year is not None:
         st.markdown(f"**{t('tile_title', L)} {year}**")
         tiles = tile_frame(status[status["region_code"] != "00"], tree, year)
         st.vega_lite_chart(spec=tile_chart(tiles), width="stretch")
@@ -65,11 +77,7 @@ def page_overview() -> None:
         st.dataframe(status_table(status), hide_index=True, width="stretch")
         st.caption(t("national_target_note", L))
         csv_download(status, f"ringkasan-{choice}.csv", "dl_overview")
-    raw, shown = cost_table(result)
-    if len(raw):
-        st.markdown(f"**{t('cost_table', L)}**")
-        st.dataframe(shown, hide_index=True)
-        csv_download(raw, f"biaya-{name}.csv", "dl_ov_cost")
+    st.caption(f"{t('paths', L)}: {fmt.number(result.paths, lang=L)}")
     reports(result, status, text, f"{name}-{choice}")
 
 

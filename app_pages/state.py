@@ -195,3 +195,39 @@ def default_target(code: str, year: int) -> float:
     rows = resolve([code], panel.targets, None, load_regions(), panel.workforce)
     rows = rows[rows["year"] == year]
     return float(rows["coverage"].iloc[0]) if len(rows) else 0.35
+
+
+# ---- the address: every view is a link that reproduces it ----------------------------------
+def set_address(params: dict[str, object]) -> None:
+    """Make the page's address exactly ``params`` (plus the language when it is not the default),
+    so copying it shares this view; values are written language-neutral (0.5956, 10000000000)."""
+    wanted: dict[str, object] = {"lang": "en"} if lang() == "en" else {}
+    for key, value in params.items():
+        if value is None:
+            continue
+        wanted[key] = [str(v) for v in value] if isinstance(value, (list, tuple)) else str(value)
+    current = {k: st.query_params.get_all(k) for k in st.query_params}
+    as_lists = {k: v if isinstance(v, list) else [v] for k, v in wanted.items()}
+    if current != as_lists:  # writing the same address again would send a message on every rerun
+        st.query_params.from_dict(wanted)
+
+
+def url_number(param: str, low: float, high: float) -> float | None:
+    """A number from the address (``?param=0.5956``, machine form) within [low, high], else None."""
+    try:
+        value = float(st.query_params.get(param, ""))
+    except ValueError:
+        return None
+    return value if low <= value <= high else None
+
+
+def scenario_title(name: str) -> str:
+    """A bundled scenario's title in the user's language; the user's own scenarios keep their name."""
+    title = t(f"scn_{name}", lang())
+    return name if title == f"scn_{name}" else title
+
+
+def scenario_description(name: str) -> str:
+    """A bundled scenario's description in the user's language ("" for the user's own)."""
+    text = t(f"scn_{name}_desc", lang())
+    return "" if text == f"scn_{name}_desc" else text

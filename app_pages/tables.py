@@ -1,6 +1,9 @@
-"""Tables in display form: library frames with labels and numbers in the user's language."""
+"""Tables and headline cards in display form: library frames with labels and numbers in the user's
+language; status in colour and words (no emoji: they draw as empty boxes where no emoji font exists)."""
 
 from __future__ import annotations
+
+import html
 
 import pandas as pd
 
@@ -8,36 +11,110 @@ from app_pages.state import lang
 from simulator import fmt
 from simulator.i18n import t
 from simulator.regions import load_regions
+from simulator.vocabulary import GOVERNMENT_PAYERS
+
+#: Status -> (strong colour, pale background); the tile map uses the strong ones too.
+STATUS_COLOURS = {
+    "on track": ("#1b7a34", "#e6f4ea"),
+    "at risk": ("#9a6700", "#fff4d6"),
+    "off track": ("#b3261e", "#fce8e6"),
+    "no target": ("#5f6368", "#f1f3f4"),
+}
 
 
 def status_label(status: str) -> str:
-    icon = {"on track": "🟢", "at risk": "🟡", "off track": "🔴"}.get(status, "⚪")
-    return f"{icon} {t(status, lang())}"
+    return t(status, lang())
 
 
-def status_table(table: pd.DataFrame) -> pd.DataFrame:
-    """A status frame in display form (Indonesian numbers by default)."""
+def _status_style(text: str, labels: dict[str, str]) -> str:
+    status = labels.get(text)
+    if status is None:
+        return ""
+    strong, pale = STATUS_COLOURS[status]
+    return f"color: {strong}; background-color: {pale}; font-weight: 600"
+
+
+def styled_status(frame: pd.DataFrame):
+    """A display frame whose status column is coloured (words stay: colour is never the only cue)."""
     L = lang()
-    return pd.DataFrame({
+    labels = {t(s, L): s for s in STATUS_COLOURS}
+    column = t("status", L)
+    if column not in frame.columns:
+        return frame
+    return frame.style.map(lambda v: _status_style(v, labels), subset=[column])
+
+
+def status_table(table: pd.DataFrame):
+    """A status frame in display form (Indonesian numbers by default), status coloured."""
+    L = lang()
+    tree = load_regions()
+    return styled_status(pd.DataFrame({
         t("code", L): table["region_code"],
-        t("name", L): table["region_code"].map(lambda c: load_regions().name(c)),
+        t("name", L): table["region_code"].map(tree.name),
         t("year", L): table["year"],
-        t("target", L): [fmt.percent(v, lang=L) + ("" if a == c else " *") for v, a, c in zip(table["target"], table["applied_from"], table["region_code"])],
+        t("target", L): [fmt.percent(v, lang=L) + ("" if a == c else " *")
+                         for v, a, c in zip(table["target"], table["applied_from"], table["region_code"])],
         t("median", L): table["median"].map(lambda v: fmt.percent(v, lang=L)),
         t("band80", L): [f"{fmt.percent(a, lang=L)} – {fmt.percent(b, lang=L)}" for a, b in zip(table["p10"], table["p90"])],
         t("probability", L): table["probability"].map(lambda v: fmt.percent(v, 0, lang=L)),
         t("gap", L): table["gap_persons"].map(lambda v: fmt.number(v, lang=L)),
         t("status", L): table["status"].map(status_label),
-    })
+    }))
 
 
-def cost_table(result) -> pd.DataFrame:
+def cost_table(result):
+    """(raw costs ``payer, year, cost_idr``, display table): one row per payer, one column per year,
+    government budgets first with their sum, then what employers and workers pay themselves."""
     from simulator.views import cost_by_payer_year
 
     L = lang()
     costs = cost_by_payer_year(result)
-    return costs, pd.DataFrame({
-        t("payer", L): costs["payer"].map(lambda p: t(f"payer_{p}", L)),
-        t("year", L): costs["year"],
-        t("cost", L): costs["cost_idr"].map(lambda v: fmt.rupiah(v, lang=L)),
-    })
+    return costs, cost_pivot(costs)
+
+
+def cost_pivot(costs: pd.DataFrame) -> pd.DataFrame:
+    L = lang()
+    if costs.empty:
+        return pd.DataFrame()
+    wide = costs.pivot_table(index="payer", columns="year", values="cost_idr", aggfunc="sum").fillna(0.0)
+    years = [int(y) for y in wide.columns]
+    gov = [p for p in GOVERNMENT_PAYERS if p in wide.index]
+    own = [p for p in wide.index if p not in GOVERNMENT_PAYERS]
+    rows = []
+    for p in gov:
+        rows.append((t("payer_group_gov", L), t(f"payer_{p}", L), wide.loc[p]))
+    if len(gov) > 1:
+        rows.append((t("payer_group_gov", L), t("gov_total", L), wide.loc[gov].sum()))
+    for p in own:
+        rows.append((t("payer_group_own", L), t(f"payer_{p}", L), wide.loc[p]))
+    return pd.DataFrame([
+        {t("payer_group", L): g, t("payer", L): name, **{str(y): fmt.rupiah(v, lang=L) for y, v in zip(years, values)}}
+        for g, name, values in rows])
+
+
+def headline_card(name: str, row, note: str = "") -> str:
+    """One region's answer as an HTML card a leader reads at a glance: target, projected median,
+    probability, gap in persons and status (colour and words). ``row`` is a status row or None."""
+    L = lang()
+    esc = html.escape
+    if row is None:
+        strong, pale = STATUS_COLOURS["no target"]
+        return (f'<div class="sim-card" style="border-color:{strong}"><div class="sim-card-head">'
+                f'<span class="sim-card-name">{esc(name)}</span></div><div>{esc(t("no_target", L))}</div></div>')
+    strong, pale = STATUS_COLOURS.get(row["status"], STATUS_COLOURS["no target"])
+    deadline = fmt.month(row["deadline"], L)
+    inherited = row.get("applied_from", row["region_code"]) != row["region_code"]
+    target_note = f' <span class="sim-note">({esc(t("target_of", L))} {esc(load_regions().name(row["applied_from"]))})</span>' if inherited else ""
+    figures = [
+        ("target", f'{t("target", L)} {int(row["year"])}', fmt.percent(row["target"], lang=L) + target_note),
+        ("median", f'{t("median", L)}, {deadline}', esc(fmt.percent(row["median"], lang=L))
+         + f' <span class="sim-note">{esc(t("band80", L))}: {esc(fmt.percent(row["p10"], lang=L))} – {esc(fmt.percent(row["p90"], lang=L))}</span>'),
+        ("probability", t("probability", L), esc(fmt.percent(row["probability"], 0, lang=L)) + (f' <span class="sim-note">{esc(note)}</span>' if note else "")),
+        ("gap", t("gap", L), esc(fmt.number(row["gap_persons"], lang=L))),
+    ]
+    cells = "".join(f'<div class="sim-fig"><div class="sim-fig-label">{esc(label)}</div>'
+                    f'<div class="sim-fig-value" data-k="{key}">{value}</div></div>' for key, label, value in figures)
+    return (f'<div class="sim-card" style="border-color:{strong}">'
+            f'<div class="sim-card-head"><span class="sim-card-name">{esc(name)}</span>'
+            f'<span class="sim-pill" data-k="status" style="background:{pale};color:{strong};border-color:{strong}">'
+            f'{esc(t(row["status"], L))}</span></div><div class="sim-figs">{cells}</div></div>')

@@ -25,5 +25,9 @@ PAYERS = {
     "worker": "Pekerja",
 }
 
+#: Payers that are government budgets (APBN, APBD, village budgets); the others (employers, workers
+#: paying their own contributions) are shown apart from them in cost tables.
+GOVERNMENT_PAYERS = ("apbn", "apbd_provinsi", "apbd_kabkota", "apbdes")
+
 #: Who pays a contribution subsidy set for a region, by the region's level: its own budget.
 PAYER_BY_LEVEL = {"nasional": "apbn", "provinsi": "apbd_provinsi", "kabkota": "apbd_kabkota"}

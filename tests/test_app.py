@@ -23,11 +23,29 @@ def _app(page: str | None = None) -> AppTest:
     return at
 
 
+def _open(page: str, params: dict) -> AppTest:
+    """A new session opening ``/page?params`` directly, as a browser opening a shared address."""
+    at = AppTest.from_file(APP, default_timeout=900)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.switch_page(f"app_pages/{page}.py")
+    return at.run()
+
+
 def _metric(at: AppTest, label_start: str) -> str:
     for m in at.metric:
         if m.label.startswith(label_start):
             return m.value
     raise AssertionError(f"no metric starting with {label_start!r}: {[m.label for m in at.metric]}")
+
+
+def _card(at: AppTest, key: str, n: int = 0) -> str:
+    """The ``n``-th headline card's figure ``key`` (target, median, probability, gap, status), as shown."""
+    found = []
+    for md in at.markdown:
+        found += re.findall(rf'data-k="{key}"[^>]*>([^<]*)<', md.value)
+    assert len(found) > n, f"no headline figure {key!r} number {n}: {found}"
+    return found[n].strip()
 
 
 def _percent_id(text: str) -> float:
@@ -50,15 +68,25 @@ def test_every_page_renders_with_banner(page):
 
 def test_overview_headlines_in_indonesian_format_and_language_switch():
     at = _app()
-    prob = _metric(at, "Peluang tercapai")
+    prob = _card(at, "probability")
     assert 0.0 <= _percent_id(prob) <= 1.0
+    import pandas as pd
+
+    from simulator import fmt
+    from simulator.regions import DATA_DIR
+
+    targets = pd.read_csv(DATA_DIR / "targets.csv", dtype={"region_code": str})
+    national = targets.loc[(targets["region_code"] == "00") & (targets["year"] == 2025), "coverage"].iloc[0]
+    assert _card(at, "target") == fmt.percent(national)  # the national RPJMN target for 2025, in the card itself
+    assert _card(at, "status") in {"sesuai jalur", "berisiko", "di luar jalur"}
     assert len(at.dataframe) >= 1
     at.sidebar.radio(key="lang").set_value("en").run()
     assert not at.exception
     assert at.title[0].value == "BPJS Ketenagakerjaan Coverage Simulator"
     assert any("Illustrative data" in w.value for w in at.warning)
-    value = _metric(at, "Probability of reaching")
+    value = _card(at, "probability")
     assert re.fullmatch(r"\d+%", value), value
+    assert at.query_params["lang"] == "en"
 
 
 def test_overview_province_lists_its_kabupaten_kota():
@@ -75,12 +103,12 @@ def test_bigger_subsidy_raises_probability_on_region_page():
     at = _app("wilayah")
     at.selectbox(key="rg_region").set_value("61.72").run()  # Kota Singkawang, assessed on Kalbar's targets
     assert not at.exception
-    p0 = _percent_id(_metric(at, "Peluang tercapai"))
-    m0 = _percent_id(_metric(at, "Median proyeksi"))
+    p0 = _percent_id(_card(at, "probability"))
+    m0 = _percent_id(_card(at, "median").split(" ")[0] + " %")
     at.select_slider(key="rg_headcount").set_value(40_000).run()
     assert not at.exception
-    p1 = _percent_id(_metric(at, "Peluang tercapai"))
-    m1 = _percent_id(_metric(at, "Median proyeksi"))
+    p1 = _percent_id(_card(at, "probability"))
+    m1 = _percent_id(_card(at, "median").split(" ")[0] + " %")
     assert m1 > m0
     assert p1 > p0
 
@@ -125,9 +153,10 @@ def test_region_page_subsidy_is_paid_by_that_level_of_government(code, payer):
     assert not at.exception
     costs = next(df.value for df in at.dataframe if "Pembayar" in df.value.columns)
     assert set(costs["Pembayar"]) == {payer}
+    assert set(costs["Kelompok"]) == {"Anggaran pemerintah"}  # a government budget, apart from own contributions
     # 50.000 workers x Rp16.800 a month, ramped over 3 months from 2025-07 (1/3, 2/3, then all):
     # 2025 pays (1/3 + 2/3 + 1 + 1 + 1 + 1) x 50.000 x 16.800 = Rp4.200.000.000
-    assert costs.loc[costs["Tahun"] == 2025, "Biaya"].tolist() == ["Rp4.200.000.000"]
+    assert costs["2025"].tolist() == ["Rp4.200.000.000"]
 
 
 def test_a_region_plan_saved_under_any_name_joins_the_comparison_once():
@@ -141,6 +170,7 @@ def test_a_region_plan_saved_under_any_name_joins_the_comparison_once():
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert at.multiselect(key="cmp_names").value == ["baseline", "kalbar-pergub-2025", name]
     table = at.dataframe[0].value
+    assert "Kalbar: rencana gabungan menuju target Pergub 2025" in set(table.iloc[:, 0])  # titles, not file names
     assert name in set(table.iloc[:, 0])
     at.multiselect(key="cmp_names").unselect(name).run()  # taken out, it stays out
     at.selectbox(key="cmp_region").set_value("61.01").run()
@@ -148,14 +178,13 @@ def test_a_region_plan_saved_under_any_name_joins_the_comparison_once():
 
 
 def test_compare_page_reads_scenarios_from_the_url_and_writes_them_back():
-    at = AppTest.from_file(APP, default_timeout=900)
-    at.query_params["b"] = ["baseline", "kalbar-subsidy-2025"]
-    at.run()
-    at.switch_page("app_pages/bandingkan.py").run()
+    at = _open("bandingkan", {"b": ["baseline", "kalbar-subsidy-2025"]})
     assert not at.exception
     assert at.multiselect(key="cmp_names").value == ["baseline", "kalbar-subsidy-2025"]
     table = at.dataframe[0].value
-    assert list(dict.fromkeys(table.iloc[:, 0])) == ["baseline", "kalbar-subsidy-2025"]
+    assert list(dict.fromkeys(table.iloc[:, 0])) == ["Proyeksi dasar (tanpa kebijakan baru)",
+                                                     "Kalbar: bantuan iuran 2025 (26.373 pekerja)"]
+    assert at.query_params["b"] == ["baseline", "kalbar-subsidy-2025"] and at.query_params["wilayah"] == "61"
 
 
 def test_model_page_shows_backtest_figures():
@@ -186,7 +215,7 @@ def test_budget_allocate_more_budget_reaches_no_fewer_regions():
     at.radio(key="bg_mode").set_value("allocate").run()
     assert not at.exception
     reached = [int(_metric(at, "Wilayah mencapai target").split(" / ")[0])]
-    at.number_input(key="bg_budget").set_value(100_000_000_000).run()
+    at.text_input(key="bg_budget__id").set_value("Rp100 M").run()
     assert not at.exception
     reached.append(int(_metric(at, "Wilayah mencapai target").split(" / ")[0]))
     assert reached[1] >= reached[0]
@@ -200,3 +229,82 @@ def test_overview_offers_the_leadership_reports():
     labels = [b.proto.label for b in at.get("download_button")]
     assert "Unduh buku kerja Excel" in labels
     assert "Unduh ringkasan (HTML, siap cetak)" in labels
+
+
+def test_budget_reads_indonesian_typing_and_refuses_what_it_cannot_read():
+    at = _app("anggaran")
+    at.radio(key="bg_mode").set_value("allocate").run()
+    reached = {}
+    for typed in ("10.000.000.000", "Rp10 M", "10000000000"):
+        at.text_input(key="bg_budget__id").set_value(typed).run()
+        assert not at.exception and not at.error, [e.value for e in at.error]
+        assert "Rp10.000.000.000" in [c.value for c in at.caption]
+        reached[typed] = _metric(at, "Wilayah mencapai target")
+    assert len(set(reached.values())) == 1 and int(reached["Rp10 M"].split(" / ")[0]) > 0, reached
+    assert at.query_params["pagu"] == "10000000000"
+    at.text_input(key="bg_budget__id").set_value("10.5").run()  # a point as decimal mark: ambiguous in Bahasa
+    assert [e.value for e in at.error] == [
+        "«10.5» bisa dibaca dua cara; di sini titik memisahkan ribuan dan koma menandai desimal (tulis 10,5)."]
+    assert not [m for m in at.metric if m.label.startswith("Wilayah mencapai target")]  # no answer left on screen
+    at.sidebar.radio(key="lang").set_value("en").run()  # the last number read, written the English way
+    assert at.text_input(key="bg_budget__en").value == "10,000,000,000"
+
+
+@pytest.mark.parametrize("typed, ok", [("59,56", True), ("59,56 %", True), ("5956", False), ("59.56", False)])
+def test_budget_target_is_read_as_meant_in_bahasa(typed, ok):
+    at = _app("anggaran")
+    at.selectbox(key="bg_region").set_value("61.72").run()
+    at.text_input(key="bg_target_61.72_2025__id").set_value(typed).run()
+    assert not at.exception
+    if ok:
+        assert "59,56 %" in [c.value for c in at.caption] and not at.error
+        assert _number_id(_metric(at, "Jumlah pekerja dibantu")) > 0
+        assert at.query_params["target"] == "0.5956"
+    else:
+        assert len(at.error) == 1 and at.error[0].value.startswith(f"«{typed}»"), [e.value for e in at.error]
+        assert not [m for m in at.metric if m.label.startswith("Jumlah pekerja dibantu")]
+
+
+def test_region_levers_never_leak_to_another_region_and_come_back_with_their_own():
+    fresh = _app("wilayah")
+    fresh.selectbox(key="rg_region").set_value("61.72").run()
+    untouched = (_card(fresh, "median"), _card(fresh, "probability"))
+    at = _app("wilayah")
+    at.selectbox(key="rg_region").set_value("61").run()
+    at.select_slider(key="rg_headcount").set_value(86_000).run()
+    at.selectbox(key="rg_region").set_value("61.72").run()
+    assert not at.exception
+    assert at.select_slider(key="rg_headcount").value == 0  # Singkawang has no subsidy of its own
+    assert (_card(at, "median"), _card(at, "probability")) == untouched
+    assert at.query_params["wilayah"] == "61.72" and at.query_params["bantuan"] == "0"
+    at.selectbox(key="rg_region").set_value("61").run()  # Kalbar keeps the levers set for it
+    assert at.select_slider(key="rg_headcount").value == 86_000
+
+
+def test_a_region_address_reproduces_its_numbers():
+    at = _app("wilayah")
+    at.selectbox(key="rg_region").set_value("61").run()
+    at.select_slider(key="rg_headcount").set_value(86_000).run()
+    at.slider(key="rg_retention").set_value(50).run()
+    shown = (_card(at, "median"), _card(at, "probability"), _card(at, "gap"))
+    address = {k: at.query_params[k] for k in at.query_params}
+    assert address["wilayah"] == "61" and address["bantuan"] == "86000" and address["bertahan"] == "50"
+    shared = _open("wilayah", address)  # a new session opening the copied address
+    assert not shared.exception
+    assert shared.select_slider(key="rg_headcount").value == 86_000
+    assert (_card(shared, "median"), _card(shared, "probability"), _card(shared, "gap")) == shown
+
+
+def test_overview_address_carries_province_scenario_and_year():
+    at = AppTest.from_file(APP, default_timeout=900)
+    at.query_params["provinsi"] = "61"
+    at.query_params["skenario"] = "kalbar-pergub-2025"
+    at.query_params["tahun"] = "2026"
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="ov_province").value == "61"
+    assert at.selectbox(key="ov_scenario").value == "kalbar-pergub-2025"
+    assert at.selectbox(key="ov_year").value == 2026
+    names = re.findall(r'class="sim-card-name">([^<]*)<', "".join(m.value for m in at.markdown))
+    assert names == ["Nasional", "Kalimantan Barat"]  # nation and province together
+    assert dict(at.query_params) == {"provinsi": "61", "skenario": "kalbar-pergub-2025", "tahun": "2026"}
