@@ -552,7 +552,9 @@ def _setup(
         weights = np.where(total > 0, u / np.where(total > 0, total, 1.0), even)
         villages = np.zeros(n, dtype=np.int64)
     else:
-        counts = tree.table.set_index("code").loc[list(leaves), "villages"].to_numpy(dtype=np.float64)
+        from simulator.engine import desa_counts
+
+        counts = desa_counts(tree, list(leaves))  # desa only, as the engine
         c = np.where(mask, counts[index], 0.0)
         villages = c.sum(axis=1)
         weights = c / np.where(villages > 0, villages, 1.0)[:, None]

@@ -383,8 +383,17 @@ def _offset(axis: pd.PeriodIndex, start: pd.Period) -> np.ndarray:
 
 @lru_cache(maxsize=8)
 def _villages(tree: RegionTree) -> dict[str, float]:
-    """Villages (desa + kelurahan) per region code."""
-    return dict(zip(tree.table["code"].tolist(), tree.table["villages"].astype(np.float64).tolist()))
+    """Desa per region code [villages]: the village-officials lever acts on desa only (a kelurahan
+    is an urban administrative unit with civil-servant staff: no perangkat desa, no APBDes). Trees
+    without a ``desa`` column count every village."""
+    column = "desa" if "desa" in tree.table.columns else "villages"
+    return dict(zip(tree.table["code"].tolist(), tree.table[column].astype(np.float64).tolist()))
+
+
+def desa_counts(tree: RegionTree, codes: list[str]) -> np.ndarray:
+    """Desa per region of ``codes`` [villages] (the village lever's eligible villages)."""
+    table = _villages(tree)
+    return np.array([table[c] for c in codes], dtype=np.float64)
 
 
 def _effect(

@@ -145,7 +145,7 @@ def village_officials(
     Parameters
     ----------
     villages : ndarray, shape (L,)
-        Villages (desa + kelurahan) per leaf [villages].
+        Desa per leaf [villages] (kelurahan excluded: no perangkat desa, no APBDes).
     officials_per_village : float
         [persons/village].
     enrolled_share : ndarray, shape (P,)
@@ -161,7 +161,8 @@ def village_officials(
 
     Examples
     --------
-    Kalimantan Barat: 2.145 villages x 15 x 0,8 = 25.740 persons after the ramp.
+    Kalimantan Barat: 2.046 desa (of 2.145 villages; kelurahan have no perangkat desa) x 15 x 0,8
+    = 24.552 persons after the ramp.
     """
     offset = np.asarray(offset)
     profile = ramp_fraction(offset, ramp_months) * running_mask(offset, months)  # (T,)

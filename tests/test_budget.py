@@ -22,7 +22,7 @@ from simulator.budget import (
     goals_for,
     solve,
 )
-from simulator.engine import run_scenario
+from simulator.engine import desa_counts, run_scenario
 from simulator.errors import InputError
 from simulator.regions import load_regions
 from simulator.scenario import Scenario
@@ -67,7 +67,7 @@ def subsidy(**keys) -> dict:
 def engine_probability(base, lever, region, target, deadline, size, seed=0, uncertainty=True) -> float:
     """P(reach) from run_scenario with ``lever`` sized to ``size``."""
     if lever.kind == "village_officials":
-        villages = sum(tree().villages(c) for c in tree().leaves(region))
+        villages = desa_counts(tree(), tree().leaves(region)).sum()  # the lever acts on desa only
         lever = replace(lever, officials_per_village=size / villages)
     else:
         lever = replace(lever, headcount=float(size))

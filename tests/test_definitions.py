@@ -157,3 +157,25 @@ def test_programme_action_and_scale_must_agree():
         scenario("  - {kind: programme, programme: pergub-kalbar-4-2023, action: stop, scale: 2, start: 2026-01}\n")
     with pytest.raises(InputError, match="unknown programme 'nope'"):
         scenario("  - {kind: programme, programme: nope, start: 2026-01}\n")
+
+
+# ---- village lever -------------------------------------------------------------------------------
+def test_a_kota_with_no_desa_gets_no_village_persons_or_apbdes_cost():
+    """Kota Pontianak (61.71): 29 kelurahan, 0 desa -> 0 persons, no cost. Kabupaten Sambas
+    (61.01): 184 desa (regions.csv) x 15 x 0,8 = 2.208 persons; cost 2.208 x 16.800 a month."""
+    tree = load_regions()
+    assert int(tree.row("61.71")["desa"]) == 0
+    desa = int(tree.row("61.01")["desa"])
+    levers = """  - kind: village_officials
+    region: "{code}"
+    officials_per_village: 15
+    enrolled_share: 0.8
+    start: 2025-07
+    unit_cost: 16800
+"""
+    kota = run_scenario(flat(), scenario(levers.format(code="61.71")), regions=["61.71"], programmes=[])
+    np.testing.assert_allclose(kota.active_of("61.71", "2026-12"), ACTIVE)
+    assert kota.cost["cost_idr"].sum() == 0
+    kab = run_scenario(flat(), scenario(levers.format(code="61.01")), regions=["61.01"], programmes=[])
+    np.testing.assert_allclose(kab.active_of("61.01", "2025-07") - ACTIVE, desa * 15 * 0.8, rtol=1e-6)
+    np.testing.assert_allclose(kab.cost.query("year == 2025")["cost_idr"].sum(), 6 * desa * 15 * 0.8 * 16800)

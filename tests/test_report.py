@@ -173,7 +173,7 @@ def test_status_sheet_cell_by_cell():
     nation = rows[0]
     assert nation[6] == pytest.approx((514 * 50_000 + N) / (514 * EMPLOYED), rel=1e-6)
     assert nation[9] == pytest.approx(0.34 * 514 * EMPLOYED - (514 * 50_000 + N), rel=1e-5)  # 487.627
-    assert nation[11] == "tidak tercapai"
+    assert nation[11] == "di luar jalur"
     assert formats(ws, 6)[2:11] == ["0", "[$-421]0.00%", "[$-421]mmmm yyyy", "[$-421]0%", "[$-421]0.00%",
                                     "[$-421]0.00%", "[$-421]0.00%", "0;-0", "[$-421]mmmm yyyy"]
 
@@ -357,7 +357,7 @@ def test_brief_sentences_are_built_from_the_numbers():
     page = brief()
     coverage = (14 * 50_000 + N) / (14 * EMPLOYED)  # 34,59 %
     median = f"{coverage * 100:.2f}".replace(".", ",")  # 34,59
-    assert ("Kalimantan Barat: peluang mencapai 59,56 % pada Desember 2025: 0 % (tidak tercapai). "
+    assert ("Kalimantan Barat: peluang mencapai 59,56 % pada Desember 2025: 0 % (di luar jalur). "
             f"Median proyeksi {median} %") in page
     gap = round(0.5956 * 14 * EMPLOYED - (14 * 50_000 + N))
     assert f"kurang {gap:,} orang.".replace(",", ".") in page
