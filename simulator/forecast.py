@@ -65,6 +65,8 @@ from simulator.models import MODELS, pad_left
 
 REQUIRED = ("unique_id", "ds", "y")
 BENCHMARKS = ("naive", "seasonal_naive")
+#: what forecast() uses (and backtest()'s ``auto`` scores) when no ``models`` are given
+DEFAULT_MODELS = ("combo",)
 _FREQ = {12: ("yearly", 1), 3: ("quarterly", 4), 1: ("monthly", 12)}  # step in months -> (name, m)
 _MIN_POOL = 20
 _U = np.arange(1, 400) / 400.0  # quantile grid for paths: 0.0025 ... 0.9975
@@ -249,6 +251,14 @@ def _flags(Y: np.ndarray, n: np.ndarray, m: int):
     short = n < _MIN_POINTS
     few_seasons = (m > 1) & (n < 2 * m)
     return const, nonneg, zeros, intermittent, flat, short, few_seasons
+
+
+def _straight(Y: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Rows that are an exact straight line (second differences zero to rounding)."""
+    d2 = np.abs(np.diff(Y, n=2, axis=1))
+    tol = 1e-9 * np.maximum(1.0, np.nanmax(np.abs(Y), axis=1))
+    with np.errstate(invalid="ignore"):
+        return (n >= 3) & ~(d2 > tol[:, None]).any(axis=1)
 
 
 def _col(level) -> str:
@@ -452,7 +462,7 @@ def backtest(df: pd.DataFrame, horizon: int, folds: int = 3, models=None, level=
     """
     data = _validate(df, horizon, level, folds, models)
     names = _bt_names(models)
-    sel_names = [k for k in MODELS if k in set(models)] if models else list(MODELS)
+    sel_names = [k for k in MODELS if k in set(models or DEFAULT_MODELS)]
     probs = _level_probs(level)
     L = len(level)
     rows_out = []
@@ -469,6 +479,10 @@ def backtest(df: pd.DataFrame, horizon: int, folds: int = 3, models=None, level=
         # folds, as forecast() calibrates on them
         picks = _fold_picks(_fold_mae(bt, sel_names))
         auto = {"E": _auto_errors(bt.E, sel_names, picks), "S": _auto_errors(bt.S, sel_names, picks)}
+        line = np.flatnonzero(_straight(g.Y[act], g.n[act]))
+        if len(line):  # forecast() continues a straight line with drift
+            drift = _run_backtest(g.Y[act[line]], g.n[act[line]], g.m, horizon, folds, ["drift"], nonneg[act[line]])
+            auto["E"][line], auto["S"][line] = drift.E["drift"], drift.S["drift"]
         auto_cov = _fold_out_coverage(auto["E"], probs, L)
         for i, row in enumerate(act):
             uid = g.ids[row]
@@ -527,7 +541,7 @@ def forecast(
     data = _validate(df, horizon, level, folds, models)
     if not isinstance(paths, (int, np.integer)) or paths < 0:
         raise InputError(f"paths: expected a whole number >= 0, got {paths!r}")
-    sel_names = [k for k in MODELS if k in set(models)] if models else list(MODELS)
+    sel_names = [k for k in MODELS if k in set(models or DEFAULT_MODELS)]
     notes: list = []
     groups = _prepare(data, notes)
     probs = _level_probs(level)
@@ -539,10 +553,13 @@ def forecast(
     for g in groups:
         N = len(g.ids)
         const, nonneg, zeros, intermittent, flat, short, few = _flags(g.Y, g.n, g.m)
+        line = _straight(g.Y, g.n) & ~const & ~short
         for i, uid in enumerate(g.ids):
             freq = _FREQ[g.step][0]
             if const[i] and g.n[i] > 1:
                 notes.append((uid, "constant series: flat forecast with zero-width intervals"))
+            elif line[i]:
+                notes.append((uid, "straight line: continued exactly, zero-width intervals"))
             elif short[i]:
                 notes.append(
                     (uid, f"short series ({g.n[i]} {freq} points < {_MIN_POINTS}): naive forecast, "
@@ -560,9 +577,12 @@ def forecast(
                 notes.append((uid, "flat series (most periods unchanged)"))
         dates = _future_dates(g, H)
         scale_full = _mase_scale(g.Y, g.m)
-        act = np.flatnonzero(~const & ~short)
+        act = np.flatnonzero(~const & ~short & ~line)
         chosen = np.array(["naive"] * N, dtype=object)
         mean = np.repeat(g.Y[:, -1:], H, axis=1)  # naive / constant default
+        if line.any():  # like a constant: continued exactly, with the zero table below
+            mean[line] = MODELS["drift"](g.Y[line], H, 1)[0]
+            chosen[line] = "drift"
         mult = np.zeros(N)
         tab_of = np.full(N, -1)
         tables: list[np.ndarray] = []

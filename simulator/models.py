@@ -130,22 +130,23 @@ def drift(y: np.ndarray, h: int, m: int = 1) -> tuple[np.ndarray, np.ndarray]:
 # ---------------------------------------------------------------------------------- seasonality
 
 
-def seasonality(y: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
+def seasonality(y: np.ndarray, m: int, test: bool = True, additive: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Seasonal test and classical decomposition, row by row.
 
     Returns ``(index, multiplicative)``: ``index`` has shape ``(series, m)`` by column phase
     ``c % m`` (all ones / zeros for non-seasonal rows) and ``multiplicative`` is a bool per row.
     A row is seasonal when it has at least ``2 m`` points and ``|r_m| > 1.645 sqrt((1 + 2
     sum_{k<m} r_k^2) / n)`` (the test of ``forecast::thetaf``). Multiplicative when all values > 0,
-    else additive.
+    else additive. ``test=False`` decomposes every row with at least ``2 m`` points;
+    ``additive=True`` makes every row additive.
     """
     y, valid, first, n = _prep(y)
     N, T = y.shape
-    mult = np.all(np.where(valid, y > 0, True), axis=1)
+    mult = np.all(np.where(valid, y > 0, True), axis=1) & (not additive)
     if m <= 1:
         return np.ones((N, max(m, 1))), mult
     seasonal = n >= 2 * m
-    if seasonal.any():
+    if seasonal.any() and test:
         y0 = np.where(valid, y, 0.0)
         mu = y0.sum(axis=1, keepdims=True) / np.maximum(n, 1)[:, None]
         d = np.where(valid, y - mu, 0.0)
@@ -184,9 +185,10 @@ def seasonality(y: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
         idx = sums / cnts
     idx = np.roll(idx, -lead, axis=1)  # back to phase of the original column index
     idx = np.where(np.isnan(idx), np.where(mult[rows, None], 1.0, 0.0), idx)
-    idx = np.where(
-        mult[rows, None], idx / idx.mean(axis=1, keepdims=True), idx - idx.mean(axis=1, keepdims=True)
-    )
+    with np.errstate(invalid="ignore", divide="ignore"):  # np.where computes both branches
+        idx = np.where(
+            mult[rows, None], idx / idx.mean(axis=1, keepdims=True), idx - idx.mean(axis=1, keepdims=True)
+        )
     index[rows] = idx
     return index, mult
 
@@ -363,6 +365,11 @@ def theta(y: np.ndarray, h: int, m: int = 1) -> tuple[np.ndarray, np.ndarray]:
 
 def arima_p10_ls(y: np.ndarray, h: int, m: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """ARIMA(p,1,0) with drift by least squares on first differences (see module docstring)."""
+    return _arima_ls(y, h, m, consts=(True,))
+
+
+def _arima_ls(y, h, m, consts):
+    """ARIMA(p,1,0) by least squares; ``consts`` the drift choices tried ((True,) always drift)."""
     y, _, first, n = _prep(y)
     N, T = y.shape
     d = np.diff(y, axis=1)  # (N, T-1), left NaN padding
@@ -380,12 +387,15 @@ def arima_p10_ls(y: np.ndarray, h: int, m: int = 1) -> tuple[np.ndarray, np.ndar
     best_sigma = np.full(N, np.nan)
     cols = np.arange(T - 1)
     start = first + pmax  # first usable target column in d (d column c = y[c+1]-y[c]; first valid c = first)
-    for j, p in enumerate(cands):
+    best_const = np.ones(N, dtype=bool)
+    for j, p, const in [(j, p, c) for j, p in enumerate(cands) for c in consts]:
         if T - 1 <= p:
             continue
         target = d[:, p:]
-        X = [np.ones_like(target)] + [d[:, p - i : T - 1 - i] for i in range(1, p + 1)]
-        X = np.stack(X, axis=2)  # (N, rows, p+1)
+        X = ([np.ones_like(target)] if const else []) + [d[:, p - i : T - 1 - i] for i in range(1, p + 1)]
+        if not X:  # no constant, no lag: the forecast is the last value, residuals the differences
+            X = [np.zeros_like(target)]
+        X = np.stack(X, axis=2)  # (N, rows, p + const)
         use = (cols[p:][None, :] >= start[:, None]) & ~np.isnan(target) & ~np.isnan(X).any(axis=2)
         use &= allowed[:, j][:, None]
         w = use.astype(float)
@@ -394,19 +404,23 @@ def arima_p10_ls(y: np.ndarray, h: int, m: int = 1) -> tuple[np.ndarray, np.ndar
         XtX = np.einsum("nri,nrj->nij", Xz, Xz)
         Xty = np.einsum("nri,nr->ni", Xz, tz)
         ridge = 1e-9 * (np.trace(XtX, axis1=1, axis2=2) + 1.0)
-        XtX = XtX + ridge[:, None, None] * np.eye(p + 1)[None]
+        XtX = XtX + ridge[:, None, None] * np.eye(X.shape[2])[None]
         coef = np.linalg.solve(XtX, Xty[:, :, None])[:, :, 0]
         resid = (tz - np.einsum("nri,ni->nr", Xz, coef)) * w
         cnt = w.sum(axis=1)
         sse = (resid**2).sum(axis=1)
         with np.errstate(divide="ignore", invalid="ignore"):
-            aic = cnt * np.log(np.maximum(sse, 1e-300) / np.maximum(cnt, 1)) + 2 * (p + 2)
+            aic = cnt * np.log(np.maximum(sse, 1e-300) / np.maximum(cnt, 1)) + 2 * (p + const + 1)
         aic = np.where((cnt > 0) & allowed[:, j], aic, np.inf)
         better = aic < best_aic - 1e-12
         best_aic = np.where(better, aic, best_aic)
         best_p = np.where(better, p, best_p)
+        best_const = np.where(better, const, best_const)
         full = np.zeros((N, best_coef.shape[1]))
-        full[:, : p + 1] = coef
+        if const:
+            full[:, : p + 1] = coef
+        else:
+            full[:, 1 : p + 1] = coef[:, :p]
         best_coef = np.where(better[:, None], full, best_coef)
         best_sigma = np.where(better, np.sqrt(sse / np.maximum(cnt, 1)), best_sigma)
     # rows without any allowed candidate: drift (p = 0, constant = mean difference)
@@ -420,7 +434,7 @@ def arima_p10_ls(y: np.ndarray, h: int, m: int = 1) -> tuple[np.ndarray, np.ndar
     shrink = s >= 0.99
     if shrink.any():
         phis[shrink] *= (0.99 / s[shrink])[:, None]
-        best_coef[shrink, 0] = mean_d[shrink] * (1 - phis[shrink].sum(axis=1))
+        best_coef[shrink, 0] = np.where(best_const[shrink], mean_d[shrink] * (1 - phis[shrink].sum(axis=1)), 0.0)
     P = phis.shape[1]
     hist = np.zeros((N, P))
     if P:
@@ -437,6 +451,181 @@ def arima_p10_ls(y: np.ndarray, h: int, m: int = 1) -> tuple[np.ndarray, np.ndar
     return mean, best_sigma
 
 
+# ------------------------------------------------------------------------- exponential smoothing
+
+
+def ets_filter(x, alpha, beta, phi, gamma, l0, b0, s0, season: str):
+    """Run the ETS state recursions (additive errors) over the valid part of each row.
+
+    ``x`` is ``(series, time)`` (left NaN padding); ``alpha, beta, phi, gamma`` broadcast to
+    ``(series, grid)``; ``l0, b0`` (states before the first observation) to ``(series, 1)`` or
+    ``(series, grid)``; ``s0`` is ``(series, m)``, the seasonal state by column phase ``c % m``;
+    ``season`` is ``"none"``, ``"add"`` or ``"mul"``. Parameterisation and recursions of
+    statsmodels' ``ETSModel`` (error="add", damped additive trend; phi = 1 and beta = 0 give no
+    trend)::
+
+        base = l + phi b;  pred = base + s | base * s;  e = x_t - pred;  r = e | e / s
+        l'   = base + alpha r
+        b'   = phi b + beta r
+        s'   = s + gamma e                                   (additive seasonality)
+        s'   = g x_t / l' + (1 - g) s,  g = gamma / (1 - alpha)   (multiplicative, as ETSModel)
+
+    The same recursions give the point forecasts of the multiplicative-error models.
+    Returns ``(level, trend, season, sse)``: ``(series, grid)``, ``season`` ``(series, grid, m)``.
+    """
+    x = np.asarray(x, dtype=float)
+    N, T = x.shape
+    alpha, beta, phi, gamma = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (alpha, beta, phi, gamma)))
+    shape = np.broadcast_shapes(alpha.shape, (N, 1))
+    level = np.broadcast_to(np.asarray(l0, dtype=float), shape).copy()
+    trend = np.broadcast_to(np.asarray(b0, dtype=float), shape).copy()
+    m = s0.shape[1]
+    S = np.broadcast_to(np.asarray(s0, dtype=float)[:, None, :], shape + (m,)).copy()
+    sse = np.zeros(shape)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g_mul = gamma / (1.0 - alpha)
+    with np.errstate(all="ignore"):  # a diverging grid point ends with SSE inf or NaN, never chosen
+        for t in range(T):
+            col = x[:, t : t + 1]
+            ok = ~np.isnan(col)
+            if not ok.any():
+                continue
+            p = t % m
+            base = level + phi * trend
+            s = S[:, :, p]
+            pred = base * s if season == "mul" else base + s if season == "add" else base
+            err = np.where(ok, col - pred, 0.0)
+            r = err / s if season == "mul" else err
+            new_level = base + alpha * r
+            if season == "mul":
+                S[:, :, p] = np.where(ok, g_mul * (pred + err) / new_level + (1 - g_mul) * s, s)
+            if season == "add":
+                S[:, :, p] = s + gamma * err
+            if ok.all():
+                level, trend = new_level, phi * trend + beta * r
+            else:
+                level = np.where(ok, new_level, level)
+                trend = np.where(ok, phi * trend + beta * r, trend)
+            sse += err * err
+    return level, trend, S, sse
+
+
+def _ets_path(level, trend, S, phi, h, T, season):
+    """Point forecasts ``(series, h)`` from final states; the first forecast is column ``T``."""
+    base = _damped_path(level, trend, phi, h)
+    s = S[:, (T + np.arange(h)) % S.shape[1]]
+    return base * s if season == "mul" else base + s if season == "add" else base
+
+
+def ets_forecast(x, h, m, alpha, beta, phi, gamma, l0, b0, s0, season: str) -> np.ndarray:
+    """Point forecasts ``(series, h)`` of :func:`ets_filter` with FIXED parameters and states
+    (one set per row; ``s0`` one row of ``m`` values per series or one for all)."""
+    x, _, _, _ = _prep(x)
+    N, mm = len(x), max(m, 1)
+    col = lambda v: np.broadcast_to(np.asarray(v, dtype=float).reshape(-1, 1), (N, 1))  # noqa: E731
+    s0 = np.broadcast_to(np.asarray(s0, dtype=float).reshape(-1, mm), (N, mm))
+    level, trend, S, _ = ets_filter(x, col(alpha), col(beta), col(phi), col(gamma), col(l0), col(b0), s0, season)
+    return _ets_path(level[:, 0], trend[:, 0], S[:, 0], col(phi)[:, 0], h, x.shape[1], season)
+
+
+_ETS_ALPHAS = np.array([0.03, 0.1, 0.2, 0.35, 0.55, 0.8])
+_ETS_BETAS = np.array([0.03, 0.15, 0.4])  # as a fraction of alpha
+_ETS_PHIS = np.array([0.85, 0.94, 0.98])
+_ETS_GAMMAS = np.array([0.02, 0.1, 0.3])  # as a fraction of 1 - alpha
+
+
+def _ets_grid(trend: bool, seasonal: bool):
+    b = _ETS_BETAS if trend else np.zeros(1)
+    p = _ETS_PHIS if trend else np.ones(1)
+    g = _ETS_GAMMAS if seasonal else np.zeros(1)
+    a, b, p, g = (v.ravel() for v in np.meshgrid(_ETS_ALPHAS, b, p, g, indexing="ij"))
+    return a, a * b, p, (1 - a) * g
+
+
+def _ets_initial(y, first, n, index, season, trend):
+    """Initial level and trend ``(series,)``: least-squares line through the first ``max(2m, 6)``
+    seasonally adjusted points, taken one step before the first observation (no trend: slope 0)."""
+    N, T = y.shape
+    m = index.shape[1]
+    adj = _adjust(y, index, np.full(N, season == "mul")) if season != "none" else y
+    w = max(2 * m, 6)
+    k = np.arange(w)[None, :]
+    use = k < np.minimum(n, w)[:, None]
+    v = np.where(use, adj[np.arange(N)[:, None], np.minimum(first[:, None] + k, T - 1)], np.nan)
+    slope = _ols_slope(v) if trend else np.zeros(N)
+    slope = np.where(np.isfinite(slope) & (n > 2), slope, 0.0)
+    cnt = use.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        vmean = np.nansum(v, axis=1) / cnt
+        kmean = np.sum(np.where(use, k, 0), axis=1) / cnt
+    inter = vmean - slope * kmean
+    return inter - slope, slope
+
+
+def ets(y: np.ndarray, h: int, m: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Exponential smoothing with its own state-space choice, AIC-weighted (see module docstring)."""
+    y, _, first, n = _prep(y)
+    N, T = y.shape
+    mm = max(m, 1)
+    rows = np.arange(N)
+    ics, means, sigmas = [], [], []
+    seasons = ["none"] + (["add", "mul"] if m > 1 else [])
+    for season in seasons:
+        if season == "none":
+            s0, ok = np.zeros((N, mm)), np.ones(N, dtype=bool)
+        else:
+            s0, mult = seasonality(y, m, test=False, additive=season == "add")
+            ok = (n >= 2 * m) & (mult if season == "mul" else True)
+            if not ok.any():
+                continue
+        for trend in (False, True):
+            a, b, p, g = _ets_grid(trend, season != "none")
+            l0, b0 = _ets_initial(y, first, n, s0, season, trend)
+            level, tr, S, sse = ets_filter(y, a[None], b[None], p[None], g[None], l0[:, None], b0[:, None], s0, season)
+            sse = np.where(np.isfinite(sse), sse, np.inf)
+            j = np.argmin(sse, axis=1)
+            k = 2 + 3 * trend + (m if season != "none" else 0)  # parameters incl. initial states, sigma
+            best = sse[rows, j]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                aicc = n * np.log(np.maximum(best, 1e-300) / n) + 2 * k + 2 * k * (k + 1) / (n - k - 1)
+            ics.append(np.where(ok & (n - k - 1 > 0) & np.isfinite(aicc), aicc, np.inf))
+            means.append(_ets_path(level[rows, j], tr[rows, j], S[rows, j], p[j], h, T, season))
+            sigmas.append(np.sqrt(best / np.maximum(n, 1)))
+    ic = np.stack(ics)
+    low = ic.min(axis=0)
+    with np.errstate(invalid="ignore"):
+        w = np.where(np.isfinite(ic), np.exp(-0.5 * (ic - low)), 0.0)
+    fitted = np.isfinite(low)
+    w[:, ~fitted] = 0.0
+    w /= np.where(fitted, w.sum(axis=0), 1.0)
+    mean = np.einsum("kn,knh->nh", w, np.nan_to_num(np.stack(means)))
+    mean[~fitted] = y[~fitted, -1:]
+    sigma = np.stack(sigmas)[np.argmin(ic, axis=0), rows]
+    return mean, np.where(fitted, sigma, np.nan)
+
+
+# ---------------------------------------------------------------------------------- combination
+
+
+def _on_adjusted(model: Model, y: np.ndarray, h: int, m: int) -> np.ndarray:
+    """Point forecasts of a non-seasonal ``model`` run on the seasonally adjusted series (the
+    test and decomposition of :func:`seasonality`), with the seasonal index put back."""
+    index, mult = seasonality(y, m)
+    mean, _ = model(_adjust(y, index, mult), h, 1)
+    return _readjust(mean, index, mult, y.shape[1])
+
+
+def combo(y: np.ndarray, h: int, m: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Equal-weight mean of ETS, Theta and ARIMA on adjusted data (+ drift when m == 1)."""
+    y, _, _, _ = _prep(y)
+    e_mean, e_scale = ets(y, h, m)
+    t_mean, t_scale = theta(y, h, m)
+    members = [e_mean, t_mean, _on_adjusted(arima_p10_ls, y, h, m)]
+    if m <= 1:
+        members.append(drift(y, h, 1)[0])
+    return np.mean(members, axis=0), np.sqrt(0.5 * (e_scale**2 + t_scale**2))
+
+
 MODELS: dict[str, Model] = {
     "naive": naive,
     "seasonal_naive": seasonal_naive,
@@ -444,4 +633,6 @@ MODELS: dict[str, Model] = {
     "holt_damped": holt_damped,
     "theta": theta,
     "arima_p10_ls": arima_p10_ls,
+    "ets": ets,
+    "combo": combo,
 }

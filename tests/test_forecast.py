@@ -11,7 +11,7 @@ import pytest
 
 from simulator.errors import InputError
 from simulator.forecast import Forecast, backtest, forecast
-from simulator.models import MODELS, drift, holt_damped_forecast, pad_left, seasonal_naive
+from simulator.models import MODELS, drift, ets_forecast, holt_damped_forecast, pad_left, seasonal_naive
 
 PATTERN = np.array([10.0, 12, 15, 13, 11, 9, 8, 9, 14, 18, 20, 16])
 
@@ -104,6 +104,68 @@ def test_damped_holt_matches_statsmodels_with_fixed_parameters(alpha, beta, phi)
     )
     np.testing.assert_allclose(both[0], ref, atol=1e-6)
     np.testing.assert_allclose(both[1], ref2, atol=1e-6)
+
+
+@pytest.mark.parametrize("season", ["add", "mul", None])
+@pytest.mark.parametrize("damped", [True, False])
+def test_ets_matches_statsmodels_etsmodel_with_fixed_parameters(season, damped):
+    # our vectorised recursions against statsmodels' ETSModel (state-space form) on the same data,
+    # parameters and initial states; no trend is phi = 1, beta = 0 in ours; a second, shorter row
+    # (left-padded) with its own parameters gets its own forecast
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+    rng = np.random.default_rng(12)
+    t = np.arange(72)
+    y = 100 + 0.4 * t + np.tile([3.0, -4, 6, -5], 18) * (1 + t / 100) + rng.normal(0, 1.5, 72)
+    m = 4 if season else 1
+
+    def reference(values, alpha, beta, gamma, phi, l0, b0, s0):
+        kw = {"trend": "add", "damped_trend": True, "initial_trend": b0} if damped else {}
+        if season:
+            kw.update(seasonal=season, seasonal_periods=m, initial_seasonal=s0)
+        mod = ETSModel(values, error="add", initialization_method="known", initial_level=l0, **kw)
+        params = [alpha] + ([beta] if damped else []) + ([gamma] if season else []) + ([phi] if damped else [])
+        return np.asarray(mod.smooth(params).forecast(10))
+
+    s0 = {"add": np.array([2.5, -3.5, 5.0, -4.0]), "mul": np.array([1.03, 0.96, 1.06, 0.95]), None: np.zeros(1)}[season]
+    rows = [(y, 0.3, 0.05, 0.2, 0.9, 99.0, 0.35), (y[20:] * 1.2, 0.6, 0.1, 0.1, 0.8, 130.0, -0.2)]
+    refs = [reference(v, a, b, g, p, l0, b0, s0) for v, a, b, g, p, l0, b0 in rows]
+    kind = season or "none"
+    for (v, a, b, g, p, l0, b0), ref in zip(rows, refs):
+        p, b = (p, b) if damped else (1.0, 0.0)
+        b0 = b0 if damped else 0.0
+        # the seasonal phase is the column: a series that starts later keeps the phase of its start
+        ours = ets_forecast(v[None, :], 10, m, a, b, p, g, l0, b0, s0, kind)[0]
+        np.testing.assert_allclose(ours, ref, rtol=1e-10, atol=1e-9)
+    both = pad_left([rows[0][0], rows[1][0]])
+    lag = (len(rows[0][0]) - len(rows[1][0])) % m  # the short row's first column in the padded array
+    s0_rows = np.stack([s0, np.roll(s0, lag)])
+    params = [(a, b, p, g, l0, b0) if damped else (a, 0.0, 1.0, g, l0, 0.0) for _, a, b, g, p, l0, b0 in rows]
+    a, b, p, g, l0, b0 = (np.array(col) for col in zip(*params))
+    joint = ets_forecast(both, 10, m, a, b, p, g, l0, b0, s0_rows, kind)
+    np.testing.assert_allclose(joint[0], refs[0], rtol=1e-10, atol=1e-9)
+    np.testing.assert_allclose(joint[1], refs[1], rtol=1e-10, atol=1e-9)
+
+
+def test_ets_chooses_multiplicative_seasonality_and_combo_averages_its_members():
+    # a growing series with a seasonal swing proportional to its level: ETS reproduces it closely,
+    # and the combination is exactly the mean of ETS, Theta and ARIMA on adjusted data
+    import simulator.models as models
+
+    swing = np.array([1.0, 1.1, 1.25, 1.1, 0.95, 0.8, 0.75, 0.85, 1.0, 1.05, 1.1, 1.05])
+    swing = swing / swing.mean()
+    y = (100 + 2.0 * np.arange(96)) * np.tile(swing, 8)
+    truth = (100 + 2.0 * np.arange(96, 108)) * swing
+    ets_mean, sigma = models.ets(y[None, :], 12, 12)
+    assert np.max(np.abs(ets_mean[0] / truth - 1)) < 0.03
+    assert sigma[0] > 0
+    members = [models.ets(y[None, :], 12, 12)[0], models.theta(y[None, :], 12, 12)[0],
+               models._on_adjusted(models.arima_p10_ls, y[None, :], 12, 12)]
+    np.testing.assert_allclose(models.combo(y[None, :], 12, 12)[0], np.mean(members, axis=0), rtol=1e-12)
+    yearly = 50 + 3.0 * np.arange(30)  # m = 1: drift joins the members
+    members = [models.ets(yearly[None], 5, 1)[0], models.theta(yearly[None], 5, 1)[0],
+               models.arima_p10_ls(yearly[None], 5, 1)[0], drift(yearly[None], 5, 1)[0]]
+    np.testing.assert_allclose(models.combo(yearly[None], 5, 1)[0], np.mean(members, axis=0), rtol=1e-12)
 
 
 @pytest.mark.parametrize("seed", [5, 6, 7])
