@@ -480,7 +480,8 @@ def ets_filter(x, alpha, beta, phi, gamma, l0, b0, s0, season: str):
     level = np.broadcast_to(np.asarray(l0, dtype=float), shape).copy()
     trend = np.broadcast_to(np.asarray(b0, dtype=float), shape).copy()
     m = s0.shape[1]
-    S = np.broadcast_to(np.asarray(s0, dtype=float)[:, None, :], shape + (m,)).copy()
+    # seasonal states phase-major (m, series, grid): each step reads and writes one contiguous block
+    S = np.array(np.broadcast_to(np.asarray(s0, dtype=float).T[:, :, None], (m,) + shape), order="C")
     sse = np.zeros(shape)
     with np.errstate(divide="ignore", invalid="ignore"):
         g_mul = gamma / (1.0 - alpha)
@@ -488,26 +489,31 @@ def ets_filter(x, alpha, beta, phi, gamma, l0, b0, s0, season: str):
         for t in range(T):
             col = x[:, t : t + 1]
             ok = ~np.isnan(col)
-            if not ok.any():
+            full = bool(ok.all())
+            if not full and not ok.any():
                 continue
-            p = t % m
-            base = level + phi * trend
-            s = S[:, :, p]
+            s = S[t % m]
+            base = phi * trend
+            base += level
             pred = base * s if season == "mul" else base + s if season == "add" else base
-            err = np.where(ok, col - pred, 0.0)
+            err = col - pred if full else np.where(ok, col - pred, 0.0)
             r = err / s if season == "mul" else err
-            new_level = base + alpha * r
+            new_level = alpha * r
+            new_level += base
             if season == "mul":
-                S[:, :, p] = np.where(ok, g_mul * (pred + err) / new_level + (1 - g_mul) * s, s)
-            if season == "add":
-                S[:, :, p] = s + gamma * err
-            if ok.all():
-                level, trend = new_level, phi * trend + beta * r
+                upd = g_mul * (pred + err) / new_level + (1 - g_mul) * s
+                s[...] = upd if full else np.where(ok, upd, s)
+            elif season == "add":
+                s += gamma * err
+            new_trend = phi * trend
+            new_trend += beta * r
+            if full:
+                level, trend = new_level, new_trend
             else:
                 level = np.where(ok, new_level, level)
-                trend = np.where(ok, phi * trend + beta * r, trend)
+                trend = np.where(ok, new_trend, trend)
             sse += err * err
-    return level, trend, S, sse
+    return level, trend, np.moveaxis(S, 0, -1), sse
 
 
 def _ets_path(level, trend, S, phi, h, T, season):
