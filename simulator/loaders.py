@@ -23,7 +23,7 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 import pandas as pd
 
-from simulator.errors import InputError
+from simulator.errors import InputError, clip
 from simulator.fmt import number
 from simulator.regions import RegionTree, load_regions
 from simulator.vocabulary import ACTIVE, COVERAGE, DS, EMPLOYED, PERIOD, REGION_CODE, SEGMENT, SEGMENTS, YEAR
@@ -155,6 +155,29 @@ _MONTH_NAMES = {
     "des": 12, "dec": 12, "desember": 12, "december": 12,
 }  # fmt: skip
 
+# ---- budgets: every input is refused cheaply, before the step whose cost it would blow up -------
+#: Largest file read [bytes] (an .xlsx counts its packed size). The bundled history is 7 MB.
+MAX_FILE_BYTES = 100_000_000
+#: Largest total an .xlsx may unpack to [bytes] (a zip bomb packs gigabytes into kilobytes).
+MAX_XLSX_UNPACKED = 200_000_000
+#: Largest shared-strings part of an .xlsx [bytes]: openpyxl holds every string of it in memory.
+MAX_XLSX_STRINGS = 30_000_000
+#: Most columns in a file: the widest schema has 6; a row with values beyond is refused.
+MAX_COLUMNS = 64
+#: Most rows in a file: 514 kabupaten/kota x 5 segments x 50 years of months is 1,5 million.
+MAX_ROWS = 2_000_000
+#: Longest time spent reading one .xlsx [seconds] before it is refused.
+MAX_READ_SECONDS = 60.0
+#: Largest count of persons in one cell: more than Indonesia's population.
+MAX_COUNT = 1_000_000_000
+#: Active participants may exceed a region's employed residents, because BPJS Ketenagakerjaan counts
+#: workers where their employer is registered while BPS Sakernas counts residents: commuters into
+#: a business centre count there (DKI Jakarta, Feb 2025: 8,02 juta active against about 5,2 juta
+#: employed residents, 1,5 times; a central kabupaten/kota of a metropolitan area can reach a few
+#: times its residents). Up to this factor the data are accepted with a warning naming the regions;
+#: beyond it (e.g. 20 times) the figures cannot describe one region and are refused.
+ACTIVE_EMPLOYED_LIMIT = 5.0
+
 _FLAGS = {"0": 0, "1": 1, "false": 0, "true": 1, "tidak": 0, "ya": 1, "no": 0, "yes": 1}
 
 # Numbers as written in each style: Indonesian "1.234.567,5", English "1,234,567.5".
@@ -184,6 +207,10 @@ class Panel:
         ``"<sha256 of file>  <name>\\n"`` per file in name order (what ``sha256sum`` prints).
     kinds : tuple of str
         The kind of each file in ``sources``.
+    warnings : tuple of str
+        Accepted but worth a look, one line each naming the file, row and regions (e.g. active
+        participants above the resident employed, within ``ACTIVE_EMPLOYED_LIMIT``); both shells
+        show them.
     """
 
     history: pd.DataFrame | None
@@ -192,6 +219,7 @@ class Panel:
     sources: tuple[str, ...]
     data_hash: str
     kinds: tuple[str, ...] = field(default=())
+    warnings: tuple[str, ...] = field(default=())
 
     def sources_of(self, kind: str) -> tuple[str, ...]:
         return tuple(s for s, k in zip(self.sources, self.kinds) if k == kind)
@@ -237,25 +265,28 @@ def load_table(path: str | Path, kind: str, sheet: str | None = None) -> pd.Data
 def load_upload(data: bytes, name: str, kind: str, base: Panel | None = None) -> pd.DataFrame:
     """Validate an uploaded file held in memory, as :func:`load_table` and :func:`load_data` would.
 
-    ``name`` (as the browser sent it) is only shown in messages, never used as a path. With
-    ``base`` (the data in use), the upload is also checked together with the other kinds exactly
-    as ``validate`` checks a folder: every kabupaten/kota of the other files present, active
-    participants within the employed of the same region and month.
+    ``name`` (as the browser sent it) is only shown in messages, never used as a path. The checks
+    are those of :func:`load_data` (one set for the command line and the app): with ``base`` (the
+    data in use) the upload is checked together with the other kinds exactly as ``validate``
+    checks a folder. Warnings (accepted, worth a look) are in ``frame.attrs["warnings"]``.
     """
     shown = upload_name(name)
     if kind not in SCHEMAS:
         raise InputError(f"{shown}: unknown file kind {kind!r}: expected one of {', '.join(KINDS)}")
+    _check_size(shown, len(data))
     src = _Source(shown, bytes(data))
     _check_suffix(shown, src.suffix)
     frame = _read_table(src, kind, None)
     _check_keys(frame, kind)
+    other: dict[str, pd.DataFrame | None] = {"history": None, "workforce": None}
     if base is not None:
         other = {k: _with_rows(getattr(base, k), (base.sources_of(k) or (f"{k} in use",))[0])
                  for k in ("history", "workforce")}
-        other[kind] = frame
-        if other["history"] is not None and other["workforce"] is not None:
-            _check_active_within_employed(other["history"], other["workforce"])
-    return _finish(frame, kind)
+    other[kind] = frame
+    warnings = _check_together(other.get("history"), other.get("workforce"))
+    out = _finish(frame, kind)
+    out.attrs["warnings"] = warnings
+    return out
 
 
 def load_data(path: str | Path) -> Panel:
@@ -280,8 +311,7 @@ def load_data(path: str | Path) -> Panel:
         merged[kind] = pd.concat(frames[kind], ignore_index=True) if frames[kind] else None
         if merged[kind] is not None:
             _check_keys(merged[kind], kind)
-    if merged["history"] is not None and merged["workforce"] is not None:
-        _check_active_within_employed(merged["history"], merged["workforce"])
+    warnings = _check_together(merged["history"], merged["workforce"])
     names = [f.name for f, _ in files]
     digests = [hashlib.sha256(f.read_bytes()).hexdigest() for f, _ in files]
     if len(files) == 1:
@@ -297,6 +327,7 @@ def load_data(path: str | Path) -> Panel:
         sources=tuple(names),
         data_hash=data_hash,
         kinds=tuple(k for _, k in files),
+        warnings=warnings,
     )
 
 
@@ -357,6 +388,7 @@ def summarize(panel: Panel) -> list[str]:
         )
     lines.append(f"sources: {', '.join(panel.sources)}")
     lines.append(f"data hash: sha256 {panel.data_hash}")
+    lines.extend(f"warning: {w}" for w in panel.warnings)
     return lines
 
 
@@ -406,8 +438,14 @@ def _check_file(path: Path) -> None:
     _check_suffix(path.name, path.suffix.lower())
 
 
+def _check_size(name: str, size: int) -> None:
+    if size > MAX_FILE_BYTES:
+        raise InputError(f"{name}: file is {number(size)} bytes: expected at most {number(MAX_FILE_BYTES)} bytes")
+
+
 def _source(path: Path) -> _Source:
     _check_file(path)
+    _check_size(path.name, path.stat().st_size)
     return _Source(path.name, path.read_bytes())
 
 
@@ -502,18 +540,55 @@ def _read_csv(path: _Source) -> _Raw:
         return _Raw(path.name, None, 0, pd.DataFrame(), np.array([], dtype=np.int64), "en", None)
     sep = _sniff_separator(lines[lead])
     style = "id" if sep == ";" else "en"
+    _check_csv_shape(path.name, lines, sep)
     try:
         table = pd.read_csv(
             io.StringIO(text), sep=sep, header=None, dtype=str, keep_default_na=False,
             skip_blank_lines=False, skiprows=lead, quotechar='"', engine="c",
         )  # fmt: skip
     except pd.errors.ParserError:  # ragged rows: read record by record to say which row
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))[lead:]
+        records = _csv_records(path.name, text, sep)[lead:]
         width = max(len(r) for r in records)
         table = pd.DataFrame([r + [""] * (width - len(r)) for r in records], dtype=object)
     except pd.errors.EmptyDataError:
         return _Raw(path.name, None, 0, pd.DataFrame(), np.array([], dtype=np.int64), style, sep)
     return _split_header(path.name, table.astype(object), lead + 1, style, sep)
+
+
+def _check_csv_shape(name: str, lines: list[str], sep: str) -> None:
+    """Rows and columns within ``MAX_ROWS`` and ``MAX_COLUMNS``, counted on the text before any
+    table is built (200.000 trailing commas would otherwise become 200.000 columns per row)."""
+    if len(lines) > MAX_ROWS + 1:
+        raise InputError(f"{name}: {number(len(lines))} lines: expected at most {number(MAX_ROWS)} rows")
+    wide = next((i for i, line in enumerate(lines) if line.count(sep) >= MAX_COLUMNS), None)
+    if wide is None:
+        return
+    # quoted separators do not count: read that line properly before refusing it
+    fields = next(csv.reader([lines[wide]], delimiter=sep), [])
+    if len(fields) > MAX_COLUMNS or any(line.count(sep) >= 4 * MAX_COLUMNS for line in lines):
+        count = max(len(fields), lines[wide].count(sep) + 1)
+        raise InputError(
+            f"{name}: row {wide + 1}: {number(count)} values separated by {sep!r}: expected at most "
+            f"{MAX_COLUMNS} columns"
+        )
+
+
+def _csv_records(name: str, text: str, sep: str) -> list[list[str]]:
+    """Every record of a CSV text, or an InputError naming the row where an unreadable one starts
+    (a quote never closed swallows the rest of the file into one field)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    records: list[list[str]] = []
+    start = 1
+    try:
+        for record in reader:
+            records.append(record)
+            start = reader.line_num + 1
+    except csv.Error:
+        raise InputError(
+            f"{name}: row {start}: a quoted value is not closed (or longer than {number(csv.field_size_limit())} "
+            "characters): expected a closing '\"'"
+        ) from None
+    return records
 
 
 def _is_note(row: list[object]) -> bool:
@@ -522,9 +597,87 @@ def _is_note(row: list[object]) -> bool:
     return first is None or (isinstance(first, str) and first.lstrip().startswith("#"))
 
 
+def _check_xlsx_package(name: str, data: bytes) -> None:
+    """The .xlsx package before openpyxl opens it: unpacked size within ``MAX_XLSX_UNPACKED``
+    (counted while unpacking, not trusted from the directory), and no DTD in any XML part (Excel
+    never writes one; an entity declaration can expand kilobytes into gigabytes)."""
+    import zipfile
+
+    unreadable = f"{name}: cannot be read as an Excel .xlsx workbook"
+    try:
+        package = zipfile.ZipFile(io.BytesIO(data))
+        members = package.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as err:
+        raise InputError(f"{unreadable} ({type(err).__name__})") from None
+    if sum(m.file_size for m in members) > MAX_XLSX_UNPACKED:
+        raise InputError(f"{name}: unpacks to more than {number(MAX_XLSX_UNPACKED)} bytes: expected a smaller workbook")
+    total = 0
+    with package:
+        for member in members:
+            tail = b""
+            try:
+                with package.open(member) as part:
+                    size = 0
+                    while block := part.read(1 << 20):
+                        total += len(block)
+                        size += len(block)
+                        if member.filename.lower().endswith("sharedstrings.xml") and size > MAX_XLSX_STRINGS:
+                            raise InputError(
+                                f"{name}: its shared strings unpack to more than {number(MAX_XLSX_STRINGS)} bytes: "
+                                "expected a smaller workbook"
+                            )
+                        if total > MAX_XLSX_UNPACKED:
+                            raise InputError(
+                                f"{name}: unpacks to more than {number(MAX_XLSX_UNPACKED)} bytes: expected a smaller workbook"
+                            )
+                        window = tail + block
+                        if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
+                            raise InputError(
+                                f"{name}: part {clip(member.filename)} declares a DTD or entities, which Excel never "
+                                "writes: expected a workbook saved by a spreadsheet program"
+                            )
+                        tail = block[-16:]
+            except InputError:
+                raise
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as err:
+                raise InputError(f"{unreadable} ({type(err).__name__})") from None
+
+
+def _sheet_rows(ws, label: str) -> list[list[object]]:
+    """The sheet's rows (row i+1 of the sheet at index i), each at most ``MAX_COLUMNS`` wide.
+
+    The declared dimension is ignored (rows are not padded to it: a cell at XFD20000 would make
+    every row 16.384 cells wide); a row with a value beyond ``MAX_COLUMNS``, more than
+    ``MAX_ROWS`` rows or more than ``MAX_READ_SECONDS`` of reading is refused.
+    """
+    import time
+
+    from openpyxl.utils import get_column_letter
+
+    ws.reset_dimensions()
+    deadline = time.monotonic() + MAX_READ_SECONDS
+    rows: list[list[object]] = []
+    for i, values in enumerate(ws.iter_rows(values_only=True)):
+        if i >= MAX_ROWS + 1:
+            raise InputError(f"{label}: more than {number(MAX_ROWS)} rows: expected at most {number(MAX_ROWS)}")
+        if len(values) > MAX_COLUMNS:
+            beyond = [j for j, v in enumerate(values[MAX_COLUMNS:], start=MAX_COLUMNS) if not _is_blank(v)]
+            if beyond:
+                raise InputError(
+                    f"{label}: row {i + 1}, column {get_column_letter(beyond[0] + 1)}: a value beyond column "
+                    f"{get_column_letter(MAX_COLUMNS)}: expected at most {MAX_COLUMNS} columns"
+                )
+            values = values[:MAX_COLUMNS]
+        rows.append(list(values))
+        if i % 10_000 == 0 and time.monotonic() > deadline:
+            raise InputError(f"{label}: reading took more than {MAX_READ_SECONDS:.0f} s: expected a smaller workbook")
+    return rows
+
+
 def _read_xlsx(path: _Source, sheet: str | None) -> _Raw:
     import openpyxl
 
+    _check_xlsx_package(path.name, path.data)
     try:
         book = openpyxl.load_workbook(io.BytesIO(path.data), read_only=True, data_only=True)
     except Exception as err:  # openpyxl raises many types for a damaged or mislabelled file
@@ -538,7 +691,13 @@ def _read_xlsx(path: _Source, sheet: str | None) -> _Raw:
             raise InputError(f"{path.name}: no sheet named {sheet!r}: the workbook has the sheets {listed}")
         ws = book[sheet] if sheet is not None else book[names[0]]
         label = f"{path.name}, sheet {ws.title!r}" if (sheet is not None or len(names) > 1) else path.name
-        rows = [list(values) for values in ws.iter_rows(values_only=True)]  # row i+1 of the sheet
+        rows = _sheet_rows(ws, label)
+    except InputError:
+        raise
+    except Exception as err:  # a damaged sheet (broken XML, bad values) fails while its rows are read
+        raise InputError(
+            f"{path.name}: cannot be read as an Excel .xlsx workbook ({type(err).__name__})"
+        ) from None
     finally:
         book.close()
     lead = 0
@@ -631,11 +790,14 @@ class _CellError(Exception):
 
 
 def _shown(value: object) -> str:
+    """A cell's value as echoed in a message: on one line and at most 60 characters."""
     if isinstance(value, float) and value.is_integer():
-        return repr(str(int(value)))
+        return repr(clip(f"{value:.0f}"))
     if isinstance(value, (dt.datetime, dt.date)):
         return repr(value.isoformat())
-    return repr(str(value))
+    if isinstance(value, int) and abs(value) > 10**60:
+        return f"a {len(str(abs(value)))}-digit number"
+    return repr(clip(value))
 
 
 def _is_blank(value: object) -> bool:
@@ -651,8 +813,13 @@ def _number(value: object, style: str) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float, np.integer, np.floating)):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:  # an integer too large for a float: larger than any count
+            return math.inf if value > 0 else -math.inf
     text = re.sub(r"[\s\u00a0]", "", str(value))
+    if len(text) > 100:  # longer than any number a count, fraction or year can be
+        return None
     for s in (style, "en" if style == "id" else "id"):
         if _NUMBER_RE[s].fullmatch(text):
             if s == "id":
@@ -667,6 +834,8 @@ def _count(value: object, style: str) -> int:
     x = _number(value, style)
     if x is not None and x < 0:
         raise _CellError(f"expected a number of persons >= 0, got {_shown(value)}")
+    if x is not None and x > MAX_COUNT:
+        raise _CellError(f"expected at most {number(MAX_COUNT)} persons, got {_shown(value)}")
     if x is None or not math.isfinite(x) or not x.is_integer():
         raise _CellError(f"expected a whole number of persons, got {_shown(value)}")
     return int(x)
@@ -689,7 +858,7 @@ def _year(value: object, style: str) -> int:
         raise _CellError("missing value: expected a whole year such as 2025")
     x: float | None = None
     if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
-        x = float(value)
+        x = _number(value, style)
     elif m := re.fullmatch(r"(\d{4})(?:[.,]0+)?", str(value).strip()):
         x = float(m[1])
     if x is None or not math.isfinite(x) or not x.is_integer() or not 1900 <= x <= 2200:
@@ -698,7 +867,7 @@ def _year(value: object, style: str) -> int:
 
 
 def _flag(value: object, style: str) -> int:
-    if isinstance(value, (bool, int, float, np.integer, np.floating)) and float(value) in (0.0, 1.0):
+    if isinstance(value, (bool, int, float, np.integer, np.floating)) and value in (0, 1):
         return int(value)
     key = str(value).strip().lower()
     if key not in _FLAGS:
@@ -722,6 +891,8 @@ def _month(value: object, style: str) -> pd.Timestamp:
     if _is_blank(value):
         raise _CellError(f"missing value: {expected}")
     if isinstance(value, (dt.datetime, dt.date)):
+        if not 1900 <= value.year <= 2200:
+            raise _CellError(f"{expected}, got {_shown(value)}")
         return pd.Timestamp(value.year, value.month, 1)
     text = str(value).strip()
     year = month = None
@@ -733,7 +904,7 @@ def _month(value: object, style: str) -> pd.Timestamp:
     elif m := re.fullmatch(r"([A-Za-z]+)\.?[\s\-]+(\d{4})", text):
         month, year = _MONTH_NAMES.get(m[1].lower()), int(m[2])
     try:
-        if year is None or month is None:
+        if year is None or month is None or not 1900 <= year <= 2200:
             raise ValueError
         dt.date(year, month, day)
     except ValueError:
@@ -761,6 +932,8 @@ def _region_parser(tree: RegionTree) -> Callable[[object, str], str]:
             text = str(int(value)).zfill(2) if value.is_integer() else f"{value:05.2f}"
         else:
             text = str(value).strip()
+        if len(text) > 100:  # longer than any region name: not echoed whole
+            raise _CellError(f"unknown region {_shown(text)}: expected a Kemendagri code or name")
         if re.fullmatch(r"\d{4}", text) and f"{text[:2]}.{text[2:]}" in tree:  # BPS style 6101
             return f"{text[:2]}.{text[2:]}"
         looks_like_code = re.fullmatch(r"[\d.\s]+", text) is not None
@@ -839,6 +1012,14 @@ def _read_table(src: _Source, kind: str, sheet: str | None) -> pd.DataFrame:
     for name, j in extras.items():
         out[name] = _parse_column(_column(raw, j), _text, raw.style)[0]
     frame = pd.DataFrame(out)
+    if kind == "workforce":
+        zero = np.flatnonzero(frame[EMPLOYED].to_numpy() == 0)
+        if len(zero):
+            i = int(zero[0])
+            raise InputError(
+                f"{raw.name}: row {raw.row_numbers[i]}, column {raw.header[columns[EMPLOYED]].strip()}: 0 employed: "
+                "expected at least 1 (coverage divides by the employed)"
+            )
     for col in (DS, PERIOD):
         if col in frame.columns:
             _check_not_future(frame, col, raw, columns[col])
@@ -866,12 +1047,16 @@ def _parse_column(values: np.ndarray, parse: Callable[[object, str], object], st
     if parse is _count and n:
         inferred = pd.api.types.infer_dtype(values, skipna=False)
         if inferred == "integer":  # Excel whole numbers
-            plain = values.astype(np.int64) >= 0
-            out[plain] = values[plain].astype(np.int64)
+            try:
+                ints = values.astype(np.int64)
+            except OverflowError:  # one beyond int64: every cell through the checking parser
+                ints = np.full(n, -1, dtype=np.int64)
+            plain = (ints >= 0) & (ints <= MAX_COUNT)
+            out[plain] = ints[plain]
             todo = np.flatnonzero(~plain)
-        elif inferred == "string":  # CSV text: plain digits convert at once
+        elif inferred == "string":  # CSV text: plain digits (below MAX_COUNT) convert at once
             text = values.astype(str)
-            plain = np.char.isdigit(text) & (np.char.str_len(text) <= 15)
+            plain = np.char.isdigit(text) & (np.char.str_len(text) <= 9)
             out[plain] = text[plain].astype(np.int64)
             todo = np.flatnonzero(~plain)
     if len(todo):
@@ -980,8 +1165,39 @@ def _check_gaps(frame: pd.DataFrame) -> None:
     )
 
 
-def _check_active_within_employed(history: pd.DataFrame, workforce: pd.DataFrame) -> None:
-    """Active participants (all segments) of a region and month never above its employed persons."""
+def _check_together(history: pd.DataFrame | None, workforce: pd.DataFrame | None) -> tuple[str, ...]:
+    """The checks across files, one set for ``validate``, ``run --data`` and the app's Data page:
+    the history covers every kabupaten/kota (the projection sums them up the region tree), the
+    workforce covers every kabupaten/kota of the history, and active participants stay within
+    ``ACTIVE_EMPLOYED_LIMIT`` times the employed of the same region and month. Returns the
+    warnings (active above the employed, within the limit), one line naming file, row and regions."""
+    if history is not None:
+        _check_regions(history, None, "history")
+    if history is None or workforce is None:
+        return ()
+    _check_regions(workforce, set(history[REGION_CODE]), "workforce")
+    return _check_active_within_employed(history, workforce)
+
+
+def _check_regions(frame: pd.DataFrame, wanted: set[str] | None, kind: str) -> None:
+    tree = load_regions()
+    leaves = tree.of_level("kabkota")
+    wanted = set(leaves) if wanted is None else wanted & set(leaves)
+    missing = [c for c in leaves if c in wanted and c not in set(frame[REGION_CODE])]
+    if not missing:
+        return
+    file = frame[_FILE].iloc[0] if _FILE in frame.columns and len(frame) else kind
+    listed = ", ".join(f"{c} {tree.name(c)}" for c in missing[:3]) + (", ..." if len(missing) > 3 else "")
+    what = "every kabupaten/kota" if kind == "history" else "every kabupaten/kota of the history"
+    raise InputError(
+        f"{file}: column {_header(frame, REGION_CODE)}: {number(len(missing))} kabupaten/kota missing ({listed}): "
+        f"expected {what}"
+    )
+
+
+def _check_active_within_employed(history: pd.DataFrame, workforce: pd.DataFrame) -> tuple[str, ...]:
+    """Active participants (all segments) of a region and month within ``ACTIVE_EMPLOYED_LIMIT``
+    times its employed persons; above the employed (within the limit) is a warning per file."""
     hist = history.reset_index(drop=True).assign(_order=lambda f: np.arange(len(f)))
     totals = hist.groupby([REGION_CODE, DS], as_index=False).agg(
         active=(ACTIVE, "sum"), _order=("_order", "min")
@@ -990,16 +1206,32 @@ def _check_active_within_employed(history: pd.DataFrame, workforce: pd.DataFrame
     both = totals.merge(
         wf[[REGION_CODE, PERIOD, EMPLOYED, "_wf"]], left_on=[REGION_CODE, DS], right_on=[REGION_CODE, PERIOD]
     )
-    bad = both[both[ACTIVE] > both[EMPLOYED]].sort_values("_order")
-    if bad.empty:
-        return
-    b = bad.iloc[0]
-    i, w = int(b["_order"]), int(b["_wf"])
-    raise InputError(
-        f"{hist[_FILE].iloc[i]}: row {hist[_ROW].iloc[i]}, column {_header(history, ACTIVE)}: region {b[REGION_CODE]} "
-        f"has {number(b[ACTIVE])} active participants in {b[DS]:%Y-%m} (all segments), above the "
-        f"{number(b[EMPLOYED])} employed in {wf[_FILE].iloc[w]} row {wf[_ROW].iloc[w]}: "
-        f"expected at most the employed"
+    ratio = both[ACTIVE] / both[EMPLOYED].clip(lower=1)
+    bad = both[ratio > ACTIVE_EMPLOYED_LIMIT].sort_values("_order")
+    if not bad.empty:
+        b = bad.iloc[0]
+        i, w = int(b["_order"]), int(b["_wf"])
+        raise InputError(
+            f"{hist[_FILE].iloc[i]}: row {hist[_ROW].iloc[i]}, column {_header(history, ACTIVE)}: region {b[REGION_CODE]} "
+            f"has {number(b[ACTIVE])} active participants in {b[DS]:%Y-%m} (all segments), "
+            f"{number(b[ACTIVE] / b[EMPLOYED], 1)} times the {number(b[EMPLOYED])} employed in {wf[_FILE].iloc[w]} "
+            f"row {wf[_ROW].iloc[w]}: expected at most {number(ACTIVE_EMPLOYED_LIMIT, 0)} times the employed"
+        )
+    above = both[both[ACTIVE] > both[EMPLOYED]].sort_values("_order")
+    if above.empty:
+        return ()
+    first = above.iloc[0]
+    i = int(first["_order"])
+    worst = above.loc[(above[ACTIVE] / above[EMPLOYED]).idxmax()]
+    regions = list(dict.fromkeys(above[REGION_CODE]))
+    tree = load_regions()
+    named = ", ".join(f"{c} {tree.name(c)}" for c in regions[:5]) + (", ..." if len(regions) > 5 else "")
+    return (
+        f"{hist[_FILE].iloc[i]}: row {hist[_ROW].iloc[i]}, column {_header(history, ACTIVE)}: active participants "
+        f"above the employed in {number(len(regions))} region(s) ({named}), at most "
+        f"{number(worst[ACTIVE] / worst[EMPLOYED], 2)} times ({worst[REGION_CODE]}, {worst[DS]:%Y-%m}): accepted as "
+        f"participants counted where their employer is registered (up to {number(ACTIVE_EMPLOYED_LIMIT, 0)} times); "
+        "coverage there is capped at 100 %",
     )
 
 

@@ -1,8 +1,9 @@
 """Scenario files: strict YAML loading into lever dataclasses, validation, and dumping back to YAML.
 
 A scenario lists only what it changes against the baseline. Every problem in a file is an
-InputError with one line naming the file, the lever and the key. Loading uses ``yaml.safe_load``
-(plus ``yaml.compose`` to find duplicate keys), so no tag can build a Python object.
+InputError with one line naming the file, the lever and the key. Loading goes through
+``simulator.safe_yaml`` (no tags, anchors or aliases; size, depth and node budgets), so no text can
+build a Python object or expand beyond its size.
 """
 
 from __future__ import annotations
@@ -20,12 +21,21 @@ import pandas as pd
 import yaml
 
 from simulator.baseline import summing_matrix
-from simulator.errors import InputError
+from simulator.errors import InputError, clip
 from simulator.regions import RegionTree, load_regions
 from simulator.vocabulary import PAYERS
 
 #: Largest scenario file accepted [bytes]; checked before parsing.
 MAX_FILE_BYTES = 1_000_000
+#: Largest number accepted anywhere in a scenario; beyond it a value is a typo or an attack.
+MAX_NUMBER = 1e15
+#: Largest count of persons in one lever: more than Indonesia's population (about 282 million, 2024).
+MAX_PERSONS = 300_000_000
+#: Largest unit cost [IDR/person/month]: far above any BPJS Ketenagakerjaan contribution.
+MAX_UNIT_COST = 100_000_000
+#: Months a scenario may name (start, end, horizon): the data begin after 2000, plans end by 2100.
+FIRST_MONTH = pd.Period("2000-01", freq="M")
+LAST_MONTH = pd.Period("2100-12", freq="M")
 #: JKK + JKM minimum contribution for a BPU worker [IDR/person/month], PP 44/2015 as amended.
 DEFAULT_UNIT_COST = 16800.0
 
@@ -251,6 +261,8 @@ class Scenario:
                 f"{self.source}: key 'horizon': expected a month up to the end of the baseline {end}, "
                 f"got {self.horizon}"
             )
+        for number, lever in enumerate(self.levers, start=1):
+            _check_plausible(lever, number, self, baseline)
 
     def targets_frame(self) -> pd.DataFrame | None:
         """The targets override as a frame ``region_code, year, coverage`` (None when absent)."""
@@ -262,27 +274,94 @@ class Scenario:
         )
 
 
+#: Keys whose value is a number of persons, checked against the workforce of the lever's scope.
+_HEADCOUNT_KEYS = ("headcount", "workers")
+
+
+def _check_plausible(lever: Lever, number: int, scenario: Scenario, baseline: Any) -> None:
+    """A lever that starts after the horizon would do nothing: refused, saying so."""
+    if lever.start > scenario.horizon:
+        raise InputError(
+            f"{scenario.source}: lever {number} ({lever.kind}), key 'start': {lever.start} is after the "
+            f"horizon {scenario.horizon}, so the lever would do nothing: expected a start up to {scenario.horizon}"
+        )
+
+
+def lever_warnings(scenario: Scenario, baseline: Any) -> tuple[str, ...]:
+    """One line per lever that puts more persons into its scope than the scope's largest projected
+    workforce (any path and month): the engine caps coverage at the workforce, but the cost is
+    still booked for every person, so the shells show these lines beside the result."""
+    regions = tuple(getattr(baseline, "regions", ()))
+    employed = getattr(baseline, "employed", None)
+    out: list[str] = []
+    if employed is None:
+        return ()
+    for number, lever in enumerate(scenario.levers, start=1):
+        keys = [k for k in _HEADCOUNT_KEYS if hasattr(lever, k)]
+        codes = [token.removesuffix(".*") for token in lever.region]
+        if not keys or not all(c in regions for c in codes):
+            continue
+        # rows may overlap (a province and one of its kabupaten/kota): a loose upper bound
+        largest = float(sum(float(np.max(employed[regions.index(c)])) for c in codes))
+        for key in keys:
+            value = float(getattr(lever, key))
+            if value > largest:
+                out.append(
+                    f"{scenario.source}: lever {number} ({lever.kind}), key {key!r}: {value:,.0f} persons is more "
+                    f"than the largest projected workforce of {', '.join(lever.region)} ({largest:,.0f} employed); "
+                    "coverage is capped at the workforce but the cost counts every person"
+                )
+    return tuple(out)
+
+
 # ---- value parsers -------------------------------------------------------------------------------
 class _Bad(Exception):
     """A value problem; the caller adds where it happened."""
 
 
 def _show(value: Any) -> str:
+    """A value as echoed in a message: on one line and at most 60 characters."""
     if isinstance(value, str):
-        return repr(value)
+        return repr(clip(value))
     if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+        return clip(str(int(value)))
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**60:
+        return f"a {len(str(abs(value)))}-digit number"
+    return clip(str(value))
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    """A finite int or float within +-``MAX_NUMBER`` (a 400-digit integer is not a number here)."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value) and abs(value) <= MAX_NUMBER
+    except OverflowError:
+        return False
 
 
 def _nonneg(value: Any) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool) and not _is_number(value) and value > 0:
+        raise _Bad(f"expected a number up to {MAX_NUMBER:.0e}, got {_show(value)}")
     if not _is_number(value) or value < 0:
         raise _Bad(f"expected a non-negative number, got {_show(value)}")
     return float(value)
+
+
+def _persons(value: Any) -> float:
+    """A count of persons: non-negative and at most ``MAX_PERSONS`` (more than Indonesia's population)."""
+    x = _nonneg(value)
+    if x > MAX_PERSONS:
+        raise _Bad(f"expected at most {MAX_PERSONS:,} persons (more than Indonesia's population), "
+                   f"got {_show(value)}")
+    return x
+
+
+def _unit_cost(value: Any) -> float:
+    x = _nonneg(value)
+    if x > MAX_UNIT_COST:
+        raise _Bad(f"expected at most {MAX_UNIT_COST:,} IDR per person per month, got {_show(value)}")
+    return x
 
 
 def _whole_months(value: Any) -> int:
@@ -308,7 +387,7 @@ def _text(value: Any) -> str:
 
 
 def _payer(value: Any) -> str:
-    if value not in PAYERS:
+    if not isinstance(value, str) or value not in PAYERS:
         raise _Bad(f"expected one of {', '.join(PAYERS)}, got {_show(value)}")
     return str(value)
 
@@ -322,10 +401,14 @@ def _change(value: Any) -> float:
 def parse_month(value: Any) -> pd.Period:
     """A month from "YYYY-MM" (or a YAML date) as a monthly Period."""
     if isinstance(value, dt.date):
-        return pd.Period(year=value.year, month=value.month, freq="M")
+        value = f"{value.year:04d}-{value.month:02d}"
     if isinstance(value, str) and re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value.strip()):
-        return pd.Period(value.strip(), freq="M")
-    raise _Bad(f"expected a month 'YYYY-MM', got {_show(value)}")
+        month = pd.Period(value.strip(), freq="M")
+    else:
+        raise _Bad(f"expected a month 'YYYY-MM', got {_show(value)}")
+    if not FIRST_MONTH <= month <= LAST_MONTH:
+        raise _Bad(f"expected a month between {FIRST_MONTH} and {LAST_MONTH}, got {month}")
+    return month
 
 
 def _share(value: Any) -> float:
@@ -342,7 +425,7 @@ def _uncertain_share(value: Any) -> Uncertain:
         return Uncertain("uniform", (float(value[0]), float(value[1])))
     if isinstance(value, dict):
         dist = value.get("dist")
-        if dist not in DISTRIBUTIONS:
+        if not isinstance(dist, str) or dist not in DISTRIBUTIONS:
             raise _Bad(f"expected 'dist' one of {', '.join(DISTRIBUTIONS)}, got {_show(dist)}")
         names = DISTRIBUTIONS[dist]
         if set(value) != {"dist", *names} or not all(_is_number(value[k]) for k in names):
@@ -363,12 +446,12 @@ _PARSERS = {
     "ramp_months": _ramp,
     "reference": _text,
     "label": _text,
-    "unit_cost": _nonneg,
+    "unit_cost": _unit_cost,
     "payer": _payer,
-    "headcount": _nonneg,
-    "workers": _nonneg,
-    "officials_per_village": _nonneg,
-    "monthly_enrollments": _nonneg,
+    "headcount": _persons,
+    "workers": _persons,
+    "officials_per_village": _persons,
+    "monthly_enrollments": _persons,
     "months": _whole_months,
     "already_covered": _uncertain_share,
     "retention_after": _uncertain_share,
@@ -417,45 +500,12 @@ def scope_leaves(region: tuple[str, ...], tree: RegionTree) -> list[str]:
 
 
 # ---- loading -------------------------------------------------------------------------------------
-def _check_duplicates(node: yaml.Node, source: str) -> None:
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, yaml.MappingNode):
-            seen: set[str] = set()
-            for key, value in current.value:
-                if isinstance(key, yaml.ScalarNode):
-                    if key.value in seen:
-                        line = key.start_mark.line + 1
-                        raise InputError(f"{source}: line {line}: duplicate key {key.value!r}")
-                    seen.add(key.value)
-                stack.append(value)
-        elif isinstance(current, yaml.SequenceNode):
-            stack.extend(current.value)
-
-
 def _parse_yaml(text: str, source: str) -> Any:
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        if node is not None:
-            _check_duplicates(node, source)
-        return yaml.safe_load(text)
-    except yaml.constructor.ConstructorError as err:
-        mark = err.problem_mark
-        line = f"line {mark.line + 1}: " if mark is not None else ""
-        found = re.search(r"tag '([^']*)'", str(err.problem))
-        tag = found.group(1).replace("tag:yaml.org,2002:", "!!") if found else "?"
-        raise InputError(
-            f"{source}: {line}tag {tag!r} is not allowed; scenario files hold plain data only "
-            "(numbers, text, lists, mappings)"
-        ) from None
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        problem = (err.problem or err.context or "invalid YAML").strip()
-        raise InputError(f"{source}: YAML syntax error{where}: {problem}") from None
-    except yaml.YAMLError as err:
-        raise InputError(f"{source}: YAML error: {' '.join(str(err).split())}") from None
+    """Plain data from scenario text, within the budgets of ``simulator.safe_yaml`` (no aliases,
+    no tags, no duplicate keys, bounded size, depth and node count)."""
+    from simulator import safe_yaml
+
+    return safe_yaml.load(text, source)
 
 
 def load_scenario(path: str | Path, tree: RegionTree | None = None) -> Scenario:
@@ -549,7 +599,7 @@ def _lever(item: Any, number: int, source: str, tree: RegionTree) -> Lever:
     if not isinstance(item, dict):
         raise InputError(f"{source}: lever {number}: expected a mapping with a 'kind' key, got {_show(item)}")
     kind = item.get("kind")
-    if kind not in LEVER_TYPES:
+    if not isinstance(kind, str) or kind not in LEVER_TYPES:
         raise InputError(
             f"{source}: lever {number}, key 'kind': expected one of {', '.join(LEVER_TYPES)}, "
             f"got {_show(kind)}"

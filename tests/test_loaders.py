@@ -338,9 +338,9 @@ BAD = [
         ".",
         None,
         None,
-        "history.csv: row 2, column active: region 61.01 has 1.500 active participants in 2024-08 (all segments), "
-        "above the 1.200 employed in workforce.csv row 2: expected at most the employed",
-        id="active-above-employed",
+        "history.csv: column region_code: 513 kabupaten/kota missing (11.01 Kabupaten Aceh Selatan, 11.02 Kabupaten "
+        "Aceh Tenggara, 11.03 Kabupaten Aceh Timur, ...): expected every kabupaten/kota",
+        id="history-missing-regions",
     ),
     pytest.param(
         {

@@ -66,7 +66,7 @@ def test_upload_is_checked_against_the_data_in_use():
     text = wf[["region_code", "period", "employed"]].to_csv(index=False).encode()
     with pytest.raises(InputError) as err:
         load_upload(text, "workforce.csv", "workforce", base=panel)
-    assert "region 61.01" in str(err.value) and "expected at most the employed" in str(err.value)
+    assert "region 61.01" in str(err.value) and "expected at most 5 times the employed" in str(err.value)
     # alone (no data in use) the same file is a valid workforce table
     assert len(load_upload(text, "workforce.csv", "workforce")) == len(wf)
 
