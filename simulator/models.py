@@ -38,6 +38,19 @@ Models (registry :data:`MODELS`, in tie-break order):
                      sample. If sum(|phi|) >= 0.99 the coefficients are shrunk to 0.99 to keep the
                      forecast stationary in differences, with the constant reset to keep the
                      sample mean drift.
+``ets``              exponential smoothing with its own state-space choice: no / additive /
+                     multiplicative seasonality (multiplicative only for positive series) x no /
+                     damped additive trend, the recursions of statsmodels' ``ETSModel``
+                     (:func:`ets_filter`); alpha, beta, phi, gamma by a grid search minimising
+                     one-step SSE, vectorised over series x grid; initial seasonal states from the
+                     classical decomposition, level and trend from a line through the first
+                     ``max(2m, 6)`` adjusted points. The forms' forecasts are averaged with Akaike
+                     weights from their AICc (Kolassa 2011), which beat picking the lowest AICc on
+                     M3 and M1.
+``combo``            equal-weight mean of ``ets``, ``theta`` and ``arima_p10_ls`` on the seasonally
+                     adjusted series (same test and decomposition as Theta), plus ``drift`` when
+                     m == 1 (yearly): combinations of ETS, ARIMA and Theta beat each member on large
+                     real collections (Makridakis et al. 2020, M4; Petropoulos & Svetunkov 2020).
 """
 
 from __future__ import annotations
