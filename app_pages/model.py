@@ -4,16 +4,59 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.state import csv_download, current_baseline, lang, region_label, set_address
+from app_pages.state import (
+    csv_download, current_baseline, current_panel, data_key, lang, region_label, set_address,
+)
 from simulator import fmt
 from simulator.i18n import t
 from simulator.regions import load_regions
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _calibration(key: str, _history):
+    """The calibration table of the data in use (disk-cached per data; see simulator.calibrate)."""
+    from simulator.calibrate import cached_table
+
+    return cached_table(_history)
+
+
+def calibration_section(L: str) -> None:
+    """The per-level calibration table: how often the bands held the truth in the backtest."""
+    from simulator.calibrate import DEFAULT_SETTINGS, origin_months
+
+    import pandas as pd
+
+    st.markdown(f"**{t('calib_title', L)}**")
+    panel, _ = current_panel()
+    with st.spinner(t("calib_compute", L)):
+        table = _calibration(data_key(), panel.history)
+    if table is None:
+        st.info(t("calib_short", L))
+        return
+    last = pd.Period(pd.Timestamp(panel.history["ds"].max()), freq="M")
+    origins = [str(o) for o in origin_months(last, DEFAULT_SETTINGS["origins"], DEFAULT_SETTINGS["spacing"])]
+    st.caption(t("calib_note", L).format(n=len(origins), origins=", ".join(origins)))
+    shown = pd.DataFrame({
+        t("level", L): table["level"].map(lambda v: t(f"level_{v}", L)),
+        t("months_ahead", L): table["months_ahead"],
+        t("points", L): table["points"].map(lambda v: fmt.number(v, lang=L)),
+        t("band50", L): table["held_50"].map(lambda v: fmt.percent(v, 1, lang=L)),
+        t("band80", L): table["held_80"].map(lambda v: fmt.percent(v, 1, lang=L)),
+        t("band95", L): table["held_95"].map(lambda v: fmt.percent(v, 1, lang=L)),
+        t("median_error", L): table["median_error"].map(lambda v: fmt.percent(v, 1, lang=L)),
+        "CRPS": table["crps"].map(lambda v: fmt.percent(v, 2, lang=L)),
+        t("crps_naive", L): table["crps_naive"].map(lambda v: fmt.percent(v, 2, lang=L)),
+        "skill": table["skill"].map(lambda v: fmt.number(v, 2, lang=L)),
+    })
+    st.dataframe(shown, hide_index=True, width="stretch")
+    csv_download(table, "kalibrasi.csv", "dl_calibration")
 
 
 def page_model() -> None:
     L = lang()
     tree = load_regions()
     st.subheader(t("page_model", L))
+    calibration_section(L)
     _, table = current_baseline()
     st.caption(t("model_note", L))
     auto = table[table["model"] == "auto"]

@@ -62,7 +62,7 @@ def crps_from_samples(samples: np.ndarray, truth: np.ndarray) -> np.ndarray:
     return first - second
 
 
-def _origins(last: pd.Period, count: int, spacing: int) -> list[pd.Period]:
+def origin_months(last: pd.Period, count: int, spacing: int) -> list[pd.Period]:
     return [last - spacing * k for k in range(count, 0, -1)]
 
 
@@ -98,7 +98,7 @@ def calibrate(
     month = pd.PeriodIndex(pd.DatetimeIndex(history["ds"]), freq="M")
     last = month.max()
     first = month.min()
-    cut = _origins(last, origins, spacing)
+    cut = origin_months(last, origins, spacing)
     if (cut[0] - first).n < MIN_TRAIN:
         raise InputError(
             f"calibrate: {origins} origins {spacing} months apart need history from "
@@ -259,3 +259,20 @@ def reliability(table: pd.DataFrame | None, level: str, months_ahead: int | None
     if lang == "id":
         return f"pita 80 % memuat angka sebenarnya {percent(value, 0)} kali dalam uji mundur ({where})"
     return f"80% band held the truth {percent(value, 0, lang='en')} of the time in backtests ({where})"
+
+
+def with_reliability(status: pd.DataFrame, table: pd.DataFrame | None, tree: RegionTree,
+                     last_observed: pd.Period) -> pd.DataFrame:
+    """``status`` (one row per region and target year) with ``held_80``: how often the 80 % band
+    of the region's level held the truth in the backtest at the deadline's distance (December of
+    the year, counted from the last observed month). NaN beyond the measured distances or when
+    not measured: a deadline further ahead than the backtest reached has no measured reliability."""
+    out = status.copy()
+    values = []
+    for code, year in zip(out["region_code"], out["year"]):
+        ahead = (pd.Period(f"{int(year)}-12", freq="M") - last_observed).n
+        band = band_of(ahead) if ahead >= 1 else None
+        value = held(table, tree.level(str(code)), band) if band is not None else None
+        values.append(np.nan if value is None else value)
+    out["held_80"] = values
+    return out

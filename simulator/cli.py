@@ -165,15 +165,30 @@ def _status_lines(status, tree) -> list[str]:
     from simulator.i18n import t
 
     lines = [f"{'kode':<7} {'wilayah':<24} {'tahun':>5} {'target':>9} {'basis':<5} {'median':>9} {'peluang':>8} "
-             f"{'kurang (org)':>13}  {'status':<14} sumber target"]
+             f"{'teruji*':>7} {'kurang (org)':>13}  {'status':<14} sumber target"]
     for row in status.itertuples(index=False):
         inherited = "" if getattr(row, "applied_from", row.region_code) == row.region_code else f" dari {row.applied_from}"
         lines.append(
             f"{row.region_code:<7} {tree.name(row.region_code)[:24]:<24} {row.year:>5} {percent(row.target):>9} "
             f"{getattr(row, 'basis', 'bps'):<5} {percent(row.median):>9} {percent(row.probability, 0):>8} "
-            f"{number(row.gap_persons):>13}  {t(row.status, 'id'):<14} {getattr(row, 'scheme', '')}{inherited}"
+            f"{percent(getattr(row, 'held_80', float('nan')), 0):>7} {number(row.gap_persons):>13}  {t(row.status, 'id'):<14} {getattr(row, 'scheme', '')}{inherited}"
         )
+    lines.append(RELIABILITY_NOTE)
     return lines
+
+
+#: The footnote of the "teruji" column.
+RELIABILITY_NOTE = ("* teruji: seberapa sering pita 80 % proyeksi memuat angka sebenarnya dalam uji mundur, untuk "
+                    "tingkat wilayah dan jarak tenggat ini (python -m simulator calibrate); – : tenggat lebih jauh "
+                    "dari yang teruji")
+
+
+def with_reliability(status, panel, baseline, tree):
+    """The status table with ``held_80`` from the calibration of the data in use (cached in
+    .cache/; computed once per data, about 10-20 s)."""
+    from simulator.calibrate import cached_table, with_reliability as add
+
+    return add(status, cached_table(panel.history), tree, baseline.last_observed)
 
 
 def _reported(scenario, official, tree) -> list[str]:
@@ -211,6 +226,7 @@ def _run(args: argparse.Namespace) -> int:
     # the one status builder: official targets (inherited where a region has none) beside the
     # scenario's own, each on its own definition, as the app and compare show them
     status = status_table(result, panel.targets, codes=codes, tree=tree, workforce=panel.workforce)
+    status = with_reliability(status, panel, baseline, tree)
     targets = resolve(codes, panel.targets, scenario, tree, panel.workforce)
     if args.output:
         from simulator.results_io import save_result
@@ -249,19 +265,22 @@ def _compare(args: argparse.Namespace) -> int:
         codes = _reported(sc, panel.targets, tree)
         result = run_scenario(baseline, sc, seed=args.seed, tree=tree, regions=codes)
         status = status_table(result, panel.targets, tree=tree, workforce=panel.workforce)
+        status = with_reliability(status, panel, baseline, tree)
         tables.append(status.set_index(["region_code", "year", "scheme"]))
     keys = sorted(set().union(*[set(t.index) for t in tables]))
-    _out(f"{'kode':<7} {'tahun':>5} {'target':<24} " + " ".join(f"{sc.name[:30]:>30}" for sc in scenarios))
+    _out(f"{'kode':<7} {'tahun':>5} {'target':<24} " + " ".join(f"{sc.name[:36]:>36}" for sc in scenarios))
     for key in keys:
         cells = []
         for table in tables:
             if key in table.index:
                 row = table.loc[key]
-                cell = f"{percent(row['median'])} / P={percent(row['probability'], 0)} {t(row['status'], 'id')}"
-                cells.append(f"{cell:>30}")
+                cell = (f"{percent(row['median'])} / P={percent(row['probability'], 0)} "
+                        f"[{percent(row['held_80'], 0)}] {t(row['status'], 'id')}")
+                cells.append(f"{cell:>36}")
             else:
-                cells.append(f"{'–':>30}")
+                cells.append(f"{'–':>36}")
         _out(f"{key[0]:<7} {key[1]:>5} {key[2][:24]:<24} " + " ".join(cells))
+    _out(RELIABILITY_NOTE.replace("* teruji", "[..]"))
     print_note(panel.illustrative)
     return 0
 

@@ -104,6 +104,34 @@ TEXT: dict[str, dict[str, str]] = {
     "mase_auto": {"id": "MASE rata-rata (model terpilih)", "en": "Mean MASE (selected model)"},
     "mase_naive": {"id": "MASE rata-rata (naif)", "en": "Mean MASE (naive)"},
     "cover80": {"id": "Cakupan interval 80 %", "en": "80 % interval coverage"},
+    "calib_title": {"id": "Seberapa yakin proyeksi ini sebelumnya: uji mundur per tingkat wilayah",
+                    "en": "How sure the projection has been: backtest per level of the region tree"},
+    "calib_note": {
+        "id": "Proyeksi lengkap (semua kab/kota, provinsi dan nasional, jalur bersama) dijalankan dari {n} titik "
+              "awal di masa lalu ({origins}) dan dibandingkan dengan yang terjadi. Pita X %: bagian angka "
+              "sebenarnya di dalam pita X % proyeksi (idealnya mendekati X %). Galat median: median / aktual - 1 "
+              "(positif: proyeksi terlalu tinggi). Skill: 1 - CRPS / CRPS naif (di atas 0: lebih baik dari naif). "
+              "Setiap peluang di aplikasi ditampilkan bersama angka pita 80 % tingkatnya.",
+        "en": "The whole projection (every kabupaten/kota, province and the nation, joint paths) is run from {n} "
+              "past origins ({origins}) and compared with what happened. Band X %: share of true values inside "
+              "the projection's X % band (ideally close to X %). Median error: median / actual - 1 (positive: "
+              "projected too high). Skill: 1 - CRPS / naive CRPS (above 0: better than naive). Every probability "
+              "in the app is shown beside its level's 80 % band figure.",
+    },
+    "calib_compute": {"id": "Menjalankan uji mundur (sekali per data, 10-60 detik)...",
+                      "en": "Running the backtest (once per data, 10-60 seconds)..."},
+    "calib_short": {"id": "Riwayat terlalu pendek untuk uji mundur (perlu 24 bulan sebelum titik awal pertama).",
+                    "en": "History too short for a backtest (24 months are needed before the first origin)."},
+    "months_ahead": {"id": "Bulan ke depan", "en": "Months ahead"},
+    "band50": {"id": "Pita 50 %", "en": "Band 50 %"},
+    "band80": {"id": "Pita 80 %", "en": "Band 80 %"},
+    "band95": {"id": "Pita 95 %", "en": "Band 95 %"},
+    "median_error": {"id": "Galat median", "en": "Median error"},
+    "crps_naive": {"id": "CRPS naif", "en": "Naive CRPS"},
+    "points": {"id": "Titik", "en": "Points"},
+    "level_kabkota": {"id": "Kab/kota", "en": "Regency/city"},
+    "level_provinsi": {"id": "Provinsi", "en": "Province"},
+    "level_nasional": {"id": "Nasional", "en": "National"},
     "cover95": {"id": "Cakupan interval 95 %", "en": "95 % interval coverage"},
     "by_model": {"id": "Akurasi per model", "en": "Accuracy by model"},
     "by_region": {"id": "Akurasi per kabupaten/kota", "en": "Accuracy by kabupaten/kota"},
