@@ -265,7 +265,24 @@ def _monthly_change_variance(totals: np.ndarray) -> np.ndarray:
     return np.nan_to_num(var)
 
 
+def one_blas_thread():
+    """A context in which BLAS/LAPACK use one thread: a sum split over threads adds in another
+    order, so without it the same seed could give different numbers on machines with different
+    core counts. Our matrices are small; one thread costs nothing measurable."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")
+
+
 def project_active(
+    history: pd.DataFrame, tree: RegionTree, horizon: int, paths: int, seed: int
+) -> tuple[np.ndarray, list[str], pd.PeriodIndex, dict]:
+    """See ``_project_active``; computed with one BLAS thread (numbers independent of the cores)."""
+    with one_blas_thread():
+        return _project_active(history, tree, horizon, paths, seed)
+
+
+def _project_active(
     history: pd.DataFrame, tree: RegionTree, horizon: int, paths: int, seed: int
 ) -> tuple[np.ndarray, list[str], pd.PeriodIndex, dict]:
     """Joint sample paths of active participants per kabupaten/kota (leaves, paths, months) [persons].
@@ -377,10 +394,11 @@ def project_baseline(
         "ds": pd.PeriodIndex(totals["ds"].astype(str), freq="M").to_timestamp(),
         "y": np.log1p(totals["active"].to_numpy(dtype=float)),
     })
-    table = backtest(series, horizon=SELECTION_STEPS, folds=3)
     from simulator.forecast import forecast
 
-    chosen = forecast(series, horizon=_fit_steps(len(hist_months), SELECTION_STEPS), paths=0).frame
+    with one_blas_thread():
+        table = backtest(series, horizon=SELECTION_STEPS, folds=3)
+        chosen = forecast(series, horizon=_fit_steps(len(hist_months), SELECTION_STEPS), paths=0).frame
     chosen = chosen.drop_duplicates("unique_id").set_index("unique_id")["model"]
     table["chosen"] = table["model"].eq(table["unique_id"].map(chosen))
     table.insert(0, "scale", "log1p(active)")
