@@ -74,6 +74,7 @@ def calibrate(
     seed: int = 0,
     spacing: int = 6,
     tree: RegionTree | None = None,
+    joint: bool = True,
 ) -> Calibration:
     """Run the projection from ``origins`` past months (every ``spacing`` months, the latest
     ``spacing`` months before the last observation) ``horizon`` months ahead and score it.
@@ -84,6 +85,8 @@ def calibrate(
         ``region_code, segment, ds, active`` per kabupaten/kota and month [persons].
     origins, horizon, paths, seed, spacing : int
         Number of origins, months ahead, sample paths per run, seed, months between origins.
+    joint : bool
+        False scores independent leaf draws instead (the benchmarks' peer).
     """
     from simulator.baseline import aggregate, summing_matrix
     from simulator.projection import MIN_TRAIN, project_active
@@ -113,7 +116,7 @@ def calibrate(
     frames = []
     for k, origin in enumerate(cut):
         past = history[month <= origin]
-        leaf_paths, leaves, _, _ = project_active(past, tree, horizon, paths, seed + 1000 * k)
+        leaf_paths, leaves, _, _ = project_active(past, tree, horizon, paths, seed + 1000 * k, joint=joint)
         paths_all = aggregate(s, leaf_paths)  # (regions, paths, horizon)
         at = int(truth_months.get_loc(origin))
         ahead = min(horizon, len(truth_months) - 1 - at)

@@ -275,21 +275,22 @@ def one_blas_thread():
 
 
 def project_active(
-    history: pd.DataFrame, tree: RegionTree, horizon: int, paths: int, seed: int
+    history: pd.DataFrame, tree: RegionTree, horizon: int, paths: int, seed: int, joint: bool = True
 ) -> tuple[np.ndarray, list[str], pd.PeriodIndex, dict]:
     """See ``_project_active``; computed with one BLAS thread (numbers independent of the cores)."""
     with one_blas_thread():
-        return _project_active(history, tree, horizon, paths, seed)
+        return _project_active(history, tree, horizon, paths, seed, joint)
 
 
 def _project_active(
-    history: pd.DataFrame, tree: RegionTree, horizon: int, paths: int, seed: int
+    history: pd.DataFrame, tree: RegionTree, horizon: int, paths: int, seed: int, joint: bool = True
 ) -> tuple[np.ndarray, list[str], pd.PeriodIndex, dict]:
     """Joint sample paths of active participants per kabupaten/kota (leaves, paths, months) [persons].
 
     Every region is forecast directly on log(1 + active); the medians are reconciled (MinT,
     diagonal); the leaf paths carry tree-factor errors whose variances reproduce each region's own
-    backtest error variance (``simulator.hierarchy``). Returns the paths, the leaves, the history's
+    backtest error variance (``simulator.hierarchy``). ``joint=False`` draws every leaf
+    independently instead (what the projection did before; kept as the benchmarks' peer). Returns the paths, the leaves, the history's
     months and a summary (per region: direct and reconciled medians, log error variance).
     """
     from simulator import hierarchy
@@ -306,6 +307,13 @@ def _project_active(
     parent_total = np.where(nodes.parent[:, None] >= 0, agg[np.maximum(nodes.parent, 0)], agg)
     shares = np.divide(agg, parent_total, out=np.ones_like(agg), where=parent_total > 0)
     factors = hierarchy.solve_factors(log_var, shares, nodes.parent)
+    if not joint:  # the benchmarks' peer: independent leaves, each with its own variance only
+        leaf = np.zeros(len(nodes.codes), dtype=bool)
+        leaf[nodes.leaf_rows] = True
+        factors = hierarchy.TreeFactors(
+            shared=factors.shared, loading=np.zeros_like(log_var),
+            own=np.where(leaf[:, None], np.maximum.accumulate(log_var, axis=1), 0.0),
+        )
     err, rows = hierarchy.leaf_log_errors(factors, nodes.parent, paths, seed)
     if not np.array_equal(rows, nodes.leaf_rows):
         raise AssertionError("leaf order of the error model differs from the tree's")

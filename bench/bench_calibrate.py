@@ -1,0 +1,103 @@
+"""How often the projection's bands hold the truth, per level of the region tree (issue 17 goals).
+
+Rolling-origin holdout of the whole projection (``simulator.calibrate``: 4 origins 6 months apart,
+24 months ahead) on
+
+1. the bundled illustrative history, and
+2. histories from a different generator in which regions share national and provincial shocks
+   (``tests/shock_histories.py``; several seeds pooled, since the nation is one series per seed),
+
+each beside its peer in the same run: the same forecasts with independent leaf draws (what the
+projection did before). Goals: the 80 % band holds 75-85 % and the 95 % band 90-98 % at every level
+for 1-12 and 13-24 months; median error of the median within +-2 %; calibrate under 60 s.
+
+    python bench/bench_calibrate.py [--seeds 4] [--paths 400]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+
+def _lines(table) -> list[str]:
+    from simulator.cli_calibrate import calibration_lines
+
+    return calibration_lines(table)
+
+
+def _goal_bands(points):
+    """Per level, the two goal bands (1-12, 13-24 months): 80 % and 95 % coverage and median error."""
+    import pandas as pd
+
+    rows = []
+    for level in ("kabkota", "provinsi", "nasional"):
+        for name, lo, hi in (("1-12", 1, 12), ("13-24", 13, 24)):
+            sel = points[(points["level"] == level) & points["step"].between(lo, hi)]
+            rows.append({"level": level, "months": name, "points": len(sel), "held_80": sel["in_80"].mean(),
+                         "held_95": sel["in_95"].mean(), "median_error": sel["error_of_median"].median()})
+    return pd.DataFrame(rows)
+
+
+def _goal_lines(joint, independent) -> list[str]:
+    from simulator.fmt import percent
+
+    out = [f"{'tingkat':<9} {'bulan':>6} {'pita 80 %':>10} {'(lepas)':>8} {'pita 95 %':>10} {'(lepas)':>8} "
+           f"{'galat median':>13}  goal 80 % 75-85, 95 % 90-98, galat +-2 %"]
+    for a, b in zip(joint.itertuples(), independent.itertuples()):
+        ok = 0.75 <= a.held_80 <= 0.85 and 0.90 <= a.held_95 <= 0.98 and abs(a.median_error) <= 0.02
+        out.append(f"{a.level:<9} {a.months:>6} {percent(a.held_80, 1):>10} {percent(b.held_80, 1):>8} "
+                   f"{percent(a.held_95, 1):>10} {percent(b.held_95, 1):>8} {percent(a.median_error, 1):>13}  "
+                   f"{'met' if ok else 'missed'}")
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seeds", type=int, default=4, help="shared-shock histories to pool")
+    parser.add_argument("--paths", type=int, default=400)
+    args = parser.parse_args()
+    import pandas as pd
+
+    from shock_histories import shock_history
+    from simulator.calibrate import calibrate, summarize
+    from simulator.loaders import load_data
+    from simulator.regions import DATA_DIR, load_regions
+
+    tree = load_regions()
+    print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()[0]:.1f}, paths {args.paths}; "
+          "'(lepas)': the same forecasts with independent leaf draws (the peer)")
+    panel = load_data(DATA_DIR)
+    w0 = time.perf_counter()
+    bundled = calibrate(panel.history, paths=args.paths)
+    wall = time.perf_counter() - w0
+    peer = calibrate(panel.history, paths=args.paths, joint=False)
+    print(f"\n== bundled illustrative history: calibrate {wall:.1f} s wall (goal 60 s), origins "
+          f"{', '.join(bundled.origins)}")
+    for line in _lines(bundled.table):
+        print(line)
+    for line in _goal_lines(_goal_bands(bundled.points), _goal_bands(peer.points)):
+        print(line)
+
+    joint, alone = [], []
+    for seed in range(args.seeds):
+        history = shock_history(tree, seed=100 + seed)
+        joint.append(calibrate(history, paths=args.paths).points.assign(seed=seed))
+        alone.append(calibrate(history, paths=args.paths, joint=False).points.assign(seed=seed))
+    joint_points, alone_points = pd.concat(joint), pd.concat(alone)
+    print(f"\n== shared-shock histories (tests/shock_histories.py, seeds 100-{99 + args.seeds}, pooled)")
+    for line in _lines(summarize(joint_points)):
+        print(line)
+    for line in _goal_lines(_goal_bands(joint_points), _goal_bands(alone_points)):
+        print(line)
+
+
+if __name__ == "__main__":
+    main()
