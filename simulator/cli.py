@@ -147,6 +147,9 @@ def _bundled(horizon: int, paths: int, data: str | None):
 def _project(args: argparse.Namespace) -> int:
     check_baseline_args(args)
     out = output_folder(args.output)
+    from simulator.results_io import claim_folder
+
+    claim_folder(out)  # held to the end: a second run into the same folder is refused at once
     panel, baseline, table = _bundled(args.horizon, args.paths, args.data)
     from simulator.projection import baseline_frame
     from simulator.results_io import write_csv
@@ -218,8 +221,14 @@ def _run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario, tree)
     check_baseline_args(args)
     if args.output:
-        output_folder(args.output)
+        from simulator.results_io import claim_folder
+
+        claim_folder(output_folder(args.output))  # held to the end: two runs cannot both save here
     panel, baseline, backtest = _bundled(args.horizon, args.paths, args.data)
+    from simulator.scenario import lever_warnings
+
+    for warning in lever_warnings(scenario, baseline):
+        sys.stderr.write(f"warning: {warning}\n")
     codes = _reported(scenario, panel.targets, tree)
     # a saved result holds every region; the printed table the regions of ``_reported``
     result = run_scenario(baseline, scenario, seed=args.seed, tree=tree, regions=None if args.output else codes)

@@ -267,10 +267,15 @@ def _forecast(args: argparse.Namespace) -> int:
         import numpy as np
         import pandas as pd
 
-        with open(target, "wb") as fh:  # np.save(path) would append ".npy" to other names
-            np.save(fh, fc.paths)
+        import io
+
+        from simulator.results_io import atomic_write, csv_text
+
+        buffer = io.BytesIO()  # np.save(path) would append ".npy" to other names
+        np.save(buffer, fc.paths)
+        atomic_write(target, buffer.getvalue())
         ids_file = target.with_name(target.stem + ".ids.csv")
-        pd.DataFrame({"row": range(len(fc.ids)), "unique_id": fc.ids}).to_csv(ids_file, index=False)
+        atomic_write(ids_file, csv_text(pd.DataFrame({"row": range(len(fc.ids)), "unique_id": fc.ids}), False))
         _out(f"paths: float32 {tuple(fc.paths.shape)} (series, path, period) -> {target}; "
              f"series order -> {ids_file}")
     _notes(fc.notes)

@@ -21,11 +21,10 @@ def _outputs(args: argparse.Namespace, *options: str) -> dict[str, Path]:
 
 
 def _write(out: Path, data: bytes | str) -> Path:
-    if isinstance(data, str):
-        out.write_text(data, encoding="utf-8")
-    else:
-        out.write_bytes(data)
-    return out
+    """Written atomically: a kill or a full disk leaves the previous file whole."""
+    from simulator.results_io import atomic_write
+
+    return atomic_write(out, data)
 
 
 @command("report")

@@ -88,6 +88,18 @@ def _cell(value: Any, kind: str | None, lang: str) -> tuple[Any, str | None]:
 Cell = tuple[Any, str | None]  # (value, Excel number format)
 
 
+def put(ws, row: int, column: int, value: Any):
+    """Write one cell. Text is always stored as text: openpyxl would store a string starting with
+    "=" (a lever label ``=1+1``, a description) as a live formula; such text gets the string type
+    and Excel's quote prefix, so it is shown, never computed."""
+    cell = ws.cell(row=row, column=column, value=value)
+    if isinstance(value, str) and value.startswith(("=", "+", "-", "@")):
+        cell.value = value
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
+
+
 def _sheet(wb, title: str, heading: str, note: str, headers: list[str], rows: list[list[Cell]],
            widths: list[int]) -> None:
     """Row 1 heading, row 2 note, row 4 column headers, data from row 5; frozen header, filter.
@@ -99,9 +111,9 @@ def _sheet(wb, title: str, heading: str, note: str, headers: list[str], rows: li
     from openpyxl.utils import get_column_letter
 
     ws = wb.create_sheet(title)
-    ws.cell(row=1, column=1, value=heading).font = Font(bold=True, size=13)
+    put(ws, 1, 1, heading).font = Font(bold=True, size=13)
     if note:
-        cell = ws.cell(row=2, column=1, value=note)
+        cell = put(ws, 2, 1, note)
         cell.font = Font(italic=True, color="9C2A00")
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         span = max(len(headers), 1)
@@ -112,7 +124,7 @@ def _sheet(wb, title: str, heading: str, note: str, headers: list[str], rows: li
         ws.row_dimensions[2].height = 15 * max(lines, 1)
     fill = PatternFill("solid", fgColor="DDE7F0")
     for j, text in enumerate(headers, start=1):
-        cell = ws.cell(row=4, column=j, value=text)
+        cell = put(ws, 4, j, text)
         cell.font = Font(bold=True)
         cell.fill = fill
         cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -120,7 +132,7 @@ def _sheet(wb, title: str, heading: str, note: str, headers: list[str], rows: li
         for j, (value, fmt) in enumerate(row, start=1):
             if value is None:
                 continue
-            cell = ws.cell(row=i, column=j, value=value)
+            cell = put(ws, i, j, value)
             if fmt:
                 cell.number_format = fmt
     for j, width in enumerate(widths, start=1):

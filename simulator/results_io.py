@@ -159,6 +159,152 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+# ---- writing safely: atomic files, folders switched in one step, a lock per output --------------
+_HELD: dict[str, object] = {}  # lock file path -> open file holding the lock, for this process
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path: str | Path, data: bytes | str) -> Path:
+    """Write ``data`` (text as UTF-8) to ``path`` all at once or not at all.
+
+    The bytes go to a temporary name in the same folder, are flushed to disk (fsync), and are
+    renamed over ``path``: a reader sees the old file or the whole new one, never a part. A full
+    disk or a kill leaves the old file untouched (and at most a ``.NAME.*.tmp`` file, removed on
+    error)."""
+    path = Path(path)
+    raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(raw)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    _fsync_dir(path.parent)
+    return path
+
+
+def _lock_path(folder: Path) -> Path:
+    folder = Path(os.path.abspath(folder))
+    return folder.parent / f".{folder.name}.lock"
+
+
+def claim_folder(folder: str | Path) -> Path:
+    """Lock the output ``folder`` for this process until it ends (``run --output`` takes it before
+    computing, so two runs into one folder cannot both succeed: the second is refused at once).
+
+    The lock is an exclusive ``flock`` on ``.NAME.lock`` beside the folder; the operating system
+    drops it when the process ends, however it ends. Taking it again in the same process is a
+    no-op. Raises InputError when another process holds it."""
+    import fcntl
+
+    path = _lock_path(Path(folder))
+    key = str(path)
+    if key in _HELD:
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(path, "a+")
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        raise InputError(
+            f"{folder}: another run is writing this folder (lock {path.name}); wait for it to finish "
+            "or choose another output folder"
+        ) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"{os.getpid()}\n")
+    handle.flush()
+    _HELD[key] = handle
+    return path
+
+
+def release_folder(folder: str | Path) -> None:
+    """Drop this process's lock on ``folder`` (taken by ``claim_folder``), if held."""
+    handle = _HELD.pop(str(_lock_path(Path(folder))), None)
+    if handle is not None:
+        handle.close()
+
+
+def clean_stale(folder: str | Path) -> list[Path]:
+    """Remove what killed saves of ``folder`` left behind: ``.NAME.saving-*`` work folders and
+    ``.NAME.old-*`` previous versions (when the folder itself exists; otherwise the newest old
+    version is put back first). Call with the folder's lock held. Returns what was removed."""
+    folder = Path(os.path.abspath(folder))
+    parent = folder.parent
+    if not parent.is_dir():
+        return []
+    olds = sorted(parent.glob(f".{folder.name}.old-*"), key=lambda p: p.stat().st_mtime)
+    if olds and not folder.exists():
+        os.rename(olds.pop(), folder)  # a crash between the two renames of the fallback switch
+    removed = [*parent.glob(f".{folder.name}.saving-*"), *olds]
+    removed += [p for p in folder.glob(".saving-*")] if folder.is_dir() else []  # older versions' work folders
+    for path in removed:
+        shutil.rmtree(path, ignore_errors=True)
+    return removed
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    errno = ctypes.get_errno()
+    if errno in (22, 38, 95):  # EINVAL, ENOSYS, EOPNOTSUPP: the file system cannot
+        return False
+    raise OSError(errno, os.strerror(errno), str(b))
+
+
+def switch_folder(work: str | Path, folder: str | Path) -> None:
+    """Make the complete folder ``work`` become ``folder`` in one step; the previous ``folder``
+    (if any) is removed afterwards. Readers see the old folder or the new one, never a mix.
+
+    Where the file system cannot exchange two names, the old folder is first renamed to
+    ``.NAME.old-*`` (``clean_stale`` puts it back if the process dies before the new one is in
+    place)."""
+    work, folder = Path(work), Path(folder)
+    _fsync_dir(work)
+    if not folder.exists():
+        os.rename(work, folder)
+    elif _exchange(work, folder):
+        shutil.rmtree(work, ignore_errors=True)  # now holds the previous version
+    else:
+        old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old-", dir=folder.parent))
+        os.rmdir(old)
+        os.rename(folder, old)
+        os.rename(work, folder)
+        shutil.rmtree(old, ignore_errors=True)
+    _fsync_dir(folder.parent)
+
+
 # ---- saving --------------------------------------------------------------------------------------
 def _arrays(result: Result) -> dict[str, np.ndarray]:
     cost, wf = result.cost, result.contributions
@@ -223,12 +369,16 @@ def save_result(
 ) -> Path:
     """Save a result with its provenance into ``folder`` (created when missing).
 
+    The new folder is built beside ``folder`` (``.NAME.saving-*``), every file flushed to disk,
+    and switched in with one rename (``switch_folder``), under the folder's lock
+    (``claim_folder``): a kill or a full disk at any step leaves the previous result whole.
+
     Parameters
     ----------
     result : Result
         From ``run_scenario``.
     folder : str or Path
-        Output folder; files of an earlier save are replaced, other files are left alone.
+        Output folder; files of an earlier save are replaced, other files are carried over.
     scenario_text : str, optional
         The scenario YAML as run (keeps comments and references); ``dump_scenario`` otherwise.
         It must parse into the result's scenario.
@@ -262,25 +412,40 @@ def save_result(
     tables = _tables(result, targets)
     if backtest is not None:
         tables["backtest.csv"] = backtest
-    folder.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".saving-", dir=folder))
+    folder = Path(os.path.abspath(folder))
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    held = str(_lock_path(folder)) in _HELD
+    claim_folder(folder)
+    work = None
     try:
-        np.savez(work / ARRAYS, **_arrays(result))
-        (work / SCENARIO).write_text(provenance["scenario_text"], encoding="utf-8")
+        clean_stale(folder)
+        work = Path(tempfile.mkdtemp(prefix=f".{folder.name}.saving-", dir=folder.parent))
+        with open(work / ARRAYS, "wb") as fh:
+            np.savez(fh, **_arrays(result))
+            fh.flush()
+            os.fsync(fh.fileno())
+        atomic_write(work / SCENARIO, provenance["scenario_text"])
         for name, frame in tables.items():
             write_csv(frame, work / name, provenance["illustrative"])
         provenance["files"] = {name: _sha256(work / name) for name in CHECKED}
-        (work / PROVENANCE).write_text(json.dumps(provenance, indent=2, ensure_ascii=False) + "\n",
-                                       encoding="utf-8")
+        atomic_write(work / PROVENANCE, json.dumps(provenance, indent=2, ensure_ascii=False) + "\n")
         names = sorted(p.name for p in work.iterdir())
-        (work / "README.txt").write_text(_readme(provenance, [*names, "README.txt"]), encoding="utf-8")
-        # provenance last: a folder with a new provenance.json has all its new files
-        for name in sorted(p.name for p in work.iterdir()):
-            if name != PROVENANCE:
-                os.replace(work / name, folder / name)
-        os.replace(work / PROVENANCE, folder / PROVENANCE)
+        atomic_write(work / "README.txt", _readme(provenance, [*names, "README.txt"]))
+        if folder.is_dir():  # the user's own files in the folder stay
+            for entry in folder.iterdir():
+                if entry.name not in names and entry.name != "README.txt" and not entry.name.startswith(".saving-"):
+                    if entry.is_dir():
+                        shutil.copytree(entry, work / entry.name, symlinks=True)
+                    else:
+                        shutil.copy2(entry, work / entry.name, follow_symlinks=False)
+        os.chmod(work, 0o755)
+        switch_folder(work, folder)
+        work = None
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if work is not None:
+            shutil.rmtree(work, ignore_errors=True)
+        if not held:
+            release_folder(folder)
     log.info("saved result %s to %s", result.scenario.name, folder)
     return folder
 
@@ -398,18 +563,42 @@ def load_result(folder: str | Path, tree: RegionTree | None = None) -> Result:
     return load_saved(folder, tree=tree).result
 
 
+#: First characters that make a spreadsheet read a cell as a formula (CSV injection; tab and
+#: carriage return too, as OWASP lists them).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text cell that a spreadsheet would run as a formula (a lever label
+    ``=1+1``, ``@SUM(...)``) prefixed with an apostrophe, so Excel and LibreOffice show it as text.
+    Number columns are left alone (-5 stays a number); a new frame when anything changed."""
+    out = None
+    for col in frame.columns:
+        values = frame[col]
+        if values.dtype != object and not pd.api.types.is_string_dtype(values.dtype):
+            continue
+        text = values.astype("string")
+        risky = text.str.startswith(FORMULA_START).fillna(False).to_numpy(dtype=bool)
+        if risky.any():
+            out = frame.copy() if out is None else out
+            column = out[col].astype(object).to_numpy(copy=True)
+            column[risky] = ["'" + str(v) for v in column[risky]]
+            out[col] = column
+    return frame if out is None else out
+
+
 def csv_text(frame: pd.DataFrame, illustrative: bool, **options) -> str:
     """``frame`` as CSV text; first a "# ..." line with the illustrative-data note when the numbers
     come from the illustrative history. This project's readers skip leading "#" lines; pandas
-    reads such a file with ``skiprows=1`` (``comment="#"`` would also cut a lever named "x#2")."""
-    return (f"# {ILLUSTRATIVE_LINE}\n" if illustrative else "") + frame.to_csv(index=False, **options)
+    reads such a file with ``skiprows=1`` (``comment="#"`` would also cut a lever named "x#2").
+    Formula-like text is written as text (``neutralise``)."""
+    return (f"# {ILLUSTRATIVE_LINE}\n" if illustrative else "") + neutralise(frame).to_csv(index=False, **options)
 
 
 def write_csv(frame: pd.DataFrame, path: Path, illustrative: bool, **options) -> Path:
-    """``csv_text`` written to ``path``."""
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        fh.write(csv_text(frame, illustrative, **options))
-    return path
+    """``csv_text`` written to ``path`` atomically (``atomic_write``): a kill or a full disk leaves
+    the previous file, never a shorter one that still reads as a table."""
+    return atomic_write(path, csv_text(frame, illustrative, **options))
 
 
 def _read_csv(path: Path, **kwargs) -> pd.DataFrame:
