@@ -191,7 +191,9 @@ def with_reliability(status, panel, baseline, tree):
     .cache/; computed once per data, about 10-20 s)."""
     from simulator.calibrate import cached_table, with_reliability as add
 
-    return add(status, cached_table(panel.history), tree, baseline.last_observed)
+    history = getattr(panel, "history", None)
+    table = cached_table(history) if history is not None else None
+    return add(status, table, tree, baseline.last_observed)
 
 
 def _reported(scenario, official, tree) -> list[str]:
