@@ -20,15 +20,16 @@ from simulator.vocabulary import GOVERNMENT_PAYERS
 
 def compare_selection(texts: dict[str, str]) -> list[str]:
     """Scenario names from the URL (``?b=name`` bundled, ``?u=token`` shared text) or the default."""
-    from simulator.share import decode_scenario
+    from simulator.share import check_not_bundled, decode_scenario, plain
 
     chosen = [n for n in st.query_params.get_all("b") if n in texts]
     for token in st.query_params.get_all("u"):
         try:
             text = decode_scenario(token)
             name = parse(text, "link").name
+            check_not_bundled(name, text, bundled_scenarios(), "link")
         except InputError as err:
-            st.error(f"{t('link_error', lang())}: {err}")
+            st.error(plain(f"{t('link_error', lang())}: {err}"))
             continue
         st.session_state.setdefault("my_scenarios", {})[name] = text
         texts[name] = text
@@ -37,7 +38,8 @@ def compare_selection(texts: dict[str, str]) -> list[str]:
 
 
 def page_compare() -> None:
-    from simulator.share import encode_scenario
+    from simulator.loaders import upload_name
+    from simulator.share import check_not_bundled, encode_scenario, plain
     from simulator.views import cost_by_payer_year, median_lines
 
     L = lang()
@@ -47,12 +49,13 @@ def page_compare() -> None:
     if upload is not None:
         try:
             text = upload.getvalue().decode("utf-8")
-            scenario = parse(text, upload.name)
+            scenario = parse(text, upload_name(upload.name))
+            check_not_bundled(scenario.name, text, bundled_scenarios(), upload_name(upload.name))
         except (InputError, UnicodeDecodeError) as err:
-            st.error(f"{t('invalid_scenario', L)}: {err}")
+            st.error(plain(f"{t('invalid_scenario', L)}: {err}"))
         else:
             st.session_state.setdefault("my_scenarios", {})[scenario.name] = text
-            st.success(f"{t('added', L)}: {scenario.name}")
+            st.success(plain(f"{t('added', L)}: {scenario.name}"))
             # a file just uploaded joins the comparison once (the uploader keeps it across reruns,
             # and the planner may take it out again)
             stamp = hashlib.sha256(f"{scenario.name}\n{text}".encode()).hexdigest()

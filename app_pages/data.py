@@ -13,6 +13,7 @@ from simulator.regions import DATA_DIR
 
 def page_data() -> None:
     from simulator.loaders import load_upload, template_csv, upload_name
+    from simulator.share import plain
     from simulator.projection import data_hash
 
     L = lang()
@@ -25,10 +26,12 @@ def page_data() -> None:
         try:
             frame = load_upload(upload.getvalue(), upload.name, kind, base=current_panel()[0])
         except InputError as err:
-            st.error(f"{t('invalid', L)}: {err}")
+            st.error(plain(f"{t('invalid', L)}: {err}"))
         else:
             shown = upload_name(upload.name)
-            st.success(f"{t('valid', L)}: {shown}, {fmt.number(len(frame), lang=L)} {t('rows', L)}")
+            st.success(plain(f"{t('valid', L)}: {shown}, {fmt.number(len(frame), lang=L)} {t('rows', L)}"))
+            for warning in frame.attrs.get("warnings", ()):
+                st.warning(plain(warning))
             st.dataframe(frame.head(200), hide_index=True)
             if st.button(t("use_upload", L), key=f"use_{kind}_btn"):
                 st.session_state[f"use_{kind}"] = frame

@@ -16,6 +16,7 @@ import streamlit as st
 from simulator.errors import InputError
 from simulator.i18n import t
 from simulator.regions import DATA_DIR, load_regions
+from simulator.share import plain
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO_DIR = ROOT / "scenarios"
@@ -96,8 +97,11 @@ def bundled_scenarios() -> dict[str, str]:
 
 
 def scenario_texts() -> dict[str, str]:
-    """Bundled scenario files, then the user's own (uploaded, built on the Region page, or from a link)."""
-    return {**bundled_scenarios(), **st.session_state.setdefault("my_scenarios", {})}
+    """Bundled scenario files, then the user's own (uploaded, built on the Region page, or from a link);
+    a bundled name always means the bundled file (a user's scenario can never replace it)."""
+    bundled = bundled_scenarios()
+    mine = st.session_state.setdefault("my_scenarios", {})
+    return {**bundled, **{k: v for k, v in mine.items() if k not in bundled}}
 
 
 def parse(text: str, source: str):
@@ -127,7 +131,7 @@ def run(text: str, regions: list[str], source: str = "app"):
     try:
         return _run(data_key(), text, tuple(regions), panel.targets, source)
     except InputError as err:
-        st.error(f"{t('scenario_error', lang())}: {err}")
+        st.error(plain(f"{t('scenario_error', lang())}: {err}"))
         return None
 
 

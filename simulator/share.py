@@ -12,7 +12,7 @@ import binascii
 import re
 import zlib
 
-from simulator.errors import InputError
+from simulator.errors import InputError, clip
 
 #: Longest token accepted [characters]; browsers handle URLs of this size comfortably.
 MAX_TOKEN = 6000
@@ -49,3 +49,26 @@ def decode_scenario(token: str) -> str:
     if not complete:
         raise InputError("link: scenario token is damaged (truncated)")
     return text
+
+
+def check_not_bundled(name: str, text: str, bundled: dict[str, str], source: str) -> None:
+    """A shared or uploaded scenario may never take a bundled scenario's name (``baseline`` with
+    other levers would replace the real baseline for whoever opens the link); the bundled text
+    itself under its own name is fine. Names are compared ignoring case and surrounding spaces."""
+    key = str(name).strip().casefold()
+    for own, own_text in bundled.items():
+        if own.casefold() == key and own_text != text:
+            raise InputError(
+                f"{source}: scenario name {clip(name)!r} is the name of a bundled scenario: expected another name"
+            )
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|:~$&=\"'^@%/])")
+
+
+def plain(text: object) -> str:
+    """User text (a scenario name, an error echoing a file's value) made safe for Streamlit's
+    Markdown elements (st.error, st.success, st.markdown): every punctuation mark that could start
+    a link, an image, HTML, a directive (:red[...]), math or an emoji code is escaped, so it is
+    shown as typed and never fetched or clicked."""
+    return _MARKDOWN.sub(r"\\\1", " ".join(str(text).split()))
