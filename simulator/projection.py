@@ -70,10 +70,10 @@ def monthly_workforce(workforce: pd.DataFrame, leaves: list[str], months: pd.Per
     return out
 
 
-#: Year-to-year deviation of employment growth [fraction/year], split into a national part, a
-#: provincial part and a kabupaten/kota part (total about 1,5 points: BPS national series
-#: 2019-2024 with the 2020 break; the split is an assumption, so that the nation is as uncertain
-#: as its own history and not sqrt(514) times less).
+#: Standard deviation of one year's employment growth shock [fraction/year], split into a
+#: national, a provincial and a kabupaten/kota part (together about 1,5 points: BPS national
+#: series 2019-2024 with the 2020 break; the split is an assumption, so that the nation is as
+#: uncertain as its own history and not sqrt(514) times less).
 WORKFORCE_GROWTH_SD = {"nasional": 0.012, "provinsi": 0.006, "kabkota": 0.006}
 
 
@@ -91,11 +91,12 @@ def _last_measured(workforce: pd.DataFrame) -> pd.Period:
 def _workforce_paths(
     workforce: pd.DataFrame, tree: RegionTree, leaves: list[str], months: pd.PeriodIndex, paths: int, seed: int
 ) -> np.ndarray:
-    """Workforce paths (leaves, paths, months) [persons]: trend plus jointly drawn growth deviations.
+    """Workforce paths (leaves, paths, months) [persons]: trend times jointly drawn deviations.
 
-    Each path draws one deviation of the annual growth rate for the nation, one per province and
-    one per kabupaten/kota (``WORKFORCE_GROWTH_SD``); a leaf's deviation is their sum, applied from
-    the last measured period, so the band widens linearly in log terms and the aggregates keep it.
+    Yearly growth shocks accumulate as a random walk from the last measured period (an estimated
+    year already has a band): a path's log deviation after y years has sd ``WORKFORCE_GROWTH_SD x
+    sqrt(y)``, drawn once per path for the nation, each province and each kabupaten/kota and
+    summed, so the aggregates keep their share of it.
     """
     trend = monthly_workforce(workforce, leaves, months).astype(np.float32)
     last = _last_measured(workforce)
@@ -107,7 +108,7 @@ def _workforce_paths(
     province = rng.standard_normal((len(provinces), paths)) * WORKFORCE_GROWTH_SD["provinsi"]
     own = rng.standard_normal((len(leaves), paths)) * WORKFORCE_GROWTH_SD["kabkota"]
     deviation = (nation + province[prov_of] + own).astype(np.float32)
-    return trend[:, None, :] * np.exp(deviation[:, :, None] * years[None, None, :])
+    return trend[:, None, :] * np.exp(deviation[:, :, None] * np.sqrt(years)[None, None, :])
 
 
 def data_hash(*frames: pd.DataFrame) -> str:
@@ -122,9 +123,25 @@ def data_hash(*frames: pd.DataFrame) -> str:
 #: horizon is asked, so the answer for a month does not depend on how far ahead one asks.
 SELECTION_STEPS = 24
 #: The projection's own rolling-origin backtest, whose joint errors set every region's band:
-#: origins every BACKTEST_SPACING months, the latest BACKTEST_SPACING months before the end.
-BACKTEST_ORIGINS = 6
-BACKTEST_SPACING = 4
+#: origins every BACKTEST_SPACING months, the latest BACKTEST_SPACING months before the end, as
+#: far back as MIN_TRAIN allows (8 x 6 months: four years of history, so that long-horizon errors
+#: come from several distinct periods, not one).
+BACKTEST_ORIGINS = 8
+BACKTEST_SPACING = 6
+#: Student-t 90 % quantiles for 1..30 degrees of freedom (t_{0.9, nu}); beyond 30 the normal's.
+_T90 = (3.078, 1.886, 1.638, 1.533, 1.476, 1.440, 1.415, 1.397, 1.383, 1.372, 1.363, 1.356, 1.350, 1.345,
+        1.341, 1.337, 1.333, 1.330, 1.328, 1.325, 1.323, 1.321, 1.319, 1.318, 1.316, 1.315, 1.314, 1.313,
+        1.311, 1.310)
+_Z90 = 1.2815516
+
+
+def predictive_inflation(origins: np.ndarray) -> np.ndarray:
+    """Variance factor for a scale estimated from ``origins`` distinct backtest origins per step:
+    ``(t_{0.9, n-1} / z_{0.9})^2``, so the 80 % band allows for the scale itself being uncertain
+    (1,22 with 8 origins, 1,43 with 4, 1 with many)."""
+    nu = np.clip(np.asarray(origins) - 1, 1, None)
+    t90 = np.where(nu <= len(_T90), np.asarray(_T90)[np.clip(nu, 1, len(_T90)) - 1], _Z90)
+    return (t90 / _Z90) ** 2
 #: Months of history a backtest origin needs before it.
 MIN_TRAIN = 24
 
@@ -222,12 +239,14 @@ def _backtest_errors(totals: np.ndarray, months: pd.PeriodIndex, codes: list[str
 def error_variance(errors: np.ndarray, group: np.ndarray, steps: int, fallback: np.ndarray) -> np.ndarray:
     """Log-scale forecast error variance per region and step (regions, steps).
 
-    Squared backtest errors (bias included) are pooled per group of regions (aggregates,
-    kabupaten/kota) and step, smoothed as ``a h + b h^2`` (non-negative: random walk plus trend
-    uncertainty, which also extends the curve beyond the backtest window), and scaled per region by
-    its own mean squared error relative to the pool, shrunk towards 1 by the number of origins it
-    has. ``fallback`` (regions,) is a per-step variance used as ``h * fallback`` where a group has
-    no backtest error at all (too short a history).
+    Per group of regions (aggregates, kabupaten/kota) and step, the backtest errors give a robust
+    scale (the 80 % quantile of |error|, bias included, read as a normal's 1,2816 sd), smoothed as
+    ``a h + b h^2`` (non-negative: random walk plus trend uncertainty, which also extends the curve
+    beyond the backtest window). Each region scales it by its own errors relative to the pool
+    (shrunk towards 1 by the number of origins it has), and the result is widened for the few
+    origins the scale rests on (``predictive_inflation``). ``fallback`` (regions,) is a per-step
+    variance used as ``h * fallback`` where a group has no backtest error at all (too short a
+    history).
     """
     sq = errors**2
     hs = np.arange(1, steps + 1, dtype=np.float64)
@@ -252,7 +271,10 @@ def error_variance(errors: np.ndarray, group: np.ndarray, steps: int, fallback: 
             ratio = (np.nanquantile(z, 0.8, axis=1) / 1.2815516) ** 2 if z.shape[1] else np.full(len(rows), np.nan)
         origins = np.isfinite(block).any(axis=2).sum(axis=1)
         rho = np.where(np.isfinite(ratio), (origins * np.nan_to_num(ratio) + 1.0) / (origins + 1.0), 1.0)
-        out[rows] = rho[:, None] * curve[None, :]
+        # distinct origins behind each step (the last step's count for steps beyond the backtest)
+        per_step = np.isfinite(block).any(axis=0).sum(axis=0)
+        per_step = np.concatenate([per_step, np.full(max(steps - len(per_step), 0), per_step[ok][-1])])[:steps]
+        out[rows] = rho[:, None] * (curve * predictive_inflation(per_step))[None, :]
     return out
 
 

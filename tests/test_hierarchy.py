@@ -148,3 +148,14 @@ def test_leaf_paths_are_as_smooth_as_the_history_and_do_not_jump_at_the_origin(p
     assert np.quantile(path_change, 0.95) <= 2 * np.quantile(hist_change, 0.95)
     first = np.abs(np.log(np.median(leaf_paths[:, :, 0], axis=1) / totals[:, -1]))
     assert np.quantile(first, 0.95) <= 2 * np.quantile(hist_change, 0.95)
+
+
+@pytest.mark.parametrize("origins", [2, 3, 5, 8, 12, 31, 100])
+def test_predictive_inflation_is_the_student_t_quantile_ratio(origins):
+    from scipy import stats
+
+    from simulator.projection import predictive_inflation
+
+    nu = max(origins - 1, 1)
+    expected = (stats.t.ppf(0.9, nu) / stats.norm.ppf(0.9)) ** 2 if nu <= 30 else 1.0
+    np.testing.assert_allclose(predictive_inflation(np.array([origins])), [expected], rtol=2e-3)
