@@ -1,14 +1,15 @@
-"""The national baseline itself: ``project_baseline`` on the bundled data (issue #3 goals: under
-10 s and under 1 GiB for 552 region series, horizon 60, 1.000 paths).
+"""The national baseline itself: ``project_baseline`` on the bundled data (issue 17 goals: under
+10 s and under 1 GiB for 514 kabupaten/kota and their aggregates, horizon 66, 1.000 paths).
 
 ``bench_forecast.py`` times the generic forecaster on 552 synthetic series; this times the domain
-projection the app and ``python -m simulator project`` run: every kabupaten/kota forecast with
-backtest selection, the workforce from annual Sakernas figures, sample paths,
-reconciliation up the region tree, with the disk cache switched off. Then the summary that
+projection the app and ``python -m simulator project`` run: every region (nation, provinces,
+kabupaten/kota) forecast directly, the projection's own 8-origin backtest that sets the bands,
+reconciled medians, joint tree-factor paths, the workforce from annual Sakernas figures, the
+per-kabupaten/kota backtest table, with the disk cache switched off. Then the summary that
 ``project --output`` writes (``baseline_frame``). Best of the runs, wall and CPU, and the peak
 resident memory of the process.
 
-    python bench/bench_projection.py [--paths 1000] [--horizon 60] [--repeat 2]
+    python bench/bench_projection.py [--paths 1000] [--horizon 66] [--repeat 2]
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def _peak_mib() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--paths", type=int, default=1000)
-    parser.add_argument("--horizon", type=int, default=60)
+    parser.add_argument("--horizon", type=int, default=66)
     parser.add_argument("--repeat", type=int, default=2)
     args = parser.parse_args()
     from simulator.loaders import load_data
@@ -42,8 +43,8 @@ def main() -> None:
           f"horizon {args.horizon}")
     panel = load_data(DATA_DIR)
     print(f"bundled history: {len(panel.history)} rows, {panel.history['segment'].nunique()} segments; "
-          f"{panel.history['region_code'].nunique()} kabupaten/kota series forecast (segments summed), provinces "
-          f"and the nation summed from their paths; peak RSS after loading {_peak_mib():.0f} MiB")
+          f"{panel.history['region_code'].nunique()} kabupaten/kota (segments summed), their provinces and the "
+          f"nation forecast directly, reconciled, joint paths; peak RSS after loading {_peak_mib():.0f} MiB")
     walls, cpus = [], []
     for _ in range(args.repeat):
         w0, c0 = time.perf_counter(), time.process_time()

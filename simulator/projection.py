@@ -401,7 +401,7 @@ def project_baseline(
     if missing:
         raise InputError(f"history: no rows for kabupaten/kota {missing[0]!r} ({len(missing)} missing)")
     progress(0.05, "memodelkan peserta aktif / fitting active participants")
-    active_leaf, leaves, hist_months, _ = project_active(history, tree, horizon, paths, seed)
+    active_leaf, leaves, hist_months, summary = project_active(history, tree, horizon, paths, seed)
     last_observed = hist_months[-1]
     months = pd.period_range(last_observed + 1, periods=horizon, freq="M")
 
@@ -424,12 +424,10 @@ def project_baseline(
         "ds": pd.PeriodIndex(totals["ds"].astype(str), freq="M").to_timestamp(),
         "y": np.log1p(totals["active"].to_numpy(dtype=float)),
     })
-    from simulator.forecast import forecast
-
     with one_blas_thread():
         table = backtest(series, horizon=SELECTION_STEPS, folds=3)
-        chosen = forecast(series, horizon=_fit_steps(len(hist_months), SELECTION_STEPS), paths=0).frame
-    chosen = chosen.drop_duplicates("unique_id").set_index("unique_id")["model"]
+    # the model each kabupaten/kota's projection used (from the direct forecasts of every region)
+    chosen = summary["forecast"].frame.drop_duplicates("unique_id").set_index("unique_id")["model"]
     table["chosen"] = table["model"].eq(table["unique_id"].map(chosen))
     table.insert(0, "scale", "log1p(active)")
     baseline = Baseline(
