@@ -446,17 +446,17 @@ def project_baseline(
 def _read_cache(cache_dir: Path | None, key: str) -> tuple[Baseline, pd.DataFrame] | None:
     """The cached baseline, its arrays memory-mapped read-only (pages are read when used, so a
     300 MB baseline opens at once instead of being copied into memory), or None when absent or
-    unreadable."""
-    if cache_dir is None:
-        return None
-    folder = cache_dir / f"baseline-{key}"
-    if not (folder / "meta.json").exists():
+    broken. Every file is checked against its sha256 first (``cache_store``): an edited row or a
+    truncated table is not trusted; the broken entry is removed, so it is computed and written
+    again."""
+    from simulator import cache_store
+
+    entry = cache_store.read_entry(cache_dir, f"baseline-{key}", dtypes={"backtest": {"unique_id": str}})
+    if entry is None:
         return None
     try:
-        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-        # plain read-only ndarray views of the maps (the memmap subclass would leak into results)
-        active = np.asarray(np.load(folder / "active.npy", mmap_mode="r", allow_pickle=False))
-        employed = np.asarray(np.load(folder / "employed.npy", mmap_mode="r", allow_pickle=False))
+        meta = entry.meta
+        active, employed = entry.arrays["active"], entry.arrays["employed"]
         if active.shape != employed.shape or active.shape[0] != len(meta["regions"]):
             raise ValueError(f"array shapes {active.shape} and {employed.shape} do not match the meta")
         baseline = Baseline(
@@ -467,38 +467,28 @@ def _read_cache(cache_dir: Path | None, key: str) -> tuple[Baseline, pd.DataFram
             last_observed=pd.Period(meta["last_observed"], freq="M"),
             meta=meta["meta"],
         )
-        table = pd.read_csv(folder / "backtest.csv", dtype={"unique_id": str}, float_precision="round_trip")
-        return baseline, table
-    except (OSError, ValueError, KeyError, TypeError, InputError) as err:
-        log.warning("ignoring unreadable baseline cache %s: %s", folder, err)
+        return baseline, entry.tables["backtest"]
+    except (ValueError, KeyError, TypeError, InputError) as err:
+        log.warning("removing unreadable baseline cache %s: %s", entry.folder, err)
+        cache_store.remove_entry(entry.folder)
         return None
 
 
 def _write_cache(cache_dir: Path | None, key: str, baseline: Baseline, table: pd.DataFrame) -> None:
-    """Write the baseline as plain .npy arrays, a meta.json and the backtest table into
-    ``baseline-KEY/``, built in a temporary folder and renamed into place (never half written)."""
-    if cache_dir is None:
-        return
-    import shutil
-    import tempfile
+    """Write the baseline as plain .npy arrays, the backtest table and a meta.json with every
+    file's checksum into ``baseline-KEY/``, built in a temporary folder and renamed into place
+    (never half written; ``cache_store.write_entry``)."""
+    from simulator import cache_store
 
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f"baseline-{key}.", suffix=".tmp", dir=cache_dir))
-        np.save(tmp / "active.npy", np.ascontiguousarray(baseline.active, dtype=np.float32))
-        np.save(tmp / "employed.npy", np.ascontiguousarray(baseline.employed, dtype=np.float32))
-        table.to_csv(tmp / "backtest.csv", index=False)
-        (tmp / "meta.json").write_text(json.dumps({
-            "regions": list(baseline.regions), "first_month": str(baseline.months[0]),
-            "last_observed": str(baseline.last_observed), "meta": baseline.meta,
-        }), encoding="utf-8")
-        target = cache_dir / f"baseline-{key}"
-        try:
-            tmp.rename(target)
-        except OSError:  # another process wrote the same key first: keep theirs
-            shutil.rmtree(tmp, ignore_errors=True)
-    except OSError as err:
-        log.warning("could not write the baseline cache in %s: %s", cache_dir, err)
+    cache_store.write_entry(
+        cache_dir,
+        f"baseline-{key}",
+        arrays={"active": np.ascontiguousarray(baseline.active, dtype=np.float32),
+                "employed": np.ascontiguousarray(baseline.employed, dtype=np.float32)},
+        meta={"regions": list(baseline.regions), "first_month": str(baseline.months[0]),
+              "last_observed": str(baseline.last_observed), "meta": baseline.meta},
+        tables={"backtest": table},
+    )
 
 
 #: Values (regions x paths x months) per pass of ``baseline_frame``: 32 MiB per float64 array.

@@ -57,7 +57,7 @@ def test_damaged_cache_is_ignored(tmp_path, baseline, damage):
         (folder / "meta.json").write_text("{not json", encoding="utf-8")
     else:
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-        meta["regions"] = meta["regions"][:-1]
+        meta["meta"]["regions"] = meta["meta"]["regions"][:-1]  # cache_store keeps the caller's meta under "meta"
         (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
     assert _read_cache(tmp_path, KEY) is None
 
@@ -107,3 +107,17 @@ def test_baseline_frame_quantiles_hand_checked_and_equal_to_numpy_per_region_mon
         np.testing.assert_array_equal(part["coverage"].to_numpy(), np.nanquantile(cov, q, axis=1).reshape(-1))
         assert part["region_code"].tolist()[n_t * 7] == big.regions[7]
     assert len(frame) == 3 * n_r * n_t
+
+
+def test_an_edited_row_of_the_cache_is_refused_and_the_entry_removed(tmp_path, baseline):
+    """One value changed in place (same file size, still a valid .npy) moved a median with no
+    warning before the checksum; now the entry is refused and removed, so it is computed again."""
+    _write_cache(tmp_path, KEY, baseline, table())
+    path = tmp_path / f"baseline-{KEY}" / "active.npy"
+    data = bytearray(path.read_bytes())
+    data[-4:] = np.float32(1e9).tobytes()
+    path.write_bytes(bytes(data))
+    assert _read_cache(tmp_path, KEY) is None
+    assert not (tmp_path / f"baseline-{KEY}").exists()
+    _write_cache(tmp_path, KEY, baseline, table())  # a good entry can be written again
+    np.testing.assert_array_equal(_read_cache(tmp_path, KEY)[0].active, baseline.active)
