@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.charts import compare_chart
+from app_pages.inputs import translate_uploader
 from app_pages.state import (MAX_COMPARE, around, bundled_scenarios, csv_download, join_comparison, lang, parse,
                              query_choice, region_label, run, scenario_texts, scenario_title, set_address)
 from app_pages.tables import status_label, styled_status
@@ -45,6 +46,7 @@ def page_compare() -> None:
     L = lang()
     tree = load_regions()
     st.subheader(t("page_compare", L))
+    translate_uploader("upload_limit_yaml")
     upload = st.file_uploader(t("upload_yaml", L), type=["yaml", "yml"], key="cmp_upload")
     if upload is not None:
         try:

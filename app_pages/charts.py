@@ -52,6 +52,7 @@ def _targets_frame(targets: pd.DataFrame, code: str, L: str) -> pd.DataFrame:
         "month": pd.to_datetime(own["year"].astype(int).astype(str) + "-12-01"),
         "target": own["target"].to_numpy(dtype=float),
         "label": [f"{t('target', L)} {y}: {fmt.percent(v, lang=L)}" for y, v in zip(own["year"], own["target"])],
+        "odd": [i % 2 for i in range(len(own))],
     })
 
 
@@ -66,10 +67,13 @@ def _target_layers(tdf: pd.DataFrame, L: str, legend_domain: list[str], legend_r
         {"data": data, "mark": {"type": "point", "shape": "diamond", "size": 120, "filled": True, "opacity": 1},
          "encoding": {"x": _month_axis(), "y": {"field": "target", "type": "quantitative"}, "color": colour,
                       "tooltip": [{"field": "label", "type": "nominal", "title": t("target", L)}]}},
-        {"data": data, "mark": {"type": "text", "align": "right", "dx": -8, "dy": -10, "fontSize": 11,
-                                "fontWeight": "bold", "color": TARGET_COLOUR},
+    ] + [  # labels above and below in turn, so neighbouring deadlines do not overwrite each other
+        {"data": data, "transform": [{"filter": f"datum.odd == {odd}"}],
+         "mark": {"type": "text", "align": "right", "dx": -8, "dy": 16 if odd else -12, "fontSize": 11,
+                  "fontWeight": "bold", "color": TARGET_COLOUR},
          "encoding": {"x": _month_axis(), "y": {"field": "target", "type": "quantitative"},
-                      "text": {"field": "label", "type": "nominal"}}},
+                      "text": {"field": "label", "type": "nominal"}}}
+        for odd in (0, 1)
     ]
 
 
@@ -173,7 +177,7 @@ def waterfall_chart(steps: pd.DataFrame) -> dict:
                           "tooltip": [{"field": "step", "type": "nominal", "title": t("lever", L)},
                                       {"field": "text", "type": "nominal", "title": t("persons", L)}]}},
             {"mark": {"type": "text", "dy": -8, "fontSize": 11},
-             "encoding": {"y": {"field": "end", "type": "quantitative"}, "text": {"field": "text", "type": "nominal"}}},
+             "encoding": {"y": {**y, "field": "end"}, "text": {"field": "text", "type": "nominal"}}},
         ],
         "config": _config(L),
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app_pages.inputs import translate_uploader
 from app_pages.state import current_panel, lang, set_address
 from simulator import fmt
 from simulator.errors import InputError
@@ -20,6 +21,7 @@ def page_data() -> None:
     st.subheader(t("page_data", L))
     _, illustrative = current_panel()
     kind = st.selectbox(t("data_kind", L), ["history", "workforce", "targets"], format_func=lambda k: t(f"kind_{k}", L), key="upload_kind")
+    translate_uploader("upload_limit")
     upload = st.file_uploader(t("upload", L), type=["csv", "xlsx"], key=f"upload_file_{kind}")
     if upload is not None:
         # read from memory: the name the browser sends is shown, never used as a path

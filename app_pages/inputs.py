@@ -44,3 +44,19 @@ def number_box(container, label: str, key: str, default: float, *, kind: str, lo
         kind, lambda v: fmt.number(v, lang=L))
     container.caption(shown(value))  # what was read, written back in full
     return value
+
+
+def translate_uploader(limit_key: str) -> None:
+    """Streamlit draws its file uploader's words in English ("Drag and drop file here", "Limit 200MB
+    per file", "Browse files"); this replaces them with the user's language (CSS, for this page)."""
+    from simulator.i18n import t
+
+    L = lang()
+    st.markdown(f"""<style>
+[data-testid="stFileUploaderDropzoneInstructions"] span, [data-testid="stFileUploaderDropzoneInstructions"] small {{display: none}}
+[data-testid="stFileUploaderDropzoneInstructions"] > div::before {{content: "{t('upload_drop', L)}"; display: block}}
+[data-testid="stFileUploaderDropzoneInstructions"] > div::after {{content: "{t(limit_key, L)}"; display: block;
+  font-size: 0.8rem; color: #5f6368}}
+[data-testid="stFileUploaderDropzone"] button {{font-size: 0}}
+[data-testid="stFileUploaderDropzone"] button::after {{content: "{t('upload_browse', L)}"; font-size: 0.9rem}}
+</style>""", unsafe_allow_html=True)

@@ -25,7 +25,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 MOVES = 8
-METRICS = "() => [...document.querySelectorAll('[data-testid=\"stMetricValue\"]')].map(m => m.innerText).join('|')"
+#: The headline figures: the cards' values (Overview, Region) and any metric (Budget).
+FIGURES = "[data-k], [data-testid=\"stMetricValue\"]"
+METRICS = f"() => [...document.querySelectorAll('{FIGURES}')].map(m => m.innerText).join('|')"
 RUNNING = "() => document.querySelector('[data-testid=\"stStatusWidget\"]') !== null"
 
 
@@ -51,7 +53,7 @@ def _start(port: int) -> subprocess.Popen:
 
 def _moves(page, code: str, name: str) -> None:
     page.goto(page.url.split("?")[0] + f"?wilayah={code}", timeout=600_000)
-    page.get_by_test_id("stMetricValue").first.wait_for(timeout=1_800_000)
+    page.locator(FIGURES).first.wait_for(timeout=1_800_000)
     page.wait_for_function(f"!({RUNNING})()", timeout=600_000)
     thumb = page.get_by_role("slider").first
     waits, firsts = [], []
@@ -96,8 +98,23 @@ def main() -> None:
             for path, label in (("", "Ringkasan / Overview (first page)"), ("wilayah", "Wilayah / Region")):
                 t1 = time.perf_counter()
                 page.goto(f"http://127.0.0.1:{port}/{path}", timeout=600_000)
-                page.get_by_test_id("stMetricValue").first.wait_for(timeout=1_800_000)
+                page.locator(FIGURES).first.wait_for(timeout=1_800_000)
                 print(f"{label} shown after {time.perf_counter() - t1:.1f} s", flush=True)
+            # page switches from the sidebar (a session already warm), until the new page's figures
+            switches = []
+            for label in ("Ringkasan", "Wilayah", "Anggaran", "Wilayah", "Ringkasan", "Anggaran"):
+                page.wait_for_function(f"!({RUNNING})()", timeout=600_000)
+                old = page.url
+                t1 = time.perf_counter()
+                page.get_by_test_id("stSidebarNav").get_by_text(label, exact=True).click()
+                page.wait_for_url(lambda url, old=old: url.split("?")[0] != old.split("?")[0], timeout=600_000)
+                page.wait_for_timeout(50)  # the status widget shows once the rerun has started
+                page.wait_for_function(f"!({RUNNING})()", timeout=600_000)
+                page.locator(FIGURES).first.wait_for(timeout=600_000)
+                switches.append(time.perf_counter() - t1)
+            s = np.array(switches) * 1e3
+            print(f"page switch: median {np.median(s):.0f} ms (best {s.min():.0f}, worst {s.max():.0f}), "
+                  f"{len(s)} switches until the new page's headline figures are shown; goal 500 ms", flush=True)
             for code, name in (("61.72", "Kota Singkawang"), ("61", "Kalimantan Barat")):
                 _moves(page, code, name)
             browser.close()

@@ -1,10 +1,14 @@
-"""One real-browser run: Debian's headless Chromium, driven by Playwright, against `streamlit run`.
+"""Real-browser runs: Debian's headless Chromium, driven by Playwright, against one `streamlit run`.
 
-Moves the subsidy slider on the Region page, waits for the headline figure to change, checks that
+The first moves the subsidy slider on the Region page, waits for the headline figure to change, checks that
 the fan chart's picture changed too and that the page shows no error, downloads the fan chart's CSV
 (built on click), and saves screenshots to
 tests/artifacts/ (one of the page on failure). Skipped when Chromium is not installed, except in CI
 (CI=true), where .ci/run installs it and a skip would hide a failure.
+
+The others (issue 20) type a budget the Indonesian way, check that a lever does not leak to another
+region, open a copied Region address in a fresh browser, compare the app's headline with the command
+line's `run`, and save screenshots of every page at 1440 px and 390 px in both languages.
 """
 
 import os
@@ -30,7 +34,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture()
+@pytest.fixture(scope="module")
 def server():
     port = _free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
@@ -83,11 +87,11 @@ def _move_slider_and_check(page, server: str, artifacts: Path) -> None:
     # Generous waits: the first visit loads the data and the (disk-cached) baseline, which takes
     # minutes on a loaded 2-core machine; the timings themselves are in bench/bench_app.py.
     page.goto(f"{server}/wilayah", timeout=300_000)
-    page.get_by_test_id("stMetricValue").first.wait_for(timeout=900_000)
+    page.locator("[data-k]").first.wait_for(timeout=900_000)  # the headline card's figures
     chart = page.locator("[data-testid='stVegaLiteChart']").first
     chart.wait_for(timeout=300_000)
     page.wait_for_timeout(2000)  # let Vega finish drawing before the "before" picture
-    metrics = "() => [...document.querySelectorAll('[data-testid=\"stMetricValue\"]')].map(m => m.innerText).join('|')"
+    metrics = "() => [...document.querySelectorAll('[data-k]')].map(m => m.innerText).join('|')"
     before = page.evaluate(metrics)
     chart_before = chart.screenshot(timeout=120_000)
     thumb = page.get_by_role("slider").first
@@ -95,7 +99,7 @@ def _move_slider_and_check(page, server: str, artifacts: Path) -> None:
     for _ in range(10):
         page.keyboard.press("PageUp")
     page.wait_for_function(
-        "before => [...document.querySelectorAll('[data-testid=\"stMetricValue\"]')]"
+        "before => [...document.querySelectorAll('[data-k]')]"
         ".map(m => m.innerText).join('|') !== before",
         arg=before,
         timeout=300_000,
@@ -116,3 +120,172 @@ def _move_slider_and_check(page, server: str, artifacts: Path) -> None:
     (artifacts / "region-chart-before.png").write_bytes(chart_before)
     (artifacts / "region-chart-after.png").write_bytes(chart_after)
     page.screenshot(path=str(artifacts / "region-page.png"), full_page=True, timeout=120_000)
+
+
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--no-zygote", "--disable-dev-shm-usage",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FIGURE = "() => Object.fromEntries([...document.querySelectorAll('[data-k]')].map(e => [e.dataset.k, e.innerText]))"
+RUNNING = "() => document.querySelector('[data-testid=\"stStatusWidget\"]') !== null"
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if CHROMIUM is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("Chromium is missing in CI: .ci/run should have installed it")
+        pytest.skip("Chromium not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _page(browser, width: int = 1440):
+    """A fresh browser context (no cookies, no session): what a colleague opening a link gets."""
+    context = browser.new_context(viewport={"width": width, "height": 1800 if width > 500 else 1400})
+    return context, context.new_page()
+
+
+def _settled(page, timeout: int = 900_000) -> None:
+    """Until the page's figures are drawn and Streamlit has finished its rerun."""
+    page.wait_for_timeout(300)
+    page.wait_for_function(f"!({RUNNING})()", timeout=timeout)
+    page.wait_for_timeout(300)
+
+
+def _figures(page, timeout: int = 900_000) -> dict:
+    page.locator("[data-k]").first.wait_for(timeout=timeout)
+    _settled(page, timeout)
+    return page.evaluate(FIGURE)
+
+
+def _type(page, label: str, text: str) -> None:
+    box = page.get_by_label(label, exact=True)
+    box.fill(text)
+    box.press("Enter")
+    _settled(page)
+
+
+def test_budget_typed_the_indonesian_way_is_read_as_meant(server, browser):
+    context, page = _page(browser)
+    try:
+        page.goto(f"{server}/anggaran?tanya=allocate", timeout=300_000)
+        page.get_by_test_id("stMetricValue").first.wait_for(timeout=900_000)
+        _type(page, "Pagu anggaran (Rp)", "10.000.000.000")
+        reached = page.get_by_test_id("stMetric").filter(has_text="Wilayah mencapai target")
+        first = reached.get_by_test_id("stMetricValue").inner_text()
+        assert first.endswith("/ 14") and int(first.split(" / ")[0]) > 0, first
+        assert page.get_by_text("Rp10.000.000.000", exact=True).count() == 1
+        assert "pagu=10000000000" in page.url
+        _type(page, "Pagu anggaran (Rp)", "Rp10 M")
+        assert reached.get_by_test_id("stMetricValue").inner_text() == first
+        _type(page, "Pagu anggaran (Rp)", "10.5")
+        alert = page.get_by_test_id("stAlertContentError").first.inner_text()
+        assert alert.startswith("«10.5» bisa dibaca dua cara"), alert
+        assert reached.count() == 0  # the old answer is gone with the input it answered
+        page.screenshot(path=str(ARTIFACTS / "budget-refused-1440.png"), full_page=True)
+    finally:
+        context.close()
+
+
+def test_a_lever_does_not_leak_to_another_region(server, browser):
+    context, page = _page(browser)
+    try:
+        page.goto(f"{server}/wilayah?wilayah=61.72", timeout=300_000)
+        alone = _figures(page)
+        page.goto(f"{server}/wilayah?wilayah=61&bantuan=86000", timeout=300_000)
+        kalbar = _figures(page)
+        select = page.get_by_test_id("stSelectbox").first
+        select.click()
+        page.keyboard.type("61.72")
+        page.keyboard.press("Enter")
+        page.wait_for_url(lambda url: "wilayah=61.72" in url, timeout=300_000)
+        moved = _figures(page)
+        assert moved["median"] == alone["median"] and moved["probability"] == alone["probability"], (moved, alone)
+        assert moved["median"] != kalbar["median"]
+        assert "bantuan=0" in page.url
+    finally:
+        context.close()
+
+
+def test_a_copied_region_address_reproduces_its_numbers(server, browser):
+    context, page = _page(browser)
+    try:
+        page.goto(f"{server}/wilayah?wilayah=61", timeout=300_000)
+        _figures(page)
+        thumb = page.get_by_role("slider").first
+        thumb.focus()
+        for _ in range(5):
+            page.keyboard.press("PageUp")
+        page.wait_for_url(lambda url: "bantuan=26373" not in url, timeout=300_000)
+        shown = _figures(page)
+        address = page.url
+    finally:
+        context.close()
+    context, page = _page(browser)  # a colleague's fresh browser
+    try:
+        page.goto(address, timeout=300_000)
+        assert _figures(page) == shown, address
+        page.screenshot(path=str(ARTIFACTS / "region-shared-1440.png"), full_page=True)
+    finally:
+        context.close()
+
+
+def test_app_and_command_line_give_the_same_answer(server, browser):
+    import re
+
+    paths = os.environ.get("SIMULATOR_PATHS", "200")
+    out = subprocess.run([sys.executable, "-m", "simulator", "run", "scenarios/kalbar-subsidy-2025.yaml", "--paths", paths],
+                         cwd=ROOT, capture_output=True, text=True, timeout=1800, check=True).stdout
+    line = next(row for row in out.splitlines() if re.match(r"61\s+Kalimantan Barat\s+2025\s", row))
+    cli = re.findall(r"\d+(?:\.\d{3})*(?:,\d+)? %|\d+(?:\.\d{3})+|\d+", line.split("2025", 1)[1])
+    context, page = _page(browser)
+    try:
+        page.goto(f"{server}/?provinsi=61&skenario=kalbar-subsidy-2025&tahun=2025", timeout=300_000)
+        _figures(page)
+        cards = page.locator(".sim-card")
+        kalbar = cards.nth(1)
+        assert kalbar.locator(".sim-card-name").inner_text() == "Kalimantan Barat"
+        app = {k: kalbar.locator(f"[data-k={k}]").inner_text().split("\n")[0] for k in ("target", "median", "probability", "gap")}
+    finally:
+        context.close()
+    assert app["target"].startswith(cli[0]), (app, line)
+    assert app["median"].startswith(cli[1]) and app["probability"] == cli[2], (app, line)
+    assert app["gap"] in line, (app, line)
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_screenshots_of_every_page_at_desktop_and_phone_width(server, browser, lang):
+    suffix = "" if lang == "id" else "?lang=en"
+    for width in (1440, 390):
+        context, page = _page(browser, width)
+        try:
+            for path in ("", "wilayah", "bandingkan", "anggaran", "data"):
+                page.goto(f"{server}/{path}{suffix}", timeout=300_000)
+                page.get_by_test_id("stMain").wait_for(timeout=300_000)
+                if path in ("", "wilayah"):
+                    _figures(page)
+                else:
+                    page.wait_for_timeout(1500)
+                    _settled(page)
+                assert page.get_by_test_id("stException").count() == 0, path
+                # no Deploy button or developer menu (client.toolbarMode = "minimal")
+                assert page.get_by_text("Deploy", exact=True).count() == 0
+                if path == "data":
+                    words = "Seret berkas ke sini" if lang == "id" else "Drag and drop a file here"
+                    drop = page.get_by_test_id("stFileUploaderDropzoneInstructions").first
+                    content = page.evaluate("e => getComputedStyle(e.firstElementChild, '::before').content",
+                                            drop.element_handle())
+                    assert words in content, content
+                page.screenshot(path=str(ARTIFACTS / f"{path or 'ringkasan'}-{lang}-{width}.png"), full_page=True)
+            if width == 390:  # the headline cards fit the phone's width: nothing cut, nothing to scroll sideways
+                page.goto(f"{server}/{suffix}", timeout=300_000)
+                _figures(page)
+                overflow = page.evaluate("() => [...document.querySelectorAll('.sim-card')].some(c => c.scrollWidth > c.clientWidth + 1)")
+                assert not overflow
+        finally:
+            context.close()
