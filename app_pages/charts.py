@@ -184,7 +184,7 @@ def waterfall_chart(steps: pd.DataFrame) -> dict:
 
 
 def compare_chart(lines: pd.DataFrame, targets: pd.DataFrame, code: str, titles: dict[str, str]) -> dict:
-    """Median and 80 % band per scenario (one distinct colour each, pale bands) with the region's
+    """Median and 80 % band per scenario (one distinct colour each, the band as dashed edges) with the region's
     labelled targets, so the axis reaches them."""
     L = lang()
     names = [titles.get(s, s) for s in dict.fromkeys(lines["scenario"])]
@@ -200,9 +200,13 @@ def compare_chart(lines: pd.DataFrame, targets: pd.DataFrame, code: str, titles:
     colour = {"field": "title", "type": "nominal", "title": None, "scale": {"domain": domain, "range": colours}}
     x = _month_axis()
     layers = [
-        {"data": data, "mark": {"type": "area", "opacity": 0.12},
-         "encoding": {"x": x, "y": {"field": "q10", "type": "quantitative", "axis": _percent_axis(L, t("coverage", L))},
-                      "y2": {"field": "q90"}, "color": {**colour, "legend": None}}},
+        # the 80 % band as thin dashed edges in the scenario's colour: filled bands of several
+        # scenarios overlap into one muddy colour
+        *({"data": data, "mark": {"type": "line", "strokeDash": [3, 3], "strokeWidth": 1, "opacity": 0.8},
+           "encoding": {"x": x, "y": {"field": edge, "type": "quantitative",
+                                      **({"axis": _percent_axis(L, t("coverage", L))} if edge == "q10" else {})},
+                        "color": {**colour, "legend": None}, "detail": {"field": "title"}}}
+          for edge in ("q10", "q90")),
         {"data": data, "mark": {"type": "line", "strokeWidth": 2.5},
          "encoding": {"x": x, "y": {"field": "q50", "type": "quantitative"}, "color": colour,
                       "tooltip": [{"field": "title", "type": "nominal", "title": t("scenario", L)},
