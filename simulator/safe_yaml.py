@@ -23,6 +23,9 @@ MAX_DEPTH = 20
 #: Most values (scalars, lists, mappings) in one text; a scenario lever has about 20.
 MAX_NODES = 100_000
 
+#: Texts up to this size are parsed again by the pure-Python parser for its clearer syntax-error
+#: wording; larger ones report libyaml's (the pure-Python scanner can take seconds on hostile text).
+_MESSAGE_REPARSE_BYTES = 100_000
 _PLAIN_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "seq", "map")}
 _FAST = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -103,13 +106,22 @@ def load(text: str, source: str = "<yaml>") -> Any:
         raise InputError(f"{source}: file is {size} bytes; scenario files are limited to 1 MB")
     try:
         _check_events(text, source, _FAST)
-    except yaml.YAMLError:
+    except yaml.YAMLError as fast_err:
+        problem = str(getattr(fast_err, "problem", "") or "")
+        if "nesting depth" in problem:  # libyaml stops at 1000 levels before any event is seen
+            mark = fast_err.problem_mark
+            raise InputError(
+                f"{source}: line {mark.line + 1 if mark else 0}: lists and mappings nested more than {MAX_DEPTH} deep: "
+                "expected a flatter file"
+            ) from None
+        if size > _MESSAGE_REPARSE_BYTES:
+            raise _syntax_error(fast_err, source) from None
         # the C parser's wording differs; the pure-Python one names the problem as documented
         try:
             _check_events(text, source, yaml.SafeLoader)
         except yaml.YAMLError as err:
             raise _syntax_error(err, source) from None
-        raise InputError(f"{source}: YAML syntax error") from None
+        raise _syntax_error(fast_err, source) from None
     try:
         node = yaml.compose(text, Loader=_FAST)
         if node is None:

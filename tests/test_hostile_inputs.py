@@ -171,3 +171,37 @@ def test_workforce_missing_a_kabupaten_is_refused_by_both(tmp_path, capsys):
     assert str(upload.value) == expected
     assert cli.main(["validate", str(_folder_with(tmp_path, text))]) == 2
     assert capsys.readouterr().err == f"error: {expected}\n"
+
+
+# ---- plausibility of lever values against the baseline --------------------------------------------
+def _fake():
+    from simulator.baseline import fake_baseline
+    from simulator.regions import load_regions
+
+    return fake_baseline(load_regions(), ("2025-07", "2027-12"), 2, 50_000, 150_000)
+
+
+def test_a_lever_starting_after_the_horizon_is_refused_with_the_reason():
+    from hostile_cases import HEAD, lever
+
+    from simulator.engine import run_scenario
+
+    scenario = parse_scenario(HEAD + lever(start="2028-01"), source="late.yaml")
+    with pytest.raises(InputError) as err:
+        run_scenario(_fake(), scenario)
+    assert str(err.value) == ("late.yaml: lever 1 (contribution_subsidy), key 'start': 2028-01 is after the horizon "
+                              "2027-12, so the lever would do nothing: expected a start up to 2027-12")
+
+
+def test_a_headcount_above_the_workforce_is_run_with_a_warning_naming_the_lever():
+    from hostile_cases import HEAD, lever
+
+    from simulator.scenario import lever_warnings
+
+    base = _fake()
+    workforce = float(base.employed[base.regions.index("61")].max())
+    big = parse_scenario(HEAD + lever(headcount=str(int(workforce) + 1)), source="big.yaml")
+    (warning,) = lever_warnings(big, base)
+    assert warning.startswith("big.yaml: lever 1 (contribution_subsidy), key 'headcount': ")
+    assert f"largest projected workforce of 61 ({workforce:,.0f} employed)" in warning
+    assert lever_warnings(parse_scenario(HEAD + lever(headcount=str(int(workforce))), source="ok.yaml"), base) == ()
