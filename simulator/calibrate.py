@@ -188,36 +188,26 @@ def _cache_key(history: pd.DataFrame) -> str:
 
 
 def cached_table(history: pd.DataFrame, cache_dir=None, compute: bool = True) -> pd.DataFrame | None:
-    """The calibration table of ``history`` with ``DEFAULT_SETTINGS``, read from
-    ``.cache/calibration-KEY.csv`` or computed (about 10-20 s) and stored there; None when it is
-    not cached and ``compute`` is False, or when the history is too short to calibrate."""
-    import os
-    import tempfile
+    """The calibration table of ``history`` with ``DEFAULT_SETTINGS``, read from the checksummed
+    cache entry ``.cache/calibration-KEY/`` or computed (about 10-30 s) and stored there; None when
+    it is not cached and ``compute`` is False, or when the history is too short to calibrate."""
     from pathlib import Path
 
+    from simulator import cache_store
     from simulator.projection import CACHE_DIR
 
     folder = Path(cache_dir) if cache_dir is not None else CACHE_DIR
-    path = folder / f"calibration-{_cache_key(history)}.csv"
-    if path.exists():
-        try:
-            return pd.read_csv(path)
-        except (OSError, ValueError, pd.errors.ParserError):
-            pass  # damaged: computed again below
+    name = f"calibration-{_cache_key(history)}"
+    entry = cache_store.read_entry(folder, name)
+    if entry is not None and "table" in entry.tables:
+        return entry.tables["table"]
     if not compute:
         return None
     try:
         table = calibrate(history, **DEFAULT_SETTINGS).table
     except InputError:
         return None
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=folder)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            table.to_csv(fh, index=False)
-        os.replace(tmp, path)
-    except OSError:
-        pass
+    cache_store.write_entry(folder, name, arrays={}, meta=DEFAULT_SETTINGS, tables={"table": table})
     return table
 
 

@@ -99,7 +99,7 @@ def test_cached_table_is_computed_once(tmp_path, monkeypatch):
     monkeypatch.setattr(cal, "calibrate", counting)
     first = cal.cached_table(history, cache_dir=tmp_path)
     again = cal.cached_table(history, cache_dir=tmp_path)
-    assert len(calls) == 1 and len(list(tmp_path.glob("calibration-*.csv"))) == 1
+    assert len(calls) == 1 and len(list(tmp_path.glob("calibration-*"))) == 1
     pd.testing.assert_frame_equal(first, again, check_exact=False, rtol=1e-12)
     assert cal.cached_table(shock_history(load_regions(), seed=3), cache_dir=tmp_path, compute=False) is None
 
