@@ -142,6 +142,17 @@ def _basis_words(basis: str, factor: float) -> str:
     return "basis BPS: penduduk bekerja"
 
 
+def _reliability(panel, baseline, level: str, deadline) -> str:
+    """How often this level's 80 % band held the truth in the backtest at the deadline's distance."""
+    import pandas as pd
+
+    from simulator.calibrate import cached_table, reliability
+
+    ahead = (pd.Period(str(deadline), freq="M") - baseline.last_observed).n
+    history = getattr(panel, "history", None)
+    return reliability(cached_table(history) if history is not None else None, level, ahead)
+
+
 @command("solve")
 def _solve(args: argparse.Namespace) -> int:
     from simulator.budget import solve
@@ -171,6 +182,7 @@ def _solve(args: argparse.Namespace) -> int:
     below = "" if sol.probability_below is None else f"; dengan 1 orang lebih sedikit: {percent(sol.probability_below, 1)}"
     _out(f"peluang mencapai target: {percent(sol.probability, 1)} ± {percent(sol.mc_error, 1)} "
          f"(galat Monte Carlo, {number(sol.paths)} jalur{below})")
+    _out(f"keandalan: {_reliability(panel, baseline, tree.level(code), deadline)}")
     _out(f"pagu (orang x iuran x bulan, tanpa ramp): {rupiah(sol.budget_idr)}")
     _out("biaya menurut ramp (yang benar-benar terdaftar tiap bulan):")
     _out(f"{'tahun':<6} {'pembayar':<22} {'biaya':>20}")
@@ -234,4 +246,5 @@ def _allocate(args: argparse.Namespace) -> int:
     _out(f"wilayah mencapai target: {alloc.regions_reached} dari {len(codes)}; tambahan peserta (harapan): "
          f"{number(alloc.expected_new_persons)} orang")
     _out(f"terpakai: {rupiah(alloc.spent)} dari {rupiah(args.budget)}")
+    _out(f"keandalan peluang: {_reliability(panel, baseline, 'kabkota', deadline)}")
     return 0
