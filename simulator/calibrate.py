@@ -114,9 +114,11 @@ def calibrate(
     truth_months = pd.PeriodIndex(pd.DatetimeIndex(totals.columns), freq="M")
     level = np.array([tree.level(c) for c in codes])
     frames = []
+    memo: dict = {}  # origins share their backtest origins: each cut of the history is forecast once
     for k, origin in enumerate(cut):
         past = history[month <= origin]
-        leaf_paths, leaves, _, _ = project_active(past, tree, horizon, paths, seed + 1000 * k, joint=joint)
+        leaf_paths, leaves, _, _ = project_active(past, tree, horizon, paths, seed + 1000 * k, joint=joint,
+                                                  memo=memo)
         paths_all = aggregate(s, leaf_paths)  # (regions, paths, horizon)
         at = int(truth_months.get_loc(origin))
         ahead = min(horizon, len(truth_months) - 1 - at)

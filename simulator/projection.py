@@ -184,9 +184,28 @@ def _fit_steps(n_months: int, steps: int) -> int:
     return max(steps, SELECTION_STEPS, n_months // 4)
 
 
-def _direct_log_means(totals: np.ndarray, months: pd.PeriodIndex, codes: list[str], steps: int, seed: int):
+def _direct_log_means(totals: np.ndarray, months: pd.PeriodIndex, codes: list[str], steps: int,
+                      memo: dict | None = None):
     """Point forecasts of log(1 + active) for every region (regions, steps), each region forecast
-    directly with the generic forecaster (model chosen per series by its backtest)."""
+    directly with the generic forecaster, and its Forecast. ``memo`` (a dict the caller owns, e.g.
+    ``calibrate`` over several origins) keeps forecasts by their data: the same history cut at the
+    same month is forecast once."""
+    n_r, n_t = totals.shape
+    fit = _fit_steps(n_t, steps)
+    key = None
+    if memo is not None:
+        key = (hashlib.sha256(np.ascontiguousarray(totals).tobytes()).hexdigest(), str(months[0]), n_t, fit,
+               tuple(codes))
+        if key in memo:
+            means, fc = memo[key]
+            return means[:, :steps], fc
+    means, fc = _forecast_means(totals, months, codes, fit)
+    if memo is not None:
+        memo[key] = (means, fc)
+    return means[:, :steps], fc
+
+
+def _forecast_means(totals: np.ndarray, months: pd.PeriodIndex, codes: list[str], fit: int):
     from simulator.forecast import forecast
 
     n_r, n_t = totals.shape
@@ -196,11 +215,10 @@ def _direct_log_means(totals: np.ndarray, months: pd.PeriodIndex, codes: list[st
         "ds": np.tile(months.to_timestamp(), n_r)[keep.ravel()],
         "y": np.log1p(totals[keep]),
     })
-    fc = forecast(frame, horizon=_fit_steps(n_t, steps), paths=0, seed=seed)
-    fit = _fit_steps(n_t, steps)
+    fc = forecast(frame, horizon=fit, paths=0)
     means = fc.frame["mean"].to_numpy(dtype=np.float64).reshape(len(fc.ids), fit)
     row = {uid: i for i, uid in enumerate(fc.ids)}
-    return means[[row[c] for c in codes], :steps], fc
+    return means[[row[c] for c in codes]], fc
 
 
 def _two_term_fit(h: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[float, float]:
@@ -220,7 +238,7 @@ def _two_term_fit(h: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[float, f
     return best[1], best[2]
 
 
-def _backtest_errors(totals: np.ndarray, months: pd.PeriodIndex, codes: list[str], seed: int) -> np.ndarray:
+def _backtest_errors(totals: np.ndarray, months: pd.PeriodIndex, codes: list[str], memo: dict | None = None) -> np.ndarray:
     """Log errors of the direct forecasts from rolling origins (regions, origins, SELECTION_STEPS),
     NaN where the month lies beyond the history. All regions share the same origins, so the
     errors keep their dependence across the tree."""
@@ -231,7 +249,7 @@ def _backtest_errors(totals: np.ndarray, months: pd.PeriodIndex, codes: list[str
         origin = n_t - (k + 1) * BACKTEST_SPACING
         if origin < MIN_TRAIN:
             break
-        means, _ = _direct_log_means(totals[:, :origin], months[:origin], codes, SELECTION_STEPS, seed + k + 1)
+        means, _ = _direct_log_means(totals[:, :origin], months[:origin], codes, SELECTION_STEPS, memo)
         h = min(n_t - origin, SELECTION_STEPS)
         errors[:, k, :h] = logs[:, origin : origin + h] - means[:, :h]
     return errors
@@ -298,30 +316,33 @@ def one_blas_thread():
 
 
 def project_active(
-    history: pd.DataFrame, tree: RegionTree, horizon: int, paths: int, seed: int, joint: bool = True
+    history: pd.DataFrame, tree: RegionTree, horizon: int, paths: int, seed: int, joint: bool = True,
+    memo: dict | None = None,
 ) -> tuple[np.ndarray, list[str], pd.PeriodIndex, dict]:
     """See ``_project_active``; computed with one BLAS thread (numbers independent of the cores)."""
     with one_blas_thread():
-        return _project_active(history, tree, horizon, paths, seed, joint)
+        return _project_active(history, tree, horizon, paths, seed, joint, memo)
 
 
 def _project_active(
-    history: pd.DataFrame, tree: RegionTree, horizon: int, paths: int, seed: int, joint: bool = True
+    history: pd.DataFrame, tree: RegionTree, horizon: int, paths: int, seed: int, joint: bool = True,
+    memo: dict | None = None,
 ) -> tuple[np.ndarray, list[str], pd.PeriodIndex, dict]:
     """Joint sample paths of active participants per kabupaten/kota (leaves, paths, months) [persons].
 
     Every region is forecast directly on log(1 + active); the medians are reconciled (MinT,
     diagonal); the leaf paths carry tree-factor errors whose variances reproduce each region's own
     backtest error variance (``simulator.hierarchy``). ``joint=False`` draws every leaf
-    independently instead (what the projection did before; kept as the benchmarks' peer). Returns the paths, the leaves, the history's
-    months and a summary (per region: direct and reconciled medians, log error variance).
+    independently instead (what the projection did before; kept as the benchmarks' peer).
+    ``memo``: see ``_direct_log_means``. Returns the paths, the leaves, the history's months and a
+    summary (per region: direct and reconciled medians, log error variance, the Forecast).
     """
     from simulator import hierarchy
 
     nodes = _Nodes.of(tree)
     months, totals = _node_totals(history, nodes)
-    means, fc = _direct_log_means(totals, months, nodes.codes, horizon, seed)
-    errors = _backtest_errors(totals, months, nodes.codes, seed)
+    means, fc = _direct_log_means(totals, months, nodes.codes, horizon, memo)
+    errors = _backtest_errors(totals, months, nodes.codes, memo)
     group = np.array([0 if tree.level(c) == "kabkota" else 1 for c in nodes.codes])
     log_var = error_variance(errors, group, horizon, _monthly_change_variance(totals))
     direct = np.expm1(means)
