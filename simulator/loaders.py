@@ -1183,7 +1183,8 @@ def _check_regions(frame: pd.DataFrame, wanted: set[str] | None, kind: str) -> N
     tree = load_regions()
     leaves = tree.of_level("kabkota")
     wanted = set(leaves) if wanted is None else wanted & set(leaves)
-    missing = [c for c in leaves if c in wanted and c not in set(frame[REGION_CODE])]
+    present = set(pd.unique(frame[REGION_CODE]))
+    missing = [c for c in leaves if c in wanted and c not in present]
     if not missing:
         return
     file = frame[_FILE].iloc[0] if _FILE in frame.columns and len(frame) else kind
