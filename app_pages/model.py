@@ -4,32 +4,21 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.state import (
-    csv_download, current_baseline, current_panel, data_key, lang, region_label, set_address,
-)
+from app_pages.state import csv_download, current_baseline, current_panel, lang, region_label, set_address
 from simulator import fmt
 from simulator.i18n import t
 from simulator.regions import load_regions
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _calibration(key: str, _history):
-    """The calibration table of the data in use (disk-cached per data; see simulator.calibrate)."""
-    from simulator.calibrate import cached_table
-
-    return cached_table(_history)
-
-
 def calibration_section(L: str) -> None:
     """The per-level calibration table: how often the bands held the truth in the backtest."""
-    from simulator.calibrate import DEFAULT_SETTINGS, origin_months
-
     import pandas as pd
+
+    from simulator.calibrate import DEFAULT_SETTINGS, origin_months, table_of
 
     st.markdown(f"**{t('calib_title', L)}**")
     panel, _ = current_panel()
-    with st.spinner(t("calib_compute", L)):
-        table = _calibration(data_key(), panel.history)
+    table = table_of(current_baseline()[0])
     if table is None:
         st.info(t("calib_short", L))
         return

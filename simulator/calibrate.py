@@ -75,6 +75,7 @@ def calibrate(
     spacing: int = 6,
     tree: RegionTree | None = None,
     joint: bool = True,
+    memo: dict | None = None,
 ) -> Calibration:
     """Run the projection from ``origins`` past months (every ``spacing`` months, the latest
     ``spacing`` months before the last observation) ``horizon`` months ahead and score it.
@@ -87,6 +88,8 @@ def calibrate(
         Number of origins, months ahead, sample paths per run, seed, months between origins.
     joint : bool
         False scores independent leaf draws instead (the benchmarks' peer).
+    memo : dict or None
+        Forecasts already made of cuts of this history (``project_baseline`` passes its own).
     """
     from simulator.baseline import aggregate, summing_matrix
     from simulator.projection import MIN_TRAIN, project_active
@@ -114,7 +117,7 @@ def calibrate(
     truth_months = pd.PeriodIndex(pd.DatetimeIndex(totals.columns), freq="M")
     level = np.array([tree.level(c) for c in codes])
     frames = []
-    memo: dict = {}  # origins share their backtest origins: each cut of the history is forecast once
+    memo = {} if memo is None else memo  # origins share backtest origins: each cut forecast once
     for k, origin in enumerate(cut):
         past = history[month <= origin]
         leaf_paths, leaves, _, _ = project_active(past, tree, horizon, paths, seed + 1000 * k, joint=joint,
@@ -173,44 +176,18 @@ def summarize(points: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-# ---- the calibration of the data in use, cached, and the sentence shown beside a probability ---
+# ---- the calibration of the baseline in use and the sentence shown beside a probability ------
 
-#: Settings of the calibration every probability is shown beside (cached per data and method).
+#: Settings of the calibration every baseline carries (``project_baseline`` computes it with the
+#: same forecasts it makes for itself, so it costs little more than the baseline).
 DEFAULT_SETTINGS = {"origins": 4, "horizon": 24, "paths": 200, "spacing": 6, "seed": 0}
 
 
-def _cache_key(history: pd.DataFrame) -> str:
-    import hashlib
-    import json
-
-    from simulator.projection import METHOD_VERSION, data_hash
-
-    text = data_hash(history) + json.dumps({**DEFAULT_SETTINGS, "method": METHOD_VERSION}, sort_keys=True)
-    return hashlib.sha256(text.encode()).hexdigest()[:20]
-
-
-def cached_table(history: pd.DataFrame, cache_dir=None, compute: bool = True) -> pd.DataFrame | None:
-    """The calibration table of ``history`` with ``DEFAULT_SETTINGS``, read from the checksummed
-    cache entry ``.cache/calibration-KEY/`` or computed (about 10-30 s) and stored there; None when
-    it is not cached and ``compute`` is False, or when the history is too short to calibrate."""
-    from pathlib import Path
-
-    from simulator import cache_store
-    from simulator.projection import CACHE_DIR
-
-    folder = Path(cache_dir) if cache_dir is not None else CACHE_DIR
-    name = f"calibration-{_cache_key(history)}"
-    entry = cache_store.read_entry(folder, name)
-    if entry is not None and "table" in entry.tables:
-        return entry.tables["table"]
-    if not compute:
-        return None
-    try:
-        table = calibrate(history, **DEFAULT_SETTINGS).table
-    except InputError:
-        return None
-    cache_store.write_entry(folder, name, arrays={}, meta=DEFAULT_SETTINGS, tables={"table": table})
-    return table
+def table_of(baseline) -> pd.DataFrame | None:
+    """The calibration table a baseline carries (``meta["calibration"]``), None when its history
+    was too short to calibrate or the baseline predates it."""
+    records = (getattr(baseline, "meta", None) or {}).get("calibration")
+    return pd.DataFrame(records) if records else None
 
 
 def held(table: pd.DataFrame | None, level: str, band: str | None = None, coverage: int = 80) -> float | None:

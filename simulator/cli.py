@@ -187,13 +187,10 @@ RELIABILITY_NOTE = ("* teruji: seberapa sering pita 80 % proyeksi memuat angka s
 
 
 def with_reliability(status, panel, baseline, tree):
-    """The status table with ``held_80`` from the calibration of the data in use (cached in
-    .cache/; computed once per data, about 10-20 s)."""
-    from simulator.calibrate import cached_table, with_reliability as add
+    """The status table with ``held_80`` from the calibration the baseline carries."""
+    from simulator.calibrate import table_of, with_reliability as add
 
-    history = getattr(panel, "history", None)
-    table = cached_table(history) if history is not None else None
-    return add(status, table, tree, baseline.last_observed)
+    return add(status, table_of(baseline), tree, baseline.last_observed)
 
 
 def _reported(scenario, official, tree) -> list[str]:

@@ -146,11 +146,10 @@ def _reliability(panel, baseline, level: str, deadline) -> str:
     """How often this level's 80 % band held the truth in the backtest at the deadline's distance."""
     import pandas as pd
 
-    from simulator.calibrate import cached_table, reliability
+    from simulator.calibrate import reliability, table_of
 
     ahead = (pd.Period(str(deadline), freq="M") - baseline.last_observed).n
-    history = getattr(panel, "history", None)
-    return reliability(cached_table(history) if history is not None else None, level, ahead)
+    return reliability(table_of(baseline), level, ahead)
 
 
 @command("solve")

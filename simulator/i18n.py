@@ -118,8 +118,6 @@ TEXT: dict[str, dict[str, str]] = {
               "projected too high). Skill: 1 - CRPS / naive CRPS (above 0: better than naive). Every probability "
               "in the app is shown beside its level's 80 % band figure.",
     },
-    "calib_compute": {"id": "Menjalankan uji mundur (sekali per data, 10-60 detik)...",
-                      "en": "Running the backtest (once per data, 10-60 seconds)..."},
     "calib_short": {"id": "Riwayat terlalu pendek untuk uji mundur (perlu 24 bulan sebelum titik awal pertama).",
                     "en": "History too short for a backtest (24 months are needed before the first origin)."},
     "months_ahead": {"id": "Bulan ke depan", "en": "Months ahead"},

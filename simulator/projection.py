@@ -29,10 +29,11 @@ log = logging.getLogger(__name__)
 
 CACHE_DIR = Path(__file__).resolve().parent.parent / ".cache"
 #: Bump when the projection method changes so old caches are not reused.
-METHOD_VERSION = "6"  # 2: intervals from selection errors; 3: per-series choice only when it pays;
+METHOD_VERSION = "7"  # 2: intervals from selection errors; 3: per-series choice only when it pays;
 # 4: sample paths scaled in float32 (differ from 3 by float32 rounding, about 1e-7 of the series scale)
 # 5: every level forecast directly, medians reconciled, joint tree-factor errors from the backtest
 # 6: the forecaster's default is the ETS/Theta/ARIMA combination (issue 21); checksummed cache entries
+# 7: the baseline carries its calibration table (meta['calibration'])
 
 Progress = Callable[[float, str], None]
 
@@ -423,7 +424,8 @@ def project_baseline(
     if missing:
         raise InputError(f"history: no rows for kabupaten/kota {missing[0]!r} ({len(missing)} missing)")
     progress(0.05, "memodelkan peserta aktif / fitting active participants")
-    active_leaf, leaves, hist_months, summary = project_active(history, tree, horizon, paths, seed)
+    memo: dict = {}
+    active_leaf, leaves, hist_months, summary = project_active(history, tree, horizon, paths, seed, memo=memo)
     last_observed = hist_months[-1]
     months = pd.period_range(last_observed + 1, periods=horizon, freq="M")
 
@@ -439,6 +441,8 @@ def project_baseline(
     employed = aggregate(s, employed_leaf)
     del active_leaf, employed_leaf
 
+    progress(0.88, "menguji proyeksi dari titik awal lampau / calibrating the projection")
+    calibration = _calibration_records(history, tree, memo)
     progress(0.9, "menguji akurasi model / backtesting the models")
     totals = history.groupby(["region_code", "ds"], as_index=False)["active"].sum()
     series = pd.DataFrame({
@@ -458,11 +462,24 @@ def project_baseline(
         active=active,
         employed=employed,
         last_observed=last_observed,
-        meta={"data_hash": data_hash(history, workforce), **settings, "key": key},
+        meta={"data_hash": data_hash(history, workforce), **settings, "key": key, "calibration": calibration},
     )
     _write_cache(cache_dir, key, baseline, table)
     progress(1.0, "selesai / done")
     return baseline, table
+
+
+def _calibration_records(history: pd.DataFrame, tree: RegionTree, memo: dict) -> list[dict] | None:
+    """The calibration table (``calibrate.DEFAULT_SETTINGS``) as records for the baseline's meta,
+    None when the history is too short for its origins."""
+    from simulator.calibrate import DEFAULT_SETTINGS, calibrate
+
+    try:
+        table = calibrate(history, tree=tree, memo=memo, **DEFAULT_SETTINGS).table
+    except InputError as err:
+        log.info("no calibration: %s", err)
+        return None
+    return [{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()} for row in table.to_dict("records")]
 
 
 def _read_cache(cache_dir: Path | None, key: str) -> tuple[Baseline, pd.DataFrame] | None:

@@ -87,21 +87,24 @@ def test_reliability_by_level_and_distance():
     np.testing.assert_allclose(out["held_80"], [0.9, 0.7, np.nan])
 
 
-def test_cached_table_is_computed_once(tmp_path, monkeypatch):
-    history = shock_history(load_regions(), seed=2)
-    calls = []
-    real = cal.calibrate
+def test_every_baseline_carries_its_calibration(tmp_path):
+    """project_baseline computes the calibration with the forecasts it makes anyway, and carries it
+    (meta, cache): the same table as calibrate() run on its own; a fake baseline has none."""
+    from simulator.baseline import fake_baseline
+    from simulator.loaders import load_data
+    from simulator.projection import project_baseline
+    from simulator.regions import DATA_DIR
 
-    def counting(*args, **kwargs):
-        calls.append(1)
-        return real(*args, **{**kwargs, "paths": 20})
-
-    monkeypatch.setattr(cal, "calibrate", counting)
-    first = cal.cached_table(history, cache_dir=tmp_path)
-    again = cal.cached_table(history, cache_dir=tmp_path)
-    assert len(calls) == 1 and len(list(tmp_path.glob("calibration-*"))) == 1
-    pd.testing.assert_frame_equal(first, again, check_exact=False, rtol=1e-12)
-    assert cal.cached_table(shock_history(load_regions(), seed=3), cache_dir=tmp_path, compute=False) is None
+    history = shock_history(load_regions(), seed=6)
+    workforce = load_data(DATA_DIR).workforce
+    baseline, _ = project_baseline(history, workforce, horizon=6, paths=20, cache_dir=tmp_path)
+    carried = cal.table_of(baseline)
+    alone = cal.calibrate(history, **cal.DEFAULT_SETTINGS).table
+    pd.testing.assert_frame_equal(carried, alone, check_exact=True)
+    again, _ = project_baseline(history, workforce, horizon=6, paths=20, cache_dir=tmp_path)  # from the cache
+    pd.testing.assert_frame_equal(cal.table_of(again), alone, check_exact=True)
+    fake = fake_baseline(load_regions(), ("2025-07", "2025-08"), 2, 10.0, 100.0)
+    assert cal.table_of(fake) is None
 
 
 @pytest.mark.parametrize(
