@@ -106,6 +106,7 @@ def _validate(args: argparse.Namespace) -> int:
 #: Shell modules that register more sub-commands (``command`` + ``EXTRA_PARSERS``) on import.
 SHELL_MODULES = (
     "simulator.cli_forecast", "simulator.cli_budget", "simulator.cli_report", "simulator.cli_calibrate",
+    "simulator.cli_sweep",
 )
 
 

@@ -39,9 +39,11 @@ LAST_MONTH = pd.Period("2100-12", freq="M")
 #: JKK + JKM minimum contribution for a BPU worker [IDR/person/month], PP 44/2015 as amended.
 DEFAULT_UNIT_COST = 16800.0
 
-TOP_KEYS = ("name", "description", "base", "horizon", "levers", "targets")
+TOP_KEYS = ("name", "description", "base", "horizon", "levers", "targets", "sweep")
 TARGET_KEYS = ("region", "year", "coverage", "definition", "source")
 DISTRIBUTIONS = {"uniform": ("low", "high"), "beta": ("a", "b"), "triangular": ("low", "mode", "high")}
+#: Keys of a scenario's ``sweep`` section (settings of ``python -m simulator sweep``, simulator.sweep).
+SWEEP_KEYS = ("samples", "seed", "probability", "grid", "batch")
 
 
 # ---- uncertain behavioural parameters ------------------------------------------------------------
@@ -236,6 +238,23 @@ class Target:
 
 
 @dataclass(frozen=True)
+class SweepSettings:
+    """A scenario's ``sweep`` section: defaults for an assumption sweep (``simulator.sweep``).
+
+    ``samples`` base samples N of the Saltelli design (N x (assumptions + 2) engine runs);
+    ``seed`` of the scrambled Sobol' sequence; ``probability`` [fraction] below which a target
+    counts as lost (thresholds); ``grid`` values per assumption in the threshold scan; ``batch``
+    design points per task. None: the command line's default.
+    """
+
+    samples: int | None = None
+    seed: int | None = None
+    probability: float | None = None
+    grid: int | None = None
+    batch: int | None = None
+
+
+@dataclass(frozen=True)
 class Scenario:
     """A named set of levers on top of the baseline, up to ``horizon`` (inclusive)."""
 
@@ -246,6 +265,7 @@ class Scenario:
     base: str = "baseline"
     targets: tuple[Target, ...] | None = None
     source: str = field(default="<scenario>", compare=False)
+    sweep: SweepSettings | None = None
 
     def validate_against(self, baseline: Any) -> None:
         """Check the horizon against a Baseline: after its history, within its projection."""
@@ -589,10 +609,38 @@ def scenario_from_dict(data: Any, source: str = "<scenario>", tree: RegionTree |
             got = _show(data["targets"])
             raise InputError(f"{source}: key 'targets': expected a list of targets, got {got}")
         targets = tuple(_target(item, i + 1, source, tree) for i, item in enumerate(data["targets"]))
+    sweep = _sweep_section(data["sweep"], source) if data.get("sweep") is not None else None
     return Scenario(
         name=name, horizon=horizon, levers=levers, description=description, base=base,
-        targets=targets, source=source,
+        targets=targets, source=source, sweep=sweep,
     )
+
+
+#: Bounds of the ``sweep`` section's whole numbers: (lowest, highest).
+_SWEEP_BOUNDS = {"samples": (2, 1_000_000), "seed": (0, 2**32 - 1), "grid": (3, 1001), "batch": (1, 100_000)}
+
+
+def _sweep_section(value: Any, source: str) -> SweepSettings:
+    """The ``sweep`` mapping as SweepSettings; InputError naming the key otherwise."""
+    if not isinstance(value, dict):
+        raise InputError(f"{source}: key 'sweep': expected a mapping with keys {', '.join(SWEEP_KEYS)}, "
+                         f"got {_show(value)}")
+    out: dict[str, Any] = {}
+    for key, raw in value.items():
+        if key not in SWEEP_KEYS:
+            raise InputError(f"{source}: sweep, key {_show(key)}: unknown key; expected one of {', '.join(SWEEP_KEYS)}")
+        if key == "probability":
+            if not _is_number(raw) or not 0 < raw < 1:
+                raise InputError(f"{source}: sweep, key 'probability': expected a share between 0 and 1 "
+                                 f"(exclusive), got {_show(raw)}")
+            out[key] = float(raw)
+            continue
+        low, high = _SWEEP_BOUNDS[key]
+        if not _is_number(raw) or float(raw) != int(raw) or not low <= raw <= high:
+            raise InputError(f"{source}: sweep, key {key!r}: expected a whole number from {low:,} to {high:,}, "
+                             f"got {_show(raw)}")
+        out[key] = int(raw)
+    return SweepSettings(**out)
 
 
 def _lever(item: Any, number: int, source: str, tree: RegionTree) -> Lever:
@@ -725,6 +773,8 @@ def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
             | ({"source": t.source} if t.source else {})
             for t in scenario.targets
         ]
+    if scenario.sweep is not None:
+        out["sweep"] = {k: v for k, v in dataclasses.asdict(scenario.sweep).items() if v is not None}
     return out
 
 

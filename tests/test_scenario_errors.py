@@ -47,7 +47,7 @@ CASES = [
      "end, headcount, kind, label, lapse, months, payer, ramp_months, reference, region, retention_after, "
      "start, unit_cost"),
     ("unknown top-level key", HEAD.replace("levers:", "levrs:") + lever(),
-     "bad.yaml: unknown key 'levrs'; expected one of name, description, base, horizon, levers, targets"),
+     "bad.yaml: unknown key 'levrs'; expected one of name, description, base, horizon, levers, targets, sweep"),
     ("unknown lever kind", two_levers(kind="subsidy"),
      "bad.yaml: lever 2, key 'kind': expected one of contribution_subsidy, village_officials, "
      "employer_compliance, informal_outreach, workforce_shock, programme, got 'subsidy'"),
