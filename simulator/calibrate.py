@@ -183,11 +183,21 @@ def summarize(points: pd.DataFrame) -> pd.DataFrame:
 DEFAULT_SETTINGS = {"origins": 4, "horizon": 24, "paths": 200, "spacing": 6, "seed": 0}
 
 
-def table_of(baseline) -> pd.DataFrame | None:
-    """The calibration table a baseline carries (``meta["calibration"]``), None when its history
-    was too short to calibrate or the baseline predates it."""
-    records = (getattr(baseline, "meta", None) or {}).get("calibration")
+def table_of(source) -> pd.DataFrame | None:
+    """The calibration table a baseline carries (``meta["calibration"]``), or a result run on it
+    (``meta["baseline"]["calibration"]``, also after saving and loading); None when the history was
+    too short to calibrate or the baseline predates it."""
+    meta = getattr(source, "meta", None) or {}
+    records = meta.get("calibration") or (meta.get("baseline") or {}).get("calibration")
     return pd.DataFrame(records) if records else None
+
+
+def status_with_reliability(status: pd.DataFrame, result, tree: RegionTree) -> pd.DataFrame:
+    """A result's status table with ``held_80`` (see ``with_reliability``), the distance counted
+    from the month before the result's first projected month."""
+    if "held_80" in status.columns:
+        return status
+    return with_reliability(status, table_of(result), tree, result.months[0] - 1)
 
 
 def held(table: pd.DataFrame | None, level: str, band: str | None = None, coverage: int = 80) -> float | None:

@@ -77,11 +77,13 @@ def html_table(head: list[str], rows: list[list[str]], numeric: set[int], classe
 def _status_table(rows: pd.DataFrame, tree: RegionTree, lang: str) -> str:
     if rows.empty:
         return f"<p>{esc(label('no_status', lang))}</p>"
-    head = [t(k, lang) for k in ("region", "year", "target", "median", "probability", "gap", "status")]
+    head = [t(k, lang) for k in ("region", "year", "target", "median", "probability")] + [label("tested", lang)] + [
+        t(k, lang) for k in ("gap", "status")]
     body = [[f"{tree.name(r.region_code)} ({r.region_code})", str(r.year), percent(r.target, lang=lang),
-             percent(r.median, lang=lang), percent(r.probability, 0, lang), number(r.gap_persons, lang=lang),
+             percent(r.median, lang=lang), percent(r.probability, 0, lang),
+             percent(getattr(r, "held_80", float("nan")), 0, lang), number(r.gap_persons, lang=lang),
              t(r.status, lang)] for r in rows.itertuples(index=False)]
-    html_text = html_table(head, body, {1, 2, 3, 4, 5})
+    html_text = html_table(head, body, {1, 2, 3, 4, 5, 6}) + f"<p class='note'>{esc(label('tested_note', lang))}</p>"
     for status in ("on track", "at risk", "off track"):  # colour the status words (they are also written out)
         word = esc(t(status, lang))
         css = status.replace(" ", "-")
@@ -290,7 +292,9 @@ def brief_html(
     lang = check_lang(lang)
     tree = tree if tree is not None else load_regions()
     provenance = provenance if provenance is not None else provenance_of(result)
-    status = status.copy()
+    from simulator.calibrate import status_with_reliability
+
+    status = status_with_reliability(status.copy(), result, tree)
     status["region_code"] = status["region_code"].astype(str)
     groups = codes if codes is not None else _groups(result, status, tree)
     unknown = [c for c in groups if c not in tree]

@@ -81,6 +81,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "total_change": ("Perubahan total", "Total change"), "m_probability": ("Peluang", "Probability"),
     "m_coverage": ("Cakupan (median)", "Coverage (median)"),
     "m_cost_idr": ("Biaya tahun itu", "Cost that year"), "pp": ("poin", "pts"),
+    "tested": ("Teruji*", "Tested*"),
+    "tested_note": ("* Teruji: seberapa sering pita 80 % proyeksi memuat angka sebenarnya dalam uji mundur, "
+                    "untuk tingkat wilayah dan jarak tenggat ini; – : tenggat lebih jauh dari yang teruji.",
+                    "* Tested: how often the projection's 80 % band held the truth in backtests, for this "
+                    "level and this deadline's distance; – : a deadline further ahead than was tested."),
+    "calibration": ("Kalibrasi", "Calibration"),
+    "calibration_title": ("Uji mundur proyeksi per tingkat wilayah (pita memuat angka sebenarnya)",
+                          "Backtest of the projection per level (bands holding the truth)"),
 }
 
 

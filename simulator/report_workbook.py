@@ -210,7 +210,9 @@ def _status_rows(status: pd.DataFrame, tree: RegionTree, lang: str) -> list[list
         rows.append([
             (code, None), (tree.name(code) if code in tree else code, None), (int(row.year), "0"),
             _cell(float(row.target), "percent", lang), _cell(row.deadline, "month", lang),
-            _cell(float(row.probability), "percent0", lang), _cell(float(row.median), "percent", lang),
+            _cell(float(row.probability), "percent0", lang),
+            _cell(float(row.held_80), "percent0", lang) if row.held_80 == row.held_80 else ("–", None),
+            _cell(float(row.median), "percent", lang),
             _cell(float(row.p10), "percent", lang), _cell(float(row.p90), "percent", lang),
             _cell(float(row.gap_persons), "persons", lang), _cell(row.first_month, "month", lang),
             (t(row.status, lang), None),
@@ -307,10 +309,24 @@ def workbook_bytes(
             label("value", lang), label("unit", lang), label("distribution", lang), label("reference", lang)],
            _input_rows(result, tree, lang), [5, 30, 22, 22, 24, 18, 30, 40])
 
+    from simulator.calibrate import status_with_reliability, table_of
+
+    status = status_with_reliability(status, result, tree)
     status_headers = [label(k, lang) for k in ("code", "region", "year", "target", "deadline", "probability",
-                                                "median", "p10", "p90", "gap", "first_month", "status")]
-    _sheet(wb, t("status", lang), label("status_title", lang), note, status_headers,
-           _status_rows(status, tree, lang), [8, 26, 8, 10, 16, 12, 12, 12, 12, 16, 18, 14])
+                                                "tested", "median", "p10", "p90", "gap", "first_month", "status")]
+    _sheet(wb, t("status", lang), label("status_title", lang), " ".join(filter(None, (note, label("tested_note", lang)))),
+           status_headers, _status_rows(status, tree, lang), [8, 26, 8, 10, 16, 12, 10, 12, 12, 12, 16, 18, 14])
+    calibration = table_of(result)
+    if calibration is not None:
+        _sheet(wb, label("calibration", lang), label("calibration_title", lang), note,
+               [t("level", lang), t("months_ahead", lang), t("points", lang), t("band50", lang), t("band80", lang),
+                t("band95", lang), t("median_error", lang), "CRPS", t("crps_naive", lang), "skill"],
+               [[(t(f"level_{r.level}", lang), None), (r.months_ahead, None), _cell(float(r.points), "persons", lang),
+                 _cell(float(r.held_50), "percent", lang), _cell(float(r.held_80), "percent", lang),
+                 _cell(float(r.held_95), "percent", lang), _cell(float(r.median_error), "percent", lang),
+                 _cell(float(r.crps), "percent", lang), _cell(float(r.crps_naive), "percent", lang),
+                 (float(r.skill), "0.00")] for r in calibration.itertuples(index=False)],
+               [12, 12, 10, 10, 10, 10, 12, 10, 10, 8])
 
     if regions is None:
         regions = [c for c in result.regions if c in set(status["region_code"].astype(str))]

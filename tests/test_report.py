@@ -52,7 +52,17 @@ def tree():
 def flat(active_per_leaf: float, data_hash: str) -> Baseline:
     """Identical flat paths for 2025: every kabupaten/kota has ``active_per_leaf`` of 150.000 employed."""
     base = fake_baseline(tree(), ("2025-01", "2025-12"), 4, active_per_leaf, EMPLOYED)
-    return dataclasses.replace(base, meta={**base.meta, "data_hash": data_hash, "horizon": 12})
+    return dataclasses.replace(base, meta={**base.meta, "data_hash": data_hash, "horizon": 12,
+                                           "calibration": CALIBRATION})
+
+
+#: The calibration table the baseline carries (what project_baseline measures): Dec 2025 is 12
+#: months after the last observed month (Dec 2024), so the 7-12 rows apply.
+CALIBRATION = [
+    {"level": lev, "months_ahead": band, "points": 100, "held_50": 0.5, "held_80": held, "held_95": 0.95,
+     "median_error": 0.01, "crps": 0.02, "crps_naive": 0.03, "skill": 1 / 3}
+    for lev, band, held in (("provinsi", "1-6", 0.81), ("provinsi", "7-12", 0.78), ("nasional", "7-12", 0.74))
+]
 
 
 def subsidy_scenario(headcount: int, name: str):
@@ -124,9 +134,9 @@ def workbook(lang: str = "id") -> bytes:
 
 def test_workbook_has_the_six_parts_in_order():
     wb = read_workbook(workbook())
-    assert wb.sheetnames == ["Masukan", "Status", "Cakupan", "Biaya", "Biaya per kebijakan", "Uji balik",
-                             "Asal-usul"]
-    assert read_workbook(workbook("en")).sheetnames == ["Inputs", "Status", "Coverage", "Cost",
+    assert wb.sheetnames == ["Masukan", "Status", "Kalibrasi", "Cakupan", "Biaya", "Biaya per kebijakan",
+                             "Uji balik", "Asal-usul"]
+    assert read_workbook(workbook("en")).sheetnames == ["Inputs", "Status", "Calibration", "Coverage", "Cost",
                                                         "Cost per lever", "Backtest", "Provenance"]
 
 
@@ -157,7 +167,7 @@ def test_int_format_groups_digits_with_literal_dots(value, lang, expected):
 def test_status_sheet_cell_by_cell():
     ws = read_workbook(workbook())["Status"]
     assert [c.value for c in ws[4]] == [
-        "Kode", "Wilayah", "Tahun", "Target", "Tenggat", "Peluang tercapai", "Median proyeksi",
+        "Kode", "Wilayah", "Tahun", "Target", "Tenggat", "Peluang tercapai", "Teruji*", "Median proyeksi",
         "Persentil 10", "Persentil 90", "Kekurangan (orang)", "Median mencapai target", "Status"]
     rows = table(ws)
     assert [r[:3] for r in rows] == [["00", "Indonesia", 2025], ["61", "Kalimantan Barat", 2025]]
@@ -166,16 +176,21 @@ def test_status_sheet_cell_by_cell():
     assert kalbar[3] == pytest.approx(0.34)
     assert kalbar[4] == dt.datetime(2025, 12, 1)
     assert kalbar[5] == 1.0
-    assert kalbar[6:9] == [pytest.approx(coverage, rel=1e-6)] * 3
-    assert kalbar[9] == 0.0
-    assert kalbar[10] == dt.datetime(2025, 1, 1)
-    assert kalbar[11] == "sesuai jalur"
+    assert kalbar[6] == pytest.approx(0.78)  # the province level's 80 % band at 7-12 months
+    assert kalbar[7:10] == [pytest.approx(coverage, rel=1e-6)] * 3
+    assert kalbar[10] == 0.0
+    assert kalbar[11] == dt.datetime(2025, 1, 1)
+    assert kalbar[12] == "sesuai jalur"
     nation = rows[0]
-    assert nation[6] == pytest.approx((514 * 50_000 + N) / (514 * EMPLOYED), rel=1e-6)
-    assert nation[9] == pytest.approx(0.34 * 514 * EMPLOYED - (514 * 50_000 + N), rel=1e-5)  # 487.627
-    assert nation[11] == "di luar jalur"
-    assert formats(ws, 6)[2:11] == ["0", "[$-421]0.00%", "[$-421]mmmm yyyy", "[$-421]0%", "[$-421]0.00%",
-                                    "[$-421]0.00%", "[$-421]0.00%", "0;-0", "[$-421]mmmm yyyy"]
+    assert nation[6] == pytest.approx(0.74)
+    assert nation[7] == pytest.approx((514 * 50_000 + N) / (514 * EMPLOYED), rel=1e-6)
+    assert nation[10] == pytest.approx(0.34 * 514 * EMPLOYED - (514 * 50_000 + N), rel=1e-5)  # 487.627
+    calibration = table(read_workbook(workbook())["Kalibrasi"])
+    assert [r[:2] for r in calibration] == [["Provinsi", "1-6"], ["Provinsi", "7-12"], ["Nasional", "7-12"]]
+    assert [r[4] for r in calibration] == [pytest.approx(0.81), pytest.approx(0.78), pytest.approx(0.74)]
+    assert nation[12] == "di luar jalur"
+    assert formats(ws, 6)[2:12] == ["0", "[$-421]0.00%", "[$-421]mmmm yyyy", "[$-421]0%", "[$-421]0%",
+                                    "[$-421]0.00%", "[$-421]0.00%", "[$-421]0.00%", "0;-0", "[$-421]mmmm yyyy"]
 
 
 def test_inputs_sheet_lists_every_lever_parameter_with_unit_and_reference():
@@ -254,7 +269,7 @@ def test_workbook_prints_one_page_wide_with_the_note_and_headers_wrapped():
 def test_english_workbook_uses_english_formats_and_labels():
     wb = read_workbook(workbook("en"))
     assert wb["Cost"]["C5"].number_format == "#,##0"
-    assert wb["Status"]["L6"].value == "on track"
+    assert wb["Status"]["M6"].value == "on track"
     assert wb["Status"]["E6"].number_format == "[$-409]mmmm yyyy"
 
 
@@ -351,6 +366,17 @@ def test_brief_has_a_cover_and_one_page_per_province_group():
     assert page.count("<svg") == 2 and "stroke-dasharray" in page  # fan charts with target lines
     assert "break-after: page" in page and "@page { size: A4" in page
     assert "Data ilustratif" in page
+
+
+def test_brief_shows_each_probability_beside_its_tested_reliability():
+    import re
+
+    page = brief()
+    assert "<th class=n>Teruji*</th>" in page and "* Teruji: seberapa sering pita 80 %" in page
+    # Kalimantan Barat, 2025: probability 0 % (target 59,56 %), tested 78 % (province, 7-12 months)
+    row = re.search(r"<tr><td>Kalimantan Barat \(61\)</td>(.*?)</tr>", page).group(1)
+    assert re.findall(r"<td[^>]*>([^<]*)</td>", row)[3:5] == ["0 %", "78 %"]
+    assert "<th class=n>Tested*</th>" in brief("en")
 
 
 def test_brief_sentences_are_built_from_the_numbers():
