@@ -8,7 +8,8 @@ import streamlit as st
 from app_pages.inputs import number_box, whole_percent
 from app_pages.tables import cost_pivot
 from app_pages.state import (_allocate, _solve, csv_download, current_baseline, current_panel, data_key,
-                             default_target, lang, query_choice, region_label, set_address, url_number)
+                             default_target, lang, query_choice, region_label, reliability_text, set_address,
+                             url_number)
 from simulator import fmt
 from simulator.errors import InputError
 from simulator.i18n import t
@@ -62,6 +63,7 @@ def page_budget() -> None:
                         help=fmt.rupiah(answer.budget_idr or 0.0, lang=L))
             if answer.villages:
                 m[3].metric(t("officials", L), fmt.number(answer.size / answer.villages, 2, lang=L))
+            st.caption(f"{t('reliability', L)}: {reliability_text(tree.level(code), deadline)}")
             st.caption(t("solve_sentence", L).format(size=fmt.number(answer.size, lang=L), region=region_label(code),
                                                      target=fmt.percent(target, lang=L), deadline=fmt.month(deadline, L, long=True),
                                                      p=fmt.percent(probability, 0, lang=L)))
@@ -107,6 +109,7 @@ def page_budget() -> None:
         t("probability", L): table["probability"].map(lambda v: fmt.percent(v, 0, lang=L)),
         t("new_persons", L): table["expected_new_persons"].map(lambda v: fmt.number(v, lang=L)),
     }), hide_index=True, width="stretch")
+    st.caption(f"{t('reliability', L)}: {reliability_text('kabkota', deadline)}")
     csv_download(table, f"alokasi-{under}-{deadline}.csv", "dl_allocate")
     payer = plan.lever.payer if hasattr(plan.lever, "payer") else ""
     st.caption(f"{t('payer', L)}: {t(f'payer_{payer}', L)}")

@@ -100,10 +100,11 @@ def page_compare() -> None:
         money = {"government_idr": gov, "own_idr": own}
         for row in status[status["region_code"] == code].itertuples(index=False):
             rows.append({"scenario": name, "year": row.year, "target": row.target, "median": row.median,
-                         "p10": row.p10, "p90": row.p90, "probability": row.probability, "status": row.status, **money})
+                         "p10": row.p10, "p90": row.p90, "probability": row.probability,
+                         "held_80": getattr(row, "held_80", float("nan")), "status": row.status, **money})
         if not len(status[status["region_code"] == code]):
             rows.append({"scenario": name, "year": None, "target": None, "median": None, "p10": None, "p90": None,
-                         "probability": None, "status": "no target", **money})
+                         "probability": None, "held_80": None, "status": "no target", **money})
     if not results:
         return
     lines = median_lines(results, code)
@@ -116,11 +117,13 @@ def page_compare() -> None:
         t("target", L): table["target"].map(lambda v: fmt.percent(v, lang=L)),
         t("median", L): table["median"].map(lambda v: fmt.percent(v, lang=L)),
         t("probability", L): table["probability"].map(lambda v: fmt.percent(v, 0, lang=L)),
+        t("tested", L): table["held_80"].map(lambda v: fmt.percent(v, 0, lang=L)),
         t("status", L): table["status"].map(status_label),
         t("cost_government", L): table["government_idr"].map(lambda v: fmt.rupiah(v, short=True, lang=L)),
         t("cost_own", L): table["own_idr"].map(lambda v: fmt.rupiah(v, short=True, lang=L)),
     })
     st.dataframe(styled_status(shown), hide_index=True, width="stretch")
+    st.caption(t("tested_help", L))
     csv_download(table, f"bandingkan-tabel-{code}.csv", "dl_cmp_table")
     st.caption(t("share_hint", L))
     cols = st.columns(min(len(names), MAX_COMPARE))

@@ -75,6 +75,7 @@ def page_overview() -> None:
         st.info(t("no_target", L))
     else:
         st.dataframe(status_table(status), hide_index=True, width="stretch")
+        st.caption(t("tested_help", L))
         st.caption(t("national_target_note", L))
         csv_download(status, f"ringkasan-{choice}.csv", "dl_overview")
     st.caption(f"{t('paths', L)}: {fmt.number(result.paths, lang=L)}")

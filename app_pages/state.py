@@ -122,7 +122,20 @@ def _run(key: str, text: str, regions: tuple[str, ...], _targets: pd.DataFrame, 
     # the one status builder: official targets (inherited where a region has none) plus the
     # scenario's own, each on its own definition, as `run` and `compare` print them
     status = status_table(result, _targets, codes=list(regions), tree=load_regions(), workforce=panel.workforce)
-    return result, status
+    # beside every probability: how often this level's 80 % band held the truth in the backtest
+    from simulator.calibrate import status_with_reliability
+
+    return result, status_with_reliability(status, result, load_regions())
+
+
+def reliability_text(level: str, deadline) -> str:
+    """The sentence beside a probability: how often this level's 80 % band held the truth in the
+    baseline's backtest at the deadline's distance (see simulator.calibrate)."""
+    from simulator.calibrate import reliability, table_of
+
+    baseline, _ = current_baseline()
+    ahead = (pd.Period(str(deadline), freq="M") - baseline.last_observed).n
+    return reliability(table_of(baseline), level, ahead, lang())
 
 
 def run(text: str, regions: list[str], source: str = "app"):

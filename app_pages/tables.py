@@ -57,6 +57,8 @@ def status_table(table: pd.DataFrame):
         t("median", L): table["median"].map(lambda v: fmt.percent(v, lang=L)),
         t("band80", L): [f"{fmt.percent(a, lang=L)} – {fmt.percent(b, lang=L)}" for a, b in zip(table["p10"], table["p90"])],
         t("probability", L): table["probability"].map(lambda v: fmt.percent(v, 0, lang=L)),
+        t("tested", L): (table["held_80"] if "held_80" in table else pd.Series(float("nan"), index=table.index)).map(
+            lambda v: fmt.percent(v, 0, lang=L)),
         t("gap", L): table["gap_persons"].map(lambda v: fmt.number(v, lang=L)),
         t("status", L): table["status"].map(status_label),
     }))
@@ -104,6 +106,10 @@ def headline_card(name: str, row, note: str = "") -> str:
     strong, pale = STATUS_COLOURS.get(row["status"], STATUS_COLOURS["no target"])
     deadline = fmt.month(row["deadline"], L)
     inherited = row.get("applied_from", row["region_code"]) != row["region_code"]
+    if not note and "held_80" in row:
+        held = row["held_80"]
+        note = (t("tested_card", L).format(x=fmt.percent(held, 0, lang=L)) if held == held
+                else t("untested_card", L))
     target_note = f' <span class="sim-note">({esc(t("target_of", L))} {esc(load_regions().name(row["applied_from"]))})</span>' if inherited else ""
     figures = [
         ("target", f'{t("target", L)} {int(row["year"])}', fmt.percent(row["target"], lang=L) + target_note),

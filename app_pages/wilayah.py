@@ -197,6 +197,7 @@ def page_region() -> None:
             st.caption(t("no_cost", L))
     if len(status):
         st.dataframe(status_table(status), hide_index=True, width="stretch")
+        st.caption(t("tested_help", L))
         csv_download(status, f"status-{code}.csv", "dl_rg_status")
     with st.expander(t("save_scenario", L)):
         name = st.text_input(t("scenario_name", L), f"wilayah-{code}", key="rg_name").strip() or f"wilayah-{code}"

@@ -121,6 +121,15 @@ TEXT: dict[str, dict[str, str]] = {
     "calib_short": {"id": "Riwayat terlalu pendek untuk uji mundur (perlu 24 bulan sebelum titik awal pertama).",
                     "en": "History too short for a backtest (24 months are needed before the first origin)."},
     "months_ahead": {"id": "Bulan ke depan", "en": "Months ahead"},
+    "tested": {"id": "Teruji*", "en": "Tested*"},
+    "reliability": {"id": "Keandalan", "en": "Reliability"},
+    "tested_help": {"id": "* Teruji: seberapa sering pita 80 % proyeksi tingkat wilayah ini memuat angka sebenarnya "
+                          "dalam uji mundur, pada jarak tenggat ini (halaman Model); – : tenggat lebih jauh dari "
+                          "yang teruji.",
+                    "en": "* Tested: how often this level's 80 % projection band held the truth in backtests, at "
+                          "this deadline's distance (Model page); – : a deadline further ahead than was tested."},
+    "tested_card": {"id": "pita 80 % teruji {x} dalam uji mundur", "en": "80 % band held {x} in backtests"},
+    "untested_card": {"id": "jarak ini belum teruji", "en": "not backtested this far ahead"},
     "band50": {"id": "Pita 50 %", "en": "Band 50 %"},
     "band80": {"id": "Pita 80 %", "en": "Band 80 %"},
     "band95": {"id": "Pita 95 %", "en": "Band 95 %"},

@@ -153,3 +153,22 @@ def test_model_page_shows_the_calibration_table():
     calib = next(f for f in frames if "Pita 80 %" in f.columns)
     assert list(calib["Tingkat"].unique()) == ["Kab/kota", "Provinsi", "Nasional"]
     assert all(re.fullmatch(r"\d{1,3},\d %", v) for v in calib["Pita 80 %"])
+
+
+def test_app_headline_and_status_table_show_the_tested_reliability():
+    """Overview: the probability on each headline card carries its level's measured band hold (or
+    says the distance was not backtested); the status table has the 'Teruji*' column beside it,
+    equal to what calibrate.with_reliability gives for the baseline in use."""
+    os.environ.setdefault("SIMULATOR_PATHS", "200")
+    from streamlit.testing.v1 import AppTest
+
+    app = str(Path(__file__).resolve().parent.parent / "app.py")
+    at = AppTest.from_file(app, default_timeout=900).run()
+    assert not at.exception
+    notes = [n for md in at.markdown for n in re.findall(r'data-k="probability"[^>]*>.*?<span class="sim-note">([^<]*)<',
+                                                          md.value)]
+    assert notes and all(re.fullmatch(r"pita 80 % teruji \d{1,3} % dalam uji mundur|jarak ini belum teruji", n)
+                         for n in notes), notes
+    table = next(df.value for df in at.dataframe if "Teruji*" in df.value.columns)
+    assert all(re.fullmatch(r"\d{1,3} %|–", v) for v in table["Teruji*"])
+    assert any(c.value.startswith("* Teruji:") for c in at.caption)
