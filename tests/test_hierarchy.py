@@ -159,3 +159,27 @@ def test_predictive_inflation_is_the_student_t_quantile_ratio(origins):
     nu = max(origins - 1, 1)
     expected = (stats.t.ppf(0.9, nu) / stats.norm.ppf(0.9)) ** 2 if nu <= 30 else 1.0
     np.testing.assert_allclose(predictive_inflation(np.array([origins])), [expected], rtol=2e-3)
+
+
+def test_the_baseline_stays_coherent_bounded_and_non_negative():
+    """What the engine and the budget solver rely on, on the real projection: every region is the
+    sum of its children in every path and month, counts are non-negative, active never exceeds
+    the workforce (coverage within 0-100 %), and the same seed gives the same arrays."""
+    from simulator.loaders import load_data
+    from simulator.projection import project_baseline
+    from simulator.regions import DATA_DIR
+
+    tree = load_regions()
+    history = shock_history(tree, seed=21)
+    workforce = load_data(DATA_DIR).workforce
+    baseline, _ = project_baseline(history, workforce, horizon=12, paths=40, seed=5, cache_dir=None)
+    codes = list(baseline.regions)
+    for arr in (baseline.active, baseline.employed):
+        assert (arr >= 0).all()
+        for code in ("00", "61"):
+            kids = [codes.index(c) for c in tree.children(code)]
+            np.testing.assert_allclose(arr[codes.index(code)], arr[kids].sum(axis=0, dtype=np.float64), rtol=1e-5)
+    assert (baseline.active <= baseline.employed * (1 + 1e-6)).all()
+    again, _ = project_baseline(history, workforce, horizon=12, paths=40, seed=5, cache_dir=None)
+    np.testing.assert_array_equal(again.active, baseline.active)
+    np.testing.assert_array_equal(again.employed, baseline.employed)
