@@ -6,26 +6,22 @@ turns those forecasts into sample paths of the kabupaten/kota that
 * add up (by construction: aggregates are sums of leaf paths), without lifting an aggregate's
   median above its own direct forecast: the direct medians of every level are reconciled by
   weighted least squares (MinT with a diagonal covariance, weights 1 / error variance), and
-* give every level the spread of its own forecast errors: a leaf's log error is the sum of one
-  random factor per ancestor (the nation, its province) and one of its own. The factor variances
-  are solved level by level so that, to first order, the share-weighted sum of the leaf errors
-  under a region has exactly that region's error variance (closed form below). Independent leaf
-  draws, the naive alternative, make the nation about sqrt(514) times too certain.
+* give every level the spread of its own forecast errors: a leaf's log error is its loading times
+  its province's shared component plus a part of its own; a province's shared component is its
+  loading times the nation's plus a part of its own. Variances and loadings are solved bottom-up
+  (``solve_factors``: per region a one-dimensional bisection on the shared variance) so that, to
+  first order, the share-weighted sum of the leaf errors under every region has exactly that
+  region's own error variance, while every leaf keeps its own variance (a smooth leaf loads less
+  on the shared component instead of forcing it down). Independent leaf draws, the naive
+  alternative, make the nation about sqrt(514) times too certain.
 
-Closed form. Write ``D_P`` for the variance shared by every leaf under region P (the sum of the
-factor variances of P and its ancestors) and ``w_c`` for child c's share of P. A child's error is
-the shared part plus an independent rest of variance ``s_c - D_P`` (``s_c`` its own variance), so
-
-    s_P = D_P + sum_c w_c^2 (s_c - D_P)   =>   D_P = (s_P - sum_c w_c^2 s_c) / (1 - sum_c w_c^2)
-
-clipped to ``[0, min_c D_c]`` (``D_leaf = s_leaf``) so that every factor variance is non-negative.
-Each factor is a random walk over the horizon whose increments have variance ``V(h) - V(h-1)``
+Each part is a random walk over the horizon whose increments have variance ``V(h) - V(h-1)``
 (``V`` made non-decreasing), so paths move as smoothly as the error variance grows and the
-variance at every step is exactly ``V(h)``. Increments of step h are drawn from a generator
-seeded by ``(seed, h)``: a month's draws do not depend on how far ahead one asks.
+variance at every step is ``V(h)``. Increments of step h are drawn from a generator seeded by
+``(seed, h)``: a month's draws do not depend on how far ahead one asks.
 
 Everything here is numpy on arrays ``(regions, months)`` or ``(regions, paths, months)``; the tree
-is given by its summing matrix and a parent index.
+is given by its summing matrix (reconciliation) and a parent index (the factor model).
 """
 
 from __future__ import annotations
