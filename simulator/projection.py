@@ -1,11 +1,15 @@
 """Domain projection: the Baseline of active participants and workforce per region, as sample paths.
 
-Active participants are forecast per kabupaten/kota (sum of segments) with the generic forecaster
-on the log scale (so counts stay non-negative and uncertainty is multiplicative), the workforce is
-interpolated from annual Sakernas figures to months and extended on its log-linear trend with
-per-path growth uncertainty. Active is capped at the workforce at the leaves, then every path is
-summed up the region tree (bottom-up), so kabupaten/kota add up to their province and provinces to
-the nation in every path, and coverage stays within 0-100 %.
+Every region (nation, provinces, kabupaten/kota) has its active participants (sum of segments)
+forecast directly with the generic forecaster on the log scale (counts stay non-negative and
+uncertainty is multiplicative); the direct medians are reconciled over the tree and the
+kabupaten/kota paths carry joint errors whose variances come from the projection's own
+rolling-origin backtest, so every level has the spread of its own errors (``simulator.hierarchy``).
+The workforce is interpolated from annual Sakernas figures to months and extended on its
+log-linear trend with jointly drawn growth shocks. Active is capped at the workforce at the
+leaves, then every path is summed up the region tree, so kabupaten/kota add up to their province
+and provinces to the nation in every path, and coverage stays within 0-100 %. The baseline also
+carries its calibration (``simulator.calibrate``), measured with the same forecasts.
 """
 
 from __future__ import annotations
