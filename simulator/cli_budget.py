@@ -14,10 +14,12 @@ from simulator.errors import InputError
 
 
 def _lever_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--lever", default="subsidy", choices=["subsidy", "village"],
-                   help="contribution subsidy (size: headcount) or village officials (size: officials in total)")
+    p.add_argument("--lever", default="subsidy", choices=["subsidy", "village", "compliance"],
+                   help="contribution subsidy (size: headcount), village officials (officials in total) or employer "
+                        "compliance (wage earners registered)")
     p.add_argument("--start", help="first month of the lever, YYYY-MM (default: first projected month)")
-    p.add_argument("--months", type=int, help="months the lever runs (default: from the start to the deadline)")
+    p.add_argument("--months", type=int,
+                   help="months the lever is funded (solve default: part of the answer; allocate: to the deadline)")
     p.add_argument("--ramp-months", type=int, help="months to full size (default from data/parameters.yaml)")
     p.add_argument("--already-covered", type=float, help="subsidy: share active anyway [fraction]")
     p.add_argument("--retention-after", type=float, help="subsidy: share still paying after the end [fraction]")
@@ -32,11 +34,18 @@ def _lever_args(p: argparse.ArgumentParser) -> None:
                    help="denominator of --target: bps (BPS employed) or ucj (potential workers: employed less "
                         "ASN/TNI/Polri); default the basis of the region's official target, else bps")
     p.add_argument("--deadline", help="YYYY-MM (default: December of the region's first target year in the projection)")
+    p.add_argument("--capacity", type=float,
+                   help="enrolment capacity per kabupaten/kota [persons/month] (default from data/parameters.yaml; "
+                        "'inf' for none)")
+    p.add_argument("--pool", choices=["eligible", "workforce"], default="eligible",
+                   help="eligible: the lever's eligible pool (default); workforce: the uncovered workforce only")
 
 
 def _budget_parsers(sub) -> None:
     p = sub.add_parser("solve", help="smallest subsidy (or village enrollment) reaching a target with a probability")
     p.add_argument("--region", required=True, help="region code or name; the lever covers every kabupaten/kota under it")
+    p.add_argument("--no-sustain", action="store_true",
+                   help="only the deadline's target (default: also keep the region's later official targets)")
     _lever_args(p)
     _baseline_args(p)
     p = sub.add_parser("allocate", help="split a rupiah budget across regions (scipy.optimize.milp)")
@@ -63,9 +72,11 @@ def _template(args: argparse.Namespace) -> tuple[dict, dict | None]:
     for attr, key in keys.items():
         value = getattr(args, attr)
         if value is not None:
-            if args.lever == "village" and key in ("already_covered", "retention_after", "lapse"):
+            if args.lever != "subsidy" and key in ("already_covered", "retention_after", "lapse"):
                 raise InputError(f"--{attr.replace('_', '-')}: applies to --lever subsidy only")
-            if args.lever == "subsidy" and key == "enrolled_share":
+            if args.lever == "compliance" and key == "months":
+                raise InputError("--months: employer compliance runs on; applies to --lever subsidy or village")
+            if args.lever != "village" and key == "enrolled_share":
                 raise InputError("--enrolled-share: applies to --lever village only")
             template[key] = value
     shares = None
@@ -123,12 +134,12 @@ def _lever_line(lever) -> str:
 
     parts = [f"{lever.kind}, mulai {lever.start}"]
     months = getattr(lever, "months", None)
-    parts.append(f"{months} bulan" if months is not None else "sampai akhir")
+    parts.append(f"{months} bulan" if months is not None else "terus berjalan")
     parts.append(f"ramp {lever.ramp_months} bulan")
     if lever.kind == "contribution_subsidy":
         parts.append(f"sudah terlindungi {percent(lever.already_covered.mean(), 0)}")
         parts.append(f"bertahan setelahnya {percent(lever.retention_after.mean(), 0)}")
-    else:
+    elif lever.kind == "village_officials":
         parts.append(f"terdaftar {percent(lever.enrolled_share.mean(), 0)}")
     parts.append(f"iuran {rupiah(lever.unit_cost)}/orang/bulan")
     return "tuas: " + ", ".join(parts)
@@ -152,10 +163,32 @@ def _reliability(panel, baseline, level: str, deadline) -> str:
     return reliability(table_of(baseline), level, ahead)
 
 
+def _limits(args) -> dict:
+    import math
+
+    out = {}
+    if args.capacity is not None:
+        if args.capacity != args.capacity or args.capacity < 0:
+            raise InputError(f"--capacity: expected persons per month >= 0 or inf, got {args.capacity:g}")
+        out["capacity"] = math.inf if math.isinf(args.capacity) else args.capacity
+    if args.pool == "workforce":
+        out["pool"] = math.inf
+    return out
+
+
+def _assumption_lines(sol) -> None:
+    from simulator.budget.words import assumptions
+
+    _out("asumsi:")
+    for what, value, source in assumptions(sol, "id"):
+        _out(f"  {what}: {value} [{source}]")
+
+
 @command("solve")
 def _solve(args: argparse.Namespace) -> int:
-    from simulator.budget import solve
-    from simulator.fmt import number, percent, rupiah
+    from simulator.budget import panel_inputs, solve
+    from simulator.budget.words import solve_lines
+    from simulator.fmt import percent, rupiah
     from simulator.regions import load_regions
     from simulator.vocabulary import PAYERS
 
@@ -166,29 +199,21 @@ def _solve(args: argparse.Namespace) -> int:
     deadline = _deadline(args, panel.targets, code, baseline, tree)
     target, basis = _target(args, panel, code, deadline, tree)
     sol = solve(baseline, template, code, target, deadline, args.probability, seed=args.seed, tree=tree, payers=shares,
-                basis=basis, workforce=panel.workforce)
+                basis=basis, sustain=not args.no_sustain, **panel_inputs(panel), **_limits(args))
     _out(f"solve: {tree.name(code)} ({code}), target {percent(target)} ({_basis_words(basis, sol.factor)}) pada {deadline}, "
          f"peluang >= {percent(args.probability, 0)}{_cli.illustrative_mark(panel)}")
-    _out(_lever_line(sol.lever))
-    what = "pekerja disubsidi" if sol.kind == "contribution_subsidy" else "perangkat desa terdaftar"
-    if not sol.reachable:
-        _out(f"tidak tercapai dalam angkatan kerja ({sol.message})")
-        return 0
-    line = f"{what}: {number(sol.size)} orang"
-    if sol.officials_per_village is not None:
-        line += f" ({number(sol.officials_per_village, 2)} per desa, {number(sol.villages)} desa)"
-    _out(line)
-    below = "" if sol.probability_below is None else f"; dengan 1 orang lebih sedikit: {percent(sol.probability_below, 1)}"
-    _out(f"peluang mencapai target: {percent(sol.probability, 1)} ± {percent(sol.mc_error, 1)} "
-         f"(galat Monte Carlo, {number(sol.paths)} jalur{below})")
+    _out(_lever_line(sol.template))
+    for line in solve_lines(sol, tree.name(code), "id"):
+        _out(line)
     _out(f"keandalan: {_reliability(panel, baseline, tree.level(code), deadline)}")
-    _out(f"pagu (orang x iuran x bulan, tanpa ramp): {rupiah(sol.budget_idr)}")
-    _out("biaya menurut ramp (yang benar-benar terdaftar tiap bulan):")
-    _out(f"{'tahun':<6} {'pembayar':<22} {'biaya':>20}")
-    for row in sol.cost.itertuples(index=False):
-        _out(f"{row.year:<6} {PAYERS.get(row.payer, row.payer):<22} {rupiah(row.cost_idr):>20}")
-    for row in sol.payer_split.itertuples(index=False):
-        _out(f"total {PAYERS.get(row.payer, row.payer)}: {rupiah(row.cost_idr)} ({percent(row.share, 0)})")
+    if sol.reachable and len(sol.cost):
+        _out("biaya per tahun dan pembayar (yang terdaftar tiap bulan x iuran):")
+        _out(f"{'tahun':<6} {'pembayar':<22} {'biaya':>20}")
+        for row in sol.cost.itertuples(index=False):
+            _out(f"{row.year:<6} {PAYERS.get(row.payer, row.payer):<22} {rupiah(row.cost_idr):>20}")
+        for row in sol.payer_split.itertuples(index=False):
+            _out(f"total {PAYERS.get(row.payer, row.payer)}: {rupiah(row.cost_idr)} ({percent(row.share, 0)})")
+    _assumption_lines(sol)
     return 0
 
 
@@ -208,7 +233,8 @@ def _minimums(items: list[str], tree) -> dict[str, float] | None:
 
 @command("allocate")
 def _allocate(args: argparse.Namespace) -> int:
-    from simulator.budget import allocate
+    from simulator.budget import allocate, panel_inputs
+    from simulator.budget.words import allocation_limit, assumptions
     from simulator.fmt import number, percent, rupiah
     from simulator.regions import load_regions
 
@@ -224,26 +250,29 @@ def _allocate(args: argparse.Namespace) -> int:
     template, shares = _template(args)
     if shares:
         raise InputError("--payer: allocate takes one payer, not a split")
-    if args.lever == "subsidy" and "payer" not in template:
-        from simulator.vocabulary import PAYER_BY_LEVEL
-
-        template["payer"] = PAYER_BY_LEVEL[tree.level(parent)]
     minimums = _minimums(args.minimum, tree)
     panel, baseline, _ = _cli._bundled(args.horizon, args.paths, args.data)
     deadline = _deadline(args, panel.targets, parent, baseline, tree)
+    inputs = panel_inputs(panel)
     alloc = allocate(baseline, args.budget, codes, template, args.objective, deadline=deadline,
-                     probability=args.probability, target=args.target, targets=panel.targets,
-                     minimums=minimums, seed=args.seed, tree=tree, basis=args.basis, workforce=panel.workforce)
+                     probability=args.probability, target=args.target, targets=inputs["targets"],
+                     minimums=minimums, seed=args.seed, tree=tree, basis=args.basis, workforce=inputs["workforce"],
+                     bpu_share=inputs["bpu_share"], **_limits(args))
     _out(f"allocate: {rupiah(args.budget)} atas {len(codes)} wilayah, tujuan {args.objective}, "
          f"batas {deadline}, peluang >= {percent(args.probability, 0)}{_cli.illustrative_mark(panel)}")
     _out(_lever_line(alloc.lever))
-    _out(f"{'kode':<7} {'wilayah':<26} {'target':>8} {'perlu':>9} {'orang':>9} {'biaya':>18} {'peluang':>8}  capai")
+    _out(f"{'kode':<7} {'wilayah':<24} {'target':>8} {'perlu':>9} {'batas':>9} {'orang':>9} {'biaya':>18} "
+         f"{'peluang':>8}  capai  kendala")
     for row in alloc.table.itertuples(index=False):
         need = "–" if row.needed != row.needed else number(row.needed)
-        _out(f"{row.region_code:<7} {row.name[:26]:<26} {percent(row.target):>8} {need:>9} {number(row.size):>9} "
-             f"{rupiah(row.cost_idr):>18} {percent(row.probability, 1):>8}  {'ya' if row.reached else 'tidak'}")
+        _out(f"{row.region_code:<7} {row.name[:24]:<24} {percent(row.target):>8} {need:>9} {number(row.cap):>9} "
+             f"{number(row.size):>9} {rupiah(row.cost_idr):>18} {percent(row.probability, 1):>8}  "
+             f"{'ya' if row.reached else 'tidak':<5}  {allocation_limit(row.limit, 'id')}")
     _out(f"wilayah mencapai target: {alloc.regions_reached} dari {len(codes)}; tambahan peserta (harapan): "
          f"{number(alloc.expected_new_persons)} orang")
-    _out(f"terpakai: {rupiah(alloc.spent)} dari {rupiah(args.budget)}")
+    _out(f"terpakai (yang terdaftar tiap bulan x iuran): {rupiah(alloc.spent)} dari {rupiah(args.budget)}")
     _out(f"keandalan peluang: {_reliability(panel, baseline, 'kabkota', deadline)}")
+    _out("asumsi (batas = pool dan kapasitas x ramp):")
+    for what, value, source in assumptions(alloc, "id"):
+        _out(f"  {what}: {value} [{source}]")
     return 0

@@ -15,7 +15,6 @@ import pytest
 import simulator.cli as cli
 from simulator.baseline import Baseline, fake_baseline
 from simulator.budget import (
-    NOT_REACHABLE,
     allocate,
     make_template,
     needed_sizes,
@@ -64,15 +63,16 @@ def subsidy(**keys) -> dict:
             "retention_after": 0.0, "lapse": 0.0, "payer": "apbd_provinsi", **keys}
 
 
-def engine_probability(base, lever, region, target, deadline, size, seed=0, uncertainty=True) -> float:
-    """P(reach) from run_scenario with ``lever`` sized to ``size``."""
-    if lever.kind == "village_officials":
-        villages = desa_counts(tree(), tree().leaves(region)).sum()  # the lever acts on desa only
-        lever = replace(lever, officials_per_village=size / villages)
-    else:
-        lever = replace(lever, headcount=float(size))
-    horizon = max(pd.Period(deadline, freq="M"), min(lever.start + (lever.months - 1), base.months[-1]))
-    result = run_scenario(base, Scenario(name="check", horizon=horizon, levers=(lever,)), seed=seed,
+NO_LIMITS = dict(capacity=math.inf, pool=math.inf)
+
+
+def engine_probability(base, sol, region, target, deadline, size, seed=0, uncertainty=True) -> float:
+    """P(reach) from run_scenario with the solution's plan scaled to ``size``."""
+    scale = size / sol.size
+    levers = tuple(replace(lv, officials_per_village=lv.officials_per_village * scale)
+                   if lv.kind == "village_officials" else replace(lv, headcount=lv.headcount * scale)
+                   for lv in sol.plan.levers)
+    result = run_scenario(base, Scenario(name="check", horizon=sol.plan.horizon, levers=levers), seed=seed,
                           tree=tree(), uncertainty=uncertainty, regions=[region])
     cov = result.coverage[0, :, result.months.get_loc(pd.Period(deadline, freq="M"))]
     return float(np.mean(cov >= target))
@@ -113,16 +113,17 @@ def test_solve_equals_the_closed_form_with_uncertainty_off(region, target, keys,
     leaves = len(tree().leaves(region))
     employed, active = leaves * EMPLOYED, leaves * ACTIVE
     expected = math.ceil((target * employed - active) / gain)
-    sol = solve(flat(), subsidy(**keys), region, target, deadline, 0.8, tree=tree(), uncertainty=False)
+    sol = solve(flat(), subsidy(**keys), region, target, deadline, 0.8, tree=tree(), uncertainty=False, **NO_LIMITS)
     assert sol.reachable and sol.size == expected
     assert sol.probability == 1.0 and sol.probability_below == 0.0 and sol.mc_error == 0.0
-    assert sol.budget_idr == pytest.approx(expected * 16_800 * sol.lever.months)
-    assert sol.lever.headcount == expected and sol.lever.region == (region,)
+    assert sol.envelope_idr == pytest.approx(expected * 16_800 * sol.months)
+    assert sum(lv.headcount for lv in sol.plan.levers) == pytest.approx(expected)
+    assert [lv.region for lv in sol.plan.levers] == [(c,) for c in tree().leaves(region)]
 
 
 def test_solve_reports_cost_per_year_and_payer_split():
     sol = solve(flat(), subsidy(start="2025-07", months=12, ramp_months=1), KALBAR, 0.4, "2025-12", 0.8,
-                tree=tree(), payers={"apbd_provinsi": 0.6, "apbd_kabkota": 0.4})
+                tree=tree(), payers={"apbd_provinsi": 0.6, "apbd_kabkota": 0.4}, **NO_LIMITS)
     n = sol.size
     assert n == math.ceil((0.4 * 14 * EMPLOYED - 14 * ACTIVE) / 0.9)
     cost = sol.cost.set_index(["payer", "year"])["cost_idr"]
@@ -130,6 +131,7 @@ def test_solve_reports_cost_per_year_and_payer_split():
     assert cost[("apbd_kabkota", 2026)] == pytest.approx(0.4 * n * 16_800 * 6)
     assert sol.annual_cost["cost_idr"].tolist() == pytest.approx([n * 16_800 * 6] * 2)
     assert sol.payer_split["share"].tolist() == pytest.approx([0.6, 0.4])
+    assert sol.budget_idr == pytest.approx(n * 16_800 * 12)  # ramp 1: the card's figure is the table's sum
 
 
 def test_template_defaults_come_from_the_parameters_file():
@@ -148,14 +150,14 @@ def test_template_defaults_come_from_the_parameters_file():
     [
         (KALBAR, subsidy(already_covered=[0.0, 0.3], ramp_months=3), 0.38),
         ("61.71", subsidy(already_covered={"dist": "beta", "a": 2, "b": 8}), 0.40),
-        (KALBAR, {"kind": "village", "start": "2025-03", "enrolled_share": [0.6, 0.9]}, 0.345),
+        (KALBAR, {"kind": "village", "start": "2025-03", "enrolled_share": [0.6, 0.9]}, 0.335),
     ],
 )
 def test_solve_is_exact_to_one_person_against_the_engine(region, template, target):
     sol = solve(noisy(), template, region, target, "2025-12", 0.8, seed=2, tree=tree())
     assert sol.reachable and sol.size > 0
-    at = engine_probability(noisy(), sol.lever, region, target, "2025-12", sol.size, seed=2)
-    below = engine_probability(noisy(), sol.lever, region, target, "2025-12", sol.size - 1, seed=2)
+    at = engine_probability(noisy(), sol, region, target, "2025-12", sol.size, seed=2)
+    below = engine_probability(noisy(), sol, region, target, "2025-12", sol.size - 1, seed=2)
     assert at >= 0.8 > below
     assert (sol.probability, sol.probability_below) == (at, below)
     assert sol.mc_error == pytest.approx(math.sqrt(at * (1 - at) / 40))
@@ -175,17 +177,15 @@ def test_a_target_already_reached_needs_nobody():
     assert sol.size == 0 and sol.budget_idr == 0.0 and sol.probability == 1.0 and sol.probability_below is None
 
 
-def test_unreachable_within_the_workforce():
-    # a 12-month ramp starting one month before the deadline enrols 2/12 of the headcount by then
+def test_unreachable_names_the_limit():
+    # a 12-month ramp starting one month before the deadline enrols 2/12 of the headcount by then:
+    # 0,95 of 61.01 needs 92.500 more persons, 616.667 subsidised, beyond its pool of 84.306
     sol = solve(noisy(), subsidy(start="2025-11", ramp_months=12, months=12), "61.01", 0.95, "2025-12", 0.8,
-                tree=tree())
+                tree=tree(), capacity=math.inf)
     assert not sol.reachable and sol.size is None and sol.budget_idr is None
-    assert sol.message.startswith(NOT_REACHABLE)
-    assert sol.probability < 0.8 and sol.cap == pytest.approx(np.median(
-        noisy().employed[noisy().index_of("61.01"), :, 11] - noisy().active[noisy().index_of("61.01"), :, 11]) / 0.9,
-        abs=1)
+    assert sol.limit == "pool" and sol.best["size"] == sol.cap and sol.best["probability"] < 0.8
     late = solve(noisy(), subsidy(start="2026-03"), KALBAR, 0.4, "2025-12", 0.8, tree=tree())
-    assert not late.reachable  # a lever starting after the deadline adds nothing by then
+    assert not late.reachable and late.limit == "deadline"  # a lever starting after the deadline
 
 
 # ---- allocate ------------------------------------------------------------------------------------
@@ -197,7 +197,7 @@ UNIT = 16_800 * 6  # [IDR/person] six months, 2025-01..2025-06
 def test_allocate_small_case_solved_by_hand():
     template = subsidy(months=6)
     alloc = allocate(uneven(), 15_000 * UNIT, UNEVEN, template, "regions", deadline="2025-06", target=0.45,
-                     tree=tree(), uncertainty=False)
+                     tree=tree(), uncertainty=False, **NO_LIMITS)
     table = alloc.table.set_index("region_code")
     assert table["needed"].tolist() == [5_556, 7_778, 11_112]
     assert alloc.objective_value == 2 and alloc.regions_reached == 2
@@ -209,12 +209,12 @@ def test_allocate_small_case_solved_by_hand():
 
     # 5.000 for 61.03 first: one more region fits (the cheaper 61.01), the rest 4.444 goes to 61.02
     forced = allocate(uneven(), 15_000 * UNIT, UNEVEN, template, "regions", deadline="2025-06", target=0.45,
-                      tree=tree(), uncertainty=False, minimums={"61.03": 5_000})
+                      tree=tree(), uncertainty=False, minimums={"61.03": 5_000}, **NO_LIMITS)
     assert forced.objective_value == 1
     assert forced.table["size"].tolist() == [5_556, 4_444, 5_000]
 
     workers = allocate(uneven(), 15_000 * UNIT, UNEVEN, template, "workers", deadline="2025-06", target=0.45,
-                       tree=tree(), uncertainty=False)
+                       tree=tree(), uncertainty=False, **NO_LIMITS)
     assert workers.objective_value == pytest.approx(0.9 * 15_000, abs=0.01)
     assert workers.regions_reached == 2  # at the best worker count, as many regions as possible
     assert workers.expected_new_persons == pytest.approx(0.9 * 15_000)
@@ -226,7 +226,7 @@ def test_more_budget_never_lowers_the_objective(objective):
     values = []
     for budget in (0, 5e8, 1.5e9, 3e9, 6e9, 1.2e10):
         alloc = allocate(noisy(), budget, KALBAR_KAB, template, objective, deadline="2025-12", target=0.36,
-                         probability=0.8, tree=tree())
+                         probability=0.8, tree=tree(), capacity=math.inf)
         assert alloc.spent <= budget
         assert (alloc.table["size"] <= alloc.table["cap"]).all()
         values.append(alloc.objective_value)
@@ -236,7 +236,8 @@ def test_more_budget_never_lowers_the_objective(objective):
 def test_allocation_scenario_reproduces_the_probabilities_in_the_engine():
     template = subsidy(already_covered=[0.0, 0.3], ramp_months=2, months=12)
     regions = ["61.01", "61.71", "61.72", "62.01"]
-    alloc = allocate(noisy(), 3e9, regions, template, "regions", deadline="2025-12", target=0.36, seed=4, tree=tree())
+    alloc = allocate(noisy(), 3e9, regions, template, "regions", deadline="2025-12", target=0.36, seed=4, tree=tree(),
+                     capacity=math.inf)
     result = run_scenario(noisy(), alloc.scenario(), seed=4, tree=tree(), regions=regions)
     t = result.months.get_loc(pd.Period("2025-12", freq="M"))
     engine = [float(np.mean(result.coverage[result.index_of(c), :, t] >= 0.36)) for c in regions]
@@ -287,7 +288,7 @@ ALLOCATE_BAD = [
     (dict(regions=["61.01", "61.01"]), "regions: 61.01 listed twice"),
     (dict(regions=["61.99"]), "regions: unknown region code '61.99'"),
     (dict(minimums={"62.01": 10}), "minimums: region '62.01' is not among the regions"),
-    (dict(minimums={"61.01": 1e7}), "minimums: 61.01: 10,000,000 exceeds its uncovered workforce cap"),
+    (dict(minimums={"61.01": 1e7}), "minimums: 61.01: 10.000.000 exceeds its cap"),
     (dict(minimums={"61.01": 2.5}), "minimums: 61.01: expected a whole number of persons"),
     (dict(minimums={"61.01": 50_000}), "minimums: they cost .* more than the budget"),
     (dict(target=None), "target: no target for region 61.01 in 2025; give a target value"),
@@ -296,7 +297,7 @@ ALLOCATE_BAD = [
 
 @pytest.mark.parametrize("change, message", ALLOCATE_BAD, ids=[m[:40] for _, m in ALLOCATE_BAD])
 def test_allocate_rejects_bad_input(change, message):
-    args = dict(budget=1e9, regions=["61.01", "61.02"], objective="regions", target=0.4) | change
+    args = dict(budget=1e9, regions=["61.01", "61.02"], objective="regions", target=0.4, capacity=math.inf) | change
     with pytest.raises(InputError, match=message):
         allocate(noisy(), args.pop("budget"), args.pop("regions"), subsidy(), args.pop("objective"),
                  deadline="2025-12", tree=tree(), **args)
@@ -313,7 +314,8 @@ def test_cli_solve_prints_headcount_cost_and_payers(fake_data, capsys):
     code = cli.main(["solve", "--region", "61", "--target", "0.38", "--deadline", "2025-12", "--probability", "0.8",
                      "--lever", "subsidy", "--payer", "apbd_provinsi=0.5,apbd_kabkota=0.5"])
     out = capsys.readouterr().out
-    sol = solve(noisy(), {"kind": "subsidy", "payer": "apbd_provinsi"}, "61", 0.38, "2025-12", 0.8, tree=tree())
+    sol = solve(noisy(), {"kind": "subsidy", "payer": "apbd_provinsi"}, "61", 0.38, "2025-12", 0.8, tree=tree(),
+                targets=pd.DataFrame({"region_code": ["61"], "year": [2025], "coverage": [0.36]}))
     assert code == 0
     assert f"pekerja disubsidi: {sol.size:,} orang".replace(",", ".") in out
     assert "APBD provinsi" in out and "APBD kabupaten/kota" in out and "2025" in out
