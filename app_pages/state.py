@@ -6,6 +6,8 @@ number comes from ``simulator``.
 
 from __future__ import annotations
 
+import functools
+
 import hashlib
 import os
 from pathlib import Path
@@ -239,9 +241,24 @@ def url_number(param: str, low: float, high: float) -> float | None:
 
 
 def scenario_title(name: str) -> str:
-    """A bundled scenario's title in the user's language; the user's own scenarios keep their name."""
+    """A scenario's title in the user's language: the file's own ``title: {id, en}`` when it has one,
+    else the bundled translation, else its name."""
+    text = scenario_texts().get(name)
+    own = _file_title(text, lang()) if text else ""
+    if own:
+        return own
     title = t(f"scn_{name}", lang())
     return name if title == f"scn_{name}" else title
+
+
+@functools.lru_cache(maxsize=64)
+def _file_title(text: str, language: str) -> str:
+    """The ``title`` a scenario text gives for ``language`` ("" when it has none or does not parse)."""
+    try:
+        scenario = parse(text, "scenario")
+    except InputError:
+        return ""
+    return scenario.title(language) if (scenario.title_id or scenario.title_en) else ""
 
 
 def scenario_description(name: str) -> str:

@@ -24,6 +24,7 @@ from simulator.levers import (
     contribution_subsidy,
     employer_compliance,
     informal_outreach,
+    payer_shares,
     running_programme,
     split_weights,
     village_officials,
@@ -132,7 +133,7 @@ class Result:
             [self.month_index(m) for m in months], dtype=np.int64)
         full = self.__dict__.get("_all_steps")
         steps = full[:, rows][:, :, at] if full is not None else self._steps(rows, at)
-        return _waterfall_frame([self.regions[i] for i in rows], self.months[at], self.labels, steps)
+        return _waterfall_frame([self.regions[i] for i in rows], self.months[at], self.labels, steps, self.segments)
 
     def _steps(self, rows: np.ndarray, at: np.ndarray) -> np.ndarray:
         if self.steps_at is None:
@@ -147,7 +148,18 @@ class Result:
     def contributions(self) -> pd.DataFrame:
         """``region_code, month, lever, persons``: a waterfall of medians over paths [persons],
         float64, for every reported region and month (see the class notes); computed on first use."""
-        return _waterfall_frame(list(self.regions), self.months, self.labels, self._all_steps)
+        return _waterfall_frame(list(self.regions), self.months, self.labels, self._all_steps, self.segments)
+
+    @property
+    def segments(self) -> tuple[str, ...]:
+        """Participant segment of each waterfall step (``labels``): "ALL" for the baseline and for a
+        workforce shock (it moves every segment's denominator), else the lever's segment (contribution
+        subsidy and outreach BPU, employer compliance and village officials PU, a running programme
+        its own); "" when the scenario's levers do not match the steps (a hand-made Result)."""
+        levers = getattr(self.scenario, "levers", ())
+        if len(levers) + 1 != len(self.labels):
+            return ("ALL",) + ("",) * (len(self.labels) - 1)
+        return ("ALL", *(lever.segment or "ALL" for lever in levers))
 
     def month_index(self, month) -> int:
         """Position of ``month`` (a Period or "YYYY-MM") on ``months``; InputError when outside."""
@@ -422,7 +434,7 @@ def _effect(
         villages = np.array([_villages(tree)[c] for c in leaves], dtype=np.float64)
         return village_officials(
             villages, lever.officials_per_village, draw(lever.enrolled_share), lever.ramp_months,
-            lever.months, offset, lever.unit_cost,
+            lever.months, offset, lever.unit_cost, already_enrolled=draw(lever.already_enrolled),
         )
     if isinstance(lever, EmployerCompliance):
         return employer_compliance(
@@ -1143,9 +1155,10 @@ def run_scenario(
         if isinstance(lever, CostedLever):
             expected = np.asarray(effect.cost, dtype=np.float64).mean(axis=0)  # (axis months,)
             by_year = np.bincount(year_index, weights=expected, minlength=len(year_codes))
-            for year, value in zip(year_codes.tolist(), by_year.tolist()):
-                if value != 0:
-                    cost_parts.append((name, lever.payer, int(year), float(value)))
+            for payer, share in payer_shares(lever.payer, getattr(lever, "dana_desa_share", 0.0)):
+                for year, value in zip(year_codes.tolist(), by_year.tolist()):
+                    if value != 0:
+                        cost_parts.append((name, payer, int(year), float(value) * share))
         log.debug("lever %s prepared", name)
 
     running = _cost_frame(continuing_costs(scenario, months, tree, programmes))
@@ -1264,13 +1277,15 @@ def stored_steps(steps: np.ndarray):
     return lambda rows, months: steps[:, rows][:, :, months]
 
 
-def _waterfall_frame(codes: list[str], months: pd.PeriodIndex, names: tuple[str, ...], steps: np.ndarray
-                     ) -> pd.DataFrame:
-    """The long waterfall frame from steps (len(names), regions, months), lever-major."""
+def _waterfall_frame(codes: list[str], months: pd.PeriodIndex, names: tuple[str, ...], steps: np.ndarray,
+                     segments: tuple[str, ...]) -> pd.DataFrame:
+    """The long waterfall frame from steps (len(names), regions, months), lever-major, with each
+    step's participant ``segment``."""
     n_regions, n_months = len(codes), len(months)
     return pd.DataFrame({
         "region_code": np.tile(np.repeat(np.asarray(codes, dtype=object), n_months), len(names)),
         "month": pd.PeriodIndex.from_ordinals(np.tile(months.asi8, n_regions * len(names)), freq="M"),
         "lever": np.repeat(np.asarray(names, dtype=object), n_regions * n_months),
+        "segment": np.repeat(np.asarray(segments, dtype=object), n_regions * n_months),
         "persons": np.asarray(steps, dtype=np.float64).reshape(-1),
     })

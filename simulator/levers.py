@@ -139,6 +139,7 @@ def village_officials(
     months: int | None,
     offset: np.ndarray,
     unit_cost: float,
+    already_enrolled: np.ndarray | None = None,
 ) -> LeverEffect:
     """Village officials enrolled: villages x officials per village x enrolled share, ramping in.
 
@@ -154,22 +155,38 @@ def village_officials(
         As in ``contribution_subsidy``; ``months`` None runs to the end of the axis.
     unit_cost : float
         [IDR/person/month], paid for every enrolled official while the lever runs.
+    already_enrolled : ndarray, shape (P,), optional
+        Share of the enrolled officials who were active participants already [fraction] (default
+        0): they are in the baseline, so they add no persons, but the lever pays for them.
 
     Returns
     -------
     LeverEffect
+        persons = villages x officials x enrolled share x (1 - already enrolled) x ramp;
+        cost = villages x officials x enrolled share x ramp x unit cost.
 
     Examples
     --------
     Kalimantan Barat: 2.046 desa (of 2.145 villages; kelurahan have no perangkat desa) x 15 x 0,8
-    = 24.552 persons after the ramp.
+    = 24.552 persons after the ramp; with a quarter already enrolled 18.414 new persons, and still
+    24.552 x Rp16.800 = Rp412.473.600 a month.
     """
     offset = np.asarray(offset)
     profile = ramp_fraction(offset, ramp_months) * running_mask(offset, months)  # (T,)
     per_leaf = np.asarray(villages, dtype=np.float64) * officials_per_village  # (L,)
-    per_path = enrolled_share[:, None] * profile[None, :]  # (P, T)
-    cost = per_leaf.sum() * per_path * unit_cost
-    return LeverEffect(weights=per_leaf, per_path=per_path, cost=cost)
+    enrolled = enrolled_share[:, None] * profile[None, :]  # (P, T)
+    new = 1.0 if already_enrolled is None else 1.0 - np.asarray(already_enrolled, dtype=np.float64)[:, None]
+    cost = per_leaf.sum() * enrolled * unit_cost
+    return LeverEffect(weights=per_leaf, per_path=enrolled * new, cost=cost)
+
+
+def payer_shares(payer: str, dana_desa_share: float = 0.0) -> list[tuple[str, float]]:
+    """Who pays what share of a lever's cost [fraction]: ``payer`` alone, or for village officials
+    the village's own budget (APBDes/ADD, ``payer``) with ``dana_desa_share`` paid from Dana Desa (an
+    APBN transfer, payer "dana_desa"). Shares sum to 1; a zero share is left out."""
+    share = float(dana_desa_share)
+    parts = [(payer, 1.0 - share), ("dana_desa", share)] if payer != "dana_desa" else [(payer, 1.0)]
+    return [(name, s) for name, s in parts if s > 0]
 
 
 def employer_compliance(

@@ -30,6 +30,7 @@ LEVER_DEFAULTS: dict[str, dict[str, str]] = {
     "village_officials": {
         "unit_cost": "contribution_jkk_jkm_min", "ramp_months": "ramp_months",
         "officials_per_village": "officials_per_village", "enrolled_share": "enrolled_share",
+        "already_enrolled": "officials_already_enrolled", "dana_desa_share": "village_share_dana_desa",
     },
     "informal_outreach": {
         "unit_cost": "contribution_jkk_jkm_min", "ramp_months": "ramp_months", "lapse": "monthly_lapse",

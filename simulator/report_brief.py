@@ -301,7 +301,7 @@ def brief_html(
     if unknown:
         raise InputError(f"codes: unknown region code {unknown[0]!r}")
     sc = result.scenario
-    title = title or f"{label('brief_title', lang)}: {sc.name}"
+    title = title or f"{label('brief_title', lang)}: {sc.title(lang)}"
     created = str(provenance.get("created", ""))
     cover = [f"<section class='page'><h1>{esc(title)}</h1>",
              f"<p class='meta'>{esc(label('scenario', lang))}: <b>{esc(sc.name)}</b> · "

@@ -240,7 +240,8 @@ def _provenance_rows(result: Result, provenance: dict, lang: str):
     yes_no = label("yes", lang) if provenance.get("illustrative") else label("nope", lang)
     months = f"{month_name(result.months[0], lang)} – {month_name(result.months[-1], lang)}"
     items = [
-        (label("scenario", lang), (result.scenario.name, None)),
+        (label("scenario", lang), (result.scenario.name if result.scenario.title(lang) == result.scenario.name
+                                   else f"{result.scenario.title(lang)} ({result.scenario.name})", None)),
         (label("description", lang), (result.scenario.description or None, None)),
         (label("horizon", lang), _cell(result.scenario.horizon, "month", lang)),
         (label("data_hash", lang), (provenance.get("data_hash") or "–", None)),

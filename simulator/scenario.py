@@ -39,7 +39,9 @@ LAST_MONTH = pd.Period("2100-12", freq="M")
 #: JKK + JKM minimum contribution for a BPU worker [IDR/person/month], PP 44/2015 as amended.
 DEFAULT_UNIT_COST = 16800.0
 
-TOP_KEYS = ("name", "description", "base", "horizon", "levers", "targets", "sweep")
+TOP_KEYS = ("name", "title", "description", "base", "horizon", "levers", "targets", "sweep")
+#: Languages of a scenario's ``title`` and ``description`` mappings (Bahasa Indonesia first).
+LANGUAGES = ("id", "en")
 TARGET_KEYS = ("region", "year", "coverage", "definition", "source")
 DISTRIBUTIONS = {"uniform": ("low", "high"), "beta": ("a", "b"), "triangular": ("low", "mode", "high")}
 #: Keys of a scenario's ``sweep`` section (settings of ``python -m simulator sweep``, simulator.sweep).
@@ -105,6 +107,9 @@ class Lever:
     """
 
     kind: ClassVar[str] = ""
+    #: Participant segment the lever adds to (vocabulary.SEGMENTS); "" for the workforce shock,
+    #: which moves the denominator of every segment.
+    segment: ClassVar[str] = ""
     region: tuple[str, ...]
     start: pd.Period
     ramp_months: int = 1
@@ -130,6 +135,7 @@ class ContributionSubsidy(CostedLever):
     """
 
     kind: ClassVar[str] = "contribution_subsidy"
+    segment: ClassVar[str] = "BPU"
     headcount: float
     months: int
     already_covered: Uncertain = _fixed(0.0)
@@ -139,14 +145,21 @@ class ContributionSubsidy(CostedLever):
 
 @dataclass(frozen=True, kw_only=True)
 class VillageOfficials(CostedLever):
-    """Villages enroll ``officials_per_village`` [persons] with ``enrolled_share`` [fraction].
+    """Desa enroll ``officials_per_village`` [persons] with ``enrolled_share`` [fraction].
 
-    ``months`` None means the enrollment lasts to the horizon.
+    ``already_enrolled`` [fraction] of them were active participants already (no new coverage,
+    still paid for); ``dana_desa_share`` [fraction] of the cost is paid from Dana Desa (payer
+    "dana_desa"), the rest by ``payer`` (APBDes/ADD). ``months`` None means the enrollment lasts
+    to the horizon. Officials are counted as PU (wage earners: the village government pays their
+    fixed income, Siltap, and registers them as their employer).
     """
 
     kind: ClassVar[str] = "village_officials"
+    segment: ClassVar[str] = "PU"
     officials_per_village: float
     enrolled_share: Uncertain = _fixed(1.0)
+    already_enrolled: Uncertain = _fixed(0.0)
+    dana_desa_share: float = 0.0
     months: int | None = None
     payer: str = "apbdes"
 
@@ -156,6 +169,7 @@ class EmployerCompliance(CostedLever):
     """Compliance drive: ``workers`` [persons] wage earners registered, ramping in, staying."""
 
     kind: ClassVar[str] = "employer_compliance"
+    segment: ClassVar[str] = "PU"
     workers: float
     unit_cost: float = 0.0
     payer: str = "employer"
@@ -166,6 +180,7 @@ class InformalOutreach(CostedLever):
     """Outreach: ``monthly_enrollments`` [persons/month] for ``months``, lapsing at ``lapse``."""
 
     kind: ClassVar[str] = "informal_outreach"
+    segment: ClassVar[str] = "BPU"
     monthly_enrollments: float
     months: int
     lapse: Uncertain = _fixed(0.0)
@@ -196,6 +211,13 @@ class RunningProgramme(CostedLever):
     already_covered: Uncertain = _fixed(0.0)
     retention_after: Uncertain = _fixed(0.0)
     lapse: Uncertain = _fixed(0.0)
+
+    @property
+    def segment(self) -> str:  # type: ignore[override]
+        """The programme's segment (data/programmes.yaml, key ``segment``; BPU when not given)."""
+        from simulator.programmes import load_programmes
+
+        return str(load_programmes().get(self.programme, {}).get("segment", "BPU"))
 
 
 LEVER_TYPES: dict[str, type[Lever]] = {
@@ -263,9 +285,17 @@ class Scenario:
     levers: tuple[Lever, ...] = ()
     description: str = ""
     base: str = "baseline"
+    #: Title per language ("id", "en"): ``title: {id: ..., en: ...}`` in the file; empty when none.
+    title_id: str = ""
+    title_en: str = ""
     targets: tuple[Target, ...] | None = None
     source: str = field(default="<scenario>", compare=False)
     sweep: SweepSettings | None = None
+
+    def title(self, lang: str = "id") -> str:
+        """The title in ``lang`` ("id" or "en"), else the other language's, else the name."""
+        first, second = (self.title_en, self.title_id) if lang == "en" else (self.title_id, self.title_en)
+        return first or second or self.name
 
     def validate_against(self, baseline: Any) -> None:
         """Check the horizon against a Baseline: after its history, within its projection."""
@@ -412,6 +442,13 @@ def _payer(value: Any) -> str:
     return str(value)
 
 
+def _titles(value: Any) -> dict[str, str]:
+    """A scenario title: a mapping with a text per language of ``LANGUAGES`` (both required)."""
+    if not isinstance(value, dict) or set(value) != set(LANGUAGES):
+        raise _Bad(f"expected a mapping with keys {', '.join(LANGUAGES)} (Bahasa and English), got {_show(value)}")
+    return {k: _text(value[k]).strip() for k in LANGUAGES}
+
+
 def _change(value: Any) -> float:
     if not _is_number(value) or not -1 < value <= 1:
         raise _Bad(f"expected a fraction between -1 (exclusive) and 1, got {_show(value)}")
@@ -477,6 +514,8 @@ _PARSERS = {
     "retention_after": _uncertain_share,
     "lapse": _uncertain_share,
     "enrolled_share": _uncertain_share,
+    "already_enrolled": _uncertain_share,
+    "dana_desa_share": _share,
     "change": _change,
     "programme": _text,
     "action": _text,
@@ -594,6 +633,7 @@ def scenario_from_dict(data: Any, source: str = "<scenario>", tree: RegionTree |
             raise InputError(f"{source}: key {key!r}: {bad}") from None
 
     name = top("name", _text)
+    titles = top("title", _titles) if data.get("title") is not None else {}
     description = top("description", _text) if data.get("description") is not None else ""
     base = data.get("base", "baseline")
     if base != "baseline":
@@ -612,7 +652,7 @@ def scenario_from_dict(data: Any, source: str = "<scenario>", tree: RegionTree |
     sweep = _sweep_section(data["sweep"], source) if data.get("sweep") is not None else None
     return Scenario(
         name=name, horizon=horizon, levers=levers, description=description, base=base,
-        targets=targets, source=source, sweep=sweep,
+        targets=targets, source=source, sweep=sweep, title_id=titles.get("id", ""), title_en=titles.get("en", ""),
     )
 
 
@@ -751,6 +791,8 @@ _DUMP_ORDER = {
 def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
     """Plain mapping for YAML; lever fields equal to their defaults are left out."""
     out: dict[str, Any] = {"name": scenario.name}
+    if scenario.title_id or scenario.title_en:
+        out["title"] = {"id": scenario.title_id, "en": scenario.title_en}
     if scenario.description:
         out["description"] = scenario.description
     out["base"] = scenario.base

@@ -20,14 +20,15 @@ PAYERS = {
     "apbn": "APBN",
     "apbd_provinsi": "APBD provinsi",
     "apbd_kabkota": "APBD kabupaten/kota",
-    "apbdes": "APBDes/Dana Desa",
+    "apbdes": "APBDes/ADD",
+    "dana_desa": "Dana Desa",
     "employer": "Pemberi kerja",
     "worker": "Pekerja",
 }
 
 #: Payers that are government budgets (APBN, APBD, village budgets); the others (employers, workers
 #: paying their own contributions) are shown apart from them in cost tables.
-GOVERNMENT_PAYERS = ("apbn", "apbd_provinsi", "apbd_kabkota", "apbdes")
+GOVERNMENT_PAYERS = ("apbn", "apbd_provinsi", "apbd_kabkota", "apbdes", "dana_desa")
 
 #: Who pays a contribution subsidy set for a region, by the region's level: its own budget.
 PAYER_BY_LEVEL = {"nasional": "apbn", "provinsi": "apbd_provinsi", "kabkota": "apbd_kabkota"}

@@ -280,8 +280,9 @@ def test_waterfall_adds_up_to_the_median_scenario():
 """
     result = run_scenario(noisy_baseline(), scenario(text), seed=1)
     frame = result.contributions
-    assert frame.columns.tolist() == ["region_code", "month", "lever", "persons"]
+    assert frame.columns.tolist() == ["region_code", "month", "lever", "segment", "persons"]
     assert frame["lever"].unique().tolist() == ["baseline", "contribution_subsidy", "village_officials"]
+    assert frame.drop_duplicates("lever")["segment"].tolist() == ["ALL", "BPU", "PU"]
     total = frame.groupby(["region_code", "month"], sort=False)["persons"].sum()
     median = np.median(result.active, axis=1)
     expected = pd.Series(median.reshape(-1), index=pd.MultiIndex.from_product([result.regions, result.months]))

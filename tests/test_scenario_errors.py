@@ -47,7 +47,7 @@ CASES = [
      "end, headcount, kind, label, lapse, months, payer, ramp_months, reference, region, retention_after, "
      "start, unit_cost"),
     ("unknown top-level key", HEAD.replace("levers:", "levrs:") + lever(),
-     "bad.yaml: unknown key 'levrs'; expected one of name, description, base, horizon, levers, targets, sweep"),
+     "bad.yaml: unknown key 'levrs'; expected one of name, title, description, base, horizon, levers, targets, sweep"),
     ("unknown lever kind", two_levers(kind="subsidy"),
      "bad.yaml: lever 2, key 'kind': expected one of contribution_subsidy, village_officials, "
      "employer_compliance, informal_outreach, workforce_shock, programme, got 'subsidy'"),
@@ -90,7 +90,7 @@ CASES = [
      "bad.yaml: lever 2 (contribution_subsidy), key 'start': expected a month 'YYYY-MM', got '2025-13'"),
     ("unknown payer", two_levers(payer="apbd"),
      "bad.yaml: lever 2 (contribution_subsidy), key 'payer': expected one of apbn, apbd_provinsi, "
-     "apbd_kabkota, apbdes, employer, worker, got 'apbd'"),
+     "apbd_kabkota, apbdes, dana_desa, employer, worker, got 'apbd'"),
     ("missing required lever key", two_levers(headcount=None),
      "bad.yaml: lever 2 (contribution_subsidy), key 'headcount': required key is missing"),
     ("missing horizon", "name: bad\nlevers: []\n",
