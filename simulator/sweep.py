@@ -406,9 +406,9 @@ def scenario_model(scenario: Scenario, baseline: Any, official: pd.DataFrame | N
 
 # ---- running: batches on Dask or here, streamed to disk ----------------------------------------------
 def _run_batch(model: Any, context: Any, values: np.ndarray, points: np.ndarray, seed: int,
-               single_thread: bool = True) -> tuple[np.ndarray, np.ndarray, float, int, float]:
+               single_thread: bool = True) -> tuple[np.ndarray, np.ndarray, float, int, int, float]:
     """Evaluate one batch: (points, outputs, seconds of work, peak RSS [bytes] of this process,
-    process id). On a worker the engine's own row blocks stay on the task's thread: the points are
+    process id, CPU seconds of the work's thread). On a worker the engine's own row blocks stay on the task's thread: the points are
     the parallel unit, and the numbers do not depend on it (``simulator.parallel``)."""
     import time
 
@@ -417,10 +417,10 @@ def _run_batch(model: Any, context: Any, values: np.ndarray, points: np.ndarray,
         from simulator import parallel
 
         parallel.WORKERS = 0
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.thread_time()
     y = model.evaluate(context, values, point_seeds(seed, points))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    return points, y, time.perf_counter() - start, peak, os.getpid()
+    return points, y, time.perf_counter() - start, peak, os.getpid(), time.thread_time() - cpu
 
 
 _MALLOC_TUNED = False
@@ -484,13 +484,15 @@ def _manifest(model: Any, design: Design, seed: int) -> dict:
 
 @dataclass
 class RunStats:
-    """What a run did: points computed now and found on disk, batches, work seconds per batch,
-    largest peak RSS seen per worker process [bytes]."""
+    """What a run did: points computed now and found on disk, batches, seconds to scatter the
+    baseline and model, work seconds (wall and CPU of the task's thread) per batch, largest peak RSS seen per worker process [bytes]."""
 
     computed: int = 0
     reused: int = 0
     batches: int = 0
+    scatter_seconds: float = 0.0
     work_seconds: list[float] = dataclasses.field(default_factory=list)
+    cpu_seconds: list[float] = dataclasses.field(default_factory=list)
     peak_rss: dict[int, int] = dataclasses.field(default_factory=dict)
 
 
@@ -549,7 +551,7 @@ def run_design(model: Any, design: Design, folder: str | Path, *, context: Any =
     if progress is not None:
         progress(count, total)
 
-    def finished(points: np.ndarray, y: np.ndarray, seconds: float, peak: int, pid: int) -> None:
+    def finished(points: np.ndarray, y: np.ndarray, seconds: float, peak: int, pid: int, cpu: float) -> None:
         nonlocal count
         _write_batch(folder, points, y)
         for i, row in zip(points.tolist(), y):
@@ -558,6 +560,7 @@ def run_design(model: Any, design: Design, folder: str | Path, *, context: Any =
         stats.computed += len(points)
         stats.batches += 1
         stats.work_seconds.append(seconds)
+        stats.cpu_seconds.append(cpu)
         stats.peak_rss[pid] = max(stats.peak_rss.get(pid, 0), peak)
         if progress is not None:
             progress(count, total)
@@ -568,8 +571,12 @@ def run_design(model: Any, design: Design, folder: str | Path, *, context: Any =
     elif chunks:
         from distributed import as_completed
 
+        import time
+
+        begin = time.perf_counter()
         shared = client.scatter(context, broadcast=True) if context is not None else None
         shipped = client.scatter(model, broadcast=True)
+        stats.scatter_seconds = time.perf_counter() - begin
         futures = [client.submit(_run_batch, shipped, shared, design.values[points], points, seed, pure=False)
                    for points in chunks]
         try:
