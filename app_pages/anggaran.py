@@ -49,31 +49,21 @@ def page_budget() -> None:
         set_address({**address, "wilayah": code, "target": None if target is None else round(target, 6)})
         if target is None:
             return
+        from app_pages.budget_view import solve_answer  # issue 19: same answer and words as the command line
+
         try:
-            answer = _solve(data_key(), kind, code, target, deadline, probability)
+            answer = solve_answer(kind, code, region_label(code), target, deadline, probability)
         except InputError as err:
             st.error(str(err))
             return
-        size_word = t("headcount" if kind == "subsidy" else "officials_total", L)
-        m = st.columns(4)
-        if answer.reachable:
-            m[0].metric(size_word, fmt.number(answer.size, lang=L))
-            m[1].metric(t("probability", L), f"{fmt.percent(answer.probability, 1, lang=L)} ± {fmt.percent(answer.mc_error, 1, lang=L)}")
-            m[2].metric(t("budget_needed", L), fmt.rupiah(answer.budget_idr or 0.0, short=True, lang=L),
-                        help=fmt.rupiah(answer.budget_idr or 0.0, lang=L))
-            if answer.villages:
-                m[3].metric(t("officials", L), fmt.number(answer.size / answer.villages, 2, lang=L))
-            st.caption(f"{t('reliability', L)}: {reliability_text(tree.level(code), deadline)}")
-            st.caption(t("solve_sentence", L).format(size=fmt.number(answer.size, lang=L), region=region_label(code),
-                                                     target=fmt.percent(target, lang=L), deadline=fmt.month(deadline, L, long=True),
-                                                     p=fmt.percent(probability, 0, lang=L)))
-        else:
-            st.warning(f"{t('not_reachable', L)} ({fmt.number(answer.cap, lang=L)} {t('persons', L).lower()}: "
-                       f"{t('probability', L)} {fmt.percent(answer.probability, 1, lang=L)})")
+        st.caption(f"{t('reliability', L)}: {reliability_text(tree.level(code), deadline)}")
         if len(answer.cost):
             st.markdown(f"**{t('cost_table', L)}**")
             st.dataframe(cost_pivot(answer.cost), hide_index=True)
             csv_download(answer.cost, f"solve-{code}-{deadline}.csv", "dl_solve")
+        from app_pages.sweep_view import assumption_panel  # issue 22
+
+        assumption_panel(code, "bg", int(deadline[:4]))
         return
     provinces = tree.of_level("provinsi")
     under = cols[2].selectbox(t("province", L), provinces, index=provinces.index(query_choice("provinsi", provinces, "61")),
@@ -113,6 +103,13 @@ def page_budget() -> None:
     csv_download(table, f"alokasi-{under}-{deadline}.csv", "dl_allocate")
     payer = plan.lever.payer if hasattr(plan.lever, "payer") else ""
     st.caption(f"{t('payer', L)}: {t(f'payer_{payer}', L)}")
+    from app_pages.budget_view import frontier_chart, show_assumptions  # issue 19
+
+    show_assumptions(plan)
+    frontier_chart(kind, under, deadline, probability)
+    from app_pages.sweep_view import assumption_panel  # issue 22
+
+    assumption_panel(under, "bg", int(deadline[:4]))
 
 
 page_budget()
