@@ -76,7 +76,9 @@ class Solution:
     pool : float
         Largest size within the eligible pools [persons].
     capacity : float
-        Enrolment capacity of the region [persons/month] (sum over its kabupaten/kota).
+        Enrolment capacity of the region's plan [persons/month]: the most of its size enrolled in a
+        month without any kabupaten/kota exceeding its own capacity (all enrol over the same ramp,
+        so the kabupaten/kota with the largest share of the pool per unit of capacity sets it).
     cap : int
         Largest size within the pools and, over ``ramp_months``, the capacity [persons].
     villages : int
@@ -400,7 +402,7 @@ def solve(
         reachable=found is not None, sustained=sustained and found is not None, size=size, ramp_months=ramp,
         months=months, plan=run["scenario"], template=lever, probability=p, probability_below=below,
         mc_error=math.sqrt(p * (1 - p) / n_paths), paths=n_paths, pool=float(frame.pool_size()[0]),
-        capacity=float(np.where(frame.mask, frame.capacity, 0.0).sum()), cap=int(frame.size_cap(ramp)[0]),
+        capacity=float(min(frame.capacity_rate()[0], 1e15)), cap=int(frame.size_cap(ramp)[0]),
         villages=int(frame.desa.sum()) if lever.kind == VILLAGE else 0, cost=cost,
         budget_idr=float(cost["cost_idr"].sum()) if found is not None else None, envelope_idr=float(envelope),
         participant_years=_participant_years(baseline, result, region, n_paths),
