@@ -212,3 +212,6 @@ def page_region() -> None:
 
 
 page_region()
+    from app_pages.sweep_view import assumption_panel  # issue 22: which assumption decides the answer
+
+    assumption_panel(code, "rg", int(row["year"]) if row is not None else None)

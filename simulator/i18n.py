@@ -242,3 +242,39 @@ def t(key: str, lang: str = "id") -> str:
     if entry is None:
         return key
     return entry.get(lang) or entry["id"]
+    # ---- issue 22: assumption sweeps ("Seberapa yakin dengan asumsinya?") ----
+    "sweep_title": {"id": "Seberapa yakin dengan asumsinya?", "en": "How sure are we of the assumptions?"},
+    "sweep_samples": {"id": "Sampel dasar", "en": "Base samples"},
+    "sweep_run": {"id": "Jalankan uji asumsi", "en": "Run the assumption sweep"},
+    "sweep_saved": {"id": "Hasil uji asumsi tersimpan untuk data dan skenario ini.",
+                    "en": "Saved sweep for this data and scenario."},
+    "sweep_explain": {
+        "id": "Setiap asumsi yang diberi rentang (mis. bagian yang bertahan setelah bantuan berakhir) divariasikan "
+              "bersama-sama (desain Sobol'); grafik menunjukkan asumsi mana yang paling menentukan peluang mencapai target.",
+        "en": "Every assumption given as a range (e.g. the share staying after the subsidy ends) is varied together "
+              "(a Sobol' design); the chart shows which one decides the probability of reaching the target."},
+    "sweep_none": {"id": "Tidak ada skenario dengan asumsi berupa rentang atau sebaran.",
+                   "en": "No scenario gives an assumption as a range or distribution."},
+    "sweep_no_target": {"id": "Skenario ini tidak punya target untuk wilayah ini dalam cakrawala proyeksinya.",
+                        "en": "This scenario has no target for this region within its horizon."},
+    "sweep_headline": {
+        "id": "Target {year} ({target}): peluang {central} pada nilai tengah asumsi; {low}-{high} di antara 10 % dan "
+              "90 % kumpulan asumsi.",
+        "en": "Target {year} ({target}): probability {central} at the central assumptions; {low}-{high} between the "
+              "10 % and 90 % assumption sets."},
+    "sweep_flat": {"id": "Peluang mencapai target tidak bergantung pada asumsi-asumsi ini.",
+                   "en": "The probability of reaching the target does not depend on these assumptions."},
+    "sweep_legend": {
+        "id": "Batang: indeks total (bagian variasi peluang yang hilang bila asumsi itu diketahui pasti), garis: "
+              "selang 95 %; tanda oranye: indeks orde pertama (asumsi itu sendiri).",
+        "en": "Bar: total index (the share of the probability's variance gone if that assumption were known), line: "
+              "95 % interval; orange tick: first-order index (the assumption alone)."},
+    "sweep_total": {"id": "Indeks total", "en": "Total index"},
+    "sweep_first": {"id": "orde pertama", "en": "first order"},
+    "sweep_assumption": {"id": "Asumsi", "en": "Assumption"},
+    "sweep_central": {"id": "Nilai tengah", "en": "Central value"},
+    "sweep_threshold": {"id": "Ambang (asumsi lain di nilai tengah)", "en": "Threshold (others at central values)"},
+    "sweep_lost_below": {"id": "target lepas di bawah {value}", "en": "target lost below {value}"},
+    "sweep_lost_above": {"id": "target lepas di atas {value}", "en": "target lost above {value}"},
+    "sweep_never_lost": {"id": "tercapai di seluruh rentang", "en": "reached over the whole range"},
+    "sweep_never_reached": {"id": "tidak tercapai di seluruh rentang", "en": "not reached over the whole range"},
