@@ -199,12 +199,14 @@ def _solve(key: str, kind: str, region: str, target: float, deadline: str, proba
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _allocate(key: str, budget: float, under: str, kind: str, objective: str, deadline: str, probability: float,
               _targets: pd.DataFrame):
-    from simulator.budget import allocate
+    from simulator.budget import allocate, panel_inputs
 
     baseline, _ = current_baseline()
     tree = load_regions()
+    inputs = panel_inputs(current_panel()[0])  # the same inputs as the command line's allocate
     return allocate(baseline, budget, tree.children(under), kind, objective, deadline=deadline,
-                    probability=probability, targets=_targets)
+                    probability=probability, targets=_targets, tree=tree, workforce=inputs["workforce"],
+                    bpu_share=inputs["bpu_share"])
 
 
 def default_target(code: str, year: int) -> float:

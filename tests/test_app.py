@@ -204,8 +204,9 @@ def test_budget_solve_needs_more_for_a_higher_probability():
     at.selectbox(key="bg_region").set_value("61.72").run()
     assert not at.exception
     assert "59,56 %" in [c.value for c in at.caption]  # Kalbar's Pergub 2025 target, echoed in Indonesian format
+    at.slider(key="bg_probability").set_value(50).run()
     low = _number_id(_metric(at, "Jumlah pekerja dibantu"))
-    at.slider(key="bg_probability").set_value(95).run()
+    at.slider(key="bg_probability").set_value(80).run()  # at 95 % enrolment capacity binds (not reachable)
     high = _number_id(_metric(at, "Jumlah pekerja dibantu"))
     assert high > low > 0
 
