@@ -64,13 +64,13 @@ def status_table(table: pd.DataFrame):
     }))
 
 
-def cost_table(result):
+def cost_table(result, programmes=()):
     """(raw costs ``payer, year, cost_idr``, display table): one row per payer, one column per year,
-    government budgets first with their sum, then what employers and workers pay themselves."""
+    government budgets first with their sum, then what employers and workers pay themselves; with
+    ``programmes`` (ids) also what those programmes in force cost while they keep running."""
     from simulator.views import cost_by_payer_year
 
-    L = lang()
-    costs = cost_by_payer_year(result)
+    costs = cost_by_payer_year(result, programmes)
     return costs, cost_pivot(costs)
 
 

@@ -261,6 +261,10 @@ def _allocate(args: argparse.Namespace) -> int:
     _out(f"allocate: {rupiah(args.budget)} atas {len(codes)} wilayah, tujuan {args.objective}, "
          f"batas {deadline}, peluang >= {percent(args.probability, 0)}{_cli.illustrative_mark(panel)}")
     _out(_lever_line(alloc.lever))
+    if getattr(alloc.lever, "payer", None):  # the budget of the region holding them all (parameters.payer_for)
+        from simulator.vocabulary import PAYERS
+
+        _out(f"dibayar dari: {PAYERS.get(alloc.lever.payer, alloc.lever.payer)}")
     _out(f"{'kode':<7} {'wilayah':<24} {'target':>8} {'perlu':>9} {'batas':>9} {'orang':>9} {'biaya':>18} "
          f"{'peluang':>8}  capai  kendala")
     for row in alloc.table.itertuples(index=False):

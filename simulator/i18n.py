@@ -208,8 +208,32 @@ TEXT: dict[str, dict[str, str]] = {
     "cost_government": {"id": "Anggaran pemerintah (semua tahun)", "en": "Government budgets (all years)"},
     "cost_own": {"id": "Dibayar sendiri (semua tahun)", "en": "Paid by themselves (all years)"},
     "address_ignored": {"id": "Nilai di alamat halaman yang tidak valid diabaikan", "en": "Invalid values in the address were ignored"},
-    "programme_in_force": {"id": "Program berjalan di wilayah ini: bantuan iuran {n} orang ({payer}). Pengaturan awal di bawah memuatnya.",
-                           "en": "Programme in force here: contribution subsidy for {n} persons ({payer}). The settings below start from it."},
+    "programmes_in_force": {"id": "Program berjalan", "en": "Programmes in force"},
+    "new_levers": {"id": "Kebijakan baru", "en": "New levers"},
+    "programme_line": {"id": "{label}: {n} orang, {cost} per orang per bulan, {payer}, sejak {since}. Sudah ada dalam proyeksi dasar (tidak dihitung dua kali).",
+                       "en": "{label}: {n} persons, {cost} per person a month, {payer}, since {since}. Already in the baseline (never counted twice)."},
+    "programme_action": {"id": "Program ini", "en": "This programme"},
+    "programme_continue": {"id": "Berjalan terus", "en": "Continues"},
+    "programme_stop": {"id": "Dihentikan", "en": "Stops"},
+    "programme_scale": {"id": "Diubah skalanya", "en": "Scaled"},
+    "programme_from": {"id": "Mulai bulan", "en": "From the month"},
+    "programme_scale_pct": {"id": "Skala (persen dari peserta sekarang)", "en": "Scale (percent of today's members)"},
+    "programme_retention": {"id": "Tetap aktif setelah bantuan dihentikan", "en": "Still paying after the subsidy stops"},
+    "programme_in_force_head": {"id": "Program berjalan", "en": "Programme in force"},
+    "programme_running": {"id": "Berjalan terus seperti dalam proyeksi dasar: {n} orang, {payer} membayar {monthly} per bulan. Pilih «Dihentikan» di panel kiri untuk melihat apa yang hilang.",
+                          "en": "Continues as in the baseline: {n} persons, {payer} pays {monthly} a month. Choose «Stops» on the left to see what is lost."},
+    "programme_stopped": {"id": "Dihentikan mulai {month}, dibandingkan dengan program yang berjalan terus:",
+                          "en": "Stopped from {month}, against the programme continuing:"},
+    "programme_scaled": {"id": "Diubah menjadi {x} mulai {{month}}, dibandingkan dengan program yang berjalan terus:",
+                         "en": "Scaled to {x} from {{month}}, against the programme continuing:"},
+    "programme_persons": {"id": "Perubahan peserta, {month} (median)", "en": "Change in participants, {month} (median)"},
+    "programme_saved": {"id": "Biaya dihemat s.d. {last}", "en": "Cost saved to {last}"},
+    "programme_extra": {"id": "Biaya tambahan s.d. {last}", "en": "Extra cost to {last}"},
+    "programme_median": {"id": "Median cakupan, {month}", "en": "Median coverage, {month}"},
+    "programme_probability": {"id": "Peluang capai target {year}", "en": "Probability of the {year} target"},
+    "programme_if_continued": {"id": "Jika berjalan terus", "en": "If it continues"},
+    "programme_this_choice": {"id": "Pilihan ini", "en": "This choice"},
+    "programme_difference": {"id": "Dihemat", "en": "Saved"},
     "reset_levers": {"id": "Kembali ke program berjalan", "en": "Back to the programmes in force"},
     "upload_drop": {"id": "Seret berkas ke sini", "en": "Drag and drop a file here"},
     "upload_limit": {"id": "CSV atau Excel, maks. 50 MB", "en": "CSV or Excel, up to 50 MB"},
@@ -233,15 +257,6 @@ TEXT: dict[str, dict[str, str]] = {
     "scn_national-plan_desc": {
         "id": "APBN membayar iuran 2 juta pekerja informal selama dua tahun mulai Januari 2026, dibagi ke kabupaten/kota menurut pekerja yang belum tercakup, ditambah penegakan kepatuhan pemberi kerja.",
         "en": "APBN subsidy for 2 million informal workers for two years from January 2026, split over kabupaten/kota by uncovered workers, and an employer compliance drive for wage earners."},
-}
-
-
-def t(key: str, lang: str = "id") -> str:
-    """Label ``key`` in ``lang``; falls back to Indonesian, then to the key itself."""
-    entry = TEXT.get(key)
-    if entry is None:
-        return key
-    return entry.get(lang) or entry["id"]
     # ---- issue 22: assumption sweeps ("Seberapa yakin dengan asumsinya?") ----
     "sweep_title": {"id": "Seberapa yakin dengan asumsinya?", "en": "How sure are we of the assumptions?"},
     "sweep_samples": {"id": "Sampel dasar", "en": "Base samples"},
@@ -278,3 +293,12 @@ def t(key: str, lang: str = "id") -> str:
     "sweep_lost_above": {"id": "target lepas di atas {value}", "en": "target lost above {value}"},
     "sweep_never_lost": {"id": "tercapai di seluruh rentang", "en": "reached over the whole range"},
     "sweep_never_reached": {"id": "tidak tercapai di seluruh rentang", "en": "not reached over the whole range"},
+}
+
+
+def t(key: str, lang: str = "id") -> str:
+    """Label ``key`` in ``lang``; falls back to Indonesian, then to the key itself."""
+    entry = TEXT.get(key)
+    if entry is None:
+        return key
+    return entry.get(lang) or entry["id"]

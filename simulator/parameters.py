@@ -150,3 +150,39 @@ def lever_defaults(kind: str, date: Any = None, path: str | None = None) -> dict
     if names is None:
         raise InputError(f"lever kind: expected one of {', '.join(LEVER_DEFAULTS)}, got {kind!r}")
     return {key: value_at(name, date, path) for key, name in names.items()}
+
+
+def payer_for(regions: Any, tree: Any, date: Any = None, path: str | None = None) -> str:
+    """Who pays a lever funded for ``regions`` (a code or codes) [payer code, vocabulary.PAYERS]:
+    the budget of the lowest region holding all of them, by its level (``payer_by_level`` in force
+    at ``date``). One region pays from its own budget; Kalbar's 14 kabupaten/kota split one
+    envelope from APBD provinsi. The one rule the app, the command line and the budget tools use.
+
+    Examples
+    --------
+    >>> from simulator.regions import load_regions
+    >>> payer_for(["61.01", "61.72"], load_regions()), payer_for("61.01", load_regions())
+    ('apbd_provinsi', 'apbd_kabkota')
+    """
+    codes = [regions] if isinstance(regions, str) else list(regions)
+    if not codes:
+        raise InputError("payer: expected at least one region code")
+    holder = codes[0]
+    while holder is not None and not all(_at_or_under(c, holder, tree) for c in codes):
+        holder = tree.parent(holder)
+    if holder is None:
+        raise InputError(f"payer: regions {', '.join(codes)} have no common region")
+    rule = value_at("payer_by_level", date, path)
+    level = tree.level(holder)
+    if not isinstance(rule, dict) or level not in rule:
+        raise InputError(f"{PARAMETERS_FILE.name}: parameter 'payer_by_level' names no payer for level {level!r}")
+    return str(rule[level])
+
+
+def _at_or_under(code: str, holder: str, tree: Any) -> bool:
+    node: str | None = code
+    while node is not None:
+        if node == holder:
+            return True
+        node = tree.parent(node)
+    return False

@@ -61,11 +61,18 @@ def fan_wide(result: Result, code: str) -> pd.DataFrame:
     return wide.reset_index()
 
 
-def cost_by_payer_year(result: Result) -> pd.DataFrame:
-    """Expected cost ``payer, year, cost_idr`` [IDR], summed over levers."""
-    if result.cost.empty:
+def cost_by_payer_year(result: Result, programmes: tuple | list = ()) -> pd.DataFrame:
+    """Expected cost ``payer, year, cost_idr`` [IDR], summed over levers; with ``programmes`` (ids of
+    data/programmes.yaml) also what those cost while the scenario leaves them running
+    (``Result.running_cost``: in the baseline, never added as persons)."""
+    from simulator.programmes import load_programmes
+
+    labels = [str(entry["label"]) for name, entry in load_programmes().items() if name in programmes]
+    running = result.running_cost[result.running_cost["lever"].isin(labels)]
+    rows = pd.concat([result.cost, running], ignore_index=True) if len(running) else result.cost
+    if rows.empty:
         return pd.DataFrame({"payer": pd.Series(dtype=str), "year": pd.Series(dtype=np.int64), "cost_idr": pd.Series(dtype=float)})
-    return result.cost.groupby(["payer", "year"], as_index=False)["cost_idr"].sum()
+    return rows.groupby(["payer", "year"], as_index=False)["cost_idr"].sum()
 
 
 def waterfall_at(result: Result, code: str, month: pd.Period) -> pd.DataFrame:
@@ -134,3 +141,54 @@ def median_lines(results: dict[str, Result], code: str) -> pd.DataFrame:
         frames.append(pd.DataFrame({"scenario": name, "month": result.months.to_timestamp(),
                                     "q10": q[0], "q50": q[1], "q90": q[2]}))
     return pd.concat(frames, ignore_index=True)
+
+
+def programme_costs(result: Result, names: list[str]) -> pd.DataFrame:
+    """What the running programmes ``names`` (ids of data/programmes.yaml) cost under ``result``'s
+    scenario against continuing them over the same projected months.
+
+    Returns ``programme, payer, year, continued, scenario, saved`` [IDR]: ``saved`` = continued -
+    scenario (negative when the scenario scales a programme up). A programme the scenario leaves
+    running costs the same in both; a stopped one costs nothing from its stop month.
+    """
+    import dataclasses
+
+    from simulator.engine import continuing_costs
+    from simulator.programmes import load_programmes
+    from simulator.regions import load_regions
+    from simulator.scenario import RunningProgramme
+
+    table = load_programmes()
+    running = {str(table[n]["label"]): n for n in names if n in table}
+    named = {lever.label: lever.programme for lever in result.scenario.levers
+             if isinstance(lever, RunningProgramme) and lever.programme in names}
+    unchanged = dataclasses.replace(result.scenario, levers=())
+    if_continued = continuing_costs(unchanged, result.months, load_regions(), [(n, table[n]) for n in running.values()])
+    columns = ["lever", "payer", "year", "cost_idr"]
+
+    def by_programme(frame: pd.DataFrame, labels: dict[str, str]) -> pd.Series:
+        rows = frame[frame["lever"].isin(list(labels))]
+        return rows.assign(programme=rows["lever"].map(labels)).groupby(["programme", "payer", "year"])["cost_idr"].sum()
+
+    continued = by_programme(pd.DataFrame(if_continued, columns=columns), running)
+    scenario = by_programme(result.running_cost, running).add(by_programme(result.cost, named), fill_value=0.0)
+    both = pd.concat({"continued": continued, "scenario": scenario}, axis=1).fillna(0.0)
+    if both.empty:
+        return pd.DataFrame({"programme": pd.Series(dtype=object), "payer": pd.Series(dtype=object),
+                             "year": pd.Series(dtype=np.int64), "continued": pd.Series(dtype=float),
+                             "scenario": pd.Series(dtype=float), "saved": pd.Series(dtype=float)})
+    both["saved"] = both["continued"] - both["scenario"]
+    return both.reset_index().astype({"year": np.int64})
+
+
+def programme_persons(result: Result, code: str, month) -> pd.DataFrame:
+    """Persons each running-programme lever of ``result``'s scenario changes in ``code`` at
+    ``month`` (its median waterfall step; negative: lost): ``programme, persons`` [persons]."""
+    from simulator.scenario import RunningProgramme
+
+    labels = {lever.label: lever.programme for lever in result.scenario.levers if isinstance(lever, RunningProgramme)}
+    if not labels:
+        return pd.DataFrame({"programme": pd.Series(dtype=object), "persons": pd.Series(dtype=float)})
+    steps = result.waterfall([code], [month])
+    steps = steps[steps["lever"].isin(list(labels))]
+    return pd.DataFrame({"programme": steps["lever"].map(labels).to_numpy(), "persons": steps["persons"].to_numpy()})

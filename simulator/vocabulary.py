@@ -30,5 +30,5 @@ PAYERS = {
 #: paying their own contributions) are shown apart from them in cost tables.
 GOVERNMENT_PAYERS = ("apbn", "apbd_provinsi", "apbd_kabkota", "apbdes", "dana_desa")
 
-#: Who pays a contribution subsidy set for a region, by the region's level: its own budget.
-PAYER_BY_LEVEL = {"nasional": "apbn", "provinsi": "apbd_provinsi", "kabkota": "apbd_kabkota"}
+# Who pays a lever set for a region (its own budget, by level) is dated data: parameter
+# ``payer_by_level`` in data/parameters.yaml, read by ``simulator.parameters.payer_for``.

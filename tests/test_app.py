@@ -118,13 +118,13 @@ def test_region_levers_show_counts_and_shares_in_the_language_format():
     at.selectbox(key="rg_region").set_value("61").run()
     assert not at.exception
     headcount = at.select_slider(key="rg_headcount")
-    assert headcount.value == 26_373  # Kalbar's 2024 subsidy, off the 1.000 grid
-    assert "26.373" in headcount.options and "300.000" in headcount.options
+    assert headcount.value == 0  # Kalbar's 26.373 are a programme in force, not a new subsidy
+    assert "300.000" in headcount.options and "1.000" in headcount.options
     retention = at.slider(key="rg_retention")
     assert retention.value == 35 and retention.proto.format == "%d %%"  # shown as "35 %", read as 0,35
     at.sidebar.radio(key="lang").set_value("en").run()
     assert not at.exception
-    assert "26,373" in at.select_slider(key="rg_headcount").options
+    assert "300,000" in at.select_slider(key="rg_headcount").options
     assert at.slider(key="rg_retention").proto.format == "%d%%"  # "35%", as the English tables write it
 
 
@@ -145,8 +145,13 @@ def test_an_uploaded_history_is_real_data_unless_its_name_says_illustrative(name
     assert any("Data ilustratif" in w.value for w in at.warning) is banner
 
 
-@pytest.mark.parametrize("code,payer", [("00", "APBN"), ("61", "APBD provinsi"), ("61.01", "APBD kabupaten/kota")])
-def test_region_page_subsidy_is_paid_by_that_level_of_government(code, payer):
+@pytest.mark.parametrize("code,payer,paid_2025", [
+    ("00", "APBN", "Rp4.200.000.000"),
+    # Kalbar's own budget also pays the programme in force: 6 months x 26.373 x Rp16.800 = Rp2.658.398.400
+    ("61", "APBD provinsi", "Rp6.858.398.400"),
+    ("61.01", "APBD kabupaten/kota", "Rp4.200.000.000"),
+])
+def test_region_page_subsidy_is_paid_by_that_level_of_government(code, payer, paid_2025):
     at = _app("wilayah")
     at.selectbox(key="rg_region").set_value(code).run()
     at.select_slider(key="rg_headcount").set_value(50_000).run()
@@ -156,7 +161,77 @@ def test_region_page_subsidy_is_paid_by_that_level_of_government(code, payer):
     assert set(costs["Kelompok"]) == {"Anggaran pemerintah"}  # a government budget, apart from own contributions
     # 50.000 workers x Rp16.800 a month, ramped over 3 months from 2025-07 (1/3, 2/3, then all):
     # 2025 pays (1/3 + 2/3 + 1 + 1 + 1 + 1) x 50.000 x 16.800 = Rp4.200.000.000
-    assert costs["2025"].tolist() == ["Rp4.200.000.000"]
+    assert costs["2025"].tolist() == [paid_2025]
+
+
+def _library_status(scenario_file: str, code: str):
+    """The status rows of ``code`` for a scenario file, computed by the library the way the app does
+    (same baseline settings as the app under test, official targets inherited, tested reliability)."""
+    from app_pages.state import HORIZON, PATHS, around
+    from simulator.calibrate import status_with_reliability
+    from simulator.engine import run_scenario
+    from simulator.loaders import load_data
+    from simulator.projection import project_baseline
+    from simulator.regions import DATA_DIR, load_regions
+    from simulator.scenario import parse_scenario
+    from simulator.targets import status_table
+
+    tree = load_regions()
+    panel = load_data(DATA_DIR)
+    baseline, _ = project_baseline(panel.history, panel.workforce, horizon=HORIZON, paths=PATHS)
+    text = (Path(APP).parent / "scenarios" / scenario_file).read_text(encoding="utf-8")
+    result = run_scenario(baseline, parse_scenario(text, source=scenario_file, tree=tree), seed=0, regions=around(code))
+    status = status_table(result, panel.targets, codes=around(code), tree=tree, workforce=panel.workforce)
+    status = status_with_reliability(status, result, tree)
+    return result, status[status["region_code"] == code].set_index("year")
+
+
+def test_region_page_shows_the_programme_in_force_as_such_and_never_adds_it_again():
+    from simulator import fmt
+
+    at = _open("wilayah", {"wilayah": "61"})
+    assert not at.exception
+    assert at.radio(key="rg_pg0_action").value == "continue"
+    assert any("26.373 orang, Rp16.800 per orang per bulan, APBD provinsi" in c.value for c in at.caption)
+    assert at.query_params["program"] == "continue" and at.query_params["bantuan"] == "0"
+    _, base = _library_status("baseline.yaml", "61")  # the baseline already holds the 26.373 members
+    row = base.loc[2025]
+    assert _card(at, "median") == fmt.percent(row["median"])
+    assert _card(at, "probability") == fmt.percent(row["probability"], 0)
+    assert _card(at, "gap") == fmt.number(row["gap_persons"])
+
+
+def test_stopping_the_programme_on_the_region_page_shows_what_is_lost_and_saved():
+    from simulator import fmt
+    from simulator.views import programme_persons
+
+    at = _open("wilayah", {"wilayah": "61"})
+    at.radio(key="rg_pg0_action").set_value("stop").run()  # from January 2026, 35 % keep paying: the defaults
+    assert not at.exception
+    address = {k: at.query_params[k] for k in at.query_params}
+    assert (address["program"], address["program_mulai"], address["program_bertahan"]) == ("stop", "2026-01", "35")
+    # the same as the bundled scenario kalbar-subsidy-stop-2026 (retention 0,35, lapse 0,03 a month)
+    result, stop = _library_status("kalbar-subsidy-stop-2026.yaml", "61")
+    _, base = _library_status("baseline.yaml", "61")
+    lost = programme_persons(result, "61", "2026-12")["persons"].iloc[0]
+    assert -26_373 < lost < -26_373 * 0.65 + 1  # at most 26.373 x (1 - 0,35) lost at once, some of the kept lapse
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Perubahan peserta, Des 2026 (median)"] == fmt.number(lost)
+    saved = at.dataframe[0].value
+    assert saved.columns.tolist() == ["Tahun", "Pembayar", "Jika berjalan terus", "Pilihan ini", "Dihemat"]
+    by_year = dict(zip(saved["Tahun"], saved["Dihemat"]))
+    assert by_year["2025"] == "Rp0" and by_year["2026"] == "Rp5.316.796.800"  # 12 x Rp443.066.400
+    assert set(saved["Pembayar"]) == {"APBD provinsi"}
+    # to the projection's end (Dec 2030): 60 months without it x 26.373 x Rp16.800 = Rp26.583.984.000
+    assert metrics["Biaya dihemat s.d. Des 2030"] == fmt.rupiah(60 * 443_066_400, short=True) == "Rp26,58 M"
+    assert metrics["Median cakupan, Des 2026"] == f'{fmt.percent(base.loc[2026, "median"])} → {fmt.percent(stop.loc[2026, "median"])}'
+    assert metrics["Peluang capai target 2026"] == (f'{fmt.percent(base.loc[2026, "probability"], 0)} → '
+                                                     f'{fmt.percent(stop.loc[2026, "probability"], 0)}')
+    assert stop.loc[2026, "median"] < base.loc[2026, "median"]
+    shared = _open("wilayah", address)  # the copied address gives the same answer in a new session
+    assert not shared.exception
+    assert shared.radio(key="rg_pg0_action").value == "stop"
+    assert {m.label: m.value for m in shared.metric} == metrics
 
 
 def test_a_region_plan_saved_under_any_name_joins_the_comparison_once():
@@ -182,7 +257,7 @@ def test_compare_page_reads_scenarios_from_the_url_and_writes_them_back():
     assert not at.exception
     assert at.multiselect(key="cmp_names").value == ["baseline", "kalbar-subsidy-2025"]
     table = at.dataframe[0].value
-    assert list(dict.fromkeys(table.iloc[:, 0])) == ["Proyeksi dasar (tanpa kebijakan baru)",
+    assert list(dict.fromkeys(table.iloc[:, 0])) == ["Proyeksi dasar (program berjalan, tanpa kebijakan baru)",
                                                      "Kalbar: bantuan iuran 2025 (26.373 pekerja)"]
     assert at.query_params["b"] == ["baseline", "kalbar-subsidy-2025"] and at.query_params["wilayah"] == "61"
 
@@ -309,3 +384,27 @@ def test_overview_address_carries_province_scenario_and_year():
     names = re.findall(r'class="sim-card-name">([^<]*)<', "".join(m.value for m in at.markdown))
     assert names == ["Nasional", "Kalimantan Barat"]  # nation and province together
     assert dict(at.query_params) == {"provinsi": "61", "skenario": "kalbar-pergub-2025", "tahun": "2026"}
+
+
+def test_app_and_command_line_charge_an_allocation_to_the_same_budget(capsys):
+    """Kalbar's Rp10 miliar split over its 14 kabupaten/kota is the province's envelope: APBD provinsi
+    in the app and from `allocate --under 61` alike (data/parameters.yaml, payer_by_level, through
+    parameters.payer_for), with the same persons and cost per kabupaten/kota."""
+    from app_pages.state import PATHS
+    from simulator.cli import main
+    from simulator.parameters import payer_for
+    from simulator.regions import load_regions
+
+    assert payer_for(load_regions().leaves("61"), load_regions(), "2025-07") == "apbd_provinsi"
+    at = _open("anggaran", {"tanya": "allocate", "tuas": "subsidy", "tenggat": "2025-12", "peluang": "80",
+                            "provinsi": "61", "tujuan": "regions", "pagu": "10000000000"})
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert "Pembayar: APBD provinsi" in [c.value for c in at.caption]
+    app = at.dataframe[0].value
+    assert main(["allocate", "--budget", "10000000000", "--under", "61", "--deadline", "2025-12",
+                 "--probability", "0.8", "--objective", "regions", "--paths", str(PATHS)]) == 0
+    out = capsys.readouterr().out
+    assert "dibayar dari: APBD provinsi" in out.splitlines()
+    for code, persons, cost in zip(app["Kode"], app["Dialokasikan"], app["Biaya"]):
+        line = next(row for row in out.splitlines() if row.startswith(f"{code} "))
+        assert f" {persons} " in line and cost in line, (line, persons, cost)
