@@ -10,7 +10,7 @@ its Saltelli design, 16 points per task. Figures:
 * plain multiprocessing (fork, 2 processes sharing the baseline copy-on-write, the same batches and
   the same per-batch function): Dask's throughput over it (goal: within 15 %);
 * peak RSS per Dask worker (goal < 2 GiB);
-* 1 worker against 2 (the ratio);
+* 1 worker against 2 (the ratio), and 1 worker of 2 threads (one baseline copy per machine);
 * a simulated larger cluster: 4 and 8 worker processes x 1 thread on this machine, and 400 empty
   tasks per cluster size: the scheduler's cost per task, which with the CPU seconds per point gives
   the estimate for N machines printed at the end.
@@ -61,20 +61,36 @@ def machine_state() -> str:
     return f"cores {os.cpu_count()}, load average {os.getloadavg()[0]:.1f}, a 10^7-step Python loop {loop:.2f} s"
 
 
+def tree_cpu() -> float:
+    """CPU seconds of this process and every live process under it (cluster, nannies, workers, pool)."""
+    import psutil
+
+    me = psutil.Process()
+    total = 0.0
+    for proc in [me, *me.children(recursive=True)]:
+        try:
+            times = proc.cpu_times()
+            total += times.user + times.system
+        except psutil.Error:
+            pass
+    return total
+
+
 def run_dask(model, design, baseline, workers: int, threads: int = 1):
-    """(start s, total s, points s, stats, y): cluster start, the whole run with scatter, the points."""
+    """(start s, total s, points s, stats, y, CPU s of every process during the run): cluster
+    start, the whole run with scatter, the points."""
     t0 = time.perf_counter()
     client = sweep.open_client(workers=workers, threads=threads)
     client.wait_for_workers(workers)
     started = time.perf_counter() - t0
     try:
         with tempfile.TemporaryDirectory() as folder:
-            t1 = time.perf_counter()
+            c0, t1 = tree_cpu(), time.perf_counter()
             y, stats = sweep.run_design(model, design, folder, context=baseline, client=client, batch=BATCH)
-            total = time.perf_counter() - t1
+            total, cpu = time.perf_counter() - t1, tree_cpu() - c0
     finally:
         sweep.close_client(client)
-    return started, total, total - stats.scatter_seconds, stats, y
+    return started, total, total - stats.scatter_seconds, stats, y, cpu
 
 
 def run_multiprocessing(model, design, baseline, processes: int = 2):
@@ -84,13 +100,13 @@ def run_multiprocessing(model, design, baseline, processes: int = 2):
     jobs = [(design.values[c], c, 0) for c in chunks]
     ctx = mp.get_context("fork")
     with ctx.Pool(processes, initializer=_mp_init, initargs=(model, baseline)) as pool:
-        t0 = time.perf_counter()
+        c0, t0 = tree_cpu(), time.perf_counter()
         out = pool.map(_mp_batch, jobs, chunksize=1)
-        seconds = time.perf_counter() - t0
+        seconds, cpu = time.perf_counter() - t0, tree_cpu() - c0
     y = np.empty((len(design.values), *out[0][1].shape[1:]))
     for points, part, *_ in out:
         y[points] = part
-    return seconds, y, sum(o[-1] for o in out) / len(design.values)
+    return seconds, y, sum(o[-1] for o in out) / len(design.values), cpu
 
 
 def task_overhead(workers: int, tasks: int = 400) -> float:
@@ -140,8 +156,8 @@ def main() -> None:
     for _ in range(args.repeat):
         dask_runs.append(run_dask(model, design, baseline, 2))
         mp_runs.append(run_multiprocessing(model, design, baseline, 2))
-    start2, total2, points2, stats2, y2 = min(dask_runs, key=lambda r: r[1])
-    mp_seconds, y_mp, mp_cpu = min(mp_runs, key=lambda r: r[0])
+    start2, total2, points2, stats2, y2, all_cpu2 = min(dask_runs, key=lambda r: r[1])
+    mp_seconds, y_mp, mp_cpu, all_mp = min(mp_runs, key=lambda r: r[0])
     rss = max(stats2.peak_rss.values()) / 2**30
     cpu_point = sum(stats2.cpu_seconds) / len(design.values)
     print(f"dask, 2 workers (runs {', '.join(f'{r[1]:.1f}' for r in dask_runs)} s): cluster start {start2:.1f} s; "
@@ -157,8 +173,10 @@ def main() -> None:
           f"{mp_seconds:.1f} s, CPU per point {1000 * mp_cpu:.1f} ms; dask throughput / multiprocessing "
           f"{ratio:.2f} (scatter included), {mp_seconds / points2:.2f} (points alone); goal >= 0.85: "
           f"{'met' if ratio >= 0.85 else 'NOT met'}; same numbers: {same}", flush=True)
+    print(f"CPU seconds of all processes (load-independent price of the bookkeeping): dask {all_cpu2:.1f} s, "
+          f"multiprocessing {all_mp:.1f} s: multiprocessing / dask {all_mp / all_cpu2:.2f}", flush=True)
 
-    start1, total1, points1, stats1, y1 = run_dask(model, design, baseline, 1)
+    start1, total1, points1, stats1, y1, _ = run_dask(model, design, baseline, 1)
     print(f"dask, 1 worker: {total1:.1f} s (points {points1:.1f} s); 1 / 2 workers time ratio "
           f"{total1 / total2:.2f} (points alone {points1 / points2:.2f}); same numbers as 2 workers: "
           f"{np.array_equal(y1, y2)}", flush=True)
@@ -169,8 +187,12 @@ def main() -> None:
     for workers in (2, 4, 8):
         overheads[workers] = task_overhead(workers)
         print(f"empty task on {workers} workers x 1 thread: {1000 * overheads[workers]:.2f} ms per task", flush=True)
+    start, total, points, stats, y, _ = run_dask(model, design, baseline, 1, threads=2)
+    print(f"dask, 1 worker x 2 threads (one baseline per machine): {total:.1f} s (scatter {stats.scatter_seconds:.1f} s, "
+          f"points {points:.1f} s); against 2 workers x 1 thread {total / total2:.2f}; same numbers: "
+          f"{np.array_equal(y, y2)}", flush=True)
     for workers in (4, 8):
-        start, total, points, stats, y = run_dask(model, design, baseline, workers)
+        start, total, points, stats, y, _ = run_dask(model, design, baseline, workers)
         busy = sum(stats.cpu_seconds)
         print(f"dask, {workers} workers on 2 cores: {total:.1f} s (scatter {stats.scatter_seconds:.1f} s, points "
               f"{points:.1f} s), cluster start {start:.1f} s; CPU in tasks {busy:.1f} s; peak RSS per worker "
