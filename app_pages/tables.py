@@ -124,3 +124,14 @@ def headline_card(name: str, row, note: str = "") -> str:
             f'<div class="sim-card-head"><span class="sim-card-name">{esc(name)}</span>'
             f'<span class="sim-pill" data-k="status" style="background:{pale};color:{strong};border-color:{strong}">'
             f'{esc(t(row["status"], L))}</span></div><div class="sim-figs">{cells}</div></div>')
+
+
+def figure_row(figures: list[tuple[str, str, str]]) -> str:
+    """A row of labelled figures ``(key, label, value)`` as HTML in the headline cards' style (values
+    wrap instead of being cut, as st.metric cuts "35,43 % → 34,57 %"); each value carries
+    ``data-p="key"`` for tests and the benchmark."""
+    esc = html.escape
+    cells = "".join(f'<div class="sim-fig"><div class="sim-fig-label">{esc(label)}</div>'
+                    f'<div class="sim-fig-value" data-p="{esc(key)}">{esc(value)}</div></div>'
+                    for key, label, value in figures)
+    return f'<div class="sim-figs">{cells}</div>'

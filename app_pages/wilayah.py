@@ -11,7 +11,7 @@ from app_pages.charts import fan_chart, waterfall_chart
 from app_pages.inputs import counts, whole_percent
 from app_pages.state import (around, bundled_scenarios, csv_download, current_baseline, join_comparison, lang,
                              query_choice, region_label, run, set_address)
-from app_pages.tables import cost_table, headline_card, status_table
+from app_pages.tables import cost_table, figure_row, headline_card, status_table
 from simulator import fmt
 from simulator.i18n import t
 from simulator.regions import load_regions
@@ -254,22 +254,20 @@ def programme_panel(result, status, before, code: str, names: list[str]) -> None
             x=fmt.percent(lever.scale, 0, lang=L))).format(month=fmt.month(lever.start, L, long=True))
         row, deadline = _deadline_row(status, code, lever.start, result.months)
         effect = programme_persons(result, code, deadline).set_index("programme")["persons"].get(name, 0.0)
-        figures = [(t("programme_persons", L).format(month=fmt.month(deadline, L)), fmt.number(effect, lang=L)),
-                   (t("programme_saved" if saved >= 0 else "programme_extra", L).format(
+        figures = [("persons", t("programme_persons", L).format(month=fmt.month(deadline, L)), fmt.number(effect, lang=L)),
+                   ("saved", t("programme_saved" if saved >= 0 else "programme_extra", L).format(
                        last=fmt.month(result.months[-1], L)), fmt.rupiah(abs(saved), short=True, lang=L))]
         if row is not None:
             then = before[1]
             same = then[(then["region_code"] == code) & (then["year"] == row["year"]) & (then["target"] == row["target"])]
             if len(same):
-                figures.append((t("programme_median", L).format(month=fmt.month(deadline, L)),
+                figures.append(("median", t("programme_median", L).format(month=fmt.month(deadline, L)),
                                 f'{fmt.percent(same["median"].iloc[0], lang=L)} → {fmt.percent(row["median"], lang=L)}'))
-                figures.append((t("programme_probability", L).format(year=int(row["year"])),
+                figures.append(("probability", t("programme_probability", L).format(year=int(row["year"])),
                                 f'{fmt.percent(same["probability"].iloc[0], 0, lang=L)} → '
                                 f'{fmt.percent(row["probability"], 0, lang=L)}'))
-        st.markdown(f"{what}")
-        cols = st.columns(len(figures))
-        for col, (title, value) in zip(cols, figures):
-            col.metric(title, value)
+        st.markdown(what)
+        st.markdown(figure_row(figures), unsafe_allow_html=True)
         shown = costs.assign(payer=costs["payer"].map(lambda p: t(f"payer_{p}", L)))
         st.dataframe(pd.DataFrame({
             t("year", L): shown["year"].astype(str), t("payer", L): shown["payer"],

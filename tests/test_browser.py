@@ -94,7 +94,7 @@ def _move_slider_and_check(page, server: str, artifacts: Path) -> None:
     metrics = "() => [...document.querySelectorAll('[data-k]')].map(m => m.innerText).join('|')"
     before = page.evaluate(metrics)
     chart_before = chart.screenshot(timeout=120_000)
-    thumb = page.get_by_role("slider").first
+    thumb = _subsidy_slider(page)
     thumb.focus()
     for _ in range(10):
         page.keyboard.press("PageUp")
@@ -163,6 +163,22 @@ def _figures(page, timeout: int = 900_000) -> dict:
     return page.evaluate(FIGURE)
 
 
+def _subsidy_slider(page):
+    """The new-subsidy slider of the Region page (the programme in force has sliders above it)."""
+    return page.get_by_test_id("stSlider").filter(has_text="Bantuan iuran (orang)").get_by_role("slider")
+
+
+def _cli_row(scenario: str, code: str, name: str, year: int) -> list[str]:
+    """Target, median, probability, gap ... as `run` prints them for ``code`` and ``year``."""
+    import re
+
+    paths = os.environ.get("SIMULATOR_PATHS", "200")
+    out = subprocess.run([sys.executable, "-m", "simulator", "run", f"scenarios/{scenario}.yaml", "--paths", paths],
+                         cwd=ROOT, capture_output=True, text=True, timeout=1800, check=True).stdout
+    line = next(row for row in out.splitlines() if re.match(rf"{re.escape(code)}\s+{name}\s+{year}\s", row))
+    return re.findall(r"\d+(?:\.\d{3})*(?:,\d+)? %|\d+(?:\.\d{3})+|\d+", line.split(str(year), 1)[1])
+
+
 def _type(page, label: str, text: str) -> None:
     box = page.get_by_label(label, exact=True)
     box.fill(text)
@@ -220,11 +236,11 @@ def test_a_copied_region_address_reproduces_its_numbers(server, browser):
     try:
         page.goto(f"{server}/wilayah?wilayah=61", timeout=300_000)
         _figures(page)
-        thumb = page.get_by_role("slider").first
+        thumb = _subsidy_slider(page)
         thumb.focus()
         for _ in range(5):
             page.keyboard.press("PageUp")
-        page.wait_for_url(lambda url: "bantuan=26373" not in url, timeout=300_000)
+        page.wait_for_url(lambda url: "bantuan=0&" not in url, timeout=300_000)
         shown = _figures(page)
         address = page.url
     finally:
@@ -259,6 +275,33 @@ def test_app_and_command_line_give_the_same_answer(server, browser):
     assert app["target"].startswith(cli[0]), (app, line)
     assert app["median"].startswith(cli[1]) and app["probability"] == cli[2], (app, line)
     assert app["gap"] in line, (app, line)
+
+
+def test_what_is_lost_if_the_programme_in_force_stops_is_one_click(server, browser):
+    """Kalbar's Pergub 4/2023 subsidy is in the baseline; 'Dihentikan' (from January 2026, 35 % keep
+    paying) shows the persons lost, the cost saved and the coverage before -> after, the latter equal
+    to `run scenarios/kalbar-subsidy-stop-2026.yaml` for Kalbar in 2026."""
+    cli = _cli_row("kalbar-subsidy-stop-2026", "61", "Kalimantan Barat", 2026)
+    context, page = _page(browser)
+    try:
+        page.goto(f"{server}/wilayah?wilayah=61", timeout=300_000)
+        _figures(page)
+        assert page.get_by_text("26.373 orang, Rp16.800 per orang per bulan", exact=False).count() == 1
+        page.get_by_test_id("stSidebar").get_by_text("Dihentikan", exact=True).click()
+        page.wait_for_url(lambda url: "program=stop" in url, timeout=300_000)
+        page.locator("[data-p]").first.wait_for(timeout=300_000)
+        _settled(page)
+        metrics = page.evaluate("() => Object.fromEntries([...document.querySelectorAll('[data-p]')].map("
+                                "e => [e.previousElementSibling.innerText, e.innerText]))")
+        page.screenshot(path=str(ARTIFACTS / "region-programme-stop-1440.png"), full_page=True)
+        assert "program_mulai=2026-01" in page.url and "program_bertahan=35" in page.url
+    finally:
+        context.close()
+    lost = metrics["Perubahan peserta, Des 2026 (median)"]
+    assert lost.startswith("-") and 17_142 < int(lost[1:].replace(".", "")) < 26_373, metrics
+    assert metrics["Biaya dihemat s.d. Des 2030"] == "Rp26,58 M"  # 60 months x 26.373 x Rp16.800
+    before, after = metrics["Median cakupan, Des 2026"].split(" → ")
+    assert after == cli[1] and before != after, (metrics, cli)
 
 
 @pytest.mark.parametrize("lang", ["id", "en"])
