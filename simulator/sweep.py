@@ -454,11 +454,16 @@ def _batch_name(points: np.ndarray) -> str:
 
 def _read_done(folder: Path) -> dict[int, np.ndarray]:
     """Point -> outputs from the batch files already in ``folder/points`` (each written whole)."""
+    import zipfile
+
     done: dict[int, np.ndarray] = {}
     for file in sorted((folder / "points").glob("points-*.npz")):
-        with np.load(file, allow_pickle=False) as data:
-            for i, row in zip(data["points"].tolist(), data["y"]):
-                done[int(i)] = row
+        try:
+            with np.load(file, allow_pickle=False) as data:
+                found = dict(zip(data["points"].tolist(), data["y"]))
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+            continue  # not one of ours whole (files are written atomically): its points are computed again
+        done.update({int(i): row for i, row in found.items()})
     return done
 
 

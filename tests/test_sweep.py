@@ -340,3 +340,14 @@ def test_cli_refuses_a_bad_sweep_file_and_nothing_to_sweep(tmp_path, monkeypatch
     assert err.strip() == ("error: fixed.yaml: no assumption is given as a range or distribution "
                            "(e.g. retention_after: [0.25, 0.45]); nothing to sweep")
     assert not (tmp_path / "out").exists()
+
+
+def test_a_broken_batch_file_is_computed_again(tmp_path):
+    model = Ishigami()
+    design = make_design(model.dims(), 4, seed=0, grid=3)
+    fresh, _ = run_design(model, design, tmp_path, batch=8)
+    broken = sorted((tmp_path / "points").glob("points-*.npz"))[0]
+    broken.write_bytes(b"not a zip file")
+    y, stats = run_design(model, design, tmp_path, batch=8)
+    assert stats.computed == 8 and stats.reused == len(design.values) - 8
+    np.testing.assert_array_equal(y, fresh)
