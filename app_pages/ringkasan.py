@@ -79,10 +79,10 @@ def page_overview() -> None:
         st.caption(t("national_target_note", L))
         csv_download(status, f"ringkasan-{choice}.csv", "dl_overview")
     st.caption(f"{t('paths', L)}: {fmt.number(result.paths, lang=L)}")
-    reports(result, status, text, f"{name}-{choice}")
+    reports(result, status, text, f"{name}-{choice}", None if choice == "00" else choice)
 
 
-def reports(result, status: pd.DataFrame, text: str, stem: str) -> None:
+def reports(result, status: pd.DataFrame, text: str, stem: str, province: str | None = None) -> None:
     """Leadership outputs of the shown run: Excel workbook, printable brief (HTML, PDF on request).
 
     Each file is built when its button is clicked (on a separate thread, Streamlit's deferred
@@ -101,7 +101,14 @@ def reports(result, status: pd.DataFrame, text: str, stem: str) -> None:
             return workbook_bytes(result, status, backtest=backtest, lang=L, provenance=provenance)
 
         def html() -> bytes:
-            return brief_html(result, status, lang=L, provenance=provenance).encode("utf-8")
+            # page 1: the nation beside the chosen province, fan charts with the recorded history
+            # (built when the button is clicked, off the script thread: no Streamlit cache in it)
+            from simulator.views import history_coverage
+
+            panel, _ = current_panel()
+            return brief_html(result, status, lang=L, provenance=provenance, province=province,
+                              history=lambda code: history_coverage(panel.history, panel.workforce, load_regions(),
+                                                                    code)).encode("utf-8")
 
         cols[0].download_button(t("download_xlsx", L), book, file_name=f"{stem}.xlsx", key="dl_xlsx", on_click="ignore",
                                 mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

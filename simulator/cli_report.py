@@ -44,7 +44,8 @@ def _report(args: argparse.Namespace) -> int:
                               provenance=saved.provenance, tree=tree)
         _out(f"workbook -> {_write(outputs['--xlsx'], data)}")
     if args.html or args.pdf:
-        text = brief_html(result, saved.status, tree, lang=args.lang, provenance=saved.provenance)
+        text = brief_html(result, saved.status, tree, lang=args.lang, provenance=saved.provenance,
+                          history=_recorded(saved.provenance, args.data, tree))
         if args.html:
             _out(f"brief (HTML) -> {_write(outputs['--html'], text)}")
         if args.pdf:
@@ -55,6 +56,24 @@ def _report(args: argparse.Namespace) -> int:
             _out(f"brief (PDF) -> {_write(outputs['--pdf'], pdf)}")
     print_note(bool(saved.provenance.get("illustrative")))
     return 0
+
+
+def _recorded(provenance: dict, data: str | None, tree):
+    """``history(code)`` for the brief's fan charts: the recorded coverage of the data the result was
+    computed from (``data`` or the bundled folder, used only when its hash is the result's), else None
+    (the charts then show the projection alone)."""
+    from simulator.loaders import load_data
+    from simulator.projection import data_hash
+    from simulator.regions import DATA_DIR
+    from simulator.views import history_coverage
+
+    try:
+        panel = load_data(data or DATA_DIR)
+    except InputError:
+        return None
+    if data_hash(panel.history, panel.workforce) != provenance.get("data_hash"):  # as the baseline hashes it
+        return None
+    return lambda code: history_coverage(panel.history, panel.workforce, tree, code)
 
 
 def _rerun_for(old, new, data: str | None, tree):
@@ -123,6 +142,8 @@ def _report_parsers(sub) -> None:
     p.add_argument("--html", help="write the printable brief (HTML) here")
     p.add_argument("--pdf", help="write the brief as PDF here (needs a headless chromium)")
     p.add_argument("--lang", choices=("id", "en"), default="id")
+    p.add_argument("--data", help="data folder the result was computed from, for the recorded history in the "
+                                  "brief's charts (default: the bundled data/, used when its hash matches)")
     p = sub.add_parser("changes", help="what changed between two saved results: new data vs changed levers")
     p.add_argument("old", help="earlier saved result folder")
     p.add_argument("new", help="current saved result folder")

@@ -304,6 +304,37 @@ def test_what_is_lost_if_the_programme_in_force_stops_is_one_click(server, brows
     assert after == cli[1] and before != after, (metrics, cli)
 
 
+def test_the_brief_downloaded_from_the_overview_is_the_one_page_leadership_brief(server, browser):
+    """Overview, Kalbar, 'stop in 2026': the HTML brief's page 1 has the nation and the province
+    together, fan charts with the recorded history, the scenario's Indonesian title and no ISO date;
+    printed, page 1 alone is one A4 page (tests/artifacts/brief-app.pdf)."""
+    import re
+
+    context, page = _page(browser)
+    try:
+        page.goto(f"{server}/?provinsi=61&skenario=kalbar-subsidy-stop-2026&tahun=2026", timeout=300_000)
+        _figures(page)
+        page.get_by_text("Laporan untuk pimpinan", exact=False).click()
+        with page.expect_download(timeout=300_000) as download:
+            page.get_by_role("button", name="Unduh ringkasan (HTML, siap cetak)").click()
+        text = Path(download.value.path()).read_text(encoding="utf-8")
+    finally:
+        context.close()
+    cover = text.split("<section class='page cover'>")[1].split("</section>")[0]
+    assert "Kalbar: bantuan iuran Pergub 4/2023 dihentikan mulai Januari 2026" in cover
+    assert re.findall(r"<div class='card card-[a-z-]+'><b>([^<]+)</b>", cover) == ["Indonesia", "Kalimantan Barat"]
+    assert cover.count('class="history"') == 2 and "Teruji*" in cover
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", text.split("<footer>")[0])
+    (ARTIFACTS / "brief-app.html").write_text(text, encoding="utf-8")
+    from simulator.report import brief_pdf, find_pdf_engine
+
+    if find_pdf_engine():
+        first = text.split("<section class='page'>")[0] + "</body></html>"
+        pdf = brief_pdf(first)
+        (ARTIFACTS / "brief-app-page1.pdf").write_bytes(pdf)
+        assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) == 1
+
+
 @pytest.mark.parametrize("lang", ["id", "en"])
 def test_screenshots_of_every_page_at_desktop_and_phone_width(server, browser, lang):
     suffix = "" if lang == "id" else "?lang=en"

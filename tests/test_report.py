@@ -361,11 +361,93 @@ def brief(lang: str = "id") -> str:
 
 def test_brief_has_a_cover_and_one_page_per_province_group():
     page = brief()
-    assert page.count("<section class='page'>") == 3  # cover, Indonesia, Kalimantan Barat
+    # page 1 (the one-page brief), then the detail pages: Indonesia, Kalimantan Barat
+    assert page.count("<section class='page cover'>") == 1 and page.count("<section class='page'>") == 2
     assert "<h2>Indonesia (00)</h2>" in page and "<h2>Kalimantan Barat (61)</h2>" in page
-    assert page.count("<svg") == 2 and "stroke-dasharray" in page  # fan charts with target lines
+    # fan charts with target lines: nation and province side by side on page 1, one per detail page
+    assert page.count("<svg") == 4 and "stroke-dasharray" in page
     assert "break-after: page" in page and "@page { size: A4" in page
     assert "Data ilustratif" in page
+
+
+def _cover(page: str) -> str:
+    return page.split("<section class='page cover'>")[1].split("</section>")[0]
+
+
+def _cells(html_text: str) -> list[list[str]]:
+    rows = [re.findall(r"<td[^>]*>([^<]*)</td>", row) for row in re.findall(r"<tr[^>]*>(.*?)</tr>", html_text)]
+    return [row for row in rows if row]  # the header row has no <td>
+
+
+def test_brief_page_one_puts_nation_and_province_together():
+    cover = _cover(brief())
+    cards = re.findall(r"<div class='card card-([a-z-]+)'><b>([^<]+)</b>", cover)
+    assert cards == [("off-track", "Indonesia"), ("off-track", "Kalimantan Barat")]
+    assert cover.count("<svg") == 2
+    # Kalimantan Barat's card: target 59,56 %, probability 0 % with its tested 78 %, the gap in persons
+    gap = round(0.5956 * 14 * EMPLOYED - (14 * 50_000 + N))
+    assert "Target 2025: <b>59,56 %</b>" in cover and "<b>0 %</b> (teruji 78 %)" in cover
+    assert f"kurang {gap:,} orang".replace(",", ".") in cover
+    status, costs, levers = cover.split("<h3>")[1:4]
+    assert [row[0] for row in _cells(status)] == ["Indonesia (00)", "Kalimantan Barat (61)"]
+    assert status.startswith("Status</h3>") and "<th class=n>Teruji*</th>" in status
+    # cost per payer and year: government budgets first, the programme in force they keep paying
+    # (Pergub 4/2023, 26.373 x Rp16.800 x 12) beside the scenario's own lever, then their sum
+    assert costs.startswith("Biaya per pembayar per tahun (seluruh skenario, nilai harapan)</h3>")
+    assert _cells(costs) == [
+        ["Anggaran pemerintah", "", ""],
+        ["APBD provinsi", "Rp5,32 M", "Rp5,32 M"],
+        ["APBD provinsi – program berjalan: Bantuan iuran Pemprov Kalbar (Pergub 4/2023)", "Rp5,32 M", "Rp5,32 M"],
+        ["Jumlah anggaran pemerintah", "Rp10,63 M", "Rp10,63 M"],
+        ["Jumlah", "Rp10,63 M", "Rp10,63 M"],
+    ]
+    assert levers.startswith("Tiga kebijakan paling berpengaruh: Kalimantan Barat</h3>")
+    assert _cells(levers) == [["Bantuan iuran Kalbar", "26.373", "1,26", "Rp5.316.796.800"]]
+
+
+def test_brief_cost_keeps_government_budgets_apart_from_own_contributions():
+    from simulator.report_brief import _cost_table
+
+    cost = pd.DataFrame({"payer": ["worker", "apbd_kabkota", "apbn", "apbn"], "year": [2025, 2025, 2025, 2026],
+                         "cost_idr": [1e9, 2e9, 3e9, 4e9]})
+    rows = _cells(_cost_table(cost, "id"))
+    assert [r[0] for r in rows] == ["Anggaran pemerintah", "APBN", "APBD kabupaten/kota", "Jumlah anggaran pemerintah",
+                                    "Dibayar sendiri (pekerja, pemberi kerja)", "Pekerja", "Jumlah"]
+    assert rows[3][1:] == ["Rp5,00 M", "Rp4,00 M", "Rp9,00 M"] and rows[6][1:] == ["Rp6,00 M", "Rp4,00 M", "Rp10,00 M"]
+    assert rows[5][1:] == ["Rp1,00 M", "–", "Rp1,00 M"]
+
+
+def test_brief_charts_draw_the_recorded_history_before_the_projection():
+    result = old_result()
+    months = pd.period_range("2019-01", "2024-12", freq="M")
+    recorded = pd.DataFrame({"month": months, "coverage": np.linspace(0.20, 0.30, len(months))})
+    page = brief_html(result, assess(result, TARGETS), tree(), history=lambda code: recorded)
+    assert page.count('class="history"') == 4  # both charts of page 1 and of each detail page
+    points = re.search(r'<polyline class="history" points="([^"]+)"', page).group(1).split()
+    assert len(points) == 48  # the last four years before the projection
+    assert "Garis hitam: cakupan tercatat" in page
+    assert 'class="history"' not in brief()  # without it the charts show the projection alone
+
+
+def test_brief_writes_dates_in_words_and_the_scenario_in_the_chosen_language():
+    result = old_result()
+    scenario = dataclasses.replace(result.scenario, title_id="Kalbar: bantuan iuran", title_en="Kalbar: subsidy",
+                                   description="Provinsi membayar iuran. / The province pays the contributions.")
+    result = dataclasses.replace(result, scenario=scenario)
+    for lang, title, words, other in (("id", "Kalbar: bantuan iuran", "Provinsi membayar iuran.", "The province"),
+                                      ("en", "Kalbar: subsidy", "The province pays the contributions.", "Provinsi")):
+        page = brief_html(result, assess(result, TARGETS), tree(), lang=lang,
+                          provenance=provenance_of(result, created="2025-11-26T08:00:00+00:00"))
+        assert f"<h1>{'Ringkasan proyeksi cakupan' if lang == 'id' else 'Coverage projection brief'}: {title}</h1>" in page
+        assert f"<p>{words}</p>" in page and other not in page
+        assert "26 November 2025" in page
+        assert not re.search(r"\d{4}-\d{2}-\d{2}", page)  # no ISO date anywhere a reader sees
+
+
+def test_brief_has_one_sentence_per_detail_page_not_one_per_table_row():
+    page = brief()
+    assert page.count("peluang mencapai") == 2  # Indonesia's and Kalimantan Barat's, each once
+    assert "<ul class='sentences'>" not in page
 
 
 def test_brief_shows_each_probability_beside_its_tested_reliability():
@@ -424,6 +506,10 @@ def test_brief_prints_to_a_pdf_with_one_page_per_section(tmp_path):
     assert pdf[:5] == b"%PDF-"
     pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
     assert pages >= 3
+    result = old_result()  # page 1 alone is one A4 page
+    cover = brief_pdf(brief_html(result, assess(result, TARGETS.assign(coverage=[0.34, 0.5956])), tree(), codes=[],
+                                 province="61"))
+    assert len(re.findall(rb"/Type\s*/Page(?!s)", cover)) == 1
     (tmp_path / "brief.pdf").write_bytes(pdf)
     artifacts = Path(__file__).resolve().parent / "artifacts"
     artifacts.mkdir(exist_ok=True)
