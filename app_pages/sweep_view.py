@@ -65,7 +65,8 @@ def run_sweep(text: str, name: str, samples: int, bar=None):
     model = sweep.scenario_model(scenario, baseline, panel.targets, workforce=panel.workforce)
     design = sweep.make_design(model.dims, samples, seed=0, grid=GRID)
     progress = None if bar is None else (lambda done, total: bar.progress(done / total, text=f"{done}/{total}"))
-    y, _ = sweep.run_design(model, design, folder, context=baseline, batch=8, progress=progress)
+    y, _ = sweep.run_design(model, design, folder, context=model.context(baseline), batch=8,
+                            progress=progress)
     result = sweep.analyse(y, design, model.rows(), model.outputs, level=sweep.DEFAULTS["probability"], boot=100)
     sweep.write_result(result, folder, bool(getattr(panel, "illustrative", False)), extra={"scenario": name})
     return result

@@ -86,7 +86,8 @@ def run_dask(model, design, baseline, workers: int, threads: int = 1):
     try:
         with tempfile.TemporaryDirectory() as folder:
             c0, t1 = tree_cpu(), time.perf_counter()
-            y, stats = sweep.run_design(model, design, folder, context=baseline, client=client, batch=BATCH)
+            y, stats = sweep.run_design(model, design, folder, context=model.context(baseline), client=client,
+                                        batch=BATCH)
             total, cpu = time.perf_counter() - t1, tree_cpu() - c0
     finally:
         sweep.close_client(client)
@@ -99,7 +100,7 @@ def run_multiprocessing(model, design, baseline, processes: int = 2):
     chunks = [np.arange(k, min(k + BATCH, len(design.values))) for k in range(0, len(design.values), BATCH)]
     jobs = [(design.values[c], c, 0) for c in chunks]
     ctx = mp.get_context("fork")
-    with ctx.Pool(processes, initializer=_mp_init, initargs=(model, baseline)) as pool:
+    with ctx.Pool(processes, initializer=_mp_init, initargs=(model, model.context(baseline))) as pool:
         c0, t0 = tree_cpu(), time.perf_counter()
         out = pool.map(_mp_batch, jobs, chunksize=1)
         seconds, cpu = time.perf_counter() - t0, tree_cpu() - c0
@@ -145,8 +146,11 @@ def main() -> None:
     full = sweep.make_design(model.dims, n, seed=0)
     design = dataclasses.replace(full, values=full.values[: args.points])
     size = (baseline.active.nbytes + baseline.employed.nbytes) / 2**20
+    small = model.context(baseline)
+    shipped = (small.active.nbytes + small.employed.nbytes) / 2**20
     print(f"baseline {len(baseline.regions)} regions x {baseline.paths} paths x {len(baseline.months)} months "
-          f"({size:.0f} MiB, {time.perf_counter() - t0:.1f} s to load); {len(model.dims)} assumptions, "
+          f"({size:.0f} MiB, {time.perf_counter() - t0:.1f} s to load; the workers get its {len(small.regions)} rows "
+          f"of Kalimantan Barat, {shipped:.1f} MiB); {len(model.dims)} assumptions, "
           f"{len(model.regions)} regions, {len(model.targets)} targets; {len(design.values)} design points, "
           f"{BATCH} per task", flush=True)
 

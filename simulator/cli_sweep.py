@@ -89,8 +89,8 @@ def _sweep(args: argparse.Namespace) -> int:
     if args.workers > 0 or args.scheduler:
         client = sweep.open_client(args.scheduler, workers=args.workers)
     try:
-        y, stats = sweep.run_design(model, design, out, context=baseline, client=client, batch=options["batch"],
-                                    seed=options["seed"], progress=Bar())
+        y, stats = sweep.run_design(model, design, out, context=model.context(baseline), client=client,
+                                    batch=options["batch"], seed=options["seed"], progress=Bar())
     finally:
         if client is not None:
             sweep.close_client(client)

@@ -324,8 +324,14 @@ class ScenarioModel:
     regions: tuple[str, ...]
     paths: int | None = None
     data_key: str = ""
+    tree: Any = None
 
     outputs = OUTPUTS
+
+    def context(self, baseline: Any) -> Any:
+        """The baseline the points run on: its rows of ``tree`` (the provinces the sweep touches)
+        when the model has a trimmed tree, else the baseline itself."""
+        return baseline if self.tree is None else trimmed_baseline(baseline, self.tree)
 
     def rows(self) -> pd.DataFrame:
         cols = [c for c in ("region_code", "year", "coverage", "basis", "scheme", "origin", "applied_from")
@@ -343,7 +349,7 @@ class ScenarioModel:
         from simulator.regions import load_regions
         from simulator.targets import assess
 
-        tree = load_regions()
+        tree = self.tree if self.tree is not None else load_regions()
         years = self.targets["year"].to_numpy(dtype=np.int64)
         out = np.empty((len(values), len(self.targets), len(OUTPUTS)))
         for m, (row, seed) in enumerate(zip(values, seeds)):
@@ -370,12 +376,42 @@ def point_seeds(seed: int, points: np.ndarray) -> np.ndarray:
                     dtype=np.uint64)
 
 
+def subtree(tree: Any, codes: Sequence[str]) -> Any:
+    """The provinces holding ``codes`` (none of them the nation) and every kabupaten/kota under
+    them, as a RegionTree (rows in the tree's order; the provinces' parent left out)."""
+    from simulator.regions import RegionTree
+
+    provinces = {c if tree.level(c) == "provinsi" else tree.parent(c) for c in codes}
+    table = tree.table
+    keep = table["code"].isin(provinces) | ((table["level"] == "kabkota") & table["parent_code"].isin(provinces))
+    return RegionTree(table=table[keep].reset_index(drop=True))
+
+
+def trimmed_baseline(baseline: Any, tree: Any) -> Any:
+    """The baseline's rows of ``tree``'s regions (copied, contiguous): what the workers are sent.
+
+    The engine computes each reported region from its own baseline and its own kabupaten/kota, so
+    for regions and levers inside these provinces the numbers are those of the whole baseline
+    (tested), while a province's paths are a few MiB instead of the nation's 278 MiB."""
+    from simulator.baseline import Baseline
+
+    rows = np.array([baseline.index_of(c) for c in tree.codes], dtype=np.int64)
+    return Baseline(regions=tuple(tree.codes), months=baseline.months,
+                    active=np.ascontiguousarray(baseline.active[rows]),
+                    employed=np.ascontiguousarray(baseline.employed[rows]),
+                    last_observed=baseline.last_observed, meta=dict(baseline.meta))
+
+
 def scenario_model(scenario: Scenario, baseline: Any, official: pd.DataFrame | None, *, tree: Any = None,
                    workforce: pd.DataFrame | None = None, regions: Sequence[str] | None = None,
-                   paths: int | None = None) -> ScenarioModel:
+                   paths: int | None = None, trim: bool = True) -> ScenarioModel:
     """The model of a scenario sweep: its dimensions, the regions (default: every region a lever
     names and every kabupaten/kota under it, and the regions of the scenario's own targets) and
-    their targets (official, inherited, and the scenario's own) whose deadline lies in the run."""
+    their targets (official, inherited, and the scenario's own) whose deadline lies in the run.
+
+    With ``trim`` (and no lever or region at the nation) the points run on the provinces the
+    levers and regions lie in (``subtree``, ``ScenarioModel.context``): same numbers, a fraction
+    of the data to send to each worker."""
     from simulator.regions import load_regions
     from simulator.scenario import scope_leaves
     from simulator.targets import deadline_for, resolve
@@ -400,8 +436,12 @@ def scenario_model(scenario: Scenario, baseline: Any, official: pd.DataFrame | N
     if not len(targets):
         raise InputError(f"{scenario.source}: no target of the swept regions has its deadline within the "
                          f"horizon {scenario.horizon}")
+    needed = set(regions)
+    for lever in scenario.levers:
+        needed.update(scope_leaves(lever.region, tree))
+    small = subtree(tree, sorted(needed)) if trim and "00" not in needed else None
     return ScenarioModel(scenario=scenario, dims=dims, targets=targets, regions=regions, paths=paths,
-                         data_key=str(baseline.meta.get("data_hash", baseline.meta.get("key", ""))))
+                         data_key=str(baseline.meta.get("data_hash", baseline.meta.get("key", ""))), tree=small)
 
 
 # ---- running: batches on Dask or here, streamed to disk ----------------------------------------------

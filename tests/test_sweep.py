@@ -133,7 +133,7 @@ def test_retention_only_total_index_one_and_threshold_by_hand(tmp_path):
     assert [d.name for d in model.dims] == ["contribution_subsidy: retention_after"]
     assert model.regions == ("61.71",) and len(model.targets) == 1
     design = make_design(model.dims, 64, seed=2, grid=21)
-    y, _ = run_design(model, design, tmp_path, context=baseline, batch=64)
+    y, _ = run_design(model, design, tmp_path, context=model.context(baseline), batch=64)
     result = analyse(y, design, model.rows(), model.outputs, level=0.5, boot=50)
     median = result.indices[result.indices["output"] == "median"].iloc[0]
     # one assumption decides everything: first-order and total index 1
@@ -173,14 +173,17 @@ def test_dask_one_and_two_workers_same_numbers_as_here(tmp_path):
     scenario = parse_scenario(KALBAR, "k.yaml", tree)
     baseline = noisy_baseline()
     model = scenario_model(scenario, baseline, None, tree=tree)
+    assert model.tree.codes[0] == "61" and len(model.tree.codes) == 15  # Kalbar and its 14 kabupaten/kota
+    whole = scenario_model(scenario, baseline, None, tree=tree, trim=False)
     design = make_design(model.dims, 8, seed=0, grid=3)
-    here, _ = run_design(model, design, tmp_path / "here", context=baseline, batch=8)
+    # here on the whole baseline and tree; on the workers on Kalbar's rows only: the same numbers
+    here, _ = run_design(whole, design, tmp_path / "here", context=baseline, batch=8)
     outs = {}
     for workers in (2, 1):
         client = open_client(workers=workers)
         try:
             seen = []
-            outs[workers], stats = run_design(model, design, tmp_path / f"w{workers}", context=baseline,
+            outs[workers], stats = run_design(model, design, tmp_path / f"w{workers}", context=model.context(baseline),
                                               client=client, batch=8, progress=lambda d, t: seen.append((d, t)))
             assert len(client.scheduler_info()["workers"]) == workers
         finally:
