@@ -196,11 +196,17 @@ def with_reliability(status, panel, baseline, tree):
 
 def _reported(scenario, official, tree) -> list[str]:
     """Regions ``run`` and ``compare`` report, in tree order: the nation, every region with an
-    official target, and the regions a scenario's levers (patterns "61.*" by their province) or
-    own targets name. Each is assessed by ``targets.status_table``, as in the app."""
+    official target, and the regions a scenario's levers or own targets name; a lever on a province
+    or on its pattern "61.*" reports the province and its kabupaten/kota, as the app's Overview does
+    for that province. Each is assessed by ``targets.status_table`` (kabupaten/kota on their
+    province's inherited targets), as in the app."""
     wanted = {"00"}
     for lever in scenario.levers:
-        wanted.update(code[:-2] if code.endswith(".*") else code for code in lever.region)
+        for code in lever.region:
+            area = code[:-2] if code.endswith(".*") else code
+            wanted.add(area)
+            if area in tree and tree.level(area) == "provinsi":
+                wanted.update(tree.children(area))
     own = scenario.targets_frame()
     if own is not None:
         wanted.update(own["region_code"].astype(str))
@@ -270,8 +276,9 @@ def _compare(args: argparse.Namespace) -> int:
     scenarios = [load_scenario(p, tree) for p in args.scenarios]  # validate all before running any
     panel, baseline, _ = _bundled(args.horizon, args.paths, args.data)
     tables = []
+    wanted = {c for sc in scenarios for c in _reported(sc, panel.targets, tree)}
+    codes = [c for c in tree.codes if c in wanted]  # the same regions for every scenario, side by side
     for sc in scenarios:
-        codes = _reported(sc, panel.targets, tree)
         result = run_scenario(baseline, sc, seed=args.seed, tree=tree, regions=codes)
         status = status_table(result, panel.targets, tree=tree, workforce=panel.workforce)
         status = with_reliability(status, panel, baseline, tree)

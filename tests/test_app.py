@@ -421,3 +421,39 @@ def test_app_and_command_line_charge_an_allocation_to_the_same_budget(capsys):
     for code, persons, cost in zip(app["Kode"], app["Dialokasikan"], app["Biaya"]):
         line = next(row for row in out.splitlines() if row.startswith(f"{code} "))
         assert f" {persons} " in line and cost in line, (line, persons, cost)
+
+
+def test_run_compare_and_the_app_give_the_same_status_per_region_and_year(capsys):
+    """The Kalbar plan through `run`, `compare` (beside the baseline) and the Overview for Kalbar: the
+    same regions (the nation, Kalbar and its 14 kabupaten/kota on inherited targets), and per region,
+    year and target the same median, probability and status."""
+    from app_pages.state import PATHS
+    from simulator.cli import main
+
+    root = Path(APP).parent
+    words = r"(sesuai jalur|berisiko|di luar jalur)"
+    assert main(["run", str(root / "scenarios" / "kalbar-pergub-2025.yaml"), "--paths", str(PATHS)]) == 0
+    run = {(code, int(year), target): (median, p, status) for code, year, target, median, p, status in re.findall(
+        rf"^(\S+) .*? (\d{{4}}) +([\d,]+ %) (?:bps|ucj) +([\d,]+ %) +(\d+ %) +(?:\d+ %|–) +[\d.]+  {words}",
+        capsys.readouterr().out, flags=re.M)}
+    assert main(["compare", str(root / "scenarios" / "baseline.yaml"), str(root / "scenarios" / "kalbar-pergub-2025.yaml"),
+                 "--paths", str(PATHS)]) == 0
+    compare = {}
+    for line in capsys.readouterr().out.splitlines():
+        head = re.match(r"^(\d\S*) +(\d{4}) ", line)
+        cells = re.findall(rf"([\d,]+ %) / P=(\d+ %) \[[^\]]*\] {words}", line)
+        if head and len(cells) == 2:
+            compare[(head.group(1), int(head.group(2)))] = cells[1]  # the plan's column
+    at = AppTest.from_file(APP, default_timeout=900)
+    at.query_params["provinsi"] = "61"
+    at.query_params["skenario"] = "kalbar-pergub-2025"
+    at.run()
+    assert not at.exception
+    table = next(df.value for df in at.dataframe if "Peluang tercapai" in df.value.columns)
+    app = {(code, int(year), target.rstrip(" *")): (median, p, status) for code, year, target, median, p, status in zip(
+        table["Kode"], table["Tahun"], table["Target"], table["Median proyeksi"], table["Peluang tercapai"], table["Status"])}
+    leaves = {f"61.{n:02d}" for n in range(1, 13)} | {"61.71", "61.72"}
+    assert {code for code, _, _ in app} == {"00", "61"} | leaves
+    assert set(app) == set(run)
+    assert app == run
+    assert {(code, year): value for (code, year, _), value in app.items()} == compare
