@@ -33,11 +33,12 @@ log = logging.getLogger(__name__)
 
 CACHE_DIR = Path(__file__).resolve().parent.parent / ".cache"
 #: Bump when the projection method changes so old caches are not reused.
-METHOD_VERSION = "7"  # 2: intervals from selection errors; 3: per-series choice only when it pays;
+METHOD_VERSION = "8"  # 2: intervals from selection errors; 3: per-series choice only when it pays;
 # 4: sample paths scaled in float32 (differ from 3 by float32 rounding, about 1e-7 of the series scale)
 # 5: every level forecast directly, medians reconciled, joint tree-factor errors from the backtest
 # 6: the forecaster's default is the ETS/Theta/ARIMA combination (issue 21); checksummed cache entries
 # 7: the baseline carries its calibration table (meta['calibration'])
+# 8: backtest origins 7 months apart; the t widening from the origins behind the whole curve
 
 Progress = Callable[[float, str], None]
 
@@ -130,10 +131,11 @@ def data_hash(*frames: pd.DataFrame) -> str:
 SELECTION_STEPS = 24
 #: The projection's own rolling-origin backtest, whose joint errors set every region's band:
 #: origins every BACKTEST_SPACING months, the latest BACKTEST_SPACING months before the end, as
-#: far back as MIN_TRAIN allows (8 x 6 months: four years of history, so that long-horizon errors
-#: come from several distinct periods, not one).
+#: far back as MIN_TRAIN allows (8 x 7 months: over four years, so that long-horizon errors come
+#: from several distinct periods; 7 shares no factor with 12, so the origins fall in different
+#: calendar months and the errors of every season are sampled, not only December's and June's).
 BACKTEST_ORIGINS = 8
-BACKTEST_SPACING = 6
+BACKTEST_SPACING = 7
 #: Student-t 90 % quantiles for 1..30 degrees of freedom (t_{0.9, nu}); beyond 30 the normal's.
 _T90 = (3.078, 1.886, 1.638, 1.533, 1.476, 1.440, 1.415, 1.397, 1.383, 1.372, 1.363, 1.356, 1.350, 1.345,
         1.341, 1.337, 1.333, 1.330, 1.328, 1.325, 1.323, 1.321, 1.319, 1.318, 1.316, 1.315, 1.314, 1.313,
@@ -268,7 +270,8 @@ def error_variance(errors: np.ndarray, group: np.ndarray, steps: int, fallback: 
     ``a h + b h^2`` (non-negative: random walk plus trend uncertainty, which also extends the curve
     beyond the backtest window). Each region scales it by its own errors relative to the pool
     (shrunk towards 1 by the number of origins it has), and the result is widened for the few
-    origins the scale rests on (``predictive_inflation``). ``fallback`` (regions,) is a per-step
+    origins the scale rests on (``predictive_inflation`` with the number of origins behind the
+    whole curve, since every step is fitted together). ``fallback`` (regions,) is a per-step
     variance used as ``h * fallback`` where a group has no backtest error at all (too short a
     history).
     """
@@ -295,10 +298,9 @@ def error_variance(errors: np.ndarray, group: np.ndarray, steps: int, fallback: 
             ratio = (np.nanquantile(z, 0.8, axis=1) / 1.2815516) ** 2 if z.shape[1] else np.full(len(rows), np.nan)
         origins = np.isfinite(block).any(axis=2).sum(axis=1)
         rho = np.where(np.isfinite(ratio), (origins * np.nan_to_num(ratio) + 1.0) / (origins + 1.0), 1.0)
-        # distinct origins behind each step (the last step's count for steps beyond the backtest)
-        per_step = np.isfinite(block).any(axis=0).sum(axis=0)
-        per_step = np.concatenate([per_step, np.full(max(steps - len(per_step), 0), per_step[ok][-1])])[:steps]
-        out[rows] = rho[:, None] * (curve * predictive_inflation(per_step))[None, :]
+        # the curve rests on every origin of the backtest (all steps are fitted together)
+        origins_used = int(np.isfinite(block).any(axis=(0, 2)).sum())
+        out[rows] = rho[:, None] * (curve * predictive_inflation(np.array([origins_used])))[None, :]
     return out
 
 
