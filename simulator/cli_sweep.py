@@ -78,17 +78,18 @@ def _sweep(args: argparse.Namespace) -> int:
     sweep.dimensions(scenario)  # a scenario with nothing to sweep is refused before any work
     out = output_folder(args.output)
     claim_folder(out)  # held to the end: two sweeps cannot write one folder
-    panel, baseline, _ = _bundled(args.horizon, args.paths, args.data)
-    model = sweep.scenario_model(scenario, baseline, panel.targets, tree=tree, workforce=panel.workforce)
-    design = sweep.make_design(model.dims, options["samples"], seed=options["seed"], grid=options["grid"])
-    _out(f"skenario: {scenario.name}; {len(model.dims)} asumsi / assumptions, {len(design.values)} titik desain / "
-         f"design points ({options['samples']} x ({len(model.dims)} + 2) + 1 + {len(model.dims)} x {options['grid']}), "
-         f"{len(model.regions)} wilayah, {len(model.targets)} target, {baseline.paths} jalur")
-    started = time.perf_counter()
-    client = None
-    if args.workers > 0 or args.scheduler:
-        client = sweep.open_client(args.scheduler, workers=args.workers)
+    # an outside cluster is reached first: an address that does not answer fails before any work
+    client = sweep.open_client(args.scheduler) if args.scheduler else None
     try:
+        panel, baseline, _ = _bundled(args.horizon, args.paths, args.data)
+        model = sweep.scenario_model(scenario, baseline, panel.targets, tree=tree, workforce=panel.workforce)
+        design = sweep.make_design(model.dims, options["samples"], seed=options["seed"], grid=options["grid"])
+        _out(f"skenario: {scenario.name}; {len(model.dims)} asumsi / assumptions, {len(design.values)} titik desain / "
+             f"design points ({options['samples']} x ({len(model.dims)} + 2) + 1 + {len(model.dims)} x "
+             f"{options['grid']}), {len(model.regions)} wilayah, {len(model.targets)} target, {baseline.paths} jalur")
+        started = time.perf_counter()
+        if client is None and args.workers > 0:
+            client = sweep.open_client(workers=args.workers)
         y, stats = sweep.run_design(model, design, out, context=model.context(baseline), client=client,
                                     batch=options["batch"], seed=options["seed"], progress=Bar())
     finally:
