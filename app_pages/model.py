@@ -23,7 +23,10 @@ def calibration_section(L: str) -> None:
         st.info(t("calib_short", L))
         return
     last = pd.Period(pd.Timestamp(panel.history["ds"].max()), freq="M")
-    origins = [str(o) for o in origin_months(last, DEFAULT_SETTINGS["origins"], DEFAULT_SETTINGS["spacing"])]
+    from simulator.projection import BACKTEST_SPACING
+
+    spacing = DEFAULT_SETTINGS["spacing"] or BACKTEST_SPACING
+    origins = [str(o) for o in origin_months(last, DEFAULT_SETTINGS["origins"], spacing)]
     st.caption(t("calib_note", L).format(n=len(origins), origins=", ".join(origins)))
     shown = pd.DataFrame({
         t("level", L): table["level"].map(lambda v: t(f"level_{v}", L)),

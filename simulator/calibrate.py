@@ -72,13 +72,15 @@ def calibrate(
     horizon: int = 24,
     paths: int = 400,
     seed: int = 0,
-    spacing: int = 6,
+    spacing: int | None = None,
     tree: RegionTree | None = None,
     joint: bool = True,
     memo: dict | None = None,
 ) -> Calibration:
     """Run the projection from ``origins`` past months (every ``spacing`` months, the latest
     ``spacing`` months before the last observation) ``horizon`` months ahead and score it.
+    ``spacing`` defaults to the projection's own backtest spacing, so the cuts and their backtest
+    origins coincide and each cut of the history is forecast once.
 
     Parameters
     ----------
@@ -94,7 +96,10 @@ def calibrate(
     from simulator.baseline import aggregate, summing_matrix
     from simulator.projection import MIN_TRAIN, project_active
 
+    from simulator.projection import BACKTEST_SPACING
+
     tree = tree or load_regions()
+    spacing = BACKTEST_SPACING if spacing is None else spacing
     if origins < 1 or horizon < 1 or paths < 2 or spacing < 1:
         raise InputError(
             f"calibrate: origins, horizon and spacing must be at least 1 and paths at least 2, got "
@@ -180,7 +185,7 @@ def summarize(points: pd.DataFrame) -> pd.DataFrame:
 
 #: Settings of the calibration every baseline carries (``project_baseline`` computes it with the
 #: same forecasts it makes for itself, so it costs little more than the baseline).
-DEFAULT_SETTINGS = {"origins": 4, "horizon": 24, "paths": 200, "spacing": 6, "seed": 0}
+DEFAULT_SETTINGS = {"origins": 4, "horizon": 24, "paths": 200, "spacing": None, "seed": 0}
 
 
 def table_of(source) -> pd.DataFrame | None:

@@ -41,7 +41,7 @@ def _calibrate(args: argparse.Namespace) -> int:
 
     for option, value, least in (("--origins", args.origins, 1), ("--horizon", args.horizon, 1),
                                  ("--paths", args.paths, 2), ("--spacing", args.spacing, 1)):
-        if value < least:
+        if value is not None and value < least:
             raise InputError(f"{option}: expected a whole number of at least {least}, got {value}")
     out = output_folder(args.output) if args.output else None
     panel = load_data(Path(args.data) if args.data else DATA_DIR)
@@ -68,7 +68,8 @@ def _parsers(sub) -> None:
     p.add_argument("--data", help="data folder (default: the bundled data/)")
     p.add_argument("--origins", type=int, default=4, help="past origins (default 4)")
     p.add_argument("--horizon", type=int, default=24, help="months ahead from each origin (default 24)")
-    p.add_argument("--spacing", type=int, default=6, help="months between origins (default 6)")
+    p.add_argument("--spacing", type=int, default=None,
+                   help="months between origins (default: the projection's own backtest spacing, 7)")
     p.add_argument("--paths", type=int, default=400, help="sample paths per run (default 400)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--output", help="folder for calibration.csv and calibration_points.csv")

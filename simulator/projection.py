@@ -33,12 +33,13 @@ log = logging.getLogger(__name__)
 
 CACHE_DIR = Path(__file__).resolve().parent.parent / ".cache"
 #: Bump when the projection method changes so old caches are not reused.
-METHOD_VERSION = "8"  # 2: intervals from selection errors; 3: per-series choice only when it pays;
+METHOD_VERSION = "9"  # 2: intervals from selection errors; 3: per-series choice only when it pays;
 # 4: sample paths scaled in float32 (differ from 3 by float32 rounding, about 1e-7 of the series scale)
 # 5: every level forecast directly, medians reconciled, joint tree-factor errors from the backtest
 # 6: the forecaster's default is the ETS/Theta/ARIMA combination (issue 21); checksummed cache entries
 # 7: the baseline carries its calibration table (meta['calibration'])
 # 8: backtest origins 7 months apart; the t widening from the origins behind the whole curve
+# 9: the carried calibration's origins 7 months apart too (its cuts share the backtest's forecasts)
 
 Progress = Callable[[float, str], None]
 

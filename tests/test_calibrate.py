@@ -46,12 +46,13 @@ def calibration():
 
 def test_table_has_every_level_and_band_with_sane_values(calibration):
     table = calibration.table
-    assert calibration.origins == ("2023-06", "2023-12", "2024-06", "2024-12")
+    assert calibration.origins == ("2023-02", "2023-09", "2024-04", "2024-11")  # 7 months apart
     assert list(zip(table["level"], table["months_ahead"])) == [
         (lev, band) for lev in ("kabkota", "provinsi", "nasional") for band in ("1-6", "7-12", "13-24")
     ]
-    # points: 4 origins x 6 months for 1-6; origins with 7-12 months left: 3 x 6; 13-24: 2 x 12 + 1 x 6
-    per_region = {"1-6": 24, "7-12": 18, "13-24": 18}
+    # the last month is 2025-06, so the origins have 28, 21, 14 and 7 months of truth after them:
+    # 1-6: 4 x 6; 7-12: 3 x 6 + 1; 13-24: 12 + 9 + 2
+    per_region = {"1-6": 24, "7-12": 19, "13-24": 23}
     counts = {"kabkota": 514, "provinsi": 38, "nasional": 1}
     for row in table.itertuples():
         assert row.points == per_region[row.months_ahead] * counts[row.level]
@@ -134,11 +135,11 @@ def test_command_prints_and_writes_the_table(tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["calibrate", "--data", str(data), "--paths", "50", "--output", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "2023-06, 2023-12, 2024-06, 2024-12" in printed
-    assert re.search(r"^nasional\s+13-24\s+18\s+\d{1,3},\d %", printed, re.M), printed
+    assert "2023-02, 2023-09, 2024-04, 2024-11" in printed
+    assert re.search(r"^nasional\s+13-24\s+23\s+\d{1,3},\d %", printed, re.M), printed
     table = pd.read_csv(out / "calibration.csv")
     assert len(table) == 9 and set(table["level"]) == {"kabkota", "provinsi", "nasional"}
-    assert len(pd.read_csv(out / "calibration_points.csv")) == (514 + 38 + 1) * 60
+    assert len(pd.read_csv(out / "calibration_points.csv")) == (514 + 38 + 1) * (24 + 21 + 14 + 7)
 
 
 def test_model_page_shows_the_calibration_table():
