@@ -320,8 +320,9 @@ def workbook_bytes(
     calibration = table_of(result)
     if calibration is not None:
         _sheet(wb, label("calibration", lang), label("calibration_title", lang), note,
-               [t("level", lang), t("months_ahead", lang), t("points", lang), t("band50", lang), t("band80", lang),
-                t("band95", lang), t("median_error", lang), "CRPS", t("crps_naive", lang), "skill"],
+               [t("level", lang), t("months_ahead", lang), t("points", lang), t("calib_band50", lang),
+                t("calib_band80", lang), t("calib_band95", lang), t("median_error", lang), "CRPS",
+                t("crps_naive", lang), "skill"],
                [[(t(f"level_{r.level}", lang), None), (r.months_ahead, None), _cell(float(r.points), "persons", lang),
                  _cell(float(r.held_50), "percent", lang), _cell(float(r.held_80), "percent", lang),
                  _cell(float(r.held_95), "percent", lang), _cell(float(r.median_error), "percent", lang),
