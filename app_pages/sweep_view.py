@@ -79,8 +79,8 @@ def tornado_chart(table: pd.DataFrame, L: str) -> dict:
         "assumption": table["assumption"],
         "total": table["total"].clip(lower=0), "lo": table["total_lo"].clip(lower=0), "hi": table["total_hi"].clip(lower=0),
         "first": table["first"].clip(lower=0),
-        "tip": [f"{t('sweep_total', L)} {fmt.number(a, 2, lang=L)} ({fmt.number(lo, 2, lang=L)}-{fmt.number(hi, 2, lang=L)}); "
-                f"{t('sweep_first', L)} {fmt.number(f, 2, lang=L)}"
+        "tip": [f"{t('sweep_total', L)} {fmt.number(a, 2, lang=L)} "
+                f"({fmt.number(lo, 2, lang=L)}-{fmt.number(hi, 2, lang=L)}); {t('sweep_first', L)} {fmt.number(f, 2, lang=L)}"
                 for a, lo, hi, f in zip(table["total"], table["total_lo"], table["total_hi"], table["first"])],
     })
     order = frame["assumption"].tolist()
@@ -157,7 +157,8 @@ def assumption_panel(code: str, key: str, year: int | None = None) -> None:
         if not len(table):
             st.caption(t("sweep_no_target", L))
             return
-        row = result.summary[(result.summary["region_code"].astype(str) == code) & (result.summary["year"] == table["year"].iloc[0])].iloc[0]
+        summary = result.summary
+        row = summary[(summary["region_code"].astype(str) == code) & (summary["year"] == table["year"].iloc[0])].iloc[0]
         st.markdown(t("sweep_headline", L).format(
             year=int(table["year"].iloc[0]), target=fmt.percent(row["target"], lang=L),
             low=fmt.percent(row["probability_p10"], 0, lang=L), high=fmt.percent(row["probability_p90"], 0, lang=L),

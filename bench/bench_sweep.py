@@ -168,7 +168,8 @@ def main() -> None:
           f"scatter {stats2.scatter_seconds:.1f} s + points {points2:.1f} s = {total2:.1f} s "
           f"({len(design.values) / total2:.1f} points/s); goal < 120 s: "
           f"{'met' if start2 + total2 < 120 else 'NOT met'} ({start2 + total2:.1f} s with the start)", flush=True)
-    print(f"  CPU per point in the tasks {1000 * cpu_point:.1f} ms (wall {1000 * sum(stats2.work_seconds) / len(design.values):.1f} ms);"
+    wall_point = sum(stats2.work_seconds) / len(design.values)
+    print(f"  CPU per point in the tasks {1000 * cpu_point:.1f} ms (wall {1000 * wall_point:.1f} ms);"
           " peak RSS per worker " + ", ".join(f"{v / 2**30:.2f}" for v in stats2.peak_rss.values())
           + f" GiB; goal < 2 GiB: {'met' if rss < 2 else 'NOT met'}", flush=True)
     same = np.array_equal(y_mp, y2)

@@ -448,8 +448,9 @@ def scenario_model(scenario: Scenario, baseline: Any, official: pd.DataFrame | N
 def _run_batch(model: Any, context: Any, values: np.ndarray, points: np.ndarray, seed: int,
                single_thread: bool = True) -> tuple[np.ndarray, np.ndarray, float, int, int, float]:
     """Evaluate one batch: (points, outputs, seconds of work, peak RSS [bytes] of this process,
-    process id, CPU seconds of the work's thread). On a worker the engine's own row blocks stay on the task's thread: the points are
-    the parallel unit, and the numbers do not depend on it (``simulator.parallel``)."""
+    process id, CPU seconds of the work's thread). On a worker the engine's own row blocks stay on
+    the task's thread: the points are the parallel unit, and the numbers do not depend on it
+    (``simulator.parallel``)."""
     import time
 
     _keep_freed_memory()
@@ -530,7 +531,8 @@ def _manifest(model: Any, design: Design, seed: int) -> dict:
 @dataclass
 class RunStats:
     """What a run did: points computed now and found on disk, batches, seconds to scatter the
-    baseline and model, work seconds (wall and CPU of the task's thread) per batch, largest peak RSS seen per worker process [bytes]."""
+    baseline and model, work seconds (wall and CPU of the task's thread) per batch, largest peak
+    RSS seen per worker process [bytes]."""
 
     computed: int = 0
     reused: int = 0
