@@ -59,7 +59,11 @@ def page_overview() -> None:
         cards.append(headline_card(tree.name(code) if code != "00" else t("headline_nation", L),
                                    rows.iloc[0] if len(rows) else None))
     st.markdown(f'<div class="sim-cards">{"".join(cards)}</div>', unsafe_allow_html=True)
-    raw, shown = cost_table(result)
+    # the programmes in force in the regions shown keep being paid (they are in the baseline)
+    from simulator.programmes import in_force
+
+    running = [pid for pid, _ in in_force(set(codes), result.months[0], result.months[-1])]
+    raw, shown = cost_table(result, running)
     st.markdown(f"**{t('cost_table', L)}**")
     if len(raw):
         st.dataframe(shown, hide_index=True)

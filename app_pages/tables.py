@@ -75,23 +75,36 @@ def cost_table(result, programmes=()):
 
 
 def cost_pivot(costs: pd.DataFrame) -> pd.DataFrame:
+    """Payers as rows (government budgets first with their sum, then own contributions), years as
+    columns; rows of programmes in force (column ``programme``) apart from the scenario's own."""
+    from simulator.programmes import load_programmes
+
     L = lang()
     if costs.empty:
         return pd.DataFrame()
-    wide = costs.pivot_table(index="payer", columns="year", values="cost_idr", aggfunc="sum").fillna(0.0)
+    costs = costs if "programme" in costs else costs.assign(programme="")
+    wide = costs.pivot_table(index=["payer", "programme"], columns="year", values="cost_idr", aggfunc="sum").fillna(0.0)
     years = [int(y) for y in wide.columns]
-    gov = [p for p in GOVERNMENT_PAYERS if p in wide.index]
-    own = [p for p in wide.index if p not in GOVERNMENT_PAYERS]
-    rows = []
-    for p in gov:
-        rows.append((t("payer_group_gov", L), t(f"payer_{p}", L), wide.loc[p]))
+    order = {p: i for i, p in enumerate(GOVERNMENT_PAYERS)}
+    keys = sorted(wide.index, key=lambda k: (order.get(k[0], len(order)), k[0], k[1]))
+    table = load_programmes()
+
+    def name(payer: str, programme: str) -> str:
+        if not programme:
+            return t(f"payer_{payer}", L)
+        entry = table.get(programme, {})
+        words = entry.get("label_en", entry.get("label", programme)) if L == "en" else entry.get("label", programme)
+        return f"{t(f'payer_{payer}', L)} – {t('programme_in_force_head', L).lower()}: {words}"
+
+    gov = [k for k in keys if k[0] in GOVERNMENT_PAYERS]
+    own = [k for k in keys if k[0] not in GOVERNMENT_PAYERS]
+    rows = [(t("payer_group_gov", L), name(*k), wide.loc[k]) for k in gov]
     if len(gov) > 1:
         rows.append((t("payer_group_gov", L), t("gov_total", L), wide.loc[gov].sum()))
-    for p in own:
-        rows.append((t("payer_group_own", L), t(f"payer_{p}", L), wide.loc[p]))
+    rows += [(t("payer_group_own", L), name(*k), wide.loc[k]) for k in own]
     return pd.DataFrame([
-        {t("payer_group", L): g, t("payer", L): name, **{str(y): fmt.rupiah(v, lang=L) for y, v in zip(years, values)}}
-        for g, name, values in rows])
+        {t("payer_group", L): g, t("payer", L): label, **{str(y): fmt.rupiah(v, lang=L) for y, v in zip(years, values)}}
+        for g, label, values in rows])
 
 
 def headline_card(name: str, row, note: str = "") -> str:

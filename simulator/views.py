@@ -64,15 +64,22 @@ def fan_wide(result: Result, code: str) -> pd.DataFrame:
 def cost_by_payer_year(result: Result, programmes: tuple | list = ()) -> pd.DataFrame:
     """Expected cost ``payer, year, cost_idr`` [IDR], summed over levers; with ``programmes`` (ids of
     data/programmes.yaml) also what those cost while the scenario leaves them running
-    (``Result.running_cost``: in the baseline, never added as persons)."""
+    (``Result.running_cost``: in the baseline, never added as persons), kept apart in a column
+    ``programme`` (the programme's id on those rows, "" on the scenario's own)."""
     from simulator.programmes import load_programmes
 
-    labels = [str(entry["label"]) for name, entry in load_programmes().items() if name in programmes]
-    running = result.running_cost[result.running_cost["lever"].isin(labels)]
-    rows = pd.concat([result.cost, running], ignore_index=True) if len(running) else result.cost
+    empty = pd.DataFrame({"payer": pd.Series(dtype=str), "year": pd.Series(dtype=np.int64),
+                          "cost_idr": pd.Series(dtype=float)})
+    if not programmes:
+        return result.cost.groupby(["payer", "year"], as_index=False)["cost_idr"].sum() if len(result.cost) else empty
+    ids = {str(entry["label"]): name for name, entry in load_programmes().items() if name in programmes}
+    running = result.running_cost[result.running_cost["lever"].isin(list(ids))]
+    rows = pd.concat([result.cost.assign(programme=""), running.assign(programme=running["lever"].map(ids))],
+                     ignore_index=True)
     if rows.empty:
-        return pd.DataFrame({"payer": pd.Series(dtype=str), "year": pd.Series(dtype=np.int64), "cost_idr": pd.Series(dtype=float)})
-    return rows.groupby(["payer", "year"], as_index=False)["cost_idr"].sum()
+        return empty.assign(programme=pd.Series(dtype=str))
+    return rows.groupby(["payer", "programme", "year"], as_index=False)["cost_idr"].sum()[
+        ["payer", "year", "cost_idr", "programme"]]
 
 
 def waterfall_at(result: Result, code: str, month: pd.Period) -> pd.DataFrame:

@@ -93,7 +93,7 @@ def test_overview_province_lists_its_kabupaten_kota():
     at = _app()
     at.selectbox(key="ov_province").set_value("61").run()
     assert not at.exception
-    table = at.dataframe[0].value
+    table = next(df.value for df in at.dataframe if "Kode" in df.value.columns)  # after the cost table
     codes = set(table.iloc[:, 0])
     assert {"00", "61", "61.01", "61.72"} <= codes
     assert len(codes) == 2 + 14
@@ -157,11 +157,17 @@ def test_region_page_subsidy_is_paid_by_that_level_of_government(code, payer, pa
     at.select_slider(key="rg_headcount").set_value(50_000).run()
     assert not at.exception
     costs = next(df.value for df in at.dataframe if "Pembayar" in df.value.columns)
-    assert set(costs["Pembayar"]) == {payer}
+    assert costs["Pembayar"].iloc[0] == payer
     assert set(costs["Kelompok"]) == {"Anggaran pemerintah"}  # a government budget, apart from own contributions
     # 50.000 workers x Rp16.800 a month, ramped over 3 months from 2025-07 (1/3, 2/3, then all):
     # 2025 pays (1/3 + 2/3 + 1 + 1 + 1 + 1) x 50.000 x 16.800 = Rp4.200.000.000
-    assert costs["2025"].tolist() == [paid_2025]
+    assert costs["2025"].iloc[0] == "Rp4.200.000.000"
+    if code == "61":  # the programme in force on its own row, then the government total
+        assert costs["Pembayar"].tolist()[1:] == [
+            "APBD provinsi – program berjalan: Bantuan iuran Pemprov Kalbar (Pergub 4/2023)", "Jumlah anggaran pemerintah"]
+        assert costs["2025"].tolist()[1:] == ["Rp2.658.398.400", paid_2025]
+    else:
+        assert len(costs) == 1
 
 
 def _library_status(scenario_file: str, code: str):
@@ -457,3 +463,16 @@ def test_run_compare_and_the_app_give_the_same_status_per_region_and_year(capsys
     assert set(app) == set(run)
     assert app == run
     assert {(code, year): value for (code, year, _), value in app.items()} == compare
+
+
+def test_overview_cost_shows_the_programme_in_force_on_its_own_row():
+    """The baseline keeps Pergub 4/2023 running: no persons added, but APBD provinsi still pays it,
+    26.373 x Rp16.800 a month (6 months of 2025, 12 of 2026), shown apart from new levers' costs."""
+    at = AppTest.from_file(APP, default_timeout=900)
+    at.query_params["provinsi"] = "61"
+    at.query_params["skenario"] = "baseline"
+    at.run()
+    assert not at.exception
+    costs = next(df.value for df in at.dataframe if "Pembayar" in df.value.columns)
+    assert costs["Pembayar"].tolist() == ["APBD provinsi – program berjalan: Bantuan iuran Pemprov Kalbar (Pergub 4/2023)"]
+    assert (costs["2025"].iloc[0], costs["2026"].iloc[0]) == ("Rp2.658.398.400", "Rp5.316.796.800")
