@@ -51,11 +51,20 @@ def _start(port: int) -> subprocess.Popen:
     raise SystemExit("streamlit did not start within 10 minutes")
 
 
+def _region_url(page, code: str) -> str:
+    """The Region page's address for ``code`` on the server the page is on (wherever it is now)."""
+    from urllib.parse import urlsplit
+
+    here = urlsplit(page.url)
+    return f"{here.scheme}://{here.netloc}/wilayah?wilayah={code}"
+
+
 def _moves(page, code: str, name: str) -> None:
-    page.goto(page.url.split("?")[0] + f"?wilayah={code}", timeout=600_000)
+    page.goto(_region_url(page, code), timeout=600_000)
     page.locator(FIGURES).first.wait_for(timeout=1_800_000)
     page.wait_for_function(f"!({RUNNING})()", timeout=600_000)
-    thumb = page.get_by_role("slider").first
+    # the new-subsidy slider by its label (a region's programmes in force have sliders above it)
+    thumb = page.get_by_test_id("stSlider").filter(has_text="Bantuan iuran (orang)").get_by_role("slider")
     waits, firsts = [], []
     for i in range(MOVES):
         before = page.evaluate(METRICS)
@@ -72,6 +81,27 @@ def _moves(page, code: str, name: str) -> None:
     print(f"slider move on {code} {name}: median {np.median(w):.0f} ms (best {w.min():.0f}, worst {w.max():.0f}), "
           f"{MOVES} moves, until new figures are shown and the rerun has finished; goal 500 ms; "
           f"new headline figures alone after a median {np.median(np.array(firsts) * 1e3):.0f} ms", flush=True)
+
+
+def _programme(page) -> None:
+    """'What do we lose if it stops?': Kalbar's programme in force switched between continue and stop
+    (from January 2026), timed until the figures change and the rerun has finished."""
+    page.goto(_region_url(page, "61"), timeout=600_000)
+    page.locator(FIGURES).first.wait_for(timeout=1_800_000)
+    page.wait_for_function(f"!({RUNNING})()", timeout=600_000)
+    figures = "() => [...document.querySelectorAll('[data-k], [data-p]')].map(m => m.innerText).join('|')"
+    waits = []
+    for i in range(MOVES):
+        before = page.evaluate(figures)
+        t0 = time.perf_counter()
+        page.get_by_test_id("stSidebar").get_by_text("Dihentikan" if i % 2 == 0 else "Berjalan terus", exact=True).click()
+        page.wait_for_function(f"b => ({figures})() !== b", arg=before, timeout=600_000)
+        page.wait_for_function(f"!({RUNNING})()", timeout=600_000)
+        waits.append(time.perf_counter() - t0)
+    w = np.array(waits) * 1e3
+    print(f"programme in force stop/continue on 61 Kalimantan Barat: median {np.median(w):.0f} ms (best "
+          f"{w.min():.0f}, worst {w.max():.0f}), {MOVES} clicks, until the figures changed and the rerun finished",
+          flush=True)
 
 
 def main() -> None:
@@ -102,6 +132,9 @@ def main() -> None:
                 print(f"{label} shown after {time.perf_counter() - t1:.1f} s", flush=True)
             # page switches from the sidebar (a session already warm), until the new page's figures
             switches = []
+            # what each page shows when it is done: the headline cards; the Budget page's answer sentences
+            shown = {"Ringkasan": "[data-k]", "Wilayah": "[data-k]",
+                     "Anggaran": "[data-testid='stMain'] [data-testid='stMarkdownContainer'] li"}
             for label in ("Ringkasan", "Wilayah", "Anggaran", "Wilayah", "Ringkasan", "Anggaran"):
                 page.wait_for_function(f"!({RUNNING})()", timeout=600_000)
                 old = page.url
@@ -110,13 +143,14 @@ def main() -> None:
                 page.wait_for_url(lambda url, old=old: url.split("?")[0] != old.split("?")[0], timeout=600_000)
                 page.wait_for_timeout(50)  # the status widget shows once the rerun has started
                 page.wait_for_function(f"!({RUNNING})()", timeout=600_000)
-                page.locator(FIGURES).first.wait_for(timeout=600_000)
+                page.locator(shown[label]).first.wait_for(timeout=600_000)
                 switches.append(time.perf_counter() - t1)
             s = np.array(switches) * 1e3
             print(f"page switch: median {np.median(s):.0f} ms (best {s.min():.0f}, worst {s.max():.0f}), "
                   f"{len(s)} switches until the new page's headline figures are shown; goal 500 ms", flush=True)
             for code, name in (("61.72", "Kota Singkawang"), ("61", "Kalimantan Barat")):
                 _moves(page, code, name)
+            _programme(page)
             browser.close()
     finally:
         proc.terminate()
