@@ -72,11 +72,18 @@ def run_sweep(text: str, name: str, samples: int, bar=None):
     return result
 
 
+def assumption_label(name: str, L: str) -> str:
+    """"Lever label: key" with the key in the reader's words ("bertahan setelah bantuan berakhir")."""
+    lever, _, key = name.rpartition(": ")
+    words = t(f"sweep_key_{key}", L)
+    return f"{lever}: {words}" if lever and words != f"sweep_key_{key}" else name
+
+
 def tornado_chart(table: pd.DataFrame, L: str) -> dict:
     """Horizontal bars of the total index per assumption (largest on top) with its bootstrap
     interval, and a tick at the first-order index."""
     frame = pd.DataFrame({
-        "assumption": table["assumption"],
+        "assumption": [assumption_label(a, L) for a in table["assumption"]],
         "total": table["total"].clip(lower=0), "lo": table["total_lo"].clip(lower=0), "hi": table["total_hi"].clip(lower=0),
         "first": table["first"].clip(lower=0),
         "tip": [f"{t('sweep_total', L)} {fmt.number(a, 2, lang=L)} "
@@ -111,7 +118,7 @@ def threshold_table(table: pd.DataFrame, L: str) -> pd.DataFrame:
         return t(f"sweep_{str(side).replace(' ', '_')}", L) if isinstance(side, str) else ""
 
     return pd.DataFrame({
-        t("sweep_assumption", L): table["assumption"],
+        t("sweep_assumption", L): [assumption_label(a, L) for a in table["assumption"]],
         t("sweep_total", L): table["total"].map(lambda v: fmt.number(v, 2, lang=L)),
         t("sweep_central", L): table["central"].map(lambda v: fmt.number(v, 3, lang=L)),
         t("sweep_threshold", L): [words(r) for _, r in table.iterrows()],

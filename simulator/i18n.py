@@ -293,6 +293,10 @@ TEXT: dict[str, dict[str, str]] = {
     "sweep_lost_above": {"id": "target lepas di atas {value}", "en": "target lost above {value}"},
     "sweep_never_lost": {"id": "tercapai di seluruh rentang", "en": "reached over the whole range"},
     "sweep_never_reached": {"id": "tidak tercapai di seluruh rentang", "en": "not reached over the whole range"},
+    "sweep_key_already_covered": {"id": "sudah terdaftar sebelumnya", "en": "already covered"},
+    "sweep_key_retention_after": {"id": "bertahan setelah bantuan berakhir", "en": "staying after the subsidy ends"},
+    "sweep_key_lapse": {"id": "berhenti per bulan", "en": "monthly lapse"},
+    "sweep_key_enrolled_share": {"id": "bagian yang terdaftar", "en": "share enrolled"},
 }
 
 
