@@ -261,7 +261,7 @@ def test_app_and_command_line_give_the_same_answer(server, browser):
     out = subprocess.run([sys.executable, "-m", "simulator", "run", "scenarios/kalbar-subsidy-2025.yaml", "--paths", paths],
                          cwd=ROOT, capture_output=True, text=True, timeout=1800, check=True).stdout
     line = next(row for row in out.splitlines() if re.match(r"61\s+Kalimantan Barat\s+2025\s", row))
-    cli = re.findall(r"\d+(?:\.\d{3})*(?:,\d+)? %|\d+(?:\.\d{3})+|\d+", line.split("2025", 1)[1])
+    cli = re.findall(r"\d+(?:\.\d{3})*(?:,\d+)? %|\d+(?:\.\d{3})+|\d+|–", line.split("2025", 1)[1])
     context, page = _page(browser)
     try:
         page.goto(f"{server}/?provinsi=61&skenario=kalbar-subsidy-2025&tahun=2025", timeout=300_000)
@@ -273,7 +273,10 @@ def test_app_and_command_line_give_the_same_answer(server, browser):
     finally:
         context.close()
     assert app["target"].startswith(cli[0]), (app, line)
-    assert app["median"].startswith(cli[1]) and app["probability"] == cli[2], (app, line)
+    # the probability, then its level's tested reliability (the CLI's 'teruji' column) beside it
+    assert app["median"].startswith(cli[1]) and app["probability"].startswith(cli[2] + " "), (app, line)
+    assert f"teruji {cli[3]}" in app["probability"] or ("belum teruji" in app["probability"] and cli[3] == "–"), (
+        app, line)
     assert app["gap"] in line, (app, line)
 
 
