@@ -39,9 +39,14 @@ def _report(args: argparse.Namespace) -> int:
     tree = load_regions()
     saved = load_saved(args.result, tree=tree)
     result = saved.result
+    sweep = None
+    if args.sweep:
+        from simulator.sweep import read_result
+
+        sweep = read_result(args.sweep)
     if args.xlsx:
         data = workbook_bytes(result, saved.status, saved.backtest, lang=args.lang,
-                              provenance=saved.provenance, tree=tree)
+                              provenance=saved.provenance, tree=tree, sweep=sweep)
         _out(f"workbook -> {_write(outputs['--xlsx'], data)}")
     if args.html or args.pdf:
         text = brief_html(result, saved.status, tree, lang=args.lang, provenance=saved.provenance,
@@ -142,6 +147,8 @@ def _report_parsers(sub) -> None:
     p.add_argument("--html", help="write the printable brief (HTML) here")
     p.add_argument("--pdf", help="write the brief as PDF here (needs a headless chromium)")
     p.add_argument("--lang", choices=("id", "en"), default="id")
+    p.add_argument("--sweep", help="folder of an assumption sweep of this scenario (python -m simulator sweep): "
+                                   "its sensitivity sheet goes into the workbook")
     p.add_argument("--data", help="data folder the result was computed from, for the recorded history in the "
                                   "brief's charts (default: the bundled data/, used when its hash matches)")
     p = sub.add_parser("changes", help="what changed between two saved results: new data vs changed levers")

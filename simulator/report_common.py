@@ -99,6 +99,13 @@ LABELS: dict[str, tuple[str, str]] = {
                     "* Tested: how often the projection's 80 % band held the truth in backtests, for this "
                     "level and this deadline's distance; – : a deadline further ahead than was tested."),
     "calibration": ("Kalibrasi", "Calibration"),
+    "sensitivity": ("Sensitivitas asumsi", "Assumption sensitivity"),
+    "sensitivity_title": ("Asumsi mana yang menentukan peluang mencapai target (indeks Sobol' dan ambang)",
+                          "Which assumption decides the probability of reaching the target (Sobol' indices, thresholds)"),
+    "assumption": ("Asumsi", "Assumption"), "first_index": ("Indeks orde-1", "First-order index"),
+    "total_index": ("Indeks total", "Total index"), "ci95": ("IK 95 %", "95 % CI"),
+    "central": ("Nilai tengah", "Central value"), "threshold": ("Ambang", "Threshold"),
+    "side": ("Target hilang bila", "Target lost when"),
     "calibration_title": ("Uji mundur proyeksi per tingkat wilayah (pita memuat angka sebenarnya)",
                           "Backtest of the projection per level (bands holding the truth)"),
 }

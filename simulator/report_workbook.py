@@ -220,6 +220,32 @@ def _status_rows(status: pd.DataFrame, tree: RegionTree, lang: str) -> list[list
     return rows
 
 
+def _sensitivity_rows(sweep: Any, tree: RegionTree, lang: str) -> list[list[tuple[Any, str | None]]]:
+    """One row per region, target year and assumption of a sweep (probability's indices)."""
+    from simulator.fmt import number
+
+    from simulator.sweep import tornado
+
+    rows = []
+    keys = sweep.indices[sweep.indices["output"] == "probability"][["region_code", "year"]].drop_duplicates()
+    for code, year in keys.itertuples(index=False):
+        code = str(code)
+        for r in tornado(sweep, code, int(year)).itertuples(index=False):
+            def interval(lo: float, hi: float) -> tuple[Any, str | None]:
+                return (f"{number(lo, 2, lang)} – {number(hi, 2, lang)}", None)
+
+            threshold = getattr(r, "threshold", float("nan"))
+            rows.append([
+                (code, None), (tree.name(code) if code in tree else code, None), (int(year), "0"),
+                (r.assumption, None), (float(r.first), "0.00"), interval(r.first_lo, r.first_hi),
+                (float(r.total), "0.00"), interval(r.total_lo, r.total_hi),
+                (float(getattr(r, "central", float("nan"))), "0.000"),
+                (float(threshold), "0.000") if threshold == threshold else ("–", None),
+                (str(getattr(r, "side", "") or ""), None),
+            ])
+    return rows
+
+
 def _coverage_rows(result: Result, codes: list[str], tree: RegionTree, lang: str):
     from simulator.views import FAN_QUANTILES, fan_wide
 
@@ -267,6 +293,7 @@ def workbook_bytes(
     provenance: dict | None = None,
     tree: RegionTree | None = None,
     regions: list[str] | None = None,
+    sweep: Any = None,
 ) -> bytes:
     """Excel workbook (.xlsx) of a scenario run.
 
@@ -289,6 +316,9 @@ def workbook_bytes(
     tree : RegionTree, optional
     regions : list of str, optional
         Regions for the coverage sheet (default: those in ``status``, else the nation).
+    sweep : simulator.sweep.SweepResult, optional
+        An assumption sweep of this scenario: a sensitivity sheet (Sobol' indices of the probability
+        with their intervals, thresholds) per region and target year, largest total index first.
     """
     from openpyxl import Workbook
 
@@ -329,6 +359,13 @@ def workbook_bytes(
                  _cell(float(r.crps), "percent", lang), _cell(float(r.crps_naive), "percent", lang),
                  (float(r.skill), "0.00")] for r in calibration.itertuples(index=False)],
                [12, 12, 10, 10, 10, 10, 12, 10, 10, 8])
+
+    if sweep is not None:
+        _sheet(wb, label("sensitivity", lang), label("sensitivity_title", lang), note,
+               [label("code", lang), label("region", lang), label("year", lang), label("assumption", lang),
+                label("first_index", lang), label("ci95", lang), label("total_index", lang), label("ci95", lang),
+                label("central", lang), label("threshold", lang), label("side", lang)],
+               _sensitivity_rows(sweep, tree, lang), [8, 26, 8, 30, 12, 16, 12, 16, 14, 14, 22])
 
     if regions is None:
         regions = [c for c in result.regions if c in set(status["region_code"].astype(str))]

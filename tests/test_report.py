@@ -627,3 +627,42 @@ def test_command_line_bad_input_exits_2_with_one_line(saved_pair, tmp_path, monk
     assert main(argv(*saved_pair, tmp_path)) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and err.count("\n") == 1 and message in err
+
+
+def _sweep_result():
+    """A finished sweep of the subsidy scenario as ``sweep.write_result`` stores it: Kalbar 2025,
+    retention decides (total 0,7), deadweight less (0,2)."""
+    from simulator.sweep import SweepResult
+
+    keys = {"region_code": "61", "year": 2025, "target": 0.34, "scheme": "RPJMN"}
+    indices = pd.DataFrame([
+        {**keys, "output": "probability", "assumption": a, "first": f, "first_lo": f - 0.05, "first_hi": f + 0.05,
+         "total": tt, "total_lo": tt - 0.05, "total_hi": tt + 0.05}
+        for a, f, tt in (("already_covered", 0.15, 0.2), ("retention_after", 0.6, 0.7))])
+    thresholds = pd.DataFrame([
+        {**keys, "assumption": "retention_after", "central": 0.35, "lowest": 0.25, "highest": 0.45,
+         "threshold": 0.28, "side": "below"},
+        {**keys, "assumption": "already_covered", "central": 0.10, "lowest": 0.05, "highest": 0.15,
+         "threshold": float("nan"), "side": "never lost"}])
+    return SweepResult(summary=pd.DataFrame([keys]), indices=indices, thresholds=thresholds,
+                       design=pd.DataFrame({"point": [0]}), level=0.5)
+
+
+def test_report_with_a_sweep_has_the_sensitivity_sheet(saved_pair, tmp_path):
+    """`report --sweep DIR`: the workbook gets the sweep's indices and thresholds per region and
+    target year, the assumption that matters most first."""
+    from simulator.cli import main
+    from simulator.sweep import write_result
+
+    (tmp_path / "sweep").mkdir()
+    write_result(_sweep_result(), tmp_path / "sweep", illustrative=True)
+    xlsx = tmp_path / "r.xlsx"
+    assert main(["report", str(saved_pair[0]), "--xlsx", str(xlsx), "--sweep", str(tmp_path / "sweep")]) == 0
+    ws = read_workbook(xlsx.read_bytes())["Sensitivitas asumsi"]
+    rows = table(ws)
+    assert [r[:4] for r in rows] == [["61", "Kalimantan Barat", 2025, "retention_after"],
+                                     ["61", "Kalimantan Barat", 2025, "already_covered"]]
+    assert rows[0][4] == pytest.approx(0.6) and rows[0][5] == "0,55 – 0,65" and rows[0][6] == pytest.approx(0.7)
+    assert rows[0][8:] == [pytest.approx(0.35), pytest.approx(0.28), "below"]
+    assert rows[1][9] == "–"
+    assert "Sensitivitas asumsi" not in read_workbook(workbook()).sheetnames  # only with a sweep
