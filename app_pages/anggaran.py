@@ -7,7 +7,7 @@ import streamlit as st
 
 from app_pages.inputs import number_box, whole_percent
 from app_pages.tables import cost_pivot
-from app_pages.state import (_allocate, _solve, csv_download, current_baseline, current_panel, data_key,
+from app_pages.state import (_allocate, csv_download, current_baseline, current_panel, data_key,
                              default_target, lang, query_choice, region_label, reliability_text, set_address,
                              url_number)
 from simulator import fmt

@@ -189,14 +189,6 @@ def join_comparison(name: str) -> None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def _solve(key: str, kind: str, region: str, target: float, deadline: str, probability: float):
-    from simulator.budget import solve
-
-    baseline, _ = current_baseline()
-    return solve(baseline, kind, region, target, deadline, probability)
-
-
-@st.cache_resource(show_spinner=False, max_entries=32)
 def _allocate(key: str, budget: float, under: str, kind: str, objective: str, deadline: str, probability: float,
               _targets: pd.DataFrame):
     from simulator.budget import allocate, panel_inputs
