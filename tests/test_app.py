@@ -476,3 +476,16 @@ def test_overview_cost_shows_the_programme_in_force_on_its_own_row():
     costs = next(df.value for df in at.dataframe if "Pembayar" in df.value.columns)
     assert costs["Pembayar"].tolist() == ["APBD provinsi – program berjalan: Bantuan iuran Pemprov Kalbar (Pergub 4/2023)"]
     assert (costs["2025"].iloc[0], costs["2026"].iloc[0]) == ("Rp2.658.398.400", "Rp5.316.796.800")
+
+
+def test_scaling_the_programme_up_adds_members_and_costs_more():
+    """Scale 150 % from January 2026: 13.186,5 more members ramp in over 3 months (1/3, 2/3, then all),
+    10 % of them active anyway; the extra cost to December 2030 is 13.186,5 x Rp16.800 x (1/3 + 2/3 +
+    58 months) = Rp13.070.458.800."""
+    at = _open("wilayah", {"wilayah": "61", "program": "scale", "program_mulai": "2026-01", "program_skala": "150"})
+    assert not at.exception
+    assert at.radio(key="rg_pg0_action").value == "scale" and at.slider(key="rg_pg0_scale").value == 150
+    figures = _programme_figures(at)
+    assert figures["Biaya tambahan s.d. Des 2030"] == "Rp13,07 M"
+    added = int(figures["Perubahan peserta, Des 2026 (median)"].replace(".", ""))
+    assert 0 < added <= round(13_186.5 * 0.9)  # at most the new members not already active
