@@ -35,8 +35,6 @@ ACTIONS = ("continue", "stop", "scale")
 def programmes_here(code: str, months: list[str]) -> list[tuple[str, dict]]:
     """The programmes in force in ``code`` itself within the projection (data/programmes.yaml):
     already in the baseline, so they are shown as such and changed only by a programme lever."""
-    import pandas as pd
-
     from simulator.programmes import in_force
 
     return in_force({code}, pd.Period(months[0], freq="M"), pd.Period(months[-1], freq="M"))
@@ -80,9 +78,11 @@ def lever_defaults(code: str, months: list[str]) -> dict:
 
 def _valid(key: str, raw: str, months: list[str]):
     """``raw`` from the address as the value of control ``key``, or None when it is not one."""
-    ranges = {**RANGES, **{_pg_key(i, n): r for i in range(9) for n, r in PROGRAMME_RANGES.items()}}
-    if key in ranges:
-        low, high = ranges[key]
+    programme = re.fullmatch(r"rg_pg\d+_(\w+)", key)
+    ranges = PROGRAMME_RANGES if programme else RANGES
+    name = programme.group(1) if programme else key
+    if name in ranges:
+        low, high = ranges[name]
         return int(raw) if raw.isdigit() and low <= int(raw) <= high else None
     if key.endswith("_action"):
         return raw if raw in ACTIONS else None

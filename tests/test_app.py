@@ -489,3 +489,12 @@ def test_scaling_the_programme_up_adds_members_and_costs_more():
     assert figures["Biaya tambahan s.d. Des 2030"] == "Rp13,07 M"
     added = int(figures["Perubahan peserta, Des 2026 (median)"].replace(".", ""))
     assert 0 < added <= round(13_186.5 * 0.9)  # at most the new members not already active
+
+
+def test_a_programme_setting_the_address_cannot_hold_is_ignored_and_said_so():
+    at = _open("wilayah", {"wilayah": "61", "program": "halt", "program_skala": "999", "program_mulai": "2026-01"})
+    assert not at.exception
+    assert [w.value for w in at.warning if w.value.startswith("Nilai di alamat")] == [
+        "Nilai di alamat halaman yang tidak valid diabaikan: program=halt, program_skala=999"]
+    assert at.radio(key="rg_pg0_action").value == "continue" and at.slider(key="rg_pg0_scale").value == 150
+    assert at.select_slider(key="rg_pg0_from").value == "2026-01"  # the valid one is kept
