@@ -50,7 +50,7 @@ def _report(args: argparse.Namespace) -> int:
         _out(f"workbook -> {_write(outputs['--xlsx'], data)}")
     if args.html or args.pdf:
         text = brief_html(result, saved.status, tree, lang=args.lang, provenance=saved.provenance,
-                          history=_recorded(saved.provenance, args.data, tree))
+                          history=_recorded(saved.provenance, args.data, tree), sweep=sweep)
         if args.html:
             _out(f"brief (HTML) -> {_write(outputs['--html'], text)}")
         if args.pdf:
@@ -148,7 +148,7 @@ def _report_parsers(sub) -> None:
     p.add_argument("--pdf", help="write the brief as PDF here (needs a headless chromium)")
     p.add_argument("--lang", choices=("id", "en"), default="id")
     p.add_argument("--sweep", help="folder of an assumption sweep of this scenario (python -m simulator sweep): "
-                                   "its sensitivity sheet goes into the workbook")
+                                   "its sensitivity sheet goes into the workbook and a page into the brief")
     p.add_argument("--data", help="data folder the result was computed from, for the recorded history in the "
                                   "brief's charts (default: the bundled data/, used when its hash matches)")
     p = sub.add_parser("changes", help="what changed between two saved results: new data vs changed levers")

@@ -408,6 +408,7 @@ def brief_html(
     title: str | None = None,
     province: str | None = None,
     history=None,
+    sweep=None,
 ) -> str:
     """A printable brief (one HTML document; A4 pages when printed).
 
@@ -439,6 +440,9 @@ def brief_html(
     history : callable, optional
         ``history(code) -> DataFrame month, coverage [fraction]`` (``views.history_coverage``): the
         recorded coverage drawn before the projection; charts show the projection alone without it.
+    sweep : simulator.sweep.SweepResult, optional
+        An assumption sweep of this scenario: a last page with, per region and target year, the
+        three assumptions that decide the probability most (total Sobol' index) and their thresholds.
     """
     from simulator.results_io import provenance_of
 
@@ -458,8 +462,33 @@ def brief_html(
     title = title or f"{label('brief_title', lang)}: {scenario_words(result.scenario, lang)[0]}"
     cover = _cover(result, status, tree, lang, provenance, title, province, history)
     pages = [_group_page(result, status, code, tree, lang, history) for code in groups]
+    if sweep is not None:
+        pages.append(_sensitivity_page(sweep, tree, lang))
     return (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>{esc(title)}</title>"
             f"<style>{CSS}</style></head><body>{cover}{''.join(pages)}</body></html>\n")
+
+
+def _sensitivity_page(sweep, tree: RegionTree, lang: str) -> str:
+    """The sweep's page: per region and target year the three assumptions with the largest total
+    index (first-order and total with their 95 % intervals, threshold and the losing side)."""
+    from simulator.sweep import tornado
+
+    keys = sweep.indices[sweep.indices["output"] == "probability"][["region_code", "year"]].drop_duplicates()
+    head = [label(k, lang) for k in ("region", "year", "assumption", "first_index", "total_index", "central",
+                                      "threshold", "side")]
+    rows = []
+    for code, year in keys.itertuples(index=False):
+        code = str(code)
+        for r in tornado(sweep, code, int(year)).head(3).itertuples(index=False):
+            threshold = getattr(r, "threshold", float("nan"))
+            rows.append([f"{tree.name(code) if code in tree else code} ({code})", str(int(year)), str(r.assumption),
+                         f"{number(r.first, 2, lang)} ({number(r.first_lo, 2, lang)}–{number(r.first_hi, 2, lang)})",
+                         f"{number(r.total, 2, lang)} ({number(r.total_lo, 2, lang)}–{number(r.total_hi, 2, lang)})",
+                         number(getattr(r, "central", float("nan")), 3, lang),
+                         number(threshold, 3, lang) if threshold == threshold else "–", str(getattr(r, "side", ""))])
+    body = html_table(head, rows, {1, 3, 4, 5, 6}) if rows else f"<p>{esc(label('no_status', lang))}</p>"
+    return (f"<section class='page'><h2>{esc(label('sensitivity', lang))}</h2>"
+            f"<p>{esc(label('sensitivity_title', lang))}</p>{body}</section>")
 
 
 # ---- PDF -----------------------------------------------------------------------------------------

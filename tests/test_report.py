@@ -650,14 +650,18 @@ def _sweep_result():
 
 def test_report_with_a_sweep_has_the_sensitivity_sheet(saved_pair, tmp_path):
     """`report --sweep DIR`: the workbook gets the sweep's indices and thresholds per region and
-    target year, the assumption that matters most first."""
+    target year, the assumption that matters most first; the brief a page with the three first."""
     from simulator.cli import main
     from simulator.sweep import write_result
 
     (tmp_path / "sweep").mkdir()
     write_result(_sweep_result(), tmp_path / "sweep", illustrative=True)
-    xlsx = tmp_path / "r.xlsx"
-    assert main(["report", str(saved_pair[0]), "--xlsx", str(xlsx), "--sweep", str(tmp_path / "sweep")]) == 0
+    xlsx, page = tmp_path / "r.xlsx", tmp_path / "r.html"
+    assert main(["report", str(saved_pair[0]), "--xlsx", str(xlsx), "--html", str(page),
+                 "--sweep", str(tmp_path / "sweep")]) == 0
+    brief_text = page.read_text(encoding="utf-8")
+    assert "<h2>Sensitivitas asumsi</h2>" in brief_text
+    assert "<td>retention_after</td><td class=n>0,60 (0,55–0,65)</td><td class=n>0,70 (0,65–0,75)</td>" in brief_text
     ws = read_workbook(xlsx.read_bytes())["Sensitivitas asumsi"]
     rows = table(ws)
     assert [r[:4] for r in rows] == [["61", "Kalimantan Barat", 2025, "retention_after"],
