@@ -153,10 +153,10 @@ def _project(args: argparse.Namespace) -> int:
     claim_folder(out)  # held to the end: a second run into the same folder is refused at once
     panel, baseline, table = _bundled(args.horizon, args.paths, args.data)
     from simulator.projection import baseline_frame
-    from simulator.results_io import write_csv
+    from simulator.results_io import save_tables
 
-    write_csv(baseline_frame(baseline), out / "baseline.csv", panel.illustrative)
-    write_csv(table, out / "backtest.csv", panel.illustrative)
+    # both tables switched in together: never a new baseline.csv beside an old backtest.csv
+    save_tables(out, {"baseline.csv": baseline_frame(baseline), "backtest.csv": table}, panel.illustrative)
     _out(f"baseline: {len(baseline.regions)} regions x {baseline.paths} paths x {len(baseline.months)} months "
          f"({baseline.months[0]}..{baseline.months[-1]}) -> {out / 'baseline.csv'}")
     _out(f"backtest table: {len(table)} rows -> {out / 'backtest.csv'}")

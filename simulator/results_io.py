@@ -24,6 +24,7 @@ Folder layout
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import json
 import logging
@@ -208,13 +209,45 @@ def _lock_path(folder: Path) -> Path:
     return folder.parent / f".{folder.name}.lock"
 
 
+#: flock errors that mean "another process holds it"; any other error means the file system has no
+#: working flock (some network or FUSE file systems), and the pid written in the lock file decides.
+_HELD_ERRNOS = (errno.EAGAIN, errno.EWOULDBLOCK, errno.EACCES)
+
+
+def _holder(handle) -> int | None:
+    """The process id written in an open lock file, if any."""
+    handle.seek(0)
+    text = handle.read(32).strip()
+    return int(text) if text.isdigit() else None
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` exists on this machine (a zombie counts as dead)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # exists, belongs to another user
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
+            return fh.read().rsplit(")", 1)[-1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
 def claim_folder(folder: str | Path) -> Path:
     """Lock the output ``folder`` for this process until it ends (``run --output`` takes it before
     computing, so two runs into one folder cannot both succeed: the second is refused at once).
 
-    The lock is an exclusive ``flock`` on ``.NAME.lock`` beside the folder; the operating system
-    drops it when the process ends, however it ends. Taking it again in the same process is a
-    no-op. Raises InputError when another process holds it."""
+    The lock is an exclusive ``flock`` on ``.NAME.lock`` beside the folder, with the holder's
+    process id written in it; the operating system drops the flock when the process ends,
+    however it ends, so the lock file a killed run leaves behind never blocks the next run. Where
+    the file system has no working flock, the written process id decides: a lock whose process
+    is gone (a killed run) is taken over. Taking it again in the same process is a no-op. Raises
+    InputError when another live process holds it."""
     import fcntl
 
     path = _lock_path(Path(folder))
@@ -225,12 +258,16 @@ def claim_folder(folder: str | Path) -> Path:
     handle = open(path, "a+")
     try:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        handle.close()
-        raise InputError(
-            f"{folder}: another run is writing this folder (lock {path.name}); wait for it to finish "
-            "or choose another output folder"
-        ) from None
+    except OSError as err:
+        holder = _holder(handle)
+        if err.errno in _HELD_ERRNOS or (holder is not None and _alive(holder)):
+            handle.close()
+            by = f" by process {holder}" if holder is not None else ""
+            raise InputError(
+                f"{folder}: another run is writing this folder (lock {path.name} held{by}); wait for it to "
+                "finish or choose another output folder"
+            ) from None
+        log.warning("%s: no working flock here (%s); lock of dead process %s taken over", path, err.strerror, holder)
     handle.seek(0)
     handle.truncate()
     handle.write(f"{os.getpid()}\n")
@@ -303,6 +340,53 @@ def switch_folder(work: str | Path, folder: str | Path) -> None:
         os.rename(work, folder)
         shutil.rmtree(old, ignore_errors=True)
     _fsync_dir(folder.parent)
+
+
+def replace_folder(folder: str | Path, fill) -> Path:
+    """Give ``folder`` new contents in one step, under its lock (``claim_folder``).
+
+    ``fill(work)`` writes the new files into an empty work folder ``.NAME.saving-*`` beside
+    ``folder``; files of ``folder`` that it did not write (the user's own) are copied over, and the
+    complete work folder is switched in (``switch_folder``). A kill or a full disk at any step
+    leaves the previous contents whole; what killed attempts left behind is removed first
+    (``clean_stale``). Returns the folder (absolute)."""
+    folder = Path(os.path.abspath(folder))
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    held = str(_lock_path(folder)) in _HELD
+    claim_folder(folder)
+    work = None
+    try:
+        clean_stale(folder)
+        work = Path(tempfile.mkdtemp(prefix=f".{folder.name}.saving-", dir=folder.parent))
+        fill(work)
+        names = {p.name for p in work.iterdir()}
+        if folder.is_dir():  # the user's own files in the folder stay
+            for entry in folder.iterdir():
+                if entry.name not in names and not entry.name.startswith(".saving-"):
+                    if entry.is_dir():
+                        shutil.copytree(entry, work / entry.name, symlinks=True)
+                    else:
+                        shutil.copy2(entry, work / entry.name, follow_symlinks=False)
+        os.chmod(work, 0o755)
+        switch_folder(work, folder)
+        work = None
+    finally:
+        if work is not None:
+            shutil.rmtree(work, ignore_errors=True)
+        if not held:
+            release_folder(folder)
+    return folder
+
+
+def save_tables(folder: str | Path, tables: dict[str, pd.DataFrame], illustrative: bool) -> Path:
+    """Write ``tables`` (file name -> frame, as ``write_csv`` writes them) into ``folder`` together:
+    after a kill or a full disk the folder holds all the previous files or all the new ones, never
+    a new table beside an old one (``project --output``: baseline.csv and backtest.csv)."""
+    def fill(work: Path) -> None:
+        for name, frame in tables.items():
+            write_csv(frame, work / name, illustrative)
+
+    return replace_folder(folder, fill)
 
 
 # ---- saving --------------------------------------------------------------------------------------
@@ -412,14 +496,8 @@ def save_result(
     tables = _tables(result, targets)
     if backtest is not None:
         tables["backtest.csv"] = backtest
-    folder = Path(os.path.abspath(folder))
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    held = str(_lock_path(folder)) in _HELD
-    claim_folder(folder)
-    work = None
-    try:
-        clean_stale(folder)
-        work = Path(tempfile.mkdtemp(prefix=f".{folder.name}.saving-", dir=folder.parent))
+
+    def fill(work: Path) -> None:
         with open(work / ARRAYS, "wb") as fh:
             np.savez(fh, **_arrays(result))
             fh.flush()
@@ -431,21 +509,8 @@ def save_result(
         atomic_write(work / PROVENANCE, json.dumps(provenance, indent=2, ensure_ascii=False) + "\n")
         names = sorted(p.name for p in work.iterdir())
         atomic_write(work / "README.txt", _readme(provenance, [*names, "README.txt"]))
-        if folder.is_dir():  # the user's own files in the folder stay
-            for entry in folder.iterdir():
-                if entry.name not in names and entry.name != "README.txt" and not entry.name.startswith(".saving-"):
-                    if entry.is_dir():
-                        shutil.copytree(entry, work / entry.name, symlinks=True)
-                    else:
-                        shutil.copy2(entry, work / entry.name, follow_symlinks=False)
-        os.chmod(work, 0o755)
-        switch_folder(work, folder)
-        work = None
-    finally:
-        if work is not None:
-            shutil.rmtree(work, ignore_errors=True)
-        if not held:
-            release_folder(folder)
+
+    folder = replace_folder(folder, fill)
     log.info("saved result %s to %s", result.scenario.name, folder)
     return folder
 

@@ -150,7 +150,7 @@ def test_two_runs_into_one_folder_cannot_both_claim_it(tmp_path):
         stdout=subprocess.PIPE, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
     try:
         assert holder.stdout.readline().strip() == "held"
-        with pytest.raises(InputError, match=r"out: another run is writing this folder \(lock \.out\.lock\)"):
+        with pytest.raises(InputError, match=r"out: another run is writing this folder \(lock \.out\.lock held by process \d+\)"):
             claim_folder(folder)
         scenario = ROOT / "scenarios" / "kalbar-subsidy-2025.yaml"
         from simulator.cli import main
@@ -262,3 +262,230 @@ def test_lock_is_reentrant_in_one_process(tmp_path):
     assert str(results_io._lock_path(folder)) in results_io._HELD
     release_folder(folder)
     assert str(results_io._lock_path(folder)) not in results_io._HELD
+
+
+# ---- stale locks ---------------------------------------------------------------------------------
+def _holder(folder: Path) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "import time; from simulator.results_io import claim_folder; "
+                               f"claim_folder({str(folder)!r}); print('held', flush=True); time.sleep(120)"],
+        stdout=subprocess.PIPE, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.stdout.readline().strip() == "held"
+    return proc
+
+
+def test_a_lock_left_by_a_killed_run_does_not_block_the_next(tmp_path):
+    folder = tmp_path / "out"
+    holder = _holder(folder)
+    lock = tmp_path / ".out.lock"
+    assert lock.read_text().strip() == str(holder.pid)
+    with pytest.raises(InputError, match=rf"held by process {holder.pid}\)"):
+        claim_folder(folder)
+    holder.send_signal(9)  # SIGKILL: no cleanup, the lock file stays behind
+    holder.wait()
+    assert lock.read_text().strip() == str(holder.pid)
+    claim_folder(folder)
+    try:
+        assert lock.read_text().strip() == str(os.getpid())
+    finally:
+        release_folder(folder)
+
+
+def test_without_a_working_flock_a_dead_runs_lock_is_taken_over_and_a_live_one_refused(tmp_path, monkeypatch):
+    """Some network and FUSE file systems refuse flock (ENOLCK): the process id written in the lock
+    file decides, so a killed run's lock never blocks the next run forever."""
+    import errno
+    import fcntl
+
+    def no_flock(fd, op):
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    folder = tmp_path / "out"
+    lock = tmp_path / ".out.lock"
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    try:
+        monkeypatch.setattr(fcntl, "flock", no_flock)
+        lock.write_text(f"{live.pid}\n")
+        with pytest.raises(InputError, match=rf"another run is writing this folder \(lock \.out\.lock held by "
+                                             rf"process {live.pid}\)"):
+            claim_folder(folder)
+        lock.write_text(f"{dead.pid}\n")  # the run that wrote it was killed
+        claim_folder(folder)
+        assert lock.read_text().strip() == str(os.getpid())
+        release_folder(folder)
+    finally:
+        live.kill()
+        live.wait()
+
+
+# ---- project --output: both tables switched in together ------------------------------------------
+def _tables(n: int) -> dict[str, pd.DataFrame]:
+    return {"baseline.csv": pd.DataFrame({"region_code": ["61"] * n, "month": [f"v{n}"] * n,
+                                          "p50": np.arange(n, dtype=float)}),
+            "backtest.csv": pd.DataFrame({"unique_id": ["61"], "model": [f"v{n}"], "mase": [float(n)]})}
+
+
+def _version(folder: Path) -> int:
+    """Which save the folder holds: both tables must come from the same one."""
+    base = results_io._read_csv(folder / "baseline.csv")
+    back = results_io._read_csv(folder / "backtest.csv")
+    n = len(base)
+    assert set(base["month"]) == {f"v{n}"} and base["p50"].tolist() == list(range(n))
+    assert back["model"].tolist() == [f"v{n}"], (n, back["model"].tolist())  # never a new table beside an old one
+    return n
+
+
+def test_a_kill_at_every_step_of_saving_tables_leaves_both_old_or_both_new(tmp_path):
+    folder = tmp_path / "out"
+    results_io.save_tables(folder, _tables(3), False)
+    (folder / "notes.txt").write_text("mine")  # a user's own file in the folder stays
+    seen = []
+    for kill_at in range(1, 200):
+        pid = os.fork()
+        if pid == 0:
+            try:
+                steps = [0]
+
+                def killing(func):
+                    def wrapped(*args, **kwargs):
+                        steps[0] += 1
+                        if steps[0] == kill_at:
+                            os._exit(137)
+                        return func(*args, **kwargs)
+                    return wrapped
+
+                for module, attr in STEPS:
+                    setattr(module, attr, killing(getattr(module, attr)))
+                results_io.save_tables(folder, _tables(500), False)
+                os._exit(0)
+            except BaseException:
+                os._exit(1)
+        _, status = os.waitpid(pid, 0)
+        code = os.waitstatus_to_exitcode(status)
+        seen.append(_version(folder))
+        assert (folder / "notes.txt").read_text() == "mine"
+        if code == 0:
+            break
+        assert code == 137
+        if seen[-1] == 500:
+            results_io.save_tables(folder, _tables(3), False)
+    assert seen[-1] == 500 and 3 in seen and len(seen) >= 8, seen
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.lock", "out"]
+
+
+def _project(out: Path, horizon: int) -> list[str]:
+    return [sys.executable, "-m", "simulator", "project", "--horizon", str(horizon), "--paths", "20",
+            "--output", str(out)]
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+@pytest.mark.slow
+def test_project_output_killed_end_to_end_leaves_the_old_or_the_new_tables_whole(tmp_path):
+    """`python -m simulator project --output` killed (SIGKILL) at intervals across its whole run:
+    the folder always holds the previous pair of tables or the new pair, byte for byte."""
+    import time
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    old_dir, new_dir, folder = tmp_path / "old", tmp_path / "new", tmp_path / "out"
+    for out, horizon in ((old_dir, 3), (new_dir, 12), (folder, 3)):
+        subprocess.run(_project(out, horizon), cwd=ROOT, env=env, check=True, capture_output=True)
+    old, new = _files(old_dir), _files(new_dir)
+    assert old.keys() == new.keys() == {"baseline.csv", "backtest.csv"} and old != new
+    assert _files(folder) == old
+    t0 = time.perf_counter()
+    subprocess.run(_project(tmp_path / "timing", 12), cwd=ROOT, env=env, check=True, capture_output=True)
+    whole = time.perf_counter() - t0
+    outcomes = []
+    for fraction in (0.1, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 1.0):
+        proc = subprocess.Popen(_project(folder, 12), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        time.sleep(whole * fraction)
+        proc.kill()
+        proc.wait()
+        now = _files(folder)
+        assert now in (old, new), {k: len(v) for k, v in now.items()}
+        outcomes.append("new" if now == new else "old")
+        if now == new:  # put the previous tables back for the next kill point
+            subprocess.run(_project(folder, 3), cwd=ROOT, env=env, check=True, capture_output=True)
+        leftovers = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".out.") and p.name != ".out.lock")
+        assert all(".saving-" in p or ".old-" in p for p in leftovers), leftovers
+    assert "old" in outcomes, outcomes  # some kills did land before the switch
+    done = subprocess.run(_project(folder, 12), cwd=ROOT, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr  # the killed runs' lock file does not block it
+    assert _files(folder) == new
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".out.")) == [".out.lock"]
+
+
+# ---- a full disk: a small tmpfs (root only, where mounting is allowed) -----------------------------
+@pytest.fixture
+def small_disk(tmp_path):
+    """mount(size) -> a folder on a tmpfs of that many bytes; skipped where mounting is not allowed
+    (the simulated ENOSPC tests above still run there)."""
+    mounts = []
+
+    def mount(size: int) -> Path:
+        where = tmp_path / f"disk{len(mounts)}"
+        where.mkdir()
+        if os.geteuid() != 0:
+            pytest.skip("mounting a small tmpfs needs root")
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size // 1024}k", "tmpfs", str(where)],
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+        mounts.append(where)
+        return where
+
+    yield mount
+    for where in mounts:
+        subprocess.run(["umount", "-l", str(where)], check=False)
+
+
+def _size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.iterdir())
+
+
+def _cli(argv: list[str], capsys) -> tuple[int, str]:
+    from simulator.cli import main
+
+    code = main(argv)
+    return code, capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_project_output_on_a_full_disk_keeps_the_previous_tables(tmp_path, small_disk, capsys):
+    args = ["--paths", "20"]
+    _cli(["project", "--horizon", "3", *args, "--output", str(tmp_path / "old")], capsys)
+    _cli(["project", "--horizon", "12", *args, "--output", str(tmp_path / "new")], capsys)
+    old_size, new_size = _size(tmp_path / "old"), _size(tmp_path / "new")
+    for room in (old_size + new_size // 3, old_size + new_size * 2 // 3):  # the new tables never fit beside the old
+        disk = small_disk(room + 64 * 1024)
+        folder = disk / "out"
+        assert _cli(["project", "--horizon", "3", *args, "--output", str(folder)], capsys)[0] == 0
+        before = _files(folder)
+        code, err = _cli(["project", "--horizon", "12", *args, "--output", str(folder)], capsys)
+        assert code == 2 and "No space left on device" in err and len(err.strip().splitlines()) == 1, err
+        assert _files(folder) == before  # the previous tables, whole
+        assert sorted(p.name for p in disk.iterdir()) == [".out.lock", "out"]  # no partial file left
+
+
+@pytest.mark.slow
+def test_run_output_on_a_full_disk_keeps_the_previous_result(tmp_path, small_disk, capsys):
+    scenario = str(ROOT / "scenarios" / "kalbar-subsidy-2025.yaml")
+    common = [scenario, "--horizon", "30"]
+    _cli(["run", *common, "--paths", "20", "--output", str(tmp_path / "old")], capsys)
+    _cli(["run", *common, "--paths", "60", "--output", str(tmp_path / "new")], capsys)
+    old_size, new_size = _size(tmp_path / "old"), _size(tmp_path / "new")
+    disk = small_disk(old_size + new_size // 2 + 64 * 1024)
+    folder = disk / "out"
+    assert _cli(["run", *common, "--paths", "20", "--output", str(folder)], capsys)[0] == 0
+    before = _files(folder)
+    code, err = _cli(["run", *common, "--paths", "60", "--output", str(folder)], capsys)
+    assert code == 2 and "No space left on device" in err and len(err.strip().splitlines()) == 1, err
+    assert _files(folder) == before
+    assert load_saved(folder).result.paths == 20  # still reads, as the previous result
+    assert sorted(p.name for p in disk.iterdir()) == [".out.lock", "out"]
