@@ -289,14 +289,14 @@ def error_variance(errors: np.ndarray, group: np.ndarray, steps: int, fallback: 
         # a robust pooled scale: the 80 % quantile of |error| read as a normal's (1,2816 sd), so
         # one regime break in the backtest window does not set everyone's band by its square
         absolute = np.sqrt(block).reshape(-1, block.shape[2])[:, ok]
-        pooled = (np.nanquantile(absolute, 0.8, axis=0) / 1.2815516) ** 2
+        pooled = (np.nanquantile(absolute, 0.8, axis=0) / _Z90) ** 2
         h_obs = np.arange(1, block.shape[2] + 1, dtype=np.float64)[ok]
         a, b = _two_term_fit(h_obs, pooled, count[ok].astype(np.float64))
         curve = a * hs + b * hs * hs
         fitted = a * np.arange(1, block.shape[2] + 1) + b * np.arange(1, block.shape[2] + 1) ** 2
         with np.errstate(invalid="ignore", divide="ignore"):
             z = np.sqrt(block / np.where(fitted > 0, fitted, np.nan)).reshape(len(rows), -1)
-            ratio = (np.nanquantile(z, 0.8, axis=1) / 1.2815516) ** 2 if z.shape[1] else np.full(len(rows), np.nan)
+            ratio = (np.nanquantile(z, 0.8, axis=1) / _Z90) ** 2 if z.shape[1] else np.full(len(rows), np.nan)
         origins = np.isfinite(block).any(axis=2).sum(axis=1)
         rho = np.where(np.isfinite(ratio), (origins * np.nan_to_num(ratio) + 1.0) / (origins + 1.0), 1.0)
         # the curve rests on every origin of the backtest (all steps are fitted together)
