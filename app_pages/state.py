@@ -133,11 +133,9 @@ def _run(key: str, text: str, regions: tuple[str, ...], _targets: pd.DataFrame, 
 def reliability_text(level: str, deadline) -> str:
     """The sentence beside a probability: how often this level's 80 % band held the truth in the
     baseline's backtest at the deadline's distance (see simulator.calibrate)."""
-    from simulator.calibrate import reliability, table_of
+    from simulator.calibrate import reliability_at
 
-    baseline, _ = current_baseline()
-    ahead = (pd.Period(str(deadline), freq="M") - baseline.last_observed).n
-    return reliability(table_of(baseline), level, ahead, lang())
+    return reliability_at(current_baseline()[0], level, deadline, lang())
 
 
 def run(text: str, regions: list[str], source: str = "app"):

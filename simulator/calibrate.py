@@ -157,11 +157,12 @@ def calibrate(
     return Calibration(table=summarize(points), points=points, origins=tuple(str(o) for o in cut))
 
 
-def summarize(points: pd.DataFrame) -> pd.DataFrame:
-    """Per level and horizon band: points, band coverage, median error of the median, CRPS."""
+def summarize(points: pd.DataFrame, bands: tuple[tuple[int, int], ...] = BANDS) -> pd.DataFrame:
+    """Per level and horizon band (``bands``: (first, last) months ahead): points, band coverage,
+    median error of the median, CRPS."""
     rows = []
     for lev in LEVELS:
-        for lo, hi in BANDS:
+        for lo, hi in bands:
             sel = points[(points["level"] == lev) & points["step"].between(lo, hi)]
             if sel.empty:
                 continue
@@ -246,6 +247,13 @@ def reliability(table: pd.DataFrame | None, level: str, months_ahead: int | None
     if lang == "id":
         return f"pita 80 % memuat angka sebenarnya {percent(value, 0)} kali dalam uji mundur ({where})"
     return f"80% band held the truth {percent(value, 0, lang='en')} of the time in backtests ({where})"
+
+
+def reliability_at(baseline, level: str, deadline, lang: str = "id") -> str:
+    """``reliability`` for ``level`` at ``deadline`` (a month), counted from the baseline's last
+    observed month, with the calibration the baseline carries."""
+    ahead = (pd.Period(str(deadline), freq="M") - baseline.last_observed).n
+    return reliability(table_of(baseline), level, ahead, lang)
 
 
 def with_reliability(status: pd.DataFrame, table: pd.DataFrame | None, tree: RegionTree,

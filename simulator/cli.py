@@ -187,13 +187,6 @@ RELIABILITY_NOTE = ("* teruji: seberapa sering pita 80 % proyeksi memuat angka s
                     "dari yang teruji")
 
 
-def with_reliability(status, panel, baseline, tree):
-    """The status table with ``held_80`` from the calibration the baseline carries."""
-    from simulator.calibrate import table_of, with_reliability as add
-
-    return add(status, table_of(baseline), tree, baseline.last_observed)
-
-
 def _reported(scenario, official, tree) -> list[str]:
     """Regions ``run`` and ``compare`` report, in tree order: the nation, every region with an
     official target, and the regions a scenario's levers or own targets name; a lever on a province
@@ -221,6 +214,7 @@ def _run(args: argparse.Namespace) -> int:
     from simulator.fmt import rupiah
     from simulator.regions import load_regions
     from simulator.scenario import load_scenario
+    from simulator.calibrate import status_with_reliability
     from simulator.targets import resolve, status_table
 
     tree = load_regions()
@@ -241,7 +235,7 @@ def _run(args: argparse.Namespace) -> int:
     # the one status builder: official targets (inherited where a region has none) beside the
     # scenario's own, each on its own definition, as the app and compare show them
     status = status_table(result, panel.targets, codes=codes, tree=tree, workforce=panel.workforce)
-    status = with_reliability(status, panel, baseline, tree)
+    status = status_with_reliability(status, result, tree)
     targets = resolve(codes, panel.targets, scenario, tree, panel.workforce)
     if args.output:
         from simulator.results_io import save_result
@@ -270,6 +264,7 @@ def _compare(args: argparse.Namespace) -> int:
     from simulator.i18n import t
     from simulator.regions import load_regions
     from simulator.scenario import load_scenario
+    from simulator.calibrate import status_with_reliability
     from simulator.targets import status_table
 
     tree = load_regions()
@@ -281,7 +276,7 @@ def _compare(args: argparse.Namespace) -> int:
     for sc in scenarios:
         result = run_scenario(baseline, sc, seed=args.seed, tree=tree, regions=codes)
         status = status_table(result, panel.targets, tree=tree, workforce=panel.workforce)
-        status = with_reliability(status, panel, baseline, tree)
+        status = status_with_reliability(status, result, tree)
         tables.append(status.set_index(["region_code", "year", "scheme"]))
     keys = sorted(set().union(*[set(t.index) for t in tables]))
     _out(f"{'kode':<7} {'tahun':>5} {'target':<24} " + " ".join(f"{sc.name[:36]:>36}" for sc in scenarios))

@@ -153,16 +153,6 @@ def _basis_words(basis: str, factor: float) -> str:
     return "basis BPS: penduduk bekerja"
 
 
-def _reliability(panel, baseline, level: str, deadline) -> str:
-    """How often this level's 80 % band held the truth in the backtest at the deadline's distance."""
-    import pandas as pd
-
-    from simulator.calibrate import reliability, table_of
-
-    ahead = (pd.Period(str(deadline), freq="M") - baseline.last_observed).n
-    return reliability(table_of(baseline), level, ahead)
-
-
 def _limits(args) -> dict:
     import math
 
@@ -187,6 +177,7 @@ def _assumption_lines(sol) -> None:
 @command("solve")
 def _solve(args: argparse.Namespace) -> int:
     from simulator.budget import panel_inputs, solve
+    from simulator.calibrate import reliability_at
     from simulator.budget.words import solve_lines
     from simulator.fmt import percent, rupiah
     from simulator.regions import load_regions
@@ -205,7 +196,7 @@ def _solve(args: argparse.Namespace) -> int:
     _out(_lever_line(sol.template))
     for line in solve_lines(sol, tree.name(code), "id"):
         _out(line)
-    _out(f"keandalan: {_reliability(panel, baseline, tree.level(code), deadline)}")
+    _out(f"keandalan: {reliability_at(baseline, tree.level(code), deadline)}")
     if sol.reachable and len(sol.cost):
         _out("biaya per tahun dan pembayar (yang terdaftar tiap bulan x iuran):")
         _out(f"{'tahun':<6} {'pembayar':<22} {'biaya':>20}")
@@ -234,6 +225,7 @@ def _minimums(items: list[str], tree) -> dict[str, float] | None:
 @command("allocate")
 def _allocate(args: argparse.Namespace) -> int:
     from simulator.budget import allocate, panel_inputs
+    from simulator.calibrate import reliability_at
     from simulator.budget.words import allocation_limit, assumptions
     from simulator.fmt import number, percent, rupiah
     from simulator.regions import load_regions
@@ -275,7 +267,7 @@ def _allocate(args: argparse.Namespace) -> int:
     _out(f"wilayah mencapai target: {alloc.regions_reached} dari {len(codes)}; tambahan peserta (harapan): "
          f"{number(alloc.expected_new_persons)} orang")
     _out(f"terpakai (yang terdaftar tiap bulan x iuran): {rupiah(alloc.spent)} dari {rupiah(args.budget)}")
-    _out(f"keandalan peluang: {_reliability(panel, baseline, 'kabkota', deadline)}")
+    _out(f"keandalan peluang: {reliability_at(baseline, 'kabkota', deadline)}")
     _out("asumsi (batas = pool dan kapasitas x ramp):")
     for what, value, source in assumptions(alloc, "id"):
         _out(f"  {what}: {value} [{source}]")
