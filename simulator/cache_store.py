@@ -44,7 +44,8 @@ class CacheEntry:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
-def _sha256(path: Path) -> str:
+def sha256_of(path: Path) -> str:
+    """Hex sha256 of a file's bytes, read in 4 MiB blocks."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 22), b""):
@@ -91,12 +92,12 @@ def write_entry(
             path = tmp / f"{key}.npy"
             np.save(path, np.ascontiguousarray(array), allow_pickle=False)
             _fsync_file(path)
-            files[path.name] = {"sha256": _sha256(path), "bytes": path.stat().st_size}
+            files[path.name] = {"sha256": sha256_of(path), "bytes": path.stat().st_size}
         for key, table in (tables or {}).items():
             path = tmp / f"{key}.csv"
             table.to_csv(path, index=False)
             _fsync_file(path)
-            files[path.name] = {"sha256": _sha256(path), "bytes": path.stat().st_size}
+            files[path.name] = {"sha256": sha256_of(path), "bytes": path.stat().st_size}
         body = {"format": FORMAT, "format_version": FORMAT_VERSION, "meta": meta, "files": files,
                 "arrays": list(arrays), "tables": list(tables or {})}
         (tmp / META).write_text(json.dumps(body), encoding="utf-8")
@@ -137,7 +138,7 @@ def _verified(path: Path, expected: dict[str, Any]) -> bool:
     key = (str(path), stat.st_ino, stat.st_size, stat.st_mtime_ns, str(expected.get("sha256")))
     if key in _VERIFIED:
         return True
-    if _sha256(path) != expected.get("sha256"):
+    if sha256_of(path) != expected.get("sha256"):
         return False
     _VERIFIED.add(key)
     return True

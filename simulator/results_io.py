@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
-import hashlib
 import json
 import logging
 import os
@@ -40,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from simulator import __version__
+from simulator.cache_store import sha256_of
 from simulator.engine import Result, stored_paths, stored_steps
 from simulator.errors import InputError
 from simulator.i18n import ILLUSTRATIVE_LINE
@@ -150,14 +150,6 @@ def provenance_of(
 
 def _jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str))
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 # ---- writing safely: atomic files, folders switched in one step, a lock per output --------------
@@ -505,7 +497,7 @@ def save_result(
         atomic_write(work / SCENARIO, provenance["scenario_text"])
         for name, frame in tables.items():
             write_csv(frame, work / name, provenance["illustrative"])
-        provenance["files"] = {name: _sha256(work / name) for name in CHECKED}
+        provenance["files"] = {name: sha256_of(work / name) for name in CHECKED}
         atomic_write(work / PROVENANCE, json.dumps(provenance, indent=2, ensure_ascii=False) + "\n")
         names = sorted(p.name for p in work.iterdir())
         atomic_write(work / "README.txt", _readme(provenance, [*names, "README.txt"]))
@@ -554,7 +546,7 @@ def _checked_file(folder: Path, name: str, provenance: dict) -> Path:
     expected = provenance["files"].get(name)
     if expected is None:
         raise InputError(f"{folder / PROVENANCE}: key 'files' has no hash for {name!r}")
-    if _sha256(path) != expected:
+    if sha256_of(path) != expected:
         raise InputError(f"{path}: contents differ from the hash in {PROVENANCE} (file corrupt or edited)")
     return path
 
