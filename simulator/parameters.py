@@ -96,23 +96,29 @@ def _dated(raw: Any, where: str) -> DatedValue:
     return DatedValue(value=raw["value"], valid_from=since, reference=str(raw.get("reference", "")).strip())
 
 
-@lru_cache(maxsize=4)
-def load_parameters(path: str | None = None) -> dict[str, Parameter]:
-    """Every parameter of ``data/parameters.yaml`` (or ``path``), checked; InputError names the
-    file and the entry on a bad one."""
+def read_yaml_section(file: Path, key: str) -> dict:
+    """The mapping under ``key`` of a project YAML data file (parameters, programmes); InputError
+    naming the file when it cannot be read, is not YAML or has no such mapping."""
     import yaml
 
-    file = Path(path) if path else PARAMETERS_FILE
     try:
         data = yaml.safe_load(file.read_text(encoding="utf-8"))
     except OSError as err:
         raise InputError(f"{file}: cannot read ({err.strerror})") from None
     except yaml.YAMLError as err:
         raise InputError(f"{file.name}: not valid YAML ({err})") from None
-    if not isinstance(data, dict) or not isinstance(data.get("parameters"), dict):
-        raise InputError(f"{file.name}: expected a mapping 'parameters'")
+    if not isinstance(data, dict) or not isinstance(data.get(key), dict):
+        raise InputError(f"{file.name}: expected a mapping {key!r}")
+    return data[key]
+
+
+@lru_cache(maxsize=4)
+def load_parameters(path: str | None = None) -> dict[str, Parameter]:
+    """Every parameter of ``data/parameters.yaml`` (or ``path``), checked; InputError names the
+    file and the entry on a bad one."""
+    file = Path(path) if path else PARAMETERS_FILE
     out = {}
-    for name, entry in data["parameters"].items():
+    for name, entry in read_yaml_section(file, "parameters").items():
         where = f"{file.name}: parameter {name!r}"
         if not isinstance(entry, dict) or "unit" not in entry:
             raise InputError(f"{where}: expected a mapping with 'unit' and 'value'/'valid_from' or 'values'")

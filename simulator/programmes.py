@@ -27,19 +27,11 @@ _REQUIRED = ("label", "region", "headcount", "unit_cost", "payer", "start", "ref
 def load_programmes(path: str | None = None) -> dict[str, dict[str, Any]]:
     """``id -> entry`` from ``data/programmes.yaml`` (or ``path``); InputError names the file and
     entry on a bad one."""
-    import yaml
+    from simulator.parameters import read_yaml_section
 
     file = Path(path) if path else PROGRAMMES_FILE
-    try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except OSError as err:
-        raise InputError(f"{file}: cannot read ({err.strerror})") from None
-    except yaml.YAMLError as err:
-        raise InputError(f"{file.name}: not valid YAML ({err})") from None
-    if not isinstance(data, dict) or not isinstance(data.get("programmes"), dict):
-        raise InputError(f"{file.name}: expected a mapping 'programmes'")
     out = {}
-    for name, entry in data["programmes"].items():
+    for name, entry in read_yaml_section(file, "programmes").items():
         if not isinstance(entry, dict):
             raise InputError(f"{file.name}: programme {name!r}: expected a mapping")
         for key in _REQUIRED:
