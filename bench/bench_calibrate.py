@@ -33,17 +33,8 @@ def _lines(table) -> list[str]:
     return calibration_lines(table)
 
 
-def _goal_bands(points):
-    """Per level, the two goal bands (1-12, 13-24 months): 80 % and 95 % coverage and median error."""
-    import pandas as pd
-
-    rows = []
-    for level in ("kabkota", "provinsi", "nasional"):
-        for name, lo, hi in (("1-12", 1, 12), ("13-24", 13, 24)):
-            sel = points[(points["level"] == level) & points["step"].between(lo, hi)]
-            rows.append({"level": level, "months": name, "points": len(sel), "held_80": sel["in_80"].mean(),
-                         "held_95": sel["in_95"].mean(), "median_error": sel["error_of_median"].median()})
-    return pd.DataFrame(rows)
+#: The goals' horizon bands (months ahead).
+GOAL_BANDS = ((1, 12), (13, 24))
 
 
 def _goal_lines(joint, independent) -> list[str]:
@@ -51,9 +42,9 @@ def _goal_lines(joint, independent) -> list[str]:
 
     out = [f"{'tingkat':<9} {'bulan':>6} {'pita 80 %':>10} {'(lepas)':>8} {'pita 95 %':>10} {'(lepas)':>8} "
            f"{'galat median':>13}  goal 80 % 75-85, 95 % 90-98, galat +-2 %"]
-    for a, b in zip(joint.itertuples(), independent.itertuples()):
+    for a, b in zip(joint.itertuples(), independent.itertuples(), strict=True):
         ok = 0.75 <= a.held_80 <= 0.85 and 0.90 <= a.held_95 <= 0.98 and abs(a.median_error) <= 0.02
-        out.append(f"{a.level:<9} {a.months:>6} {percent(a.held_80, 1):>10} {percent(b.held_80, 1):>8} "
+        out.append(f"{a.level:<9} {a.months_ahead:>6} {percent(a.held_80, 1):>10} {percent(b.held_80, 1):>8} "
                    f"{percent(a.held_95, 1):>10} {percent(b.held_95, 1):>8} {percent(a.median_error, 1):>13}  "
                    f"{'met' if ok else 'missed'}")
     return out
@@ -83,7 +74,7 @@ def main() -> None:
           f"{', '.join(bundled.origins)}")
     for line in _lines(bundled.table):
         print(line)
-    for line in _goal_lines(_goal_bands(bundled.points), _goal_bands(peer.points)):
+    for line in _goal_lines(summarize(bundled.points, GOAL_BANDS), summarize(peer.points, GOAL_BANDS)):
         print(line)
 
     joint, alone = [], []
@@ -95,7 +86,7 @@ def main() -> None:
     print(f"\n== shared-shock histories (tests/shock_histories.py, seeds 100-{99 + args.seeds}, pooled)")
     for line in _lines(summarize(joint_points)):
         print(line)
-    for line in _goal_lines(_goal_bands(joint_points), _goal_bands(alone_points)):
+    for line in _goal_lines(summarize(joint_points, GOAL_BANDS), summarize(alone_points, GOAL_BANDS)):
         print(line)
 
 
