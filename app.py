@@ -38,8 +38,13 @@ def main() -> None:
     if "lang" not in st.session_state and st.query_params.get("lang") in ("id", "en"):
         st.session_state["lang"] = st.query_params["lang"]  # a shared English address opens in English
     with st.sidebar:
-        st.radio("Bahasa / Language", ["id", "en"], format_func=lambda c: {"id": "Bahasa Indonesia", "en": "English"}[c],
-                 key="lang", horizontal=True)
+        st.radio(
+            "Bahasa / Language",
+            ["id", "en"],
+            format_func=lambda c: {"id": "Bahasa Indonesia", "en": "English"}[c],
+            key="lang",
+            horizontal=True,
+        )
     L = lang()
     st.title(t("title", L))
     if current_panel()[1]:

@@ -31,48 +31,87 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 
 def _config(L: str) -> dict:
     """Locale and legend placement shared by the charts (legend under the chart: phones are narrow)."""
-    return {"locale": fmt.vega_locale(L), "legend": {"orient": "bottom", "columns": 2, "labelLimit": 260},
-            "axis": {"labelFontSize": 11, "titleFontSize": 12}}
+    return {
+        "locale": fmt.vega_locale(L),
+        "legend": {"orient": "bottom", "columns": 2, "labelLimit": 260},
+        "axis": {"labelFontSize": 11, "titleFontSize": 12},
+    }
 
 
 def _percent_axis(L: str, title: str) -> dict:
     # "40 %" in Bahasa (as fmt.percent writes it), "40%" in English
-    expr = "format(datum.value * 100, '.0f') + ' %'" if L == "id" else "format(datum.value * 100, '.0f') + '%'"
+    expr = (
+        "format(datum.value * 100, '.0f') + ' %'" if L == "id" else "format(datum.value * 100, '.0f') + '%'"
+    )
     return {"title": title, "labelExpr": expr}
 
 
 def _month_axis() -> dict:
-    return {"field": "month", "type": "temporal", "title": None,
-            "axis": {"format": "%b %Y", "labelOverlap": True, "tickCount": {"interval": "year", "step": 1}}}
+    return {
+        "field": "month",
+        "type": "temporal",
+        "title": None,
+        "axis": {"format": "%b %Y", "labelOverlap": True, "tickCount": {"interval": "year", "step": 1}},
+    }
 
 
 def _targets_frame(targets: pd.DataFrame, code: str, L: str) -> pd.DataFrame:
     own = targets[targets["region_code"] == code].drop_duplicates("year")
-    return pd.DataFrame({
-        "month": pd.to_datetime(own["year"].astype(int).astype(str) + "-12-01"),
-        "target": own["target"].to_numpy(dtype=float),
-        "label": [f"{t('target', L)} {y}: {fmt.percent(v, lang=L)}" for y, v in zip(own["year"], own["target"])],
-        "odd": [i % 2 for i in range(len(own))],
-    })
+    return pd.DataFrame(
+        {
+            "month": pd.to_datetime(own["year"].astype(int).astype(str) + "-12-01"),
+            "target": own["target"].to_numpy(dtype=float),
+            "label": [
+                f"{t('target', L)} {y}: {fmt.percent(v, lang=L)}" for y, v in zip(own["year"], own["target"])
+            ],
+            "odd": [i % 2 for i in range(len(own))],
+        }
+    )
 
 
-def _target_layers(tdf: pd.DataFrame, L: str, legend_domain: list[str], legend_range: list[str]) -> list[dict]:
+def _target_layers(
+    tdf: pd.DataFrame, L: str, legend_domain: list[str], legend_range: list[str]
+) -> list[dict]:
     """Diamond markers at each deadline with their label, in the legend as "Target"."""
     if tdf.empty:
         return []
     data = {"values": _records(tdf)}
-    colour = {"datum": t("target", L), "type": "nominal",
-              "scale": {"domain": legend_domain, "range": legend_range}, "title": None}
+    colour = {
+        "datum": t("target", L),
+        "type": "nominal",
+        "scale": {"domain": legend_domain, "range": legend_range},
+        "title": None,
+    }
     return [
-        {"data": data, "mark": {"type": "point", "shape": "diamond", "size": 120, "filled": True, "opacity": 1},
-         "encoding": {"x": _month_axis(), "y": {"field": "target", "type": "quantitative"}, "color": colour,
-                      "tooltip": [{"field": "label", "type": "nominal", "title": t("target", L)}]}},
+        {
+            "data": data,
+            "mark": {"type": "point", "shape": "diamond", "size": 120, "filled": True, "opacity": 1},
+            "encoding": {
+                "x": _month_axis(),
+                "y": {"field": "target", "type": "quantitative"},
+                "color": colour,
+                "tooltip": [{"field": "label", "type": "nominal", "title": t("target", L)}],
+            },
+        },
     ] + [  # labels above and below in turn, so neighbouring deadlines do not overwrite each other
-        {"data": data, "transform": [{"filter": f"datum.odd == {odd}"}],
-         "mark": {"type": "text", "align": "right", "dx": -8, "dy": 16 if odd else -12, "fontSize": 11,
-                  "fontWeight": "bold", "color": TARGET_COLOUR},
-         "encoding": {"x": _month_axis(), "y": {"field": "target", "type": "quantitative"},
-                      "text": {"field": "label", "type": "nominal"}}}
+        {
+            "data": data,
+            "transform": [{"filter": f"datum.odd == {odd}"}],
+            "mark": {
+                "type": "text",
+                "align": "right",
+                "dx": -8,
+                "dy": 16 if odd else -12,
+                "fontSize": 11,
+                "fontWeight": "bold",
+                "color": TARGET_COLOUR,
+            },
+            "encoding": {
+                "x": _month_axis(),
+                "y": {"field": "target", "type": "quantitative"},
+                "text": {"field": "label", "type": "nominal"},
+            },
+        }
         for odd in (0, 1)
     ]
 
@@ -92,7 +131,9 @@ def fan_chart(result, code: str, targets: pd.DataFrame, before=None):
     shown = shown.assign(
         when=shown["month"].map(lambda m: fmt.month(m, L)),
         median_text=shown["q50"].map(lambda v: fmt.percent(v, lang=L)),
-        band80_text=[f"{fmt.percent(a, lang=L)} – {fmt.percent(b, lang=L)}" for a, b in zip(shown["q10"], shown["q90"])],
+        band80_text=[
+            f"{fmt.percent(a, lang=L)} – {fmt.percent(b, lang=L)}" for a, b in zip(shown["q10"], shown["q90"])
+        ],
     )
     if before is not None:
         base = fan_wide(before, code)
@@ -100,44 +141,89 @@ def fan_chart(result, code: str, targets: pd.DataFrame, before=None):
         shown = shown.merge(base, on="month", how="left")
         shown["before_text"] = shown["before"].map(lambda v: fmt.percent(v, lang=L))
     fan_data = {"values": _records(shown)}
-    names = {"band95": t("band95", L), "band80": t("band80", L), "band50": t("band50", L),
-             "median": t("median_line", L), "history": t("history", L), "before": t("before_line", L),
-             "target": t("target", L)}
+    names = {
+        "band95": t("band95", L),
+        "band80": t("band80", L),
+        "band50": t("band50", L),
+        "median": t("median_line", L),
+        "history": t("history", L),
+        "before": t("before_line", L),
+        "target": t("target", L),
+    }
     domain = [names[k] for k in ("history", "median", "before", "band50", "band80", "band95", "target")]
     colours = ["#202124", PALETTE[0], "#7f7f7f", *reversed(BAND_COLOURS), TARGET_COLOUR]
 
     def colour(key: str) -> dict:
-        return {"datum": names[key], "type": "nominal", "scale": {"domain": domain, "range": colours}, "title": None}
+        return {
+            "datum": names[key],
+            "type": "nominal",
+            "scale": {"domain": domain, "range": colours},
+            "title": None,
+        }
 
     x = _month_axis()
-    tooltip = [{"field": "when", "type": "nominal", "title": t("month", L)},
-               {"field": "median_text", "type": "nominal", "title": names["median"]},
-               {"field": "band80_text", "type": "nominal", "title": names["band80"]}]
+    tooltip = [
+        {"field": "when", "type": "nominal", "title": t("month", L)},
+        {"field": "median_text", "type": "nominal", "title": names["median"]},
+        {"field": "band80_text", "type": "nominal", "title": names["band80"]},
+    ]
     if before is not None:
         tooltip.append({"field": "before_text", "type": "nominal", "title": names["before"]})
 
     def band(low: str, high: str, key: str, axis: dict | None = None) -> dict:
         y = {"field": low, "type": "quantitative", **({"axis": axis} if axis else {})}
-        return {"data": fan_data, "mark": {"type": "area", "opacity": 1},
-                "encoding": {"x": x, "y": y, "y2": {"field": high}, "color": colour(key)}}
+        return {
+            "data": fan_data,
+            "mark": {"type": "area", "opacity": 1},
+            "encoding": {"x": x, "y": y, "y2": {"field": high}, "color": colour(key)},
+        }
 
     hist_shown = hist[["month", "coverage"]].assign(
-        when=hist["month"].map(lambda m: fmt.month(m, L)), text=hist["coverage"].map(lambda v: fmt.percent(v, lang=L)))
+        when=hist["month"].map(lambda m: fmt.month(m, L)),
+        text=hist["coverage"].map(lambda v: fmt.percent(v, lang=L)),
+    )
     layers = [
         band("q2_5", "q97_5", "band95", _percent_axis(L, t("coverage", L))),
         band("q10", "q90", "band80"),
         band("q25", "q75", "band50"),
-        {"data": {"values": _records(hist_shown)}, "mark": {"type": "line", "strokeWidth": 2},
-         "encoding": {"x": x, "y": {"field": "coverage", "type": "quantitative"}, "color": colour("history"),
-                      "tooltip": [{"field": "when", "type": "nominal", "title": t("month", L)},
-                                  {"field": "text", "type": "nominal", "title": names["history"]}]}},
+        {
+            "data": {"values": _records(hist_shown)},
+            "mark": {"type": "line", "strokeWidth": 2},
+            "encoding": {
+                "x": x,
+                "y": {"field": "coverage", "type": "quantitative"},
+                "color": colour("history"),
+                "tooltip": [
+                    {"field": "when", "type": "nominal", "title": t("month", L)},
+                    {"field": "text", "type": "nominal", "title": names["history"]},
+                ],
+            },
+        },
     ]
     if before is not None:
-        layers.append({"data": fan_data, "mark": {"type": "line", "strokeDash": [6, 4], "strokeWidth": 2},
-                       "encoding": {"x": x, "y": {"field": "before", "type": "quantitative"}, "color": colour("before")}})
-    layers.append({"data": fan_data, "mark": {"type": "line", "strokeWidth": 2.5},
-                   "encoding": {"x": x, "y": {"field": "q50", "type": "quantitative"}, "color": colour("median"),
-                                "tooltip": tooltip}})
+        layers.append(
+            {
+                "data": fan_data,
+                "mark": {"type": "line", "strokeDash": [6, 4], "strokeWidth": 2},
+                "encoding": {
+                    "x": x,
+                    "y": {"field": "before", "type": "quantitative"},
+                    "color": colour("before"),
+                },
+            }
+        )
+    layers.append(
+        {
+            "data": fan_data,
+            "mark": {"type": "line", "strokeWidth": 2.5},
+            "encoding": {
+                "x": x,
+                "y": {"field": "q50", "type": "quantitative"},
+                "color": colour("median"),
+                "tooltip": tooltip,
+            },
+        }
+    )
     layers += _target_layers(_targets_frame(targets, code, L), L, domain, colours)
     return {"height": 380, "layer": layers, "config": _config(L)}, wide
 
@@ -150,34 +236,82 @@ def waterfall_chart(steps: pd.DataFrame) -> dict:
     labels = [t("wf_baseline", L) if s == "baseline" else str(s) for s in steps["lever"]]
     values = steps["persons"].to_numpy(dtype=float)
     ends = values.cumsum()
-    rows = [{"step": labels[0], "start": 0.0, "end": ends[0], "kind": "base",
-             "text": fmt.number(values[0], lang=L)}]
+    rows = [
+        {
+            "step": labels[0],
+            "start": 0.0,
+            "end": ends[0],
+            "kind": "base",
+            "text": fmt.number(values[0], lang=L),
+        }
+    ]
     for i in range(1, len(values)):
-        rows.append({"step": labels[i], "start": ends[i - 1], "end": ends[i], "kind": "up" if values[i] >= 0 else "down",
-                     "text": ("+" if values[i] >= 0 else "−") + fmt.number(abs(values[i]), lang=L)})
+        rows.append(
+            {
+                "step": labels[i],
+                "start": ends[i - 1],
+                "end": ends[i],
+                "kind": "up" if values[i] >= 0 else "down",
+                "text": ("+" if values[i] >= 0 else "−") + fmt.number(abs(values[i]), lang=L),
+            }
+        )
     if len(values) > 1:
-        rows.append({"step": t("wf_total", L), "start": 0.0, "end": ends[-1], "kind": "total",
-                     "text": fmt.number(ends[-1], lang=L)})
+        rows.append(
+            {
+                "step": t("wf_total", L),
+                "start": 0.0,
+                "end": ends[-1],
+                "kind": "total",
+                "text": fmt.number(ends[-1], lang=L),
+            }
+        )
     frame = pd.DataFrame(rows)
-    top, low = frame["end"].max(), frame.loc[frame["kind"] != "base", ["start", "end"]].min().min() if len(rows) > 1 else 0.0
+    top, low = (
+        frame["end"].max(),
+        frame.loc[frame["kind"] != "base", ["start", "end"]].min().min() if len(rows) > 1 else 0.0,
+    )
     floor = max(0.0, min(low, ends[0]) - 0.15 * max(top - min(low, ends[0]), 1.0)) if len(rows) > 1 else 0.0
     kinds = {"base": "#7f7f7f", "up": "#1b7a34", "down": "#b3261e", "total": PALETTE[0]}
-    y = {"field": "start", "type": "quantitative", "title": t("persons", L),
-         "scale": {"domainMin": floor, "zero": False, "nice": False}}
+    y = {
+        "field": "start",
+        "type": "quantitative",
+        "title": t("persons", L),
+        "scale": {"domainMin": floor, "zero": False, "nice": False},
+    }
     return {
         "height": 300,
         "data": {"values": _records(frame)},
-        "encoding": {"x": {"field": "step", "type": "nominal", "sort": None, "title": None,
-                           "axis": {"labelAngle": 0, "labelLimit": 120}}},
+        "encoding": {
+            "x": {
+                "field": "step",
+                "type": "nominal",
+                "sort": None,
+                "title": None,
+                "axis": {"labelAngle": 0, "labelLimit": 120},
+            }
+        },
         "layer": [
-            {"mark": {"type": "bar", "clip": True},
-             "encoding": {"y": y, "y2": {"field": "end"},
-                          "color": {"field": "kind", "type": "nominal", "legend": None,
-                                    "scale": {"domain": list(kinds), "range": list(kinds.values())}},
-                          "tooltip": [{"field": "step", "type": "nominal", "title": t("lever", L)},
-                                      {"field": "text", "type": "nominal", "title": t("persons", L)}]}},
-            {"mark": {"type": "text", "dy": -8, "fontSize": 11},
-             "encoding": {"y": {**y, "field": "end"}, "text": {"field": "text", "type": "nominal"}}},
+            {
+                "mark": {"type": "bar", "clip": True},
+                "encoding": {
+                    "y": y,
+                    "y2": {"field": "end"},
+                    "color": {
+                        "field": "kind",
+                        "type": "nominal",
+                        "legend": None,
+                        "scale": {"domain": list(kinds), "range": list(kinds.values())},
+                    },
+                    "tooltip": [
+                        {"field": "step", "type": "nominal", "title": t("lever", L)},
+                        {"field": "text", "type": "nominal", "title": t("persons", L)},
+                    ],
+                },
+            },
+            {
+                "mark": {"type": "text", "dy": -8, "fontSize": 11},
+                "encoding": {"y": {**y, "field": "end"}, "text": {"field": "text", "type": "nominal"}},
+            },
         ],
         "config": _config(L),
     }
@@ -192,27 +326,55 @@ def compare_chart(lines: pd.DataFrame, targets: pd.DataFrame, code: str, titles:
         title=lines["scenario"].map(lambda s: titles.get(s, s)),
         when=lines["month"].map(lambda m: fmt.month(m, L)),
         median_text=lines["q50"].map(lambda v: fmt.percent(v, lang=L)),
-        band80_text=[f"{fmt.percent(a, lang=L)} – {fmt.percent(b, lang=L)}" for a, b in zip(lines["q10"], lines["q90"])],
+        band80_text=[
+            f"{fmt.percent(a, lang=L)} – {fmt.percent(b, lang=L)}" for a, b in zip(lines["q10"], lines["q90"])
+        ],
     )
     data = {"values": _records(shown)}
     domain = [*names, t("target", L)]
     colours = [*PALETTE[: len(names)], TARGET_COLOUR]
-    colour = {"field": "title", "type": "nominal", "title": None, "scale": {"domain": domain, "range": colours}}
+    colour = {
+        "field": "title",
+        "type": "nominal",
+        "title": None,
+        "scale": {"domain": domain, "range": colours},
+    }
     x = _month_axis()
     layers = [
         # the 80 % band as thin dashed edges in the scenario's colour: filled bands of several
         # scenarios overlap into one muddy colour
-        *({"data": data, "mark": {"type": "line", "strokeDash": [3, 3], "strokeWidth": 1, "opacity": 0.8},
-           "encoding": {"x": x, "y": {"field": edge, "type": "quantitative",
-                                      **({"axis": _percent_axis(L, t("coverage", L))} if edge == "q10" else {})},
-                        "color": {**colour, "legend": None}, "detail": {"field": "title"}}}
-          for edge in ("q10", "q90")),
-        {"data": data, "mark": {"type": "line", "strokeWidth": 2.5},
-         "encoding": {"x": x, "y": {"field": "q50", "type": "quantitative"}, "color": colour,
-                      "tooltip": [{"field": "title", "type": "nominal", "title": t("scenario", L)},
-                                  {"field": "when", "type": "nominal", "title": t("month", L)},
-                                  {"field": "median_text", "type": "nominal", "title": t("median", L)},
-                                  {"field": "band80_text", "type": "nominal", "title": t("band80", L)}]}},
+        *(
+            {
+                "data": data,
+                "mark": {"type": "line", "strokeDash": [3, 3], "strokeWidth": 1, "opacity": 0.8},
+                "encoding": {
+                    "x": x,
+                    "y": {
+                        "field": edge,
+                        "type": "quantitative",
+                        **({"axis": _percent_axis(L, t("coverage", L))} if edge == "q10" else {}),
+                    },
+                    "color": {**colour, "legend": None},
+                    "detail": {"field": "title"},
+                },
+            }
+            for edge in ("q10", "q90")
+        ),
+        {
+            "data": data,
+            "mark": {"type": "line", "strokeWidth": 2.5},
+            "encoding": {
+                "x": x,
+                "y": {"field": "q50", "type": "quantitative"},
+                "color": colour,
+                "tooltip": [
+                    {"field": "title", "type": "nominal", "title": t("scenario", L)},
+                    {"field": "when", "type": "nominal", "title": t("month", L)},
+                    {"field": "median_text", "type": "nominal", "title": t("median", L)},
+                    {"field": "band80_text", "type": "nominal", "title": t("band80", L)},
+                ],
+            },
+        },
     ]
     layers += _target_layers(_targets_frame(targets, code, L), L, domain, colours)
     return {"height": 380, "layer": layers, "config": _config(L)}
@@ -229,26 +391,54 @@ def tile_chart(tiles: pd.DataFrame) -> dict:
         status_text=tiles["status"].map(lambda s: t(s, L)),
     )
     order = ["on track", "at risk", "off track", "no target"]
-    colour = {"field": "status_text", "type": "nominal", "title": None,
-              "scale": {"domain": [t(s, L) for s in order], "range": [STATUS_COLOURS[s][0] for s in order]}}
-    tooltip = [{"field": "name", "type": "nominal", "title": t("name", L)},
-               {"field": "prob_text", "type": "nominal", "title": t("probability", L)},
-               {"field": "median_text", "type": "nominal", "title": t("median", L)},
-               {"field": "status_text", "type": "nominal", "title": t("status", L)}]
+    colour = {
+        "field": "status_text",
+        "type": "nominal",
+        "title": None,
+        "scale": {"domain": [t(s, L) for s in order], "range": [STATUS_COLOURS[s][0] for s in order]},
+    }
+    tooltip = [
+        {"field": "name", "type": "nominal", "title": t("name", L)},
+        {"field": "prob_text", "type": "nominal", "title": t("probability", L)},
+        {"field": "median_text", "type": "nominal", "title": t("median", L)},
+        {"field": "status_text", "type": "nominal", "title": t("status", L)},
+    ]
     return {
         "height": 330,
-        "data": {"values": _records(tiles[["col", "row", "name", "short", "status_text", "prob_text", "median_text"]])},
-        "encoding": {"x": {"field": "col", "type": "ordinal", "axis": None},
-                     "y": {"field": "row", "type": "ordinal", "axis": None}},
+        "data": {
+            "values": _records(
+                tiles[["col", "row", "name", "short", "status_text", "prob_text", "median_text"]]
+            )
+        },
+        "encoding": {
+            "x": {"field": "col", "type": "ordinal", "axis": None},
+            "y": {"field": "row", "type": "ordinal", "axis": None},
+        },
         "layer": [
-            {"mark": {"type": "rect", "cornerRadius": 3, "stroke": "white", "strokeWidth": 2},
-             "encoding": {"color": colour, "tooltip": tooltip}},
-            {"mark": {"type": "text", "fontSize": 9, "color": "white", "dy": -6,
-                      "opacity": {"expr": "width < 600 ? 0 : 1"}},
-             "encoding": {"text": {"field": "short", "type": "nominal"}}},
-            {"mark": {"type": "text", "fontSize": {"expr": "width < 600 ? 9 : 11"}, "fontWeight": "bold",
-                      "color": "white", "dy": {"expr": "width < 600 ? 0 : 7"}},
-             "encoding": {"text": {"field": "prob_text", "type": "nominal"}}},
+            {
+                "mark": {"type": "rect", "cornerRadius": 3, "stroke": "white", "strokeWidth": 2},
+                "encoding": {"color": colour, "tooltip": tooltip},
+            },
+            {
+                "mark": {
+                    "type": "text",
+                    "fontSize": 9,
+                    "color": "white",
+                    "dy": -6,
+                    "opacity": {"expr": "width < 600 ? 0 : 1"},
+                },
+                "encoding": {"text": {"field": "short", "type": "nominal"}},
+            },
+            {
+                "mark": {
+                    "type": "text",
+                    "fontSize": {"expr": "width < 600 ? 9 : 11"},
+                    "fontWeight": "bold",
+                    "color": "white",
+                    "dy": {"expr": "width < 600 ? 0 : 7"},
+                },
+                "encoding": {"text": {"field": "prob_text", "type": "nominal"}},
+            },
         ],
         "config": {**_config(L), "view": {"stroke": None}},
     }

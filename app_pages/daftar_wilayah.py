@@ -16,7 +16,12 @@ def page_regions() -> None:
     st.subheader(t("regions", L))
     provinces = tree.of_level("provinsi")
     options = ["00", *provinces]
-    choice = st.selectbox(t("province", L), options, format_func=lambda c: t("all_provinces", L) if c == "00" else region_label(c), key="regions_province")
+    choice = st.selectbox(
+        t("province", L),
+        options,
+        format_func=lambda c: t("all_provinces", L) if c == "00" else region_label(c),
+        key="regions_province",
+    )
     codes = provinces if choice == "00" else [choice, *tree.children(choice)]
     table = tree.table.set_index("code").loc[codes, ["name", "level", "villages"]].reset_index()
     shown = table.assign(villages=table["villages"].map(lambda v: fmt.number(v, lang=L)))

@@ -20,7 +20,12 @@ def page_data() -> None:
     L = lang()
     st.subheader(t("page_data", L))
     _, illustrative = current_panel()
-    kind = st.selectbox(t("data_kind", L), ["history", "workforce", "targets"], format_func=lambda k: t(f"kind_{k}", L), key="upload_kind")
+    kind = st.selectbox(
+        t("data_kind", L),
+        ["history", "workforce", "targets"],
+        format_func=lambda k: t(f"kind_{k}", L),
+        key="upload_kind",
+    )
     translate_uploader("upload_limit")
     upload = st.file_uploader(t("upload", L), type=["csv", "xlsx"], key=f"upload_file_{kind}")
     if upload is not None:
@@ -51,11 +56,18 @@ def page_data() -> None:
     st.markdown(f"**{t('templates', L)}**")
     cols = st.columns(3)
     for col, k in zip(cols, ("history", "workforce", "targets")):
-        col.download_button(f"{t('template', L)}: {t(f'kind_{k}', L)}", template_csv(k).encode("utf-8"), file_name=f"template-{k}.csv", key=f"tpl_{k}")
+        col.download_button(
+            f"{t('template', L)}: {t(f'kind_{k}', L)}",
+            template_csv(k).encode("utf-8"),
+            file_name=f"template-{k}.csv",
+            key=f"tpl_{k}",
+        )
     st.markdown(f"**{t('bundled', L)}**")
     if illustrative:
         st.caption(t("banner_short", L))
-    for file in sorted(DATA_DIR.glob("*.csv")) + sorted(DATA_DIR.glob("*.yaml")) + sorted(DATA_DIR.glob("*.md")):
+    for file in (
+        sorted(DATA_DIR.glob("*.csv")) + sorted(DATA_DIR.glob("*.yaml")) + sorted(DATA_DIR.glob("*.md"))
+    ):
         st.download_button(file.name, file.read_bytes(), file_name=file.name, key=f"dl_{file.name}")
 
 

@@ -19,8 +19,16 @@ def counts(top: int, step: int, extra: int) -> tuple[int, ...]:
     return tuple(sorted({*range(0, top + 1, step), extra}))
 
 
-def number_box(container, label: str, key: str, default: float, *, kind: str, low: float | None = None,
-               high: float | None = None) -> float | None:
+def number_box(
+    container,
+    label: str,
+    key: str,
+    default: float,
+    *,
+    kind: str,
+    low: float | None = None,
+    high: float | None = None,
+) -> float | None:
     """A text box for a number typed the way the user's language writes it; returns the value read
     (a fraction for ``kind="percent"``), or None after showing why it cannot be read (the caller
     then shows no answer: the screen never keeps an answer for an input it no longer shows).
@@ -41,7 +49,8 @@ def number_box(container, label: str, key: str, default: float, *, kind: str, lo
         return None
     st.session_state[key] = value
     shown = {"percent": lambda v: fmt.percent(v, lang=L), "rupiah": lambda v: fmt.rupiah(v, lang=L)}.get(
-        kind, lambda v: fmt.number(v, lang=L))
+        kind, lambda v: fmt.number(v, lang=L)
+    )
     container.caption(shown(value))  # what was read, written back in full
     return value
 
@@ -52,11 +61,14 @@ def translate_uploader(limit_key: str) -> None:
     from simulator.i18n import t
 
     L = lang()
-    st.markdown(f"""<style>
+    st.markdown(
+        f"""<style>
 [data-testid="stFileUploaderDropzoneInstructions"] span, [data-testid="stFileUploaderDropzoneInstructions"] small {{display: none}}
-[data-testid="stFileUploaderDropzoneInstructions"] > div::before {{content: "{t('upload_drop', L)}"; display: block}}
+[data-testid="stFileUploaderDropzoneInstructions"] > div::before {{content: "{t("upload_drop", L)}"; display: block}}
 [data-testid="stFileUploaderDropzoneInstructions"] > div::after {{content: "{t(limit_key, L)}"; display: block;
   font-size: 0.8rem; color: #5f6368}}
 [data-testid="stFileUploaderDropzone"] button > * {{display: none}}
-[data-testid="stFileUploaderDropzone"] button::after {{content: "{t('upload_browse', L)}"; font-size: 0.9rem}}
-</style>""", unsafe_allow_html=True)
+[data-testid="stFileUploaderDropzone"] button::after {{content: "{t("upload_browse", L)}"; font-size: 0.9rem}}
+</style>""",
+        unsafe_allow_html=True,
+    )

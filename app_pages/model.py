@@ -28,18 +28,20 @@ def calibration_section(L: str) -> None:
     spacing = DEFAULT_SETTINGS["spacing"] or BACKTEST_SPACING
     origins = [str(o) for o in origin_months(last, DEFAULT_SETTINGS["origins"], spacing)]
     st.caption(t("calib_note", L).format(n=len(origins), origins=", ".join(origins)))
-    shown = pd.DataFrame({
-        t("level", L): table["level"].map(lambda v: t(f"level_{v}", L)),
-        t("months_ahead", L): table["months_ahead"],
-        t("points", L): table["points"].map(lambda v: fmt.number(v, lang=L)),
-        t("calib_band50", L): table["held_50"].map(lambda v: fmt.percent(v, 1, lang=L)),
-        t("calib_band80", L): table["held_80"].map(lambda v: fmt.percent(v, 1, lang=L)),
-        t("calib_band95", L): table["held_95"].map(lambda v: fmt.percent(v, 1, lang=L)),
-        t("median_error", L): table["median_error"].map(lambda v: fmt.percent(v, 1, lang=L)),
-        "CRPS": table["crps"].map(lambda v: fmt.percent(v, 2, lang=L)),
-        t("crps_naive", L): table["crps_naive"].map(lambda v: fmt.percent(v, 2, lang=L)),
-        "skill": table["skill"].map(lambda v: fmt.number(v, 2, lang=L)),
-    })
+    shown = pd.DataFrame(
+        {
+            t("level", L): table["level"].map(lambda v: t(f"level_{v}", L)),
+            t("months_ahead", L): table["months_ahead"],
+            t("points", L): table["points"].map(lambda v: fmt.number(v, lang=L)),
+            t("calib_band50", L): table["held_50"].map(lambda v: fmt.percent(v, 1, lang=L)),
+            t("calib_band80", L): table["held_80"].map(lambda v: fmt.percent(v, 1, lang=L)),
+            t("calib_band95", L): table["held_95"].map(lambda v: fmt.percent(v, 1, lang=L)),
+            t("median_error", L): table["median_error"].map(lambda v: fmt.percent(v, 1, lang=L)),
+            "CRPS": table["crps"].map(lambda v: fmt.percent(v, 2, lang=L)),
+            t("crps_naive", L): table["crps_naive"].map(lambda v: fmt.percent(v, 2, lang=L)),
+            "skill": table["skill"].map(lambda v: fmt.number(v, 2, lang=L)),
+        }
+    )
     st.dataframe(shown, hide_index=True, width="stretch")
     csv_download(table, "kalibrasi.csv", "dl_calibration")
 
@@ -62,13 +64,21 @@ def page_model() -> None:
     chosen = table[table["chosen"]]["model"].value_counts().rename("chosen").reset_index()
     summary = summary.merge(chosen, on="model", how="left").fillna({"chosen": 0})
     st.markdown(f"**{t('by_model', L)}**")
-    st.dataframe(summary.assign(
-        mase=summary["mase"].map(lambda v: fmt.number(v, 3, lang=L)), smape=summary["smape"].map(lambda v: fmt.number(v, 2, lang=L)),
-        coverage_80=summary["coverage_80"].map(lambda v: fmt.percent(v, 1, lang=L)),
-        coverage_95=summary["coverage_95"].map(lambda v: fmt.percent(v, 1, lang=L)), chosen=summary["chosen"].astype(int)), hide_index=True)
+    st.dataframe(
+        summary.assign(
+            mase=summary["mase"].map(lambda v: fmt.number(v, 3, lang=L)),
+            smape=summary["smape"].map(lambda v: fmt.number(v, 2, lang=L)),
+            coverage_80=summary["coverage_80"].map(lambda v: fmt.percent(v, 1, lang=L)),
+            coverage_95=summary["coverage_95"].map(lambda v: fmt.percent(v, 1, lang=L)),
+            chosen=summary["chosen"].astype(int),
+        ),
+        hide_index=True,
+    )
     csv_download(summary, "model-ringkasan.csv", "dl_model_summary")
     provinces = tree.of_level("provinsi")
-    prov = st.selectbox(t("province", L), provinces, index=provinces.index("61"), key="md_province", format_func=region_label)
+    prov = st.selectbox(
+        t("province", L), provinces, index=provinces.index("61"), key="md_province", format_func=region_label
+    )
     rows = table[table["unique_id"].astype(str).isin(tree.children(prov))]
     rows = rows.assign(name=rows["unique_id"].map(lambda c: tree.name(str(c))))
     st.markdown(f"**{t('by_region', L)}**")

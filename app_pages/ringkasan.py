@@ -6,8 +6,19 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.charts import tile_chart
-from app_pages.state import (csv_download, current_baseline, current_panel, lang, query_choice, region_label, run,
-                             scenario_description, scenario_texts, scenario_title, set_address)
+from app_pages.state import (
+    csv_download,
+    current_baseline,
+    current_panel,
+    lang,
+    query_choice,
+    region_label,
+    run,
+    scenario_description,
+    scenario_texts,
+    scenario_title,
+    set_address,
+)
 from app_pages.tables import cost_table, headline_card, status_table
 from simulator import fmt
 from simulator.errors import InputError
@@ -18,8 +29,13 @@ from simulator.regions import load_regions
 def scenario_picker(key: str) -> tuple[str, str]:
     texts = scenario_texts()
     names = list(texts)
-    name = st.selectbox(t("active_scenario", lang()), names, key=key, format_func=scenario_title,
-                        index=names.index(query_choice("skenario", names, "baseline")) if "baseline" in names else 0)
+    name = st.selectbox(
+        t("active_scenario", lang()),
+        names,
+        key=key,
+        format_func=scenario_title,
+        index=names.index(query_choice("skenario", names, "baseline")) if "baseline" in names else 0,
+    )
     return name, texts[name]
 
 
@@ -34,10 +50,16 @@ def page_overview() -> None:
         name, text = scenario_picker("ov_scenario")
     provinces = tree.of_level("provinsi")
     with middle:
-        choice = st.selectbox(t("province", L), ["00", *provinces], key="ov_province",
-                              index=["00", *provinces].index(query_choice("provinsi", provinces, "00")),
-                              format_func=lambda c: t("all_provinces", L) if c == "00" else region_label(c))
-    codes = ["00", *provinces] if choice == "00" else list(dict.fromkeys(["00", choice, *tree.children(choice)]))
+        choice = st.selectbox(
+            t("province", L),
+            ["00", *provinces],
+            key="ov_province",
+            index=["00", *provinces].index(query_choice("provinsi", provinces, "00")),
+            format_func=lambda c: t("all_provinces", L) if c == "00" else region_label(c),
+        )
+    codes = (
+        ["00", *provinces] if choice == "00" else list(dict.fromkeys(["00", choice, *tree.children(choice)]))
+    )
     out = run(text, codes, source=f"{name}.yaml")
     if out is None:
         set_address({"skenario": name, "provinsi": None if choice == "00" else choice})
@@ -51,13 +73,17 @@ def page_overview() -> None:
         with right:
             year = st.selectbox(t("target_year", L), years, index=years.index(first), key="ov_year")
     set_address({"skenario": name, "provinsi": None if choice == "00" else choice, "tahun": year})
-    if (desc := scenario_description(name)):
+    if desc := scenario_description(name):
         st.caption(desc)
     cards = []
-    for code in (["00", choice] if choice != "00" else ["00"]):
+    for code in ["00", choice] if choice != "00" else ["00"]:
         rows = status[(status["region_code"] == code) & (status["year"] == year)]
-        cards.append(headline_card(tree.name(code) if code != "00" else t("headline_nation", L),
-                                   rows.iloc[0] if len(rows) else None))
+        cards.append(
+            headline_card(
+                tree.name(code) if code != "00" else t("headline_nation", L),
+                rows.iloc[0] if len(rows) else None,
+            )
+        )
     st.markdown(f'<div class="sim-cards">{"".join(cards)}</div>', unsafe_allow_html=True)
     # the programmes in force in the regions shown keep being paid (they are in the baseline)
     from simulator.programmes import in_force
@@ -110,14 +136,31 @@ def reports(result, status: pd.DataFrame, text: str, stem: str, province: str | 
             from simulator.views import history_coverage
 
             panel, _ = current_panel()
-            return brief_html(result, status, lang=L, provenance=provenance, province=province,
-                              history=lambda code: history_coverage(panel.history, panel.workforce, load_regions(),
-                                                                    code)).encode("utf-8")
+            return brief_html(
+                result,
+                status,
+                lang=L,
+                provenance=provenance,
+                province=province,
+                history=lambda code: history_coverage(panel.history, panel.workforce, load_regions(), code),
+            ).encode("utf-8")
 
-        cols[0].download_button(t("download_xlsx", L), book, file_name=f"{stem}.xlsx", key="dl_xlsx", on_click="ignore",
-                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        cols[1].download_button(t("download_html", L), html, file_name=f"{stem}.html", key="dl_html", mime="text/html",
-                                on_click="ignore")
+        cols[0].download_button(
+            t("download_xlsx", L),
+            book,
+            file_name=f"{stem}.xlsx",
+            key="dl_xlsx",
+            on_click="ignore",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        cols[1].download_button(
+            t("download_html", L),
+            html,
+            file_name=f"{stem}.html",
+            key="dl_html",
+            mime="text/html",
+            on_click="ignore",
+        )
         if find_pdf_engine() is None:
             cols[2].caption(t("no_pdf_engine", L))
         elif cols[2].button(t("make_pdf", L), key="mk_pdf"):
@@ -126,7 +169,13 @@ def reports(result, status: pd.DataFrame, text: str, stem: str, province: str | 
             except (InputError, RuntimeError) as err:
                 st.error(str(err))
         if st.session_state.get("pdf", ("", b""))[0] == stem:
-            cols[2].download_button(t("download_pdf", L), st.session_state["pdf"][1], file_name=f"{stem}.pdf", key="dl_pdf", mime="application/pdf")
+            cols[2].download_button(
+                t("download_pdf", L),
+                st.session_state["pdf"][1],
+                file_name=f"{stem}.pdf",
+                key="dl_pdf",
+                mime="application/pdf",
+            )
 
 
 page_overview()

@@ -45,7 +45,9 @@ def csv_download(frame: pd.DataFrame, name: str, key: str) -> None:
 
         return csv_text(frame, illustrative).encode("utf-8")
 
-    st.download_button(t("download_csv", lang()), data, file_name=name, mime="text/csv", key=key, on_click="ignore")
+    st.download_button(
+        t("download_csv", lang()), data, file_name=name, mime="text/csv", key=key, on_click="ignore"
+    )
 
 
 # ---- data, baseline and scenario runs (cached library calls) --------------------------------
@@ -63,7 +65,11 @@ def current_panel():
     from simulator.loaders import is_illustrative_name
 
     panel = bundled_panel()
-    uploads = {k: st.session_state[f"use_{k}"] for k in ("history", "workforce", "targets") if f"use_{k}" in st.session_state}
+    uploads = {
+        k: st.session_state[f"use_{k}"]
+        for k in ("history", "workforce", "targets")
+        if f"use_{k}" in st.session_state
+    }
     if uploads:
         panel = dataclasses.replace(panel, **uploads)
     # an uploaded history is real data unless its file name says otherwise (as the command line decides)
@@ -72,7 +78,9 @@ def current_panel():
 
 def data_key() -> str:
     """Identifies the data in use: the bundled hash plus the hashes of the uploads replacing it."""
-    parts = [bundled_panel().data_hash] + [st.session_state.get(f"hash_{k}", "") for k in ("history", "workforce", "targets")]
+    parts = [bundled_panel().data_hash] + [
+        st.session_state.get(f"hash_{k}", "") for k in ("history", "workforce", "targets")
+    ]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
@@ -82,7 +90,10 @@ def _baseline(key: str, _history, _workforce, _lang: str):
 
     bar = st.progress(0.0, text=t("computing", _lang))
     baseline, table = project_baseline(
-        _history, _workforce, horizon=HORIZON, paths=PATHS,
+        _history,
+        _workforce,
+        horizon=HORIZON,
+        paths=PATHS,
         progress=lambda f, msg: bar.progress(min(max(f, 0.0), 1.0), text=f"{t('computing', _lang)} {msg}"),
     )
     bar.empty()
@@ -123,7 +134,9 @@ def _run(key: str, text: str, regions: tuple[str, ...], _targets: pd.DataFrame, 
     result = run_scenario(baseline, scenario, seed=0, regions=list(regions))
     # the one status builder: official targets (inherited where a region has none) plus the
     # scenario's own, each on its own definition, as `run` and `compare` print them
-    status = status_table(result, _targets, codes=list(regions), tree=load_regions(), workforce=panel.workforce)
+    status = status_table(
+        result, _targets, codes=list(regions), tree=load_regions(), workforce=panel.workforce
+    )
     # beside every probability: how often this level's 80 % band held the truth in the backtest
     from simulator.calibrate import status_with_reliability
 
@@ -187,16 +200,34 @@ def join_comparison(name: str) -> None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def _allocate(key: str, budget: float, under: str, kind: str, objective: str, deadline: str, probability: float,
-              _targets: pd.DataFrame):
+def _allocate(
+    key: str,
+    budget: float,
+    under: str,
+    kind: str,
+    objective: str,
+    deadline: str,
+    probability: float,
+    _targets: pd.DataFrame,
+):
     from simulator.budget import allocate, panel_inputs
 
     baseline, _ = current_baseline()
     tree = load_regions()
     inputs = panel_inputs(current_panel()[0])  # the same inputs as the command line's allocate
-    return allocate(baseline, budget, tree.children(under), kind, objective, deadline=deadline,
-                    probability=probability, targets=_targets, tree=tree, workforce=inputs["workforce"],
-                    bpu_share=inputs["bpu_share"])
+    return allocate(
+        baseline,
+        budget,
+        tree.children(under),
+        kind,
+        objective,
+        deadline=deadline,
+        probability=probability,
+        targets=_targets,
+        tree=tree,
+        workforce=inputs["workforce"],
+        bpu_share=inputs["bpu_share"],
+    )
 
 
 def default_target(code: str, year: int) -> float:

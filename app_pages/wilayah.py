@@ -9,8 +9,18 @@ import streamlit as st
 
 from app_pages.charts import fan_chart, waterfall_chart
 from app_pages.inputs import counts, whole_percent
-from app_pages.state import (around, bundled_scenarios, csv_download, current_baseline, join_comparison, lang,
-                             query_choice, region_label, run, set_address)
+from app_pages.state import (
+    around,
+    bundled_scenarios,
+    csv_download,
+    current_baseline,
+    join_comparison,
+    lang,
+    query_choice,
+    region_label,
+    run,
+    set_address,
+)
 from app_pages.tables import cost_table, figure_row, headline_card, status_table
 from simulator import fmt
 from simulator.i18n import t
@@ -18,12 +28,27 @@ from simulator.regions import load_regions
 
 
 #: The Region page's levers: widget key -> name in the address (``/wilayah?wilayah=61&bantuan=86000``).
-LEVERS = {"rg_headcount": "bantuan", "rg_start": "mulai", "rg_months": "bulan", "rg_already": "sudah",
-          "rg_retention": "bertahan", "rg_officials": "aparat", "rg_share": "terdaftar", "rg_vstart": "mulai_desa",
-          "rg_outreach": "bpu"}
+LEVERS = {
+    "rg_headcount": "bantuan",
+    "rg_start": "mulai",
+    "rg_months": "bulan",
+    "rg_already": "sudah",
+    "rg_retention": "bertahan",
+    "rg_officials": "aparat",
+    "rg_share": "terdaftar",
+    "rg_vstart": "mulai_desa",
+    "rg_outreach": "bpu",
+}
 #: Whole-number levers: (lowest, highest) as the sliders allow; the others are months.
-RANGES = {"rg_headcount": (0, 5_000_000), "rg_months": (1, 60), "rg_already": (0, 50), "rg_retention": (0, 100),
-          "rg_officials": (0, 30), "rg_share": (0, 100), "rg_outreach": (0, 200_000)}
+RANGES = {
+    "rg_headcount": (0, 5_000_000),
+    "rg_months": (1, 60),
+    "rg_already": (0, 50),
+    "rg_retention": (0, 100),
+    "rg_officials": (0, 30),
+    "rg_share": (0, 100),
+    "rg_outreach": (0, 200_000),
+}
 #: A programme in force: its control -> name in the address (``&program=stop&program_mulai=2026-01``);
 #: the region's second programme, if it had one, would be ``program2``, ``program2_mulai`` ...
 PROGRAMME_PARAMS = {"action": "program", "from": "mulai", "scale": "skala", "retention": "bertahan"}
@@ -65,14 +90,27 @@ def lever_defaults(code: str, months: list[str]) -> dict:
     from simulator.parameters import lever_defaults as dated
 
     subsidy, village = dated("contribution_subsidy", months[0]), dated("village_officials", months[0])
-    out = {"rg_headcount": 0, "rg_start": months[0], "rg_months": 12,
-           "rg_already": round(100 * subsidy["already_covered"]), "rg_retention": round(100 * subsidy["retention_after"]),
-           "rg_officials": 0, "rg_share": round(100 * village["enrolled_share"]), "rg_vstart": months[0],
-           "rg_outreach": 0}
+    out = {
+        "rg_headcount": 0,
+        "rg_start": months[0],
+        "rg_months": 12,
+        "rg_already": round(100 * subsidy["already_covered"]),
+        "rg_retention": round(100 * subsidy["retention_after"]),
+        "rg_officials": 0,
+        "rg_share": round(100 * village["enrolled_share"]),
+        "rg_vstart": months[0],
+        "rg_outreach": 0,
+    }
     januaries = [m for m in months if m.endswith("-01")]  # "what if it stops next January?"
     for i, _ in enumerate(programmes_here(code, months)):
-        out.update({_pg_key(i, "action"): "continue", _pg_key(i, "from"): (januaries or months)[0],
-                    _pg_key(i, "scale"): 150, _pg_key(i, "retention"): round(100 * subsidy["retention_after"])})
+        out.update(
+            {
+                _pg_key(i, "action"): "continue",
+                _pg_key(i, "from"): (januaries or months)[0],
+                _pg_key(i, "scale"): 150,
+                _pg_key(i, "retention"): round(100 * subsidy["retention_after"]),
+            }
+        )
     return out
 
 
@@ -129,25 +167,64 @@ def programme_controls(i: int, name: str, entry: dict, months: list[str]) -> dic
 
     L = lang()
     label = entry.get("label_en", entry["label"]) if L == "en" else entry["label"]
-    st.caption(t("programme_line", L).format(
-        label=label, n=fmt.number(entry["headcount"], lang=L), cost=fmt.rupiah(entry["unit_cost"], lang=L),
-        payer=t(f"payer_{entry['payer']}", L), since=fmt.month(entry["start"], L)))
+    st.caption(
+        t("programme_line", L).format(
+            label=label,
+            n=fmt.number(entry["headcount"], lang=L),
+            cost=fmt.rupiah(entry["unit_cost"], lang=L),
+            payer=t(f"payer_{entry['payer']}", L),
+            since=fmt.month(entry["start"], L),
+        )
+    )
     pct = whole_percent(L)
-    action = st.radio(t("programme_action", L), ACTIONS, format_func=lambda a: t(f"programme_{a}", L),
-                      key=_pg_key(i, "action"))
-    start = st.select_slider(t("programme_from", L), months, format_func=lambda m: fmt.month(m, L),
-                             key=_pg_key(i, "from"), disabled=action == "continue")
-    scale = st.slider(t("programme_scale_pct", L), 0, 300, step=10, format=pct, key=_pg_key(i, "scale"),
-                      disabled=action != "scale")
-    kept = st.slider(t("programme_retention", L), 0, 100, step=5, format=pct, key=_pg_key(i, "retention"),
-                     disabled=action == "continue" or (action == "scale" and scale >= 100))
+    action = st.radio(
+        t("programme_action", L),
+        ACTIONS,
+        format_func=lambda a: t(f"programme_{a}", L),
+        key=_pg_key(i, "action"),
+    )
+    start = st.select_slider(
+        t("programme_from", L),
+        months,
+        format_func=lambda m: fmt.month(m, L),
+        key=_pg_key(i, "from"),
+        disabled=action == "continue",
+    )
+    scale = st.slider(
+        t("programme_scale_pct", L),
+        0,
+        300,
+        step=10,
+        format=pct,
+        key=_pg_key(i, "scale"),
+        disabled=action != "scale",
+    )
+    kept = st.slider(
+        t("programme_retention", L),
+        0,
+        100,
+        step=5,
+        format=pct,
+        key=_pg_key(i, "retention"),
+        disabled=action == "continue" or (action == "scale" and scale >= 100),
+    )
     if action == "continue":
         return None
     # ramp of extra members, their deadweight and the lapse of those kept: dated parameters at the month
-    behaviour = {k: v for k, v in dated("contribution_subsidy", start).items()
-                 if k in ("ramp_months", "already_covered", "lapse")}
-    lever = {**behaviour, "kind": "programme", "programme": name, "label": label, "action": action,
-             "start": start, "retention_after": kept / 100}
+    behaviour = {
+        k: v
+        for k, v in dated("contribution_subsidy", start).items()
+        if k in ("ramp_months", "already_covered", "lapse")
+    }
+    lever = {
+        **behaviour,
+        "kind": "programme",
+        "programme": name,
+        "label": label,
+        "action": action,
+        "start": start,
+        "retention_after": kept / 100,
+    }
     if action == "scale":
         lever["scale"] = scale / 100
     return lever
@@ -173,18 +250,30 @@ def region_levers(code: str, months: list[str]) -> tuple[list[dict], dict]:
         # whole percentages ("35 %"); st.slider's own number format cannot group thousands
         pct = whole_percent(L)
         grid = counts(300_000, 1_000, 0)
-        headcount = st.select_slider(t("subsidy", L), tuple(sorted({*grid, st.session_state["rg_headcount"]})),
-                                     format_func=lambda v: fmt.number(v, lang=L), key="rg_headcount")
-        start = st.select_slider(t("subsidy_start", L), months, format_func=lambda m: fmt.month(m, L), key="rg_start")
+        headcount = st.select_slider(
+            t("subsidy", L),
+            tuple(sorted({*grid, st.session_state["rg_headcount"]})),
+            format_func=lambda v: fmt.number(v, lang=L),
+            key="rg_headcount",
+        )
+        start = st.select_slider(
+            t("subsidy_start", L), months, format_func=lambda m: fmt.month(m, L), key="rg_start"
+        )
         duration = st.slider(t("subsidy_months", L), 1, 60, key="rg_months")
         already = st.slider(t("already_covered", L), 0, 50, step=5, format=pct, key="rg_already") / 100
         retention = st.slider(t("retention", L), 0, 100, step=5, format=pct, key="rg_retention") / 100
         officials = st.slider(t("officials", L), 0, 30, key="rg_officials")
         share = st.slider(t("enrolled_share", L), 0, 100, step=5, format=pct, key="rg_share") / 100
-        vstart = st.select_slider(t("village_start", L), months, format_func=lambda m: fmt.month(m, L), key="rg_vstart")
+        vstart = st.select_slider(
+            t("village_start", L), months, format_func=lambda m: fmt.month(m, L), key="rg_vstart"
+        )
         grid = counts(20_000, 500, 0)
-        outreach = st.select_slider(t("outreach", L), tuple(sorted({*grid, st.session_state["rg_outreach"]})),
-                                    format_func=lambda v: fmt.number(v, lang=L), key="rg_outreach")
+        outreach = st.select_slider(
+            t("outreach", L),
+            tuple(sorted({*grid, st.session_state["rg_outreach"]})),
+            format_func=lambda v: fmt.number(v, lang=L),
+            key="rg_outreach",
+        )
         defaults = lever_defaults(code, months)
         if any(st.session_state[k] != v for k, v in defaults.items()):
             st.button(t("reset_levers", L), key="rg_reset", on_click=_reset_levers, args=(code, defaults))
@@ -195,17 +284,46 @@ def region_levers(code: str, months: list[str]) -> tuple[list[dict], dict]:
     from simulator.parameters import lever_defaults as dated, payer_for
 
     if headcount > 0:
-        levers.append({**dated("contribution_subsidy", start), "kind": "contribution_subsidy",
-                       "label": t("lever_subsidy", L), "region": code, "headcount": headcount, "start": start,
-                       "months": duration, "already_covered": already, "retention_after": retention,
-                       "payer": payer_for(code, tree, start)})
+        levers.append(
+            {
+                **dated("contribution_subsidy", start),
+                "kind": "contribution_subsidy",
+                "label": t("lever_subsidy", L),
+                "region": code,
+                "headcount": headcount,
+                "start": start,
+                "months": duration,
+                "already_covered": already,
+                "retention_after": retention,
+                "payer": payer_for(code, tree, start),
+            }
+        )
     if officials > 0:
-        levers.append({**dated("village_officials", vstart), "kind": "village_officials", "label": t("lever_village", L),
-                       "region": code if tree.level(code) == "kabkota" else f"{code}.*",
-                       "officials_per_village": officials, "enrolled_share": share, "start": vstart, "payer": "apbdes"})
+        levers.append(
+            {
+                **dated("village_officials", vstart),
+                "kind": "village_officials",
+                "label": t("lever_village", L),
+                "region": code if tree.level(code) == "kabkota" else f"{code}.*",
+                "officials_per_village": officials,
+                "enrolled_share": share,
+                "start": vstart,
+                "payer": "apbdes",
+            }
+        )
     if outreach > 0:
-        levers.append({**dated("informal_outreach", first), "kind": "informal_outreach", "label": t("lever_outreach", L),
-                       "region": code, "monthly_enrollments": outreach, "months": 12, "start": first, "payer": "worker"})
+        levers.append(
+            {
+                **dated("informal_outreach", first),
+                "kind": "informal_outreach",
+                "label": t("lever_outreach", L),
+                "region": code,
+                "monthly_enrollments": outreach,
+                "months": 12,
+                "start": first,
+                "payer": "worker",
+            }
+        )
     return levers, values
 
 
@@ -218,7 +336,12 @@ def _reset_levers(code: str, defaults: dict) -> None:
 def levers_text(levers: list[dict], name: str, horizon: str) -> str:
     from simulator.scenario import dump_scenario, scenario_from_dict
 
-    data = {"name": name, "description": "dibuat di halaman Wilayah / built on the Region page", "horizon": horizon, "levers": levers}
+    data = {
+        "name": name,
+        "description": "dibuat di halaman Wilayah / built on the Region page",
+        "horizon": horizon,
+        "levers": levers,
+    }
     return dump_scenario(scenario_from_dict(data, source="app", tree=load_regions()))
 
 
@@ -244,37 +367,76 @@ def programme_panel(result, status, before, code: str, names: list[str]) -> None
         lever = next((lv for lv in result.scenario.levers if getattr(lv, "programme", None) == name), None)
         st.markdown(f"**{t('programme_in_force_head', L)}: {label}**")
         if lever is None:
-            st.caption(t("programme_running", L).format(
-                n=fmt.number(entry["headcount"], lang=L), payer=t(f"payer_{entry['payer']}", L),
-                monthly=fmt.rupiah(entry["headcount"] * entry["unit_cost"], lang=L)))
+            st.caption(
+                t("programme_running", L).format(
+                    n=fmt.number(entry["headcount"], lang=L),
+                    payer=t(f"payer_{entry['payer']}", L),
+                    monthly=fmt.rupiah(entry["headcount"] * entry["unit_cost"], lang=L),
+                )
+            )
             continue
         costs = changed[changed["programme"] == name]
         saved = costs["saved"].sum()
-        what = (t("programme_stopped", L) if lever.scale == 0 else t("programme_scaled", L).format(
-            x=fmt.percent(lever.scale, 0, lang=L))).format(month=fmt.month(lever.start, L, long=True))
+        what = (
+            t("programme_stopped", L)
+            if lever.scale == 0
+            else t("programme_scaled", L).format(x=fmt.percent(lever.scale, 0, lang=L))
+        ).format(month=fmt.month(lever.start, L, long=True))
         row, deadline = _deadline_row(status, code, lever.start, result.months)
         effect = programme_persons(result, code, deadline).set_index("programme")["persons"].get(name, 0.0)
-        figures = [("persons", t("programme_persons", L).format(month=fmt.month(deadline, L)), fmt.number(effect, lang=L)),
-                   ("saved", t("programme_saved" if saved >= 0 else "programme_extra", L).format(
-                       last=fmt.month(result.months[-1], L)), fmt.rupiah(abs(saved), short=True, lang=L))]
+        figures = [
+            (
+                "persons",
+                t("programme_persons", L).format(month=fmt.month(deadline, L)),
+                fmt.number(effect, lang=L),
+            ),
+            (
+                "saved",
+                t("programme_saved" if saved >= 0 else "programme_extra", L).format(
+                    last=fmt.month(result.months[-1], L)
+                ),
+                fmt.rupiah(abs(saved), short=True, lang=L),
+            ),
+        ]
         if row is not None:
             then = before[1]
-            same = then[(then["region_code"] == code) & (then["year"] == row["year"]) & (then["target"] == row["target"])]
+            same = then[
+                (then["region_code"] == code)
+                & (then["year"] == row["year"])
+                & (then["target"] == row["target"])
+            ]
             if len(same):
-                figures.append(("median", t("programme_median", L).format(month=fmt.month(deadline, L)),
-                                f'{fmt.percent(same["median"].iloc[0], lang=L)} → {fmt.percent(row["median"], lang=L)}'))
-                figures.append(("probability", t("programme_probability", L).format(year=int(row["year"])),
-                                f'{fmt.percent(same["probability"].iloc[0], 0, lang=L)} → '
-                                f'{fmt.percent(row["probability"], 0, lang=L)}'))
+                figures.append(
+                    (
+                        "median",
+                        t("programme_median", L).format(month=fmt.month(deadline, L)),
+                        f"{fmt.percent(same['median'].iloc[0], lang=L)} → {fmt.percent(row['median'], lang=L)}",
+                    )
+                )
+                figures.append(
+                    (
+                        "probability",
+                        t("programme_probability", L).format(year=int(row["year"])),
+                        f"{fmt.percent(same['probability'].iloc[0], 0, lang=L)} → "
+                        f"{fmt.percent(row['probability'], 0, lang=L)}",
+                    )
+                )
         st.markdown(what)
         st.markdown(figure_row(figures), unsafe_allow_html=True)
         shown = costs.assign(payer=costs["payer"].map(lambda p: t(f"payer_{p}", L)))
-        st.dataframe(pd.DataFrame({
-            t("year", L): shown["year"].astype(str), t("payer", L): shown["payer"],
-            t("programme_if_continued", L): shown["continued"].map(lambda v: fmt.rupiah(v, lang=L)),
-            t("programme_this_choice", L): shown["scenario"].map(lambda v: fmt.rupiah(v, lang=L)),
-            t("programme_difference", L): shown["saved"].map(lambda v: fmt.rupiah(v, lang=L)),
-        }), hide_index=True, width="stretch")
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    t("year", L): shown["year"].astype(str),
+                    t("payer", L): shown["payer"],
+                    t("programme_if_continued", L): shown["continued"].map(lambda v: fmt.rupiah(v, lang=L)),
+                    t("programme_this_choice", L): shown["scenario"].map(lambda v: fmt.rupiah(v, lang=L)),
+                    t("programme_difference", L): shown["saved"].map(lambda v: fmt.rupiah(v, lang=L)),
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
         csv_download(costs, f"program-{name}-{code}.csv", f"dl_pg_{name}")
 
 
@@ -295,8 +457,13 @@ def page_region() -> None:
     tree = load_regions()
     baseline, _ = current_baseline()
     regions = tree.codes
-    code = st.selectbox(t("region", L), regions, index=regions.index(query_choice("wilayah", regions, "61")),
-                        key="rg_region", format_func=region_label)
+    code = st.selectbox(
+        t("region", L),
+        regions,
+        index=regions.index(query_choice("wilayah", regions, "61")),
+        key="rg_region",
+        format_func=region_label,
+    )
     months = [str(m) for m in baseline.months[:36]]
     levers, values = region_levers(code, months)
     keys = lever_keys(code, months)
@@ -318,7 +485,9 @@ def page_region() -> None:
         deadline = row["deadline"]
     else:
         row, deadline = None, result.months[-1]
-    st.markdown(f'<div class="sim-cards">{headline_card(region_label(code), row)}</div>', unsafe_allow_html=True)
+    st.markdown(
+        f'<div class="sim-cards">{headline_card(region_label(code), row)}</div>', unsafe_allow_html=True
+    )
     programmes = [name for name, _ in programmes_here(code, months)]
     if programmes:
         programme_panel(result, status, before, code, programmes)
@@ -348,11 +517,19 @@ def page_region() -> None:
 
     assumption_panel(code, "rg", int(row["year"]) if row is not None else None)
     with st.expander(t("save_scenario", L)):
-        name = st.text_input(t("scenario_name", L), f"wilayah-{code}", key="rg_name").strip() or f"wilayah-{code}"
+        name = (
+            st.text_input(t("scenario_name", L), f"wilayah-{code}", key="rg_name").strip()
+            or f"wilayah-{code}"
+        )
         # written by the scenario writer (any name quoted as YAML needs), only when asked for: a
         # slider move does not build it
-        st.download_button(t("download_yaml", L), lambda: levers_text(levers, name, horizon).encode("utf-8"),
-                           file_name=f"{_file_stem(name)}.yaml", key="dl_rg_yaml", on_click="ignore")
+        st.download_button(
+            t("download_yaml", L),
+            lambda: levers_text(levers, name, horizon).encode("utf-8"),
+            file_name=f"{_file_stem(name)}.yaml",
+            key="dl_rg_yaml",
+            on_click="ignore",
+        )
         if st.button(t("add_to_compare", L), key="rg_add"):
             st.session_state.setdefault("my_scenarios", {})[name] = levers_text(levers, name, horizon)
             join_comparison(name)

@@ -48,9 +48,11 @@ def main() -> None:
             assert not at.exception, at.exception
             walls.append(w)
             cpus.append(c)
-        print(f"slider move on {code} {name}: median {np.median(walls) * 1e3:.0f} ms wall "
-              f"(best {min(walls) * 1e3:.0f}, worst {max(walls) * 1e3:.0f}), median CPU {np.median(cpus) * 1e3:.0f} ms, "
-              f"{len(MOVES)} moves; goal 500 ms")
+        print(
+            f"slider move on {code} {name}: median {np.median(walls) * 1e3:.0f} ms wall "
+            f"(best {min(walls) * 1e3:.0f}, worst {max(walls) * 1e3:.0f}), median CPU {np.median(cpus) * 1e3:.0f} ms, "
+            f"{len(MOVES)} moves; goal 500 ms"
+        )
 
 
 if __name__ == "__main__":

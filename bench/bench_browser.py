@@ -26,7 +26,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 MOVES = 8
 #: The headline figures: the cards' values (Overview, Region) and any metric (Budget).
-FIGURES = "[data-k], [data-testid=\"stMetricValue\"]"
+FIGURES = '[data-k], [data-testid="stMetricValue"]'
 METRICS = f"() => [...document.querySelectorAll('{FIGURES}')].map(m => m.innerText).join('|')"
 RUNNING = "() => document.querySelector('[data-testid=\"stStatusWidget\"]') !== null"
 
@@ -38,8 +38,21 @@ def _port() -> int:
 
 
 def _start(port: int) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1", "--server.port",
-           str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(1200):
         try:
@@ -78,9 +91,12 @@ def _moves(page, code: str, name: str) -> None:
         if page.get_by_test_id("stException").count():
             raise SystemExit(f"the page shows an error after move {i + 1} on {code}")
     w = np.array(waits) * 1e3
-    print(f"slider move on {code} {name}: median {np.median(w):.0f} ms (best {w.min():.0f}, worst {w.max():.0f}), "
-          f"{MOVES} moves, until new figures are shown and the rerun has finished; goal 500 ms; "
-          f"new headline figures alone after a median {np.median(np.array(firsts) * 1e3):.0f} ms", flush=True)
+    print(
+        f"slider move on {code} {name}: median {np.median(w):.0f} ms (best {w.min():.0f}, worst {w.max():.0f}), "
+        f"{MOVES} moves, until new figures are shown and the rerun has finished; goal 500 ms; "
+        f"new headline figures alone after a median {np.median(np.array(firsts) * 1e3):.0f} ms",
+        flush=True,
+    )
 
 
 def _programme(page) -> None:
@@ -94,14 +110,18 @@ def _programme(page) -> None:
     for i in range(MOVES):
         before = page.evaluate(figures)
         t0 = time.perf_counter()
-        page.get_by_test_id("stSidebar").get_by_text("Dihentikan" if i % 2 == 0 else "Berjalan terus", exact=True).click()
+        page.get_by_test_id("stSidebar").get_by_text(
+            "Dihentikan" if i % 2 == 0 else "Berjalan terus", exact=True
+        ).click()
         page.wait_for_function(f"b => ({figures})() !== b", arg=before, timeout=600_000)
         page.wait_for_function(f"!({RUNNING})()", timeout=600_000)
         waits.append(time.perf_counter() - t0)
     w = np.array(waits) * 1e3
-    print(f"programme in force stop/continue on 61 Kalimantan Barat: median {np.median(w):.0f} ms (best "
-          f"{w.min():.0f}, worst {w.max():.0f}), {MOVES} clicks, until the figures changed and the rerun finished",
-          flush=True)
+    print(
+        f"programme in force stop/continue on 61 Kalimantan Barat: median {np.median(w):.0f} ms (best "
+        f"{w.min():.0f}, worst {w.max():.0f}), {MOVES} clicks, until the figures changed and the rerun finished",
+        flush=True,
+    )
 
 
 def main() -> None:
@@ -110,18 +130,25 @@ def main() -> None:
         raise SystemExit("chromium is not installed (apt-get install chromium): no browser benchmark")
     from playwright.sync_api import sync_playwright
 
-    print(f"paths: {os.environ.get('SIMULATOR_PATHS', '1000')}, cores: {os.cpu_count()}, "
-          f"load average: {os.getloadavg()[0]:.1f}", flush=True)
+    print(
+        f"paths: {os.environ.get('SIMULATOR_PATHS', '1000')}, cores: {os.cpu_count()}, "
+        f"load average: {os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
     port = _port()
     t0 = time.perf_counter()
     proc = _start(port)
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu",
-                                                                         "--disable-dev-shm-usage", "--no-zygote"])
+            browser = p.chromium.launch(
+                executable_path=chromium,
+                args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-zygote"],
+            )
             page = browser.new_page(viewport={"width": 1400, "height": 1800})
-            print(f"server start (streamlit up, answering its health check): {time.perf_counter() - t0:.1f} s",
-                  flush=True)
+            print(
+                f"server start (streamlit up, answering its health check): {time.perf_counter() - t0:.1f} s",
+                flush=True,
+            )
             # the first page a user opens (Ringkasan), then the Region page: each timed from the
             # browser's request until its headline figures are drawn (a cold start computes or
             # opens the cached baseline in the first one)
@@ -133,21 +160,29 @@ def main() -> None:
             # page switches from the sidebar (a session already warm), until the new page's figures
             switches = []
             # what each page shows when it is done: the headline cards; the Budget page's answer sentences
-            shown = {"Ringkasan": "[data-k]", "Wilayah": "[data-k]",
-                     "Anggaran": "[data-testid='stMain'] [data-testid='stMarkdownContainer'] li"}
+            shown = {
+                "Ringkasan": "[data-k]",
+                "Wilayah": "[data-k]",
+                "Anggaran": "[data-testid='stMain'] [data-testid='stMarkdownContainer'] li",
+            }
             for label in ("Ringkasan", "Wilayah", "Anggaran", "Wilayah", "Ringkasan", "Anggaran"):
                 page.wait_for_function(f"!({RUNNING})()", timeout=600_000)
                 old = page.url
                 t1 = time.perf_counter()
                 page.get_by_test_id("stSidebarNav").get_by_text(label, exact=True).click()
-                page.wait_for_url(lambda url, old=old: url.split("?")[0] != old.split("?")[0], timeout=600_000)
+                page.wait_for_url(
+                    lambda url, old=old: url.split("?")[0] != old.split("?")[0], timeout=600_000
+                )
                 page.wait_for_timeout(50)  # the status widget shows once the rerun has started
                 page.wait_for_function(f"!({RUNNING})()", timeout=600_000)
                 page.locator(shown[label]).first.wait_for(timeout=600_000)
                 switches.append(time.perf_counter() - t1)
             s = np.array(switches) * 1e3
-            print(f"page switch: median {np.median(s):.0f} ms (best {s.min():.0f}, worst {s.max():.0f}), "
-                  f"{len(s)} switches until the new page's headline figures are shown; goal 500 ms", flush=True)
+            print(
+                f"page switch: median {np.median(s):.0f} ms (best {s.min():.0f}, worst {s.max():.0f}), "
+                f"{len(s)} switches until the new page's headline figures are shown; goal 500 ms",
+                flush=True,
+            )
             for code, name in (("61.72", "Kota Singkawang"), ("61", "Kalimantan Barat")):
                 _moves(page, code, name)
             _programme(page)

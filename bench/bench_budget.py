@@ -48,7 +48,9 @@ def realistic_sizes(tree) -> tuple[dict[str, float], dict[str, float]]:
     """Employed (latest Sakernas-based estimate) and active (last month, all segments) per kabupaten/kota."""
     leaves = tree.of_level("kabkota")
     work = pd.read_csv(DATA_DIR / "workforce.csv", dtype={"region_code": str})
-    work = work[work["region_code"].isin(leaves)].sort_values("period").groupby("region_code")["employed"].last()
+    work = (
+        work[work["region_code"].isin(leaves)].sort_values("period").groupby("region_code")["employed"].last()
+    )
     hist = pd.read_csv(DATA_DIR / "history_illustrative.csv", dtype={"region_code": str})
     last = hist["ds"].max()
     active = hist[hist["ds"] == last].groupby("region_code")["active"].sum()
@@ -79,8 +81,13 @@ def engine_probability(baseline, lever, size, tree, region=REGION, target=TARGET
     lever = replace(lever, headcount=float(size))
     deadline = pd.Period(DEADLINE, freq="M")
     horizon = max(deadline, min(lever.start + (lever.months - 1), baseline.months[-1]))
-    result = run_scenario(baseline, Scenario(name="bisect", horizon=horizon, levers=(lever,)), seed=0, tree=tree,
-                          regions=[region])
+    result = run_scenario(
+        baseline,
+        Scenario(name="bisect", horizon=horizon, levers=(lever,)),
+        seed=0,
+        tree=tree,
+        regions=[region],
+    )
     cov = result.coverage_of(0, result.months.get_loc(deadline))
     return float(np.mean(cov >= target))
 
@@ -120,83 +127,156 @@ def main() -> None:
         what = "projected baseline (bundled data)"
     else:
         active, employed = realistic_sizes(tree)
-        baseline = fake_baseline(tree, ("2025-07", "2030-12"), PATHS, active, employed, growth=0.0015,
-                                 noise=0.01, seed=SEED)
+        baseline = fake_baseline(
+            tree, ("2025-07", "2030-12"), PATHS, active, employed, growth=0.0015, noise=0.01, seed=SEED
+        )
         what = "fake_baseline, realistic sizes"
-    print(f"baseline: {what}; {len(baseline.regions)} regions x {baseline.paths} paths x {len(baseline.months)} "
-          f"months ({time.perf_counter() - t0:.1f} s to build)", flush=True)
+    print(
+        f"baseline: {what}; {len(baseline.regions)} regions x {baseline.paths} paths x {len(baseline.months)} "
+        f"months ({time.perf_counter() - t0:.1f} s to build)",
+        flush=True,
+    )
 
     # warm imports and caches (engine, scipy.optimize) outside the timings
     solve(baseline, TEMPLATE, "61.71", 0.5, DEADLINE, 0.5, tree=tree, paths=10)
-    allocate(baseline, 1e9, ["61.71", "61.72"], TEMPLATE, "regions", deadline=DEADLINE, target=0.5, tree=tree, paths=10)
+    allocate(
+        baseline,
+        1e9,
+        ["61.71", "61.72"],
+        TEMPLATE,
+        "regions",
+        deadline=DEADLINE,
+        target=0.5,
+        tree=tree,
+        paths=10,
+    )
 
     # ---- solve ----
     print("\n-- solve: Kalimantan Barat (61), target 59,56 % by 2025-12, P >= 0,8, 1.000 paths --")
     label = "solve (closed form + engine check)"
-    seconds, sol = timed(lambda: solve(baseline, TEMPLATE, REGION, TARGET, DEADLINE, PROBABILITY, tree=tree,
-                                       targets=targets),
-                         args.repeat, label)
+    seconds, sol = timed(
+        lambda: solve(baseline, TEMPLATE, REGION, TARGET, DEADLINE, PROBABILITY, tree=tree, targets=targets),
+        args.repeat,
+        label,
+    )
     if sol.reachable:
-        detail = (f"headcount {sol.size:,}, P {sol.probability:.3f} ± {sol.mc_error:.3f}, "
-                  f"P(size-1) {sol.probability_below:.3f}, engine runs {sol.engine_runs}")
+        detail = (
+            f"headcount {sol.size:,}, P {sol.probability:.3f} ± {sol.mc_error:.3f}, "
+            f"P(size-1) {sol.probability_below:.3f}, engine runs {sol.engine_runs}"
+        )
     else:
         detail = f"not reachable: {sol.limit}; best P {sol.best['probability']:.3f}"
     line(label, seconds, 1.0, detail)
     label = "solve one kabupaten/kota (61.71 Kota Pontianak)"
     seconds_kab, sol_kab = timed(
-        lambda: solve(baseline, TEMPLATE, "61.71", TARGET, DEADLINE, PROBABILITY, tree=tree), args.repeat, label)
-    line(label, seconds_kab, 1.0,
-         f"headcount {sol_kab.size if sol_kab.reachable else 'not reachable: ' + sol_kab.limit}")
+        lambda: solve(baseline, TEMPLATE, "61.71", TARGET, DEADLINE, PROBABILITY, tree=tree),
+        args.repeat,
+        label,
+    )
+    line(
+        label,
+        seconds_kab,
+        1.0,
+        f"headcount {sol_kab.size if sol_kab.reachable else 'not reachable: ' + sol_kab.limit}",
+    )
     if False:  # the plan is one lever per kabupaten/kota now; the one-lever bisection peer no longer applies
         label = "peer: naive bisection with run_scenario"
-        naive_seconds, (naive, runs) = timed(lambda: naive_bisection(baseline, sol.lever, sol.cap, tree),
-                                             args.repeat, label)
-        line(label, naive_seconds, None,
-             f"{runs} runs, headcount {naive:,} ({'same' if naive == sol.size else 'DIFFERENT'}); "
-             f"solve is {naive_seconds / seconds:.1f}x faster")
+        naive_seconds, (naive, runs) = timed(
+            lambda: naive_bisection(baseline, sol.lever, sol.cap, tree), args.repeat, label
+        )
+        line(
+            label,
+            naive_seconds,
+            None,
+            f"{runs} runs, headcount {naive:,} ({'same' if naive == sol.size else 'DIFFERENT'}); "
+            f"solve is {naive_seconds / seconds:.1f}x faster",
+        )
 
     # ---- allocate across Kalbar ----
     kalbar = tree.leaves(REGION)
-    print(f"\n-- allocate Rp10 M across the {len(kalbar)} Kalbar kabupaten/kota (target: Kalbar 2025), 1.000 paths --")
+    print(
+        f"\n-- allocate Rp10 M across the {len(kalbar)} Kalbar kabupaten/kota (target: Kalbar 2025), 1.000 paths --"
+    )
     fastest = float("inf")
     for objective in ("regions", "workers"):
         label = f"allocate 14, objective {objective}"
-        seconds, alloc = timed(lambda: allocate(baseline, 1e10, kalbar, TEMPLATE, objective, deadline=DEADLINE,
-                                                targets=targets, tree=tree), args.repeat, label)
+        seconds, alloc = timed(
+            lambda: allocate(
+                baseline, 1e10, kalbar, TEMPLATE, objective, deadline=DEADLINE, targets=targets, tree=tree
+            ),
+            args.repeat,
+            label,
+        )
         fastest = min(fastest, seconds)
-        line(label, seconds, 2.0,
-             f"reached {alloc.regions_reached}/{len(kalbar)}, expected +{alloc.expected_new_persons:,.0f} persons, "
-             f"spent Rp{alloc.spent:,.0f}")
+        line(
+            label,
+            seconds,
+            2.0,
+            f"reached {alloc.regions_reached}/{len(kalbar)}, expected +{alloc.expected_new_persons:,.0f} persons, "
+            f"spent Rp{alloc.spent:,.0f}",
+        )
     label = f"peer: solve each of the {len(kalbar)} regions (engine-checked)"
-    peer, solved = timed(lambda: [solve(baseline, TEMPLATE, c, TARGET, DEADLINE, PROBABILITY, tree=tree)
-                                  for c in kalbar], args.repeat, label)
-    line(label, peer, None, f"batch is {peer / fastest:.1f}x faster ({sum(s.reachable for s in solved)} reachable "
-         "with solve's own ramp and months)")
+    peer, solved = timed(
+        lambda: [solve(baseline, TEMPLATE, c, TARGET, DEADLINE, PROBABILITY, tree=tree) for c in kalbar],
+        args.repeat,
+        label,
+    )
+    line(
+        label,
+        peer,
+        None,
+        f"batch is {peer / fastest:.1f}x faster ({sum(s.reachable for s in solved)} reachable "
+        "with solve's own ramp and months)",
+    )
 
     label = "frontier: 14 Kalbar kabupaten/kota, 20 levels"
-    seconds, front = timed(lambda: frontier(baseline, kalbar, TEMPLATE, deadline=DEADLINE, targets=targets, tree=tree,
-                                            levels=20), args.repeat, label)
+    seconds, front = timed(
+        lambda: frontier(
+            baseline, kalbar, TEMPLATE, deadline=DEADLINE, targets=targets, tree=tree, levels=20
+        ),
+        args.repeat,
+        label,
+    )
     line(label, seconds, 3.0, f"{len(front)} rows")
 
     # ---- allocate across Indonesia ----
     leaves = tree.of_level("kabkota")
-    print(f"\n-- allocate Rp500 M across all {len(leaves)} kabupaten/kota (targets: own, else province, else "
-          f"national 2025), 1.000 paths --")
+    print(
+        f"\n-- allocate Rp500 M across all {len(leaves)} kabupaten/kota (targets: own, else province, else "
+        f"national 2025), 1.000 paths --"
+    )
     for objective in ("regions", "workers"):
         label = f"allocate 514, objective {objective}"
-        seconds, alloc = timed(lambda: allocate(baseline, 5e11, leaves, TEMPLATE, objective, deadline=DEADLINE,
-                                                targets=targets, tree=tree), max(1, args.repeat - 1), label)
-        line(label, seconds, 30.0,
-             f"reached {alloc.regions_reached}/{len(leaves)}, expected +{alloc.expected_new_persons:,.0f} persons")
+        seconds, alloc = timed(
+            lambda: allocate(
+                baseline, 5e11, leaves, TEMPLATE, objective, deadline=DEADLINE, targets=targets, tree=tree
+            ),
+            max(1, args.repeat - 1),
+            label,
+        )
+        line(
+            label,
+            seconds,
+            30.0,
+            f"reached {alloc.regions_reached}/{len(leaves)}, expected +{alloc.expected_new_persons:,.0f} persons",
+        )
     sample = leaves[:: max(1, len(leaves) // 10)][:10]
     goals = {c: float(t) for c, t in zip(alloc.table["region_code"], alloc.table["target"])}
     label = f"peer: solve each region, {len(sample)} sampled"
-    peer, _ = timed(lambda: [solve(baseline, TEMPLATE, c, goals[c], DEADLINE, PROBABILITY, tree=tree)
-                             for c in sample], 1, label)
+    peer, _ = timed(
+        lambda: [solve(baseline, TEMPLATE, c, goals[c], DEADLINE, PROBABILITY, tree=tree) for c in sample],
+        1,
+        label,
+    )
     scale = len(leaves) / len(sample)
     CPU[label] *= scale
-    line(label, peer * scale, None, f"x {scale:.1f} to {len(leaves)} regions; batch is {peer * scale / seconds:.1f}x "
-         f"faster (extrapolated)")
+    line(
+        label,
+        peer * scale,
+        None,
+        f"x {scale:.1f} to {len(leaves)} regions; batch is {peer * scale / seconds:.1f}x "
+        f"faster (extrapolated)",
+    )
 
 
 if __name__ == "__main__":

@@ -40,13 +40,17 @@ GOAL_BANDS = ((1, 12), (13, 24))
 def _goal_lines(joint, independent) -> list[str]:
     from simulator.fmt import percent
 
-    out = [f"{'tingkat':<9} {'bulan':>6} {'pita 80 %':>10} {'(lepas)':>8} {'pita 95 %':>10} {'(lepas)':>8} "
-           f"{'galat median':>13}  goal 80 % 75-85, 95 % 90-98, galat +-2 %"]
+    out = [
+        f"{'tingkat':<9} {'bulan':>6} {'pita 80 %':>10} {'(lepas)':>8} {'pita 95 %':>10} {'(lepas)':>8} "
+        f"{'galat median':>13}  goal 80 % 75-85, 95 % 90-98, galat +-2 %"
+    ]
     for a, b in zip(joint.itertuples(), independent.itertuples(), strict=True):
         ok = 0.75 <= a.held_80 <= 0.85 and 0.90 <= a.held_95 <= 0.98 and abs(a.median_error) <= 0.02
-        out.append(f"{a.level:<9} {a.months_ahead:>6} {percent(a.held_80, 1):>10} {percent(b.held_80, 1):>8} "
-                   f"{percent(a.held_95, 1):>10} {percent(b.held_95, 1):>8} {percent(a.median_error, 1):>13}  "
-                   f"{'met' if ok else 'missed'}")
+        out.append(
+            f"{a.level:<9} {a.months_ahead:>6} {percent(a.held_80, 1):>10} {percent(b.held_80, 1):>8} "
+            f"{percent(a.held_95, 1):>10} {percent(b.held_95, 1):>8} {percent(a.median_error, 1):>13}  "
+            f"{'met' if ok else 'missed'}"
+        )
     return out
 
 
@@ -63,15 +67,19 @@ def main() -> None:
     from simulator.regions import DATA_DIR, load_regions
 
     tree = load_regions()
-    print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()[0]:.1f}, paths {args.paths}; "
-          "'(lepas)': the same forecasts with independent leaf draws (the peer)")
+    print(
+        f"cores: {os.cpu_count()}, load average: {os.getloadavg()[0]:.1f}, paths {args.paths}; "
+        "'(lepas)': the same forecasts with independent leaf draws (the peer)"
+    )
     panel = load_data(DATA_DIR)
     w0 = time.perf_counter()
     bundled = calibrate(panel.history, paths=args.paths)
     wall = time.perf_counter() - w0
     peer = calibrate(panel.history, paths=args.paths, joint=False)
-    print(f"\n== bundled illustrative history: calibrate {wall:.1f} s wall (goal 60 s), origins "
-          f"{', '.join(bundled.origins)}")
+    print(
+        f"\n== bundled illustrative history: calibrate {wall:.1f} s wall (goal 60 s), origins "
+        f"{', '.join(bundled.origins)}"
+    )
     for line in _lines(bundled.table):
         print(line)
     for line in _goal_lines(summarize(bundled.points, GOAL_BANDS), summarize(peer.points, GOAL_BANDS)):

@@ -97,8 +97,10 @@ def machine_speed() -> str:
             total += i
 
     out = []
-    for name, work in (("numpy (2.10^6 float32 multiply-add + 2.000 partitions of 1.000)", numpy_work),
-                       ("pure Python (10^6-step loop)", python_work)):
+    for name, work in (
+        ("numpy (2.10^6 float32 multiply-add + 2.000 partitions of 1.000)", numpy_work),
+        ("pure Python (10^6-step loop)", python_work),
+    ):
         best = min(_timed(work) for _ in range(3))
         out.append(f"{name}: {best * 1e3:.0f} ms")
     return "; ".join(out)
@@ -126,9 +128,11 @@ class Clock:
         return out
 
     def line(self, name: str) -> str:
-        return (f"  {name:<28} CPU best {min(self.cpu) * 1e3:9.1f} ms, median {np.median(self.cpu) * 1e3:9.1f} ms;"
-                f"  wall best {min(self.wall) * 1e3:9.1f} ms, median {np.median(self.wall) * 1e3:9.1f} ms"
-                f"  ({len(self.wall)} runs)")
+        return (
+            f"  {name:<28} CPU best {min(self.cpu) * 1e3:9.1f} ms, median {np.median(self.cpu) * 1e3:9.1f} ms;"
+            f"  wall best {min(self.wall) * 1e3:9.1f} ms, median {np.median(self.wall) * 1e3:9.1f} ms"
+            f"  ({len(self.wall)} runs)"
+        )
 
 
 # ---- data ---------------------------------------------------------------------------------------
@@ -138,8 +142,9 @@ def make_baseline(tree, paths: int, months: int) -> Baseline:
     employed = 0.51 * pop
     share = np.random.default_rng(SEED).uniform(0.12, 0.45, len(leaves))
     month_range = pd.period_range(FIRST_MONTH, periods=months, freq="M")
-    return fake_baseline(tree, month_range, paths, share * employed, employed, growth=0.001, noise=0.004,
-                         seed=SEED)
+    return fake_baseline(
+        tree, month_range, paths, share * employed, employed, growth=0.001, noise=0.004, seed=SEED
+    )
 
 
 def real_baseline(paths: int, months: int) -> Baseline | None:
@@ -155,15 +160,18 @@ def real_baseline(paths: int, months: int) -> Baseline | None:
     base = cached[0]
     n_months, n_paths = min(months, len(base.months)), min(paths, base.paths)
     return Baseline(
-        regions=base.regions, months=base.months[:n_months],
+        regions=base.regions,
+        months=base.months[:n_months],
         active=np.ascontiguousarray(base.active[:, :n_paths, :n_months], dtype=np.float32),
         employed=np.ascontiguousarray(base.employed[:, :n_paths, :n_months], dtype=np.float32),
-        last_observed=base.last_observed, meta={"source": folders[-1].parent.name, **base.meta},
+        last_observed=base.last_observed,
+        meta={"source": folders[-1].parent.name, **base.meta},
     )
 
 
 def scenario_text(region: str, horizon: pd.Period, start: pd.Period, scale: float) -> str:
     """One lever of every kind in ``region`` ("61", "61.01" or "00"); sizes times ``scale``."""
+
     def month(k: int) -> str:
         return str(start + k)
 
@@ -267,7 +275,10 @@ def reference_run(baseline: Baseline, scenario, tree, seed: int = 0, regions=Non
         elif isinstance(lever, VillageOfficials):
             share = draw(lever.enrolled_share)
             running = (off >= 0) if lever.months is None else (off >= 0) & (off < lever.months)
-            weights = villages.loc[[leaves[j] for j in scope]].to_numpy(dtype=np.float64) * lever.officials_per_village
+            weights = (
+                villages.loc[[leaves[j] for j in scope]].to_numpy(dtype=np.float64)
+                * lever.officials_per_village
+            )
             per_path = share[:, None] * (ramp * running)[None, :]
             paid = weights.sum() * per_path * lever.unit_cost
         elif isinstance(lever, EmployerCompliance):
@@ -305,19 +316,34 @@ def compare(result, reference) -> str:
     d_active = np.abs(result.active.astype(np.float64) - active).max() / scale_a
     d_employed = np.abs(result.employed.astype(np.float64) - employed).max() / np.abs(employed).max()
     d_median = np.abs(engine_medians - medians).max() / scale_a
-    engine_cost = {(int(np.flatnonzero(np.array(result.contributions["lever"].unique()[1:]) == r.lever)[0]),
-                    int(r.year)): r.cost_idr for r in result.cost.itertuples()}
-    d_cost = max(abs(engine_cost.get(k, 0.0) - cost.get(k, 0.0)) / max(abs(cost.get(k, 1.0)), 1.0)
-                 for k in set(engine_cost) | set(cost))
-    return (f"max relative difference engine vs reference: active {d_active:.1e}, employed {d_employed:.1e}, "
-            f"waterfall medians {d_median:.1e}, cost {d_cost:.1e}")
+    engine_cost = {
+        (
+            int(np.flatnonzero(np.array(result.contributions["lever"].unique()[1:]) == r.lever)[0]),
+            int(r.year),
+        ): r.cost_idr
+        for r in result.cost.itertuples()
+    }
+    d_cost = max(
+        abs(engine_cost.get(k, 0.0) - cost.get(k, 0.0)) / max(abs(cost.get(k, 1.0)), 1.0)
+        for k in set(engine_cost) | set(cost)
+    )
+    return (
+        f"max relative difference engine vs reference: active {d_active:.1e}, employed {d_employed:.1e}, "
+        f"waterfall medians {d_median:.1e}, cost {d_cost:.1e}"
+    )
 
 
 # ---- timing -------------------------------------------------------------------------------------
 def fresh(baseline: Baseline) -> Baseline:
     """The same arrays in a new Baseline object: the engine's per-baseline median cache is empty."""
-    return Baseline(regions=baseline.regions, months=baseline.months, active=baseline.active,
-                    employed=baseline.employed, last_observed=baseline.last_observed, meta=baseline.meta)
+    return Baseline(
+        regions=baseline.regions,
+        months=baseline.months,
+        active=baseline.active,
+        employed=baseline.employed,
+        last_observed=baseline.last_observed,
+        meta=baseline.meta,
+    )
 
 
 def deadline_months(months: pd.PeriodIndex) -> list[pd.Period]:
@@ -331,11 +357,18 @@ def status_targets(regions: tuple[str, ...], months: pd.PeriodIndex) -> pd.DataF
     the last month): what the app's status table asks for when it lists every region."""
     years = sorted({m.year for m in deadline_months(months)})
     codes = list(regions)
-    return pd.DataFrame({"region_code": codes * len(years), "year": np.repeat(years, len(codes)),
-                         "coverage": np.full(len(codes) * len(years), 0.35)})
+    return pd.DataFrame(
+        {
+            "region_code": codes * len(years),
+            "year": np.repeat(years, len(codes)),
+            "coverage": np.full(len(codes) * len(years), 0.35),
+        }
+    )
 
 
-def time_case(label, baseline, scenario, tree, regions, repeat: int, ref_repeat: int, target_ms: float) -> dict:
+def time_case(
+    label, baseline, scenario, tree, regions, repeat: int, ref_repeat: int, target_ms: float
+) -> dict:
     """The engine and the reference, best of the runs; each engine run on a new Baseline object
     (cold: no per-baseline medians cached).
 
@@ -357,12 +390,14 @@ def time_case(label, baseline, scenario, tree, regions, repeat: int, ref_repeat:
         def go():
             result = run_scenario(base, scenario, seed=1, tree=tree, regions=regions)
             return assess(result, status_targets(result.regions, result.months))
+
         return go
 
     def run_and_paths(base):
         def go():
             result = run_scenario(base, scenario, seed=1, tree=tree, regions=regions)
             return result.active, result.employed
+
         return go
 
     def full(base):
@@ -372,6 +407,7 @@ def time_case(label, baseline, scenario, tree, regions, repeat: int, ref_repeat:
         def go():
             result = run_scenario(base, scenario, seed=1, tree=tree, regions=regions)
             return result.waterfall(list(result.regions), [str(m) for m in deadlines])
+
         return go
 
     def reference():
@@ -392,21 +428,33 @@ def time_case(label, baseline, scenario, tree, regions, repeat: int, ref_repeat:
     for _ in range(ref_repeat):
         clocks["full waterfall"](full(fresh(baseline)))
         ref_out = clocks["reference"](reference)  # timed too: the reference is the slow part of the benchmark
-    print(f"\n{label}: {len(result.regions)} region(s) reported, {len(scenario.levers)} levers, status of "
-          f"{len(status)} targets at {len(deadlines)} deadline months (target {target_ms:.0f} ms on an unloaded "
-          "machine)")
+    print(
+        f"\n{label}: {len(result.regions)} region(s) reported, {len(scenario.levers)} levers, status of "
+        f"{len(status)} targets at {len(deadlines)} deadline months (target {target_ms:.0f} ms on an unloaded "
+        "machine)"
+    )
     for name, clock in clocks.items():
         print(clock.line(name))
     ref = clocks["reference"]
     for name in ("run + status", "run + all paths", "full waterfall"):
-        print(f"  ratio reference / {name:<15}: CPU {min(ref.cpu) / min(clocks[name].cpu):7.1f}x, "
-              f"wall {min(ref.wall) / min(clocks[name].wall):7.1f}x")
+        print(
+            f"  ratio reference / {name:<15}: CPU {min(ref.cpu) / min(clocks[name].cpu):7.1f}x, "
+            f"wall {min(ref.wall) / min(clocks[name].wall):7.1f}x"
+        )
     print("  " + compare(result, ref_out))
     return {"case": label, **clocks, "target_ms": target_ms}
 
 
-NAMES = ("run", "run warm", "run + status", "run warm + status", "run + all paths", "run + waterfall at deadlines",
-         "full waterfall", "reference")
+NAMES = (
+    "run",
+    "run warm",
+    "run + status",
+    "run warm + status",
+    "run + all paths",
+    "run + waterfall at deadlines",
+    "full waterfall",
+    "reference",
+)
 
 
 def main() -> None:
@@ -414,7 +462,9 @@ def main() -> None:
     parser.add_argument("--paths", type=int, default=1000)
     parser.add_argument("--months", type=int, default=60)
     parser.add_argument("--repeat", type=int, default=5, help="engine runs per case (best is reported)")
-    parser.add_argument("--real", action="store_true", help="use the newest cached baseline (.cache/baseline-*/) if any")
+    parser.add_argument(
+        "--real", action="store_true", help="use the newest cached baseline (.cache/baseline-*/) if any"
+    )
     args = parser.parse_args()
 
     print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()[0]:.1f}, numpy {np.__version__}")
@@ -428,10 +478,12 @@ def main() -> None:
         if args.real:
             print("no cached baseline in .cache/: using the synthetic baseline")
         baseline = make_baseline(tree, args.paths, args.months)
-    print(f"baseline ({baseline.meta.get('source')}): {len(baseline.regions)} regions x {baseline.paths} paths x "
-          f"{len(baseline.months)} months ({baseline.months[0]}..{baseline.months[-1]}), "
-          f"{(baseline.active.nbytes + baseline.employed.nbytes) / 2**20:.0f} MiB, built in "
-          f"{time.perf_counter() - t0:.1f} s")
+    print(
+        f"baseline ({baseline.meta.get('source')}): {len(baseline.regions)} regions x {baseline.paths} paths x "
+        f"{len(baseline.months)} months ({baseline.months[0]}..{baseline.months[-1]}), "
+        f"{(baseline.active.nbytes + baseline.employed.nbytes) / 2**20:.0f} MiB, built in "
+        f"{time.perf_counter() - t0:.1f} s"
+    )
     horizon, start = baseline.months[-1], baseline.months[0] + 1
 
     def scenario(region: str, scale: float):
@@ -441,34 +493,81 @@ def main() -> None:
     n_all = len(baseline.regions)
     j0 = _jiffies()
     rows = [
-        time_case("one region: Kalbar levers, report 61", baseline, scenario("61", 1.0), tree, ["61"],
-                  args.repeat, args.repeat, 20),
-        time_case("one kabupaten/kota: levers in 61.01, report 61.01", baseline, scenario("61.01", 0.1), tree,
-                  ["61.01"], args.repeat, args.repeat, 20),
-        time_case(f"all {n_all} regions: Kalbar levers", baseline, scenario("61", 1.0), tree, None,
-                  args.repeat, heavy, 300),
-        time_case(f"all {n_all} regions: national levers (514 kabupaten/kota)", baseline, scenario("00", 30.0), tree,
-                  None, args.repeat, 1, 300),
+        time_case(
+            "one region: Kalbar levers, report 61",
+            baseline,
+            scenario("61", 1.0),
+            tree,
+            ["61"],
+            args.repeat,
+            args.repeat,
+            20,
+        ),
+        time_case(
+            "one kabupaten/kota: levers in 61.01, report 61.01",
+            baseline,
+            scenario("61.01", 0.1),
+            tree,
+            ["61.01"],
+            args.repeat,
+            args.repeat,
+            20,
+        ),
+        time_case(
+            f"all {n_all} regions: Kalbar levers",
+            baseline,
+            scenario("61", 1.0),
+            tree,
+            None,
+            args.repeat,
+            heavy,
+            300,
+        ),
+        time_case(
+            f"all {n_all} regions: national levers (514 kabupaten/kota)",
+            baseline,
+            scenario("00", 30.0),
+            tree,
+            None,
+            args.repeat,
+            1,
+            300,
+        ),
     ]
     j1 = _jiffies()
     if j0 and j1 and j1[1] > j0[1]:
-        print(f"\nCPU steal by the hypervisor during the timed runs: {100 * (j1[0] - j0[0]) / (j1[1] - j0[1]):.0f} %")
+        print(
+            f"\nCPU steal by the hypervisor during the timed runs: {100 * (j1[0] - j0[0]) / (j1[1] - j0[1]):.0f} %"
+        )
     print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
     print("machine speed after:", machine_speed())
     for kind in ("wall", "cpu"):
         label = "CPU" if kind == "cpu" else kind
-        print(f"\nsummary, {label} ms: best of runs (median); ratios are the reference's best {label} time "
-              "over the engine's"
-              + (" (the engine works on two cores for many regions, the reference on one: wall time is "
-                 "what a user waits)" if kind == "wall" else " (both cores' time added up)") + ":")
-        print(f"  {'case':<54} " + " ".join(f"{n:>19}" for n in NAMES)
-              + f" {'ref/run+status':>15} {'ref/run+paths':>14} {'target':>6}")
+        print(
+            f"\nsummary, {label} ms: best of runs (median); ratios are the reference's best {label} time "
+            "over the engine's"
+            + (
+                " (the engine works on two cores for many regions, the reference on one: wall time is "
+                "what a user waits)"
+                if kind == "wall"
+                else " (both cores' time added up)"
+            )
+            + ":"
+        )
+        print(
+            f"  {'case':<54} "
+            + " ".join(f"{n:>19}" for n in NAMES)
+            + f" {'ref/run+status':>15} {'ref/run+paths':>14} {'target':>6}"
+        )
         for row in rows:
             times = {k: getattr(row[k], kind) for k in NAMES}
             cells = [f"{min(times[k]) * 1e3:.1f} ({np.median(times[k]) * 1e3:.1f})" for k in NAMES]
             ratios = [min(times["reference"]) / min(times[k]) for k in ("run + status", "run + all paths")]
-            print(f"  {row['case']:<54} " + " ".join(f"{c:>19}" for c in cells)
-                  + f" {ratios[0]:14.1f}x {ratios[1]:13.1f}x {row['target_ms']:6.0f}")
+            print(
+                f"  {row['case']:<54} "
+                + " ".join(f"{c:>19}" for c in cells)
+                + f" {ratios[0]:14.1f}x {ratios[1]:13.1f}x {row['target_ms']:6.0f}"
+            )
 
 
 if __name__ == "__main__":

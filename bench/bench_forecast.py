@@ -49,6 +49,7 @@ def make_series(n_series: int = N_SERIES, seed: int = SEED) -> pd.DataFrame:
 
 def holdout_mase(train: pd.DataFrame, test: pd.DataFrame, pred: pd.DataFrame, col: str) -> float:
     """Mean over series of MASE on the held-out months (scale: in-sample seasonal naive MAE)."""
+
     def seasonal_mae(s: pd.Series) -> float:
         v = s.to_numpy()
         return float(np.mean(np.abs(v[12:] - v[:-12])))
@@ -70,8 +71,10 @@ def _cpu_jiffies() -> tuple[int, int] | None:
 
 def main() -> None:
     df = make_series()
-    print(f"series: {df['unique_id'].nunique()}, points: {len(df)}, cores: {os.cpu_count()}, "
-          f"load average: {os.getloadavg()[0]:.1f}")
+    print(
+        f"series: {df['unique_id'].nunique()}, points: {len(df)}, cores: {os.cpu_count()}, "
+        f"load average: {os.getloadavg()[0]:.1f}"
+    )
     forecast(df[df["unique_id"].isin(["kab000", "kab001"])], horizon=3, paths=10)  # warm imports
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     timings = []
@@ -86,11 +89,15 @@ def main() -> None:
         print(f"CPU steal by the hypervisor during the timed runs: {steal:.0f} %")
     rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     wall, cpu = min(timings)
-    print(f"forecast(horizon={HORIZON}, paths={PATHS}), default combination: "
-          f"best of 3 {wall:.2f} s wall, {cpu:.2f} s CPU (all runs wall: "
-          f"{', '.join(f'{w:.2f}' for w, _ in timings)} s)")
-    print(f"paths array: {fc.paths.shape} {fc.paths.dtype}, {fc.paths.nbytes / 2**20:.0f} MiB; "
-          f"peak RSS {rss1:.0f} MiB (before the runs {rss0:.0f} MiB)")
+    print(
+        f"forecast(horizon={HORIZON}, paths={PATHS}), default combination: "
+        f"best of 3 {wall:.2f} s wall, {cpu:.2f} s CPU (all runs wall: "
+        f"{', '.join(f'{w:.2f}' for w, _ in timings)} s)"
+    )
+    print(
+        f"paths array: {fc.paths.shape} {fc.paths.dtype}, {fc.paths.nbytes / 2**20:.0f} MiB; "
+        f"peak RSS {rss1:.0f} MiB (before the runs {rss0:.0f} MiB)"
+    )
     print("models chosen:", fc.frame.drop_duplicates("unique_id")["model"].value_counts().to_dict())
 
     w0 = time.perf_counter()
@@ -99,8 +106,10 @@ def main() -> None:
     summary = bt.groupby("model")[["mase", "smape", "coverage_80", "coverage_95"]].mean()
     print(summary.round(3).to_string())
     a, n = summary.loc["auto"], summary.loc["naive"]
-    print(f"auto vs naive: MASE {a.mase:.3f} vs {n.mase:.3f}, sMAPE {a.smape:.2f} vs {n.smape:.2f}, "
-          f"coverage_80 {a.coverage_80:.3f}, coverage_95 {a.coverage_95:.3f}")
+    print(
+        f"auto vs naive: MASE {a.mase:.3f} vs {n.mase:.3f}, sMAPE {a.smape:.2f} vs {n.smape:.2f}, "
+        f"coverage_80 {a.coverage_80:.3f}, coverage_95 {a.coverage_95:.3f}"
+    )
 
     last = df.groupby("unique_id")["ds"].transform("max")
     cutoff = last - pd.DateOffset(months=HOLDOUT)
@@ -114,8 +123,10 @@ def main() -> None:
     mase_ours = holdout_mase(train, test, ours, "mean")
     naive = train.groupby("unique_id").tail(1)[["unique_id", "y"]].rename(columns={"y": "naive"})
     mase_naive = holdout_mase(train, test, test[["unique_id", "ds"]].merge(naive, on="unique_id"), "naive")
-    print(f"held-out last {HOLDOUT} months: simulator MASE {mase_ours:.3f} (naive {mase_naive:.3f}), "
-          f"coverage_80 {cov80:.3f}, coverage_95 {cov95:.3f}, fit+forecast {t_ours18:.2f} s")
+    print(
+        f"held-out last {HOLDOUT} months: simulator MASE {mase_ours:.3f} (naive {mase_naive:.3f}), "
+        f"coverage_80 {cov80:.3f}, coverage_95 {cov95:.3f}, fit+forecast {t_ours18:.2f} s"
+    )
 
     try:
         from statsforecast import StatsForecast
@@ -130,20 +141,26 @@ def main() -> None:
     w0 = time.perf_counter()
     sf.forecast(df=df, h=HORIZON, level=[80, 95])
     t_sf = time.perf_counter() - w0
-    print(f"statsforecast AutoETS(season_length=12), n_jobs=2, h={HORIZON} with 80/95 intervals: "
-          f"{t_sf:.2f} s (+{compile_s:.1f} s one-off compilation); "
-          f"ratio AutoETS / simulator = {t_sf / wall:.2f}")
+    print(
+        f"statsforecast AutoETS(season_length=12), n_jobs=2, h={HORIZON} with 80/95 intervals: "
+        f"{t_sf:.2f} s (+{compile_s:.1f} s one-off compilation); "
+        f"ratio AutoETS / simulator = {t_sf / wall:.2f}"
+    )
     # the issue states AutoETS at about 100 ms per series on the reference machine (2 jobs: 50 ms
     # of wall per series); the same-run ratio says what our time would be there
     slow = t_sf / (0.05 * df["unique_id"].nunique())
-    print(f"this machine ran AutoETS {slow:.1f}x slower than the issue's reference (100 ms per series); "
-          f"the simulator's {wall:.2f} s at that speed: {wall / slow:.2f} s (goal 10 s)")
+    print(
+        f"this machine ran AutoETS {slow:.1f}x slower than the issue's reference (100 ms per series); "
+        f"the simulator's {wall:.2f} s at that speed: {wall / slow:.2f} s (goal 10 s)"
+    )
     w0 = time.perf_counter()
     sf_pred = sf.forecast(df=train, h=HOLDOUT).reset_index()
     t_sf18 = time.perf_counter() - w0
     mase_sf = holdout_mase(train, test, sf_pred, "AutoETS")
-    print(f"held-out last {HOLDOUT} months MASE: simulator {mase_ours:.3f} ({t_ours18:.2f} s), "
-          f"AutoETS {mase_sf:.3f} ({t_sf18:.2f} s)")
+    print(
+        f"held-out last {HOLDOUT} months MASE: simulator {mase_ours:.3f} ({t_ours18:.2f} s), "
+        f"AutoETS {mase_sf:.3f} ({t_sf18:.2f} s)"
+    )
 
 
 if __name__ == "__main__":

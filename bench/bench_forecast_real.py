@@ -69,33 +69,41 @@ def raw_series() -> list[tuple[str, str, pd.Series]]:
         s = frame[col].dropna()
         if len(s) and s.index.to_series().diff().dt.days.dropna().max() < 40:  # monthly columns only
             out.append((f"fred_{col}", "monthly", s))
-    housing = pd.read_csv(sm_dir / "tsa/holtwinters/tests/results/housing-data.csv", index_col=0, parse_dates=True)
+    housing = pd.read_csv(
+        sm_dir / "tsa/holtwinters/tests/results/housing-data.csv", index_col=0, parse_dates=True
+    )
     out.append(("fred_HOUSTNSA", "monthly", housing.iloc[:, 0].dropna()))
     co2 = sd.co2.load_pandas().data["co2"].resample("MS").mean().interpolate()
     out.append(("co2_mauna_loa", "monthly", co2))
     nino = sd.elnino.load_pandas().data.set_index("YEAR")
-    nino_s = pd.Series(nino.to_numpy().reshape(-1),
-                       index=pd.date_range(f"{int(nino.index[0])}-01-01", periods=nino.size, freq="MS"))
+    nino_s = pd.Series(
+        nino.to_numpy().reshape(-1),
+        index=pd.date_range(f"{int(nino.index[0])}-01-01", periods=nino.size, freq="MS"),
+    )
     out.append(("elnino_sst", "monthly", nino_s))
     try:
         from statsforecast.utils import AirPassengersDF
 
         air = AirPassengersDF.set_index("ds")["y"]
-        out.append(("air_passengers", "monthly", pd.Series(air.to_numpy(), index=pd.DatetimeIndex(air.index))))
+        out.append(
+            ("air_passengers", "monthly", pd.Series(air.to_numpy(), index=pd.DatetimeIndex(air.index)))
+        )
     except ImportError:
         pass
 
     macro = sd.macrodata.load_pandas().data
-    q_index = pd.PeriodIndex.from_fields(year=macro["year"].astype(int), quarter=macro["quarter"].astype(int),
-                                         freq="Q").to_timestamp()
+    q_index = pd.PeriodIndex.from_fields(
+        year=macro["year"].astype(int), quarter=macro["quarter"].astype(int), freq="Q"
+    ).to_timestamp()
     for col in macro.columns.drop(["year", "quarter"]):
         out.append((f"macro_{col}", "quarterly", pd.Series(macro[col].to_numpy(), index=q_index)))
     danish = sd.danish_data.load_pandas().data
     for col in danish.columns:
         out.append((f"danish_{col}", "quarterly", danish[col]))
     ii = sd.interest_inflation.load_pandas().data
-    ii_index = pd.PeriodIndex.from_fields(year=ii["year"].astype(int), quarter=ii["quarter"].astype(int),
-                                          freq="Q").to_timestamp()
+    ii_index = pd.PeriodIndex.from_fields(
+        year=ii["year"].astype(int), quarter=ii["quarter"].astype(int), freq="Q"
+    ).to_timestamp()
     for col in ("Dp", "R"):
         out.append((f"interest_{col}", "quarterly", pd.Series(ii[col].to_numpy(), index=ii_index)))
 
@@ -105,11 +113,23 @@ def raw_series() -> list[tuple[str, str, pd.Series]]:
         s = pd.Series(row[years].to_numpy(dtype=float), index=pd.to_datetime([f"{y}-01-01" for y in years]))
         out.append((f"fertility_{row['Country Code']}", "yearly", s.dropna()))
     sun = sd.sunspots.load_pandas().data
-    out.append(("sunspots", "yearly", pd.Series(sun["SUNACTIVITY"].to_numpy(),
-                                                index=pd.to_datetime(sun["YEAR"].astype(int).astype(str)))))
+    out.append(
+        (
+            "sunspots",
+            "yearly",
+            pd.Series(
+                sun["SUNACTIVITY"].to_numpy(), index=pd.to_datetime(sun["YEAR"].astype(int).astype(str))
+            ),
+        )
+    )
     nile = sd.nile.load_pandas().data
-    out.append(("nile", "yearly", pd.Series(nile["volume"].to_numpy(),
-                                            index=pd.to_datetime(nile["year"].astype(int).astype(str)))))
+    out.append(
+        (
+            "nile",
+            "yearly",
+            pd.Series(nile["volume"].to_numpy(), index=pd.to_datetime(nile["year"].astype(int).astype(str))),
+        )
+    )
     return out
 
 
@@ -124,17 +144,34 @@ def windows(series: list[tuple[str, str, pd.Series]]) -> pd.DataFrame:
             continue
         s = s.set_axis(pd.DatetimeIndex(s.index).to_period(FREQ[freq][0]).to_timestamp())  # period starts
         for k, end in enumerate(range(len(v), width - 1, -width)):
-            part = s.iloc[end - width:end]
-            rows.append(pd.DataFrame({
-                "unique_id": f"{name}#{k}", "freq": freq, "ds": part.index, "y": part.to_numpy(dtype=float),
-                "held_out": np.arange(width) >= hist,
-            }))
+            part = s.iloc[end - width : end]
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "unique_id": f"{name}#{k}",
+                        "freq": freq,
+                        "ds": part.index,
+                        "y": part.to_numpy(dtype=float),
+                        "held_out": np.arange(width) >= hist,
+                    }
+                )
+            )
     return pd.concat(rows, ignore_index=True)
 
 
-def scores(train: pd.DataFrame, test: pd.DataFrame, pred: pd.DataFrame, m: int, col: str,
-           lo80=None, hi80=None, lo95=None, hi95=None) -> pd.DataFrame:
+def scores(
+    train: pd.DataFrame,
+    test: pd.DataFrame,
+    pred: pd.DataFrame,
+    m: int,
+    col: str,
+    lo80=None,
+    hi80=None,
+    lo95=None,
+    hi95=None,
+) -> pd.DataFrame:
     """Per window: MASE, sMAPE [%] and the share of held-out points inside the intervals."""
+
     def scale(v: np.ndarray) -> float:
         lag = m if len(v) > m else 1
         return float(np.mean(np.abs(v[lag:] - v[:-lag])))
@@ -160,7 +197,9 @@ def benchmarks(train: pd.DataFrame, test: pd.DataFrame, m: int) -> dict[str, pd.
     last = train.groupby("unique_id")["y"].last().rename("naive")
     naive = test[["unique_id", "ds"]].merge(last, left_on="unique_id", right_index=True)
     step = test.groupby("unique_id").cumcount()
-    season = train.groupby("unique_id")["y"].apply(lambda s: s.to_numpy()[-m:] if len(s) >= m else s.to_numpy()[-1:])
+    season = train.groupby("unique_id")["y"].apply(
+        lambda s: s.to_numpy()[-m:] if len(s) >= m else s.to_numpy()[-1:]
+    )
     snaive = test[["unique_id", "ds"]].copy()
     snaive["snaive"] = [season[u][k % len(season[u])] for u, k in zip(test["unique_id"], step)]
     return {"naive": naive, "seasonal naive": snaive}
@@ -182,8 +221,17 @@ def competition(name: str) -> pd.DataFrame:
             continue
         x, xx = np.asarray(s["x"], dtype=float), np.asarray(s["xx"], dtype=float)
         ds = pd.date_range("1980-01-01", periods=len(x) + len(xx), freq=FREQ[freq])
-        rows.append(pd.DataFrame({"unique_id": f"{name}_{s['sn']}", "freq": freq, "ds": ds,
-                                  "y": np.r_[x, xx], "held_out": np.arange(len(ds)) >= len(x)}))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "unique_id": f"{name}_{s['sn']}",
+                    "freq": freq,
+                    "ds": ds,
+                    "y": np.r_[x, xx],
+                    "held_out": np.arange(len(ds)) >= len(x),
+                }
+            )
+        )
     return pd.concat(rows, ignore_index=True)
 
 
@@ -208,8 +256,12 @@ def _peers(train: pd.DataFrame, hold: int, m: int, freq: str, cache: Path | None
             warnings.simplefilter("ignore")
             pred = sf.forecast(df=train, h=hold, level=[80, 95]).reset_index()
         seconds = time.perf_counter() - t0
-        pred = pred.rename(columns={name: "mean", **{f"{name}-{s}-{lv}": f"{s}_{lv}" for s in ("lo", "hi")
-                                                      for lv in (80, 95)}})
+        pred = pred.rename(
+            columns={
+                name: "mean",
+                **{f"{name}-{s}-{lv}": f"{s}_{lv}" for s in ("lo", "hi") for lv in (80, 95)},
+            }
+        )
         out[name] = (pred, seconds)
         if path:
             pd.to_pickle(out[name], path)
@@ -218,9 +270,13 @@ def _peers(train: pd.DataFrame, hold: int, m: int, freq: str, cache: Path | None
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--collections", default=",".join(COLLECTIONS), help="comma-separated, of " + ", ".join(COLLECTIONS))
+    ap.add_argument(
+        "--collections", default=",".join(COLLECTIONS), help="comma-separated, of " + ", ".join(COLLECTIONS)
+    )
     ap.add_argument("--freq", default="yearly,quarterly,monthly")
-    ap.add_argument("--limit", type=int, default=0, help="at most this many series per frequency (every k-th)")
+    ap.add_argument(
+        "--limit", type=int, default=0, help="at most this many series per frequency (every k-th)"
+    )
     ap.add_argument("--models", help="comma-separated candidate models for the simulator (default: its own)")
     ap.add_argument("--csv", help="write per-series scores here")
     ap.add_argument("--cache", help="folder to keep the peers' forecasts in between runs")
@@ -260,33 +316,57 @@ def main() -> None:
             hold = int(test.groupby("unique_id").size().max())
             t0 = time.perf_counter()
             fc = forecast(train, horizon=hold, models=models)
-            found = {"simulator": (scores(train, test, fc.frame, m, "mean", "lo_80", "hi_80", "lo_95", "hi_95"),
-                                   time.perf_counter() - t0)}
+            found = {
+                "simulator": (
+                    scores(train, test, fc.frame, m, "mean", "lo_80", "hi_80", "lo_95", "hi_95"),
+                    time.perf_counter() - t0,
+                )
+            }
             if peer:
                 key = f"{coll}_{freq}_{len(ids)}_{hold}"
                 for name, (pred, seconds) in _peers(train, hold, m, freq, cache, key).items():
-                    found[name] = (scores(train, test, pred, m, "mean", "lo_80", "hi_80", "lo_95", "hi_95"), seconds)
+                    found[name] = (
+                        scores(train, test, pred, m, "mean", "lo_80", "hi_80", "lo_95", "hi_95"),
+                        seconds,
+                    )
             bench = benchmarks(train, test, m)
             found["seasonal naive"] = (scores(train, test, bench["seasonal naive"], m, "snaive"), None)
             found["naive"] = (scores(train, test, bench["naive"], m, "naive"), None)
             rows = []
             for method, (sc, seconds) in found.items():
                 per_series.append(sc.assign(method=method, collection=coll, freq=freq))
-                rows.append({"method": method, "MASE": sc["mase"].mean(), "sMAPE": sc["smape"].mean(),
-                             "cov80": sc.get("cov80", pd.Series(dtype=float)).mean(),
-                             "cov95": sc.get("cov95", pd.Series(dtype=float)).mean(), "seconds": seconds})
+                rows.append(
+                    {
+                        "method": method,
+                        "MASE": sc["mase"].mean(),
+                        "sMAPE": sc["smape"].mean(),
+                        "cov80": sc.get("cov80", pd.Series(dtype=float)).mean(),
+                        "cov95": sc.get("cov95", pd.Series(dtype=float)).mean(),
+                        "seconds": seconds,
+                    }
+                )
             table = pd.DataFrame(rows).set_index("method")
-            ratio = (table.loc["simulator", "MASE"] / table.loc["AutoETS", "MASE"]) if "AutoETS" in table.index else np.nan
-            table["vs AutoETS"] = table["MASE"] / table.loc["AutoETS", "MASE"] if "AutoETS" in table.index else np.nan
-            print(f"\n{coll} {freq}: {len(ids)} series, h = {hold}, m = {m}"
-                  + (" (held out)" if coll == HELD_OUT else ""))
+            ratio = (
+                (table.loc["simulator", "MASE"] / table.loc["AutoETS", "MASE"])
+                if "AutoETS" in table.index
+                else np.nan
+            )
+            table["vs AutoETS"] = (
+                table["MASE"] / table.loc["AutoETS", "MASE"] if "AutoETS" in table.index else np.nan
+            )
+            print(
+                f"\n{coll} {freq}: {len(ids)} series, h = {hold}, m = {m}"
+                + (" (held out)" if coll == HELD_OUT else "")
+            )
             print(table.to_string(float_format=lambda v: f"{v:.3f}", na_rep="-"))
             lines.append((coll, freq, len(ids), ratio, table.loc["simulator", "cov80"]))
     print("\nsummary: simulator MASE / AutoETS MASE (goal <= 0.97), 80 % coverage (goal 0.75-0.85)")
     for coll, freq, n, ratio, cov in lines:
         print(f"  {coll:12s} {freq:10s} {n:5d} series  ratio {ratio:.3f}  cov80 {cov:.3f}")
     if args.csv:
-        pd.concat(per_series).reset_index().rename(columns={"index": "unique_id"}).to_csv(args.csv, index=False)
+        pd.concat(per_series).reset_index().rename(columns={"index": "unique_id"}).to_csv(
+            args.csv, index=False
+        )
         print(f"per-series scores -> {args.csv}")
 
 

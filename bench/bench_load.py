@@ -52,9 +52,20 @@ METRICS = f"() => [...document.querySelectorAll('{FIGURES}')].map(m => m.innerTe
 RUNNING = "() => document.querySelector('[data-testid=\"stStatusWidget\"]') !== null"
 ERROR = "[data-testid='stException']"
 TIMEOUT = 300_000
-VIEWPORT = {"width": 1400, "height": 1600}  # [ms] a loaded 2-core machine is slow, never wrong: wait, and report the time
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-zygote", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+VIEWPORT = {
+    "width": 1400,
+    "height": 1600,
+}  # [ms] a loaded 2-core machine is slow, never wrong: wait, and report the time
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-zygote",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def _port() -> int:
@@ -91,8 +102,22 @@ class Server:
         self.proc: subprocess.Popen | None = None
 
     def __enter__(self) -> "Server":
-        cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
-               "--server.port", str(self.port), "--server.headless", "true", "--browser.gatherUsageStats", "false", *self.extra]
+        cmd = [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(self.port),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+            *self.extra,
+        ]
         import tempfile
 
         self.log = Path(tempfile.mkstemp(prefix="bench-load-server-", suffix=".log")[1])
@@ -143,6 +168,7 @@ def _watch_cards(page) -> tuple[list[float], list[float]]:
         def on_frame(payload) -> None:
             if b"data-k" in (payload if isinstance(payload, bytes) else payload.encode()):
                 arrivals.append(time.perf_counter())
+
         ws.on("framereceived", on_frame)
         ws.on("framesent", lambda payload: requests.append(time.perf_counter()))
 
@@ -193,8 +219,10 @@ async def _moves(page, url: str, code: str, moves: int) -> list[tuple[float, flo
         except Exception:
             shot = Path(f"/tmp/bench-load-{code}.png")
             await page.screenshot(path=str(shot), full_page=True)
-            raise SystemExit(f"Region page of {code}, move {i + 1}: no new figures within {TIMEOUT / 1e3:.0f} s "
-                             f"(figures {before!r}, address {page.url}, screenshot {shot})") from None
+            raise SystemExit(
+                f"Region page of {code}, move {i + 1}: no new figures within {TIMEOUT / 1e3:.0f} s "
+                f"(figures {before!r}, address {page.url}, screenshot {shot})"
+            ) from None
         asked = t0 + _after(page.requests, t0)  # the browser sent the new value
         out.append((_after(page.arrivals, asked), shown, time.perf_counter() - t0))
         if await page.locator(ERROR).count():
@@ -218,8 +246,15 @@ def _niced(chromium: str, niceness: int, folder: Path) -> str:
     return str(launcher)
 
 
-async def _phase(users: int, moves: int, chromium: str, tabs: bool, server_args: list[str], servers: int = 1,
-                 profile: str | None = None) -> dict:
+async def _phase(
+    users: int,
+    moves: int,
+    chromium: str,
+    tabs: bool,
+    server_args: list[str],
+    servers: int = 1,
+    profile: str | None = None,
+) -> dict:
     """One phase on ``servers`` freshly started server processes; user i goes to server i mod
     ``servers`` (as a proxy with sticky sessions, e.g. nginx ``ip_hash``, would send them)."""
     import contextlib
@@ -233,9 +268,24 @@ async def _phase(users: int, moves: int, chromium: str, tabs: bool, server_args:
         url = [started[i % servers].url for i in range(users)]
         spy = None
         if profile:  # py-spy samples the first server's threads while the users work (collapsed stacks)
-            spy = subprocess.Popen([shutil.which("py-spy") or "py-spy", "record", "--idle", "--threads", "-r", "50",
-                                    "--format", "raw", "-o", profile, "-p", str(pids[0])],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            spy = subprocess.Popen(
+                [
+                    shutil.which("py-spy") or "py-spy",
+                    "record",
+                    "--idle",
+                    "--threads",
+                    "-r",
+                    "50",
+                    "--format",
+                    "raw",
+                    "-o",
+                    profile,
+                    "-p",
+                    str(pids[0]),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
         async with async_playwright() as p:
             browser = await p.chromium.launch(executable_path=chromium, args=ARGS)
             try:
@@ -248,11 +298,17 @@ async def _phase(users: int, moves: int, chromium: str, tabs: bool, server_args:
                 load_before = _load()
                 cpu0 = sum(map(_cpu_seconds, pids)), _cpu_seconds(os.getpid())
                 t0 = time.perf_counter()
-                opened = await asyncio.gather(*[_first_figures(shared or browser, url[i]) for i in range(users)])
+                opened = await asyncio.gather(
+                    *[_first_figures(shared or browser, url[i]) for i in range(users)]
+                )
                 wall_first = time.perf_counter() - t0
                 t0 = time.perf_counter()
-                per_user = await asyncio.gather(*[_moves(page, url[i], REGIONS[i % len(REGIONS)], moves)
-                                                  for i, (_, _, page) in enumerate(opened)])
+                per_user = await asyncio.gather(
+                    *[
+                        _moves(page, url[i], REGIONS[i % len(REGIONS)], moves)
+                        for i, (_, _, page) in enumerate(opened)
+                    ]
+                )
                 wall_moves = time.perf_counter() - t0
                 cpu1 = sum(map(_cpu_seconds, pids)), _cpu_seconds(os.getpid())
                 # resident memory of the servers; the baseline's pages are mapped from the same
@@ -266,42 +322,79 @@ async def _phase(users: int, moves: int, chromium: str, tabs: bool, server_args:
                     spy.send_signal(2)  # SIGINT: py-spy writes its file and exits
                     spy.wait(timeout=120)
     moved = np.array([m for user in per_user for m in user]).reshape(-1, 3)
-    return {"users": users, "servers": servers, "warm": warm, "sent": np.array([s for s, _, _ in opened]),
-            "first": np.array([f for _, f, _ in opened]),
-            "answered": moved[:, 0], "shown": moved[:, 1], "done": moved[:, 2],
-            "server_cpu": cpu1[0] - cpu0[0], "browser_cpu": cpu1[1] - cpu0[1], "rss": rss,
-            "wall": wall_first + wall_moves, "load_before": load_before, "load_after": _load()}
+    return {
+        "users": users,
+        "servers": servers,
+        "warm": warm,
+        "sent": np.array([s for s, _, _ in opened]),
+        "first": np.array([f for _, f, _ in opened]),
+        "answered": moved[:, 0],
+        "shown": moved[:, 1],
+        "done": moved[:, 2],
+        "server_cpu": cpu1[0] - cpu0[0],
+        "browser_cpu": cpu1[1] - cpu0[1],
+        "rss": rss,
+        "wall": wall_first + wall_moves,
+        "load_before": load_before,
+        "load_after": _load(),
+    }
 
 
 def _line(r: dict) -> None:
     f, d, s, a, e = r["first"], r["done"], r["shown"], r["answered"], r["sent"]
-    print(f"{r['users']:>2} user(s): first headline figures median {np.median(f):5.1f} s, worst {f.max():5.1f} s"
-          f" | slider move median {np.median(d) * 1e3:6.0f} ms, worst {d.max() * 1e3:6.0f} ms ({len(d)} moves, until"
-          f" the rerun has finished; new figures drawn after a median {np.median(s) * 1e3:.0f} ms)", flush=True)
-    print(f"   the server's part (from the page's rerun request until its message with the cards arrived): first figures median "
-          f"{np.nanmedian(e):.1f} s, worst {np.nanmax(e):.1f} s; slider move median {np.nanmedian(a) * 1e3:.0f} ms, "
-          f"worst {np.nanmax(a) * 1e3:.0f} ms", flush=True)
-    print(f"   warm-up visit (server maps the cached baseline) {r['warm']:.1f} s; phase wall {r['wall']:.0f} s, "
-          f"CPU seconds: server {r['server_cpu']:.0f}, this script + Chromium {r['browser_cpu']:.0f}; server memory "
-          f"(PSS, {r['servers']} process(es)) {r['rss'] / 2**20:.0f} MiB; "
-          f"load average before {r['load_before']}, after {r['load_after']}", flush=True)
+    print(
+        f"{r['users']:>2} user(s): first headline figures median {np.median(f):5.1f} s, worst {f.max():5.1f} s"
+        f" | slider move median {np.median(d) * 1e3:6.0f} ms, worst {d.max() * 1e3:6.0f} ms ({len(d)} moves, until"
+        f" the rerun has finished; new figures drawn after a median {np.median(s) * 1e3:.0f} ms)",
+        flush=True,
+    )
+    print(
+        f"   the server's part (from the page's rerun request until its message with the cards arrived): first figures median "
+        f"{np.nanmedian(e):.1f} s, worst {np.nanmax(e):.1f} s; slider move median {np.nanmedian(a) * 1e3:.0f} ms, "
+        f"worst {np.nanmax(a) * 1e3:.0f} ms",
+        flush=True,
+    )
+    print(
+        f"   warm-up visit (server maps the cached baseline) {r['warm']:.1f} s; phase wall {r['wall']:.0f} s, "
+        f"CPU seconds: server {r['server_cpu']:.0f}, this script + Chromium {r['browser_cpu']:.0f}; server memory "
+        f"(PSS, {r['servers']} process(es)) {r['rss'] / 2**20:.0f} MiB; "
+        f"load average before {r['load_before']}, after {r['load_after']}",
+        flush=True,
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=10)
     parser.add_argument("--moves", type=int, default=4, help="slider moves per user")
-    parser.add_argument("--profile", help="py-spy the server in the many-users phase into this file (raw stacks)")
-    parser.add_argument("--tabs", action="store_true",
-                        help="users as tabs of one browser context (the app's code cached, as for a returning "
-                             "user) instead of fresh contexts (first visit: every user loads and compiles it)")
-    parser.add_argument("--server-arg", action="append", default=[],
-                        help="extra `streamlit run` option, e.g. --server-arg=--server.fileWatcherType=auto")
-    parser.add_argument("--browser-nice", type=int, default=19,
-                        help="niceness of the browsers (default 19: the server gets the cores first, as when "
-                             "every user's browser runs on their own machine); the script's own to share equally")
-    parser.add_argument("--servers", type=int, default=1,
-                        help="server processes (users spread over them as a sticky proxy would; README)")
+    parser.add_argument(
+        "--profile", help="py-spy the server in the many-users phase into this file (raw stacks)"
+    )
+    parser.add_argument(
+        "--tabs",
+        action="store_true",
+        help="users as tabs of one browser context (the app's code cached, as for a returning "
+        "user) instead of fresh contexts (first visit: every user loads and compiles it)",
+    )
+    parser.add_argument(
+        "--server-arg",
+        action="append",
+        default=[],
+        help="extra `streamlit run` option, e.g. --server-arg=--server.fileWatcherType=auto",
+    )
+    parser.add_argument(
+        "--browser-nice",
+        type=int,
+        default=19,
+        help="niceness of the browsers (default 19: the server gets the cores first, as when "
+        "every user's browser runs on their own machine); the script's own to share equally",
+    )
+    parser.add_argument(
+        "--servers",
+        type=int,
+        default=1,
+        help="server processes (users spread over them as a sticky proxy would; README)",
+    )
     parser.add_argument("--skip-alone", action="store_true", help="only the many-users phase (no ratio)")
     args = parser.parse_args()
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -311,29 +404,41 @@ def main() -> None:
 
     launcher_dir = Path(tempfile.mkdtemp(prefix="bench-load-"))
     chromium = _niced(chromium, args.browser_nice, launcher_dir)
-    print(f"paths: {os.environ.get('SIMULATOR_PATHS', '1000')}, cores: {os.cpu_count()}, users: {args.users}, "
-          f"moves per user: {args.moves}, users as {'tabs of one context' if args.tabs else 'fresh contexts'}, "
-          f"server processes: {args.servers}, server options: {' '.join(args.server_arg) or '-'}, niceness: server {os.nice(0)}, browsers "
-          f"{max(args.browser_nice, os.nice(0))}, load average: {_load()}",
-          flush=True)
-    print(f"goal (issue 24): {args.users} users see the first figures in under 5 s each (median), "
-          "actions under 1 s", flush=True)
+    print(
+        f"paths: {os.environ.get('SIMULATOR_PATHS', '1000')}, cores: {os.cpu_count()}, users: {args.users}, "
+        f"moves per user: {args.moves}, users as {'tabs of one context' if args.tabs else 'fresh contexts'}, "
+        f"server processes: {args.servers}, server options: {' '.join(args.server_arg) or '-'}, niceness: server {os.nice(0)}, browsers "
+        f"{max(args.browser_nice, os.nice(0))}, load average: {_load()}",
+        flush=True,
+    )
+    print(
+        f"goal (issue 24): {args.users} users see the first figures in under 5 s each (median), "
+        "actions under 1 s",
+        flush=True,
+    )
     try:
-        alone = None if args.skip_alone else asyncio.run(_phase(1, args.moves, chromium, args.tabs, args.server_arg,
-                                                               args.servers))
+        alone = (
+            None
+            if args.skip_alone
+            else asyncio.run(_phase(1, args.moves, chromium, args.tabs, args.server_arg, args.servers))
+        )
         if alone is not None:
             _line(alone)
-        many = asyncio.run(_phase(args.users, args.moves, chromium, args.tabs, args.server_arg, args.servers,
-                                  args.profile))
+        many = asyncio.run(
+            _phase(args.users, args.moves, chromium, args.tabs, args.server_arg, args.servers, args.profile)
+        )
         _line(many)
     finally:
         shutil.rmtree(launcher_dir, ignore_errors=True)
     if alone is None:
         return
-    print(f"ratio {args.users} users / 1 user: first figures {np.median(many['first']) / np.median(alone['first']):.1f}x "
-          f"(worst {many['first'].max() / alone['first'].max():.1f}x), slider move "
-          f"{np.median(many['done']) / np.median(alone['done']):.1f}x (worst {many['done'].max() / alone['done'].max():.1f}x)",
-          flush=True)
+    print(
+        f"ratio {args.users} users / 1 user: first figures {np.median(many['first']) / np.median(alone['first']):.1f}x "
+        f"(worst {many['first'].max() / alone['first'].max():.1f}x), slider move "
+        f"{np.median(many['done']) / np.median(alone['done']):.1f}x (worst {many['done'].max() / alone['done'].max():.1f}x)",
+        flush=True,
+    )
+
 
 if __name__ == "__main__":
     main()

@@ -39,30 +39,42 @@ def main() -> None:
     from simulator.projection import baseline_frame, project_baseline
     from simulator.regions import DATA_DIR
 
-    print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()[0]:.1f}, paths {args.paths}, "
-          f"horizon {args.horizon}")
+    print(
+        f"cores: {os.cpu_count()}, load average: {os.getloadavg()[0]:.1f}, paths {args.paths}, "
+        f"horizon {args.horizon}"
+    )
     panel = load_data(DATA_DIR)
-    print(f"bundled history: {len(panel.history)} rows, {panel.history['segment'].nunique()} segments; "
-          f"{panel.history['region_code'].nunique()} kabupaten/kota (segments summed), their provinces and the "
-          f"nation forecast directly, reconciled, joint paths; peak RSS after loading {_peak_mib():.0f} MiB")
+    print(
+        f"bundled history: {len(panel.history)} rows, {panel.history['segment'].nunique()} segments; "
+        f"{panel.history['region_code'].nunique()} kabupaten/kota (segments summed), their provinces and the "
+        f"nation forecast directly, reconciled, joint paths; peak RSS after loading {_peak_mib():.0f} MiB"
+    )
     walls, cpus = [], []
     for _ in range(args.repeat):
         w0, c0 = time.perf_counter(), time.process_time()
-        baseline, table = project_baseline(panel.history, panel.workforce, horizon=args.horizon, paths=args.paths,
-                                           cache_dir=None)
+        baseline, table = project_baseline(
+            panel.history, panel.workforce, horizon=args.horizon, paths=args.paths, cache_dir=None
+        )
         walls.append(time.perf_counter() - w0)
         cpus.append(time.process_time() - c0)
         del baseline, table
-    print(f"project_baseline, no cache: best {min(walls):.2f} s wall, {min(cpus):.2f} s CPU "
-          f"(runs: {', '.join(f'{w:.2f}' for w in walls)} s wall); peak RSS {_peak_mib():.0f} MiB (goal 10 s, 1 GiB)")
-    baseline, table = project_baseline(panel.history, panel.workforce, horizon=args.horizon, paths=args.paths,
-                                       cache_dir=None)
-    print(f"  {len(baseline.regions)} regions x {baseline.paths} paths x {len(baseline.months)} months, "
-          f"backtest table {len(table)} rows")
+    print(
+        f"project_baseline, no cache: best {min(walls):.2f} s wall, {min(cpus):.2f} s CPU "
+        f"(runs: {', '.join(f'{w:.2f}' for w in walls)} s wall); peak RSS {_peak_mib():.0f} MiB (goal 10 s, 1 GiB)"
+    )
+    baseline, table = project_baseline(
+        panel.history, panel.workforce, horizon=args.horizon, paths=args.paths, cache_dir=None
+    )
+    print(
+        f"  {len(baseline.regions)} regions x {baseline.paths} paths x {len(baseline.months)} months, "
+        f"backtest table {len(table)} rows"
+    )
     w0, c0 = time.perf_counter(), time.process_time()
     frame = baseline_frame(baseline)
-    print(f"baseline_frame (what project --output writes): {time.perf_counter() - w0:.2f} s wall, "
-          f"{time.process_time() - c0:.2f} s CPU, {len(frame)} rows; peak RSS {_peak_mib():.0f} MiB")
+    print(
+        f"baseline_frame (what project --output writes): {time.perf_counter() - w0:.2f} s wall, "
+        f"{time.process_time() - c0:.2f} s CPU, {len(frame)} rows; peak RSS {_peak_mib():.0f} MiB"
+    )
 
 
 if __name__ == "__main__":

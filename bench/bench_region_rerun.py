@@ -40,8 +40,9 @@ def main() -> None:
     print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()[0]:.1f}, paths {args.paths}")
     t0 = time.process_time()
     panel = load_data(ROOT / "data")
-    baseline, _ = project_baseline(panel.history, panel.workforce, horizon=66, paths=args.paths,
-                                   cache_dir=ROOT / ".cache")
+    baseline, _ = project_baseline(
+        panel.history, panel.workforce, horizon=66, paths=args.paths, cache_dir=ROOT / ".cache"
+    )
     print(f"data and baseline (disk cache when present): {time.process_time() - t0:.1f} s CPU")
     tree = load_regions()
     first, horizon = str(baseline.months[0]), str(baseline.months[-1])
@@ -67,7 +68,7 @@ levers:
     retention_after: 0.35
     lapse: 0.03
     unit_cost: 16800
-    payer: {levels['payer']}
+    payer: {levels["payer"]}
 """
             c0, w0 = time.process_time(), time.perf_counter()
             scenario = parse_scenario(text, source="bench", tree=tree)
@@ -81,9 +82,11 @@ levers:
             cost_by_payer_year(result)
             cpu.append(time.process_time() - c0)
             wall.append(time.perf_counter() - w0)
-        print(f"{code} {tree.name(code)} ({len(regions)} regions run): CPU best {min(cpu) * 1e3:.0f} ms, "
-              f"median {np.median(cpu) * 1e3:.0f} ms; wall best {min(wall) * 1e3:.0f} ms, median "
-              f"{np.median(wall) * 1e3:.0f} ms ({args.moves} moves; goal for the whole rerun 500 ms)")
+        print(
+            f"{code} {tree.name(code)} ({len(regions)} regions run): CPU best {min(cpu) * 1e3:.0f} ms, "
+            f"median {np.median(cpu) * 1e3:.0f} ms; wall best {min(wall) * 1e3:.0f} ms, median "
+            f"{np.median(wall) * 1e3:.0f} ms ({args.moves} moves; goal for the whole rerun 500 ms)"
+        )
 
 
 if __name__ == "__main__":

@@ -58,7 +58,9 @@ def machine_state() -> str:
     for i in range(10**7):
         x += i
     loop = time.perf_counter() - t0
-    return f"cores {os.cpu_count()}, load average {os.getloadavg()[0]:.1f}, a 10^7-step Python loop {loop:.2f} s"
+    return (
+        f"cores {os.cpu_count()}, load average {os.getloadavg()[0]:.1f}, a 10^7-step Python loop {loop:.2f} s"
+    )
 
 
 def tree_cpu() -> float:
@@ -86,8 +88,9 @@ def run_dask(model, design, baseline, workers: int, threads: int = 1):
     try:
         with tempfile.TemporaryDirectory() as folder:
             c0, t1 = tree_cpu(), time.perf_counter()
-            y, stats = sweep.run_design(model, design, folder, context=model.context(baseline), client=client,
-                                        batch=BATCH)
+            y, stats = sweep.run_design(
+                model, design, folder, context=model.context(baseline), client=client, batch=BATCH
+            )
             total, cpu = time.perf_counter() - t1, tree_cpu() - c0
     finally:
         sweep.close_client(client)
@@ -130,7 +133,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--points", type=int, default=1024)
     parser.add_argument("--skip-large", action="store_true", help="skip the 4- and 8-worker runs")
-    parser.add_argument("--repeat", type=int, default=2, help="runs of Dask and of multiprocessing, alternating")
+    parser.add_argument(
+        "--repeat", type=int, default=2, help="runs of Dask and of multiprocessing, alternating"
+    )
     args = parser.parse_args()
     print(machine_state(), flush=True)
     from simulator.cli import _bundled
@@ -148,11 +153,14 @@ def main() -> None:
     size = (baseline.active.nbytes + baseline.employed.nbytes) / 2**20
     small = model.context(baseline)
     shipped = (small.active.nbytes + small.employed.nbytes) / 2**20
-    print(f"baseline {len(baseline.regions)} regions x {baseline.paths} paths x {len(baseline.months)} months "
-          f"({size:.0f} MiB, {time.perf_counter() - t0:.1f} s to load; the workers get its {len(small.regions)} rows "
-          f"of Kalimantan Barat, {shipped:.1f} MiB); {len(model.dims)} assumptions, "
-          f"{len(model.regions)} regions, {len(model.targets)} targets; {len(design.values)} design points, "
-          f"{BATCH} per task", flush=True)
+    print(
+        f"baseline {len(baseline.regions)} regions x {baseline.paths} paths x {len(baseline.months)} months "
+        f"({size:.0f} MiB, {time.perf_counter() - t0:.1f} s to load; the workers get its {len(small.regions)} rows "
+        f"of Kalimantan Barat, {shipped:.1f} MiB); {len(model.dims)} assumptions, "
+        f"{len(model.regions)} regions, {len(model.targets)} targets; {len(design.values)} design points, "
+        f"{BATCH} per task",
+        flush=True,
+    )
 
     # Dask and multiprocessing alternate, best of ``--repeat`` each: the machine is shared, and
     # its load changes from one minute to the next
@@ -164,54 +172,84 @@ def main() -> None:
     mp_seconds, y_mp, mp_cpu, all_mp = min(mp_runs, key=lambda r: r[0])
     rss = max(stats2.peak_rss.values()) / 2**30
     cpu_point = sum(stats2.cpu_seconds) / len(design.values)
-    print(f"dask, 2 workers (runs {', '.join(f'{r[1]:.1f}' for r in dask_runs)} s): cluster start {start2:.1f} s; "
-          f"scatter {stats2.scatter_seconds:.1f} s + points {points2:.1f} s = {total2:.1f} s "
-          f"({len(design.values) / total2:.1f} points/s); goal < 120 s: "
-          f"{'met' if start2 + total2 < 120 else 'NOT met'} ({start2 + total2:.1f} s with the start)", flush=True)
+    print(
+        f"dask, 2 workers (runs {', '.join(f'{r[1]:.1f}' for r in dask_runs)} s): cluster start {start2:.1f} s; "
+        f"scatter {stats2.scatter_seconds:.1f} s + points {points2:.1f} s = {total2:.1f} s "
+        f"({len(design.values) / total2:.1f} points/s); goal < 120 s: "
+        f"{'met' if start2 + total2 < 120 else 'NOT met'} ({start2 + total2:.1f} s with the start)",
+        flush=True,
+    )
     wall_point = sum(stats2.work_seconds) / len(design.values)
-    print(f"  CPU per point in the tasks {1000 * cpu_point:.1f} ms (wall {1000 * wall_point:.1f} ms);"
-          " peak RSS per worker " + ", ".join(f"{v / 2**30:.2f}" for v in stats2.peak_rss.values())
-          + f" GiB; goal < 2 GiB: {'met' if rss < 2 else 'NOT met'}", flush=True)
+    print(
+        f"  CPU per point in the tasks {1000 * cpu_point:.1f} ms (wall {1000 * wall_point:.1f} ms);"
+        " peak RSS per worker "
+        + ", ".join(f"{v / 2**30:.2f}" for v in stats2.peak_rss.values())
+        + f" GiB; goal < 2 GiB: {'met' if rss < 2 else 'NOT met'}",
+        flush=True,
+    )
     same = np.array_equal(y_mp, y2)
     ratio = mp_seconds / total2
-    print(f"multiprocessing (fork, 2 processes; runs {', '.join(f'{r[0]:.1f}' for r in mp_runs)} s): "
-          f"{mp_seconds:.1f} s, CPU per point {1000 * mp_cpu:.1f} ms; dask throughput / multiprocessing "
-          f"{ratio:.2f} (scatter included), {mp_seconds / points2:.2f} (points alone); goal >= 0.85: "
-          f"{'met' if ratio >= 0.85 else 'NOT met'}; same numbers: {same}", flush=True)
-    print(f"CPU seconds of all processes (load-independent price of the bookkeeping): dask {all_cpu2:.1f} s, "
-          f"multiprocessing {all_mp:.1f} s: multiprocessing / dask {all_mp / all_cpu2:.2f}", flush=True)
+    print(
+        f"multiprocessing (fork, 2 processes; runs {', '.join(f'{r[0]:.1f}' for r in mp_runs)} s): "
+        f"{mp_seconds:.1f} s, CPU per point {1000 * mp_cpu:.1f} ms; dask throughput / multiprocessing "
+        f"{ratio:.2f} (scatter included), {mp_seconds / points2:.2f} (points alone); goal >= 0.85: "
+        f"{'met' if ratio >= 0.85 else 'NOT met'}; same numbers: {same}",
+        flush=True,
+    )
+    print(
+        f"CPU seconds of all processes (load-independent price of the bookkeeping): dask {all_cpu2:.1f} s, "
+        f"multiprocessing {all_mp:.1f} s: multiprocessing / dask {all_mp / all_cpu2:.2f}",
+        flush=True,
+    )
 
     start1, total1, points1, stats1, y1, _ = run_dask(model, design, baseline, 1)
-    print(f"dask, 1 worker: {total1:.1f} s (points {points1:.1f} s); 1 / 2 workers time ratio "
-          f"{total1 / total2:.2f} (points alone {points1 / points2:.2f}); same numbers as 2 workers: "
-          f"{np.array_equal(y1, y2)}", flush=True)
+    print(
+        f"dask, 1 worker: {total1:.1f} s (points {points1:.1f} s); 1 / 2 workers time ratio "
+        f"{total1 / total2:.2f} (points alone {points1 / points2:.2f}); same numbers as 2 workers: "
+        f"{np.array_equal(y1, y2)}",
+        flush=True,
+    )
 
     if args.skip_large:
         return
     overheads = {}
     for workers in (2, 4, 8):
         overheads[workers] = task_overhead(workers)
-        print(f"empty task on {workers} workers x 1 thread: {1000 * overheads[workers]:.2f} ms per task", flush=True)
+        print(
+            f"empty task on {workers} workers x 1 thread: {1000 * overheads[workers]:.2f} ms per task",
+            flush=True,
+        )
     start, total, points, stats, y, _ = run_dask(model, design, baseline, 1, threads=2)
-    print(f"dask, 1 worker x 2 threads (one baseline per machine): {total:.1f} s (scatter {stats.scatter_seconds:.1f} s, "
-          f"points {points:.1f} s); against 2 workers x 1 thread {total / total2:.2f}; same numbers: "
-          f"{np.array_equal(y, y2)}", flush=True)
+    print(
+        f"dask, 1 worker x 2 threads (one baseline per machine): {total:.1f} s (scatter {stats.scatter_seconds:.1f} s, "
+        f"points {points:.1f} s); against 2 workers x 1 thread {total / total2:.2f}; same numbers: "
+        f"{np.array_equal(y, y2)}",
+        flush=True,
+    )
     for workers in (4, 8):
         start, total, points, stats, y, _ = run_dask(model, design, baseline, workers)
         busy = sum(stats.cpu_seconds)
-        print(f"dask, {workers} workers on 2 cores: {total:.1f} s (scatter {stats.scatter_seconds:.1f} s, points "
-              f"{points:.1f} s), cluster start {start:.1f} s; CPU in tasks {busy:.1f} s; peak RSS per worker "
-              f"{max(stats.peak_rss.values()) / 2**30:.2f} GiB; same numbers: {np.array_equal(y, y2)}", flush=True)
+        print(
+            f"dask, {workers} workers on 2 cores: {total:.1f} s (scatter {stats.scatter_seconds:.1f} s, points "
+            f"{points:.1f} s), cluster start {start:.1f} s; CPU in tasks {busy:.1f} s; peak RSS per worker "
+            f"{max(stats.peak_rss.values()) / 2**30:.2f} GiB; same numbers: {np.array_equal(y, y2)}",
+            flush=True,
+        )
     scatter = stats2.scatter_seconds
     o = max(overheads.values())
     print("estimate for M machines of c cores (one worker process per core, 1 thread each):", flush=True)
-    print(f"  T ~ start + scatter + points x {1000 * cpu_point:.0f} ms / (M c) + tasks x {1000 * o:.1f} ms "
-          f"(scheduler, serial); scatter here {scatter:.1f} s for 2 workers (grows with M over the network)",
-          flush=True)
+    print(
+        f"  T ~ start + scatter + points x {1000 * cpu_point:.0f} ms / (M c) + tasks x {1000 * o:.1f} ms "
+        f"(scheduler, serial); scatter here {scatter:.1f} s for 2 workers (grows with M over the network)",
+        flush=True,
+    )
     for machines, cores in ((1, 2), (4, 8), (16, 8)):
         for pts in (1024, 24576):
             t = pts * cpu_point / (machines * cores) + (pts / BATCH) * o
-            print(f"  {machines} x {cores} cores, {pts} points: about {t:.0f} s plus start and scatter", flush=True)
+            print(
+                f"  {machines} x {cores} cores, {pts} points: about {t:.0f} s plus start and scatter",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -87,8 +87,14 @@ print(json.dumps({"paths": out, "peak_mib": peak}))
 def child(kind: str, path: str, extra: dict) -> tuple[dict | None, float, str]:
     start = time.perf_counter()
     try:
-        proc = subprocess.run([sys.executable, "-c", CHILD, kind, path, json.dumps(extra)], capture_output=True,
-                              text=True, timeout=LIMIT_S, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        proc = subprocess.run(
+            [sys.executable, "-c", CHILD, kind, path, json.dumps(extra)],
+            capture_output=True,
+            text=True,
+            timeout=LIMIT_S,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
     except subprocess.TimeoutExpired:
         return None, time.perf_counter() - start, "HANG"
     wall = time.perf_counter() - start
@@ -118,8 +124,12 @@ def judge(paths: dict, expect: str) -> tuple[bool, str, bool]:
             good &= res["ok"] or str(message).startswith("too long")
         else:
             accepted_link_limit = res["ok"] and str(message).startswith("too long for a link")
-            good &= accepted_link_limit or (not res["ok"] and len(message) <= 300 and "\n" not in message
-                                            and re.search(expect, message) is not None)
+            good &= accepted_link_limit or (
+                not res["ok"]
+                and len(message) <= 300
+                and "\n" not in message
+                and re.search(expect, message) is not None
+            )
             shown = shown or str(message)
     return good, shown, traceback
 
@@ -130,10 +140,14 @@ def main(words: list[str]) -> int:
 
     floor, _, _ = child("floor", "-", {})
     floor_mib = floor["peak_mib"] if floor else float("nan")
-    print(f"hostile-input suite, {time.strftime('%Y-%m-%d %H:%M')}, load average {os.getloadavg()[0]:.1f}; "
-          f"interpreter with the loaders imported: {floor_mib:.0f} MiB peak RSS")
+    print(
+        f"hostile-input suite, {time.strftime('%Y-%m-%d %H:%M')}, load average {os.getloadavg()[0]:.1f}; "
+        f"interpreter with the loaders imported: {floor_mib:.0f} MiB peak RSS"
+    )
     print(f"{'case':<36} {'bytes':>11} {'want':<7} {'ok':<3} {'work ms':>8} {'peak MiB':>9}  message")
-    print("(work ms: the slowest way in (upload, validate, run, link) after the imports; peak: the process's VmHWM)")
+    print(
+        "(work ms: the slowest way in (upload, validate, run, link) after the imports; peak: the process's VmHWM)"
+    )
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         jobs = []
@@ -142,15 +156,32 @@ def main(words: list[str]) -> int:
                 path = Path(tmp) / "data" / c.id / upload_name(c.name)
                 path.parent.mkdir(parents=True)
                 path.write_bytes(c.data)
-                jobs.append((f"data/{c.id}", "data", str(path), {"name": c.name, "kind": c.kind}, c.expect, len(c.data)))
+                jobs.append(
+                    (
+                        f"data/{c.id}",
+                        "data",
+                        str(path),
+                        {"name": c.name, "kind": c.kind},
+                        c.expect,
+                        len(c.data),
+                    )
+                )
         for c in scenario_cases():
             if wanted(c.id):
                 raw = c.text if isinstance(c.text, bytes) else c.text.encode("utf-8")
                 path = Path(tmp) / "scenario" / c.id / "hostile.yaml"
                 path.parent.mkdir(parents=True)
                 path.write_bytes(raw)
-                jobs.append((f"scenario/{c.id}", "scenario", str(path),
-                             {"expect_ok": c.expect == OK, "link": c.link and isinstance(c.text, str)}, c.expect, len(raw)))
+                jobs.append(
+                    (
+                        f"scenario/{c.id}",
+                        "scenario",
+                        str(path),
+                        {"expect_ok": c.expect == OK, "link": c.link and isinstance(c.text, str)},
+                        c.expect,
+                        len(raw),
+                    )
+                )
         for case_id, token, expect in link_token_cases():
             if wanted(case_id):
                 path = Path(tmp) / f"{case_id}.txt"
@@ -159,27 +190,44 @@ def main(words: list[str]) -> int:
         for label, kind, path, extra, expect, size in jobs:
             report, wall, problem = child(kind, path, extra)
             if report is None:
-                good, shown, tb, peak, work = False, problem, problem.startswith("CRASH"), float("nan"), float("nan")
+                good, shown, tb, peak, work = (
+                    False,
+                    problem,
+                    problem.startswith("CRASH"),
+                    float("nan"),
+                    float("nan"),
+                )
             else:
                 good, shown, tb = judge(report["paths"], expect)
                 peak = report["peak_mib"]
                 work = max(res["ms"] for res in report["paths"].values())
             rows.append((label, size, expect, good, wall, peak, tb, problem, work))
             want = "accept" if expect == OK else "refuse"
-            print(f"{label:<36} {size:>11,} {want:<7} {'yes' if good else 'NO':<3} {work:>8.0f} {peak:>9.0f}  "
-                  f"{shown[:110]}", flush=True)
+            print(
+                f"{label:<36} {size:>11,} {want:<7} {'yes' if good else 'NO':<3} {work:>8.0f} {peak:>9.0f}  "
+                f"{shown[:110]}",
+                flush=True,
+            )
     small_heavy = [r for r in rows if r[1] < 1_000_000 and r[5] > 500]
     print()
-    print(f"cases: {len(rows)} ({sum(r[0].startswith('data/') for r in rows)} data files, "
-          f"{sum(not r[0].startswith('data/') for r in rows)} scenario texts and link tokens)")
-    print(f"as expected: {sum(r[3] for r in rows)}; wrong: {sum(not r[3] for r in rows)}; "
-          f"tracebacks: {sum(r[6] for r in rows)}; hangs (> {LIMIT_S} s): {sum(r[7] == 'HANG' for r in rows)}")
+    print(
+        f"cases: {len(rows)} ({sum(r[0].startswith('data/') for r in rows)} data files, "
+        f"{sum(not r[0].startswith('data/') for r in rows)} scenario texts and link tokens)"
+    )
+    print(
+        f"as expected: {sum(r[3] for r in rows)}; wrong: {sum(not r[3] for r in rows)}; "
+        f"tracebacks: {sum(r[6] for r in rows)}; hangs (> {LIMIT_S} s): {sum(r[7] == 'HANG' for r in rows)}"
+    )
     peaks = [r[5] for r in rows if r[5] == r[5]]
-    print(f"peak RSS per process: max {max(peaks):.0f} MiB, median {sorted(peaks)[len(peaks) // 2]:.0f} MiB "
-          f"(floor {floor_mib:.0f} MiB); inputs under 1 MB above 500 MiB: {len(small_heavy)} "
-          f"{[r[0] for r in small_heavy]}")
+    print(
+        f"peak RSS per process: max {max(peaks):.0f} MiB, median {sorted(peaks)[len(peaks) // 2]:.0f} MiB "
+        f"(floor {floor_mib:.0f} MiB); inputs under 1 MB above 500 MiB: {len(small_heavy)} "
+        f"{[r[0] for r in small_heavy]}"
+    )
     slowest = max(rows, key=lambda r: r[8] if r[8] == r[8] else float("inf"))
-    print(f"slowest case: {slowest[0]} {slowest[8]:.0f} ms of work ({slowest[4]:.2f} s wall with the interpreter start)")
+    print(
+        f"slowest case: {slowest[0]} {slowest[8]:.0f} ms of work ({slowest[4]:.2f} s wall with the interpreter start)"
+    )
     return 0 if all(r[3] for r in rows) and not small_heavy else 1
 
 

@@ -98,8 +98,14 @@ def write_entry(
             table.to_csv(path, index=False)
             _fsync_file(path)
             files[path.name] = {"sha256": sha256_of(path), "bytes": path.stat().st_size}
-        body = {"format": FORMAT, "format_version": FORMAT_VERSION, "meta": meta, "files": files,
-                "arrays": list(arrays), "tables": list(tables or {})}
+        body = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "meta": meta,
+            "files": files,
+            "arrays": list(arrays),
+            "tables": list(tables or {}),
+        }
         (tmp / META).write_text(json.dumps(body), encoding="utf-8")
         _fsync_file(tmp / META)
         _fsync_dir(tmp)
@@ -168,10 +174,14 @@ def read_entry(
         for file_name, facts in files.items():
             if not _verified(folder / file_name, facts):
                 raise ValueError(f"{file_name} differs from its checksum in meta.json")
-        arrays = {k: np.asarray(np.load(folder / f"{k}.npy", mmap_mode="r", allow_pickle=False))
-                  for k in body["arrays"]}
-        tables = {k: pd.read_csv(folder / f"{k}.csv", dtype=(dtypes or {}).get(k), float_precision="round_trip")
-                  for k in body["tables"]}
+        arrays = {
+            k: np.asarray(np.load(folder / f"{k}.npy", mmap_mode="r", allow_pickle=False))
+            for k in body["arrays"]
+        }
+        tables = {
+            k: pd.read_csv(folder / f"{k}.csv", dtype=(dtypes or {}).get(k), float_precision="round_trip")
+            for k in body["tables"]
+        }
         return CacheEntry(folder=folder, arrays=arrays, meta=body["meta"], tables=tables)
     except (OSError, ValueError, KeyError, TypeError, AttributeError, pd.errors.ParserError) as err:
         log.warning("removing broken cache entry %s (it will be computed again): %s", folder, err)

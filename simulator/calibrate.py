@@ -125,8 +125,9 @@ def calibrate(
     memo = {} if memo is None else memo  # origins share backtest origins: each cut forecast once
     for k, origin in enumerate(cut):
         past = history[month <= origin]
-        leaf_paths, leaves, _, _ = project_active(past, tree, horizon, paths, seed + 1000 * k, joint=joint,
-                                                  memo=memo)
+        leaf_paths, leaves, _, _ = project_active(
+            past, tree, horizon, paths, seed + 1000 * k, joint=joint, memo=memo
+        )
         paths_all = aggregate(s, leaf_paths)  # (regions, paths, horizon)
         at = int(truth_months.get_loc(origin))
         ahead = min(horizon, len(truth_months) - 1 - at)
@@ -139,19 +140,23 @@ def calibrate(
         crps = crps_from_samples(np.moveaxis(sims, 1, -1), y)
         naive = np.abs(last_value[:, None] - y)
         n_r = len(codes)
-        frames.append(pd.DataFrame({
-            "origin": str(origin),
-            "region_code": np.repeat(np.asarray(codes, dtype=object), ahead),
-            "level": np.repeat(level, ahead),
-            "step": np.tile(np.arange(1, ahead + 1), n_r),
-            "truth": y.ravel(),
-            "median": q[3].ravel(),
-            "in_50": ((y >= q[2]) & (y <= q[4])).ravel(),
-            "in_80": ((y >= q[1]) & (y <= q[5])).ravel(),
-            "in_95": ((y >= q[0]) & (y <= q[6])).ravel(),
-            "crps": (crps / np.maximum(y, 1.0)).ravel(),
-            "crps_naive": (naive / np.maximum(y, 1.0)).ravel(),
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "origin": str(origin),
+                    "region_code": np.repeat(np.asarray(codes, dtype=object), ahead),
+                    "level": np.repeat(level, ahead),
+                    "step": np.tile(np.arange(1, ahead + 1), n_r),
+                    "truth": y.ravel(),
+                    "median": q[3].ravel(),
+                    "in_50": ((y >= q[2]) & (y <= q[4])).ravel(),
+                    "in_80": ((y >= q[1]) & (y <= q[5])).ravel(),
+                    "in_95": ((y >= q[0]) & (y <= q[6])).ravel(),
+                    "crps": (crps / np.maximum(y, 1.0)).ravel(),
+                    "crps_naive": (naive / np.maximum(y, 1.0)).ravel(),
+                }
+            )
+        )
     points = pd.concat(frames, ignore_index=True)
     points["error_of_median"] = points["median"] / points["truth"].clip(lower=1.0) - 1.0
     return Calibration(table=summarize(points), points=points, origins=tuple(str(o) for o in cut))
@@ -167,18 +172,20 @@ def summarize(points: pd.DataFrame, bands: tuple[tuple[int, int], ...] = BANDS) 
             if sel.empty:
                 continue
             crps, naive = float(sel["crps"].mean()), float(sel["crps_naive"].mean())
-            rows.append({
-                "level": lev,
-                "months_ahead": f"{lo}-{hi}",
-                "points": len(sel),
-                "held_50": float(sel["in_50"].mean()),
-                "held_80": float(sel["in_80"].mean()),
-                "held_95": float(sel["in_95"].mean()),
-                "median_error": float(sel["error_of_median"].median()),
-                "crps": crps,
-                "crps_naive": naive,
-                "skill": 1.0 - crps / naive if naive > 0 else float("nan"),
-            })
+            rows.append(
+                {
+                    "level": lev,
+                    "months_ahead": f"{lo}-{hi}",
+                    "points": len(sel),
+                    "held_50": float(sel["in_50"].mean()),
+                    "held_80": float(sel["in_80"].mean()),
+                    "held_95": float(sel["in_95"].mean()),
+                    "median_error": float(sel["error_of_median"].median()),
+                    "crps": crps,
+                    "crps_naive": naive,
+                    "skill": 1.0 - crps / naive if naive > 0 else float("nan"),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -228,7 +235,9 @@ def band_of(months_ahead: int) -> str | None:
     return None
 
 
-def reliability(table: pd.DataFrame | None, level: str, months_ahead: int | None = None, lang: str = "id") -> str:
+def reliability(
+    table: pd.DataFrame | None, level: str, months_ahead: int | None = None, lang: str = "id"
+) -> str:
     """The sentence shown beside a probability: how often the 80 % band of this level (and
     horizon band, when measured) held the truth in the backtest, e.g. "pita 80 % memuat angka
     sebenarnya 78 % kali dalam uji mundur (provinsi, 7-12 bulan)"."""
@@ -238,11 +247,16 @@ def reliability(table: pd.DataFrame | None, level: str, months_ahead: int | None
     value = held(table, level, band) if band is not None else None
     if value is None:
         value, band = held(table, level), None
-    names = {"id": {"kabkota": "kab/kota", "provinsi": "provinsi", "nasional": "nasional"},
-             "en": {"kabkota": "regency/city", "provinsi": "province", "nasional": "national"}}[lang]
+    names = {
+        "id": {"kabkota": "kab/kota", "provinsi": "provinsi", "nasional": "nasional"},
+        "en": {"kabkota": "regency/city", "provinsi": "province", "nasional": "national"},
+    }[lang]
     if value is None:
-        return ("keandalan belum diukur (riwayat terlalu pendek untuk uji mundur)" if lang == "id"
-                else "reliability not measured (history too short for a backtest)")
+        return (
+            "keandalan belum diukur (riwayat terlalu pendek untuk uji mundur)"
+            if lang == "id"
+            else "reliability not measured (history too short for a backtest)"
+        )
     where = names.get(level, level) + (f", {band} {'bulan' if lang == 'id' else 'months'}" if band else "")
     if lang == "id":
         return f"pita 80 % memuat angka sebenarnya {percent(value, 0)} kali dalam uji mundur ({where})"
@@ -256,8 +270,9 @@ def reliability_at(baseline, level: str, deadline, lang: str = "id") -> str:
     return reliability(table_of(baseline), level, ahead, lang)
 
 
-def with_reliability(status: pd.DataFrame, table: pd.DataFrame | None, tree: RegionTree,
-                     last_observed: pd.Period) -> pd.DataFrame:
+def with_reliability(
+    status: pd.DataFrame, table: pd.DataFrame | None, tree: RegionTree, last_observed: pd.Period
+) -> pd.DataFrame:
     """``status`` (one row per region and target year) with ``held_80``: how often the 80 % band
     of the region's level held the truth in the backtest at the deadline's distance (December of
     the year, counted from the last observed month). NaN beyond the measured distances or when

@@ -36,7 +36,7 @@ def print_note(illustrative: bool) -> None:
 
 
 def illustrative_mark(panel) -> str:
-    """"  (data ilustratif)" after a headline when the history is the illustrative one, else ""."""
+    """ "  (data ilustratif)" after a headline when the history is the illustrative one, else ""."""
     return "  (data ilustratif)" if panel.illustrative else ""
 
 
@@ -105,7 +105,10 @@ def _validate(args: argparse.Namespace) -> int:
 
 #: Shell modules that register more sub-commands (``command`` + ``EXTRA_PARSERS``) on import.
 SHELL_MODULES = (
-    "simulator.cli_forecast", "simulator.cli_budget", "simulator.cli_report", "simulator.cli_calibrate",
+    "simulator.cli_forecast",
+    "simulator.cli_budget",
+    "simulator.cli_report",
+    "simulator.cli_calibrate",
     "simulator.cli_sweep",
 )
 
@@ -157,8 +160,10 @@ def _project(args: argparse.Namespace) -> int:
 
     # both tables switched in together: never a new baseline.csv beside an old backtest.csv
     save_tables(out, {"baseline.csv": baseline_frame(baseline), "backtest.csv": table}, panel.illustrative)
-    _out(f"baseline: {len(baseline.regions)} regions x {baseline.paths} paths x {len(baseline.months)} months "
-         f"({baseline.months[0]}..{baseline.months[-1]}) -> {out / 'baseline.csv'}")
+    _out(
+        f"baseline: {len(baseline.regions)} regions x {baseline.paths} paths x {len(baseline.months)} months "
+        f"({baseline.months[0]}..{baseline.months[-1]}) -> {out / 'baseline.csv'}"
+    )
     _out(f"backtest table: {len(table)} rows -> {out / 'backtest.csv'}")
     print_note(panel.illustrative)
     return 0
@@ -168,10 +173,16 @@ def _status_lines(status, tree) -> list[str]:
     from simulator.fmt import number, percent
     from simulator.i18n import t
 
-    lines = [f"{'kode':<7} {'wilayah':<24} {'tahun':>5} {'target':>9} {'basis':<5} {'median':>9} {'peluang':>8} "
-             f"{'teruji*':>7} {'kurang (org)':>13}  {'status':<14} sumber target"]
+    lines = [
+        f"{'kode':<7} {'wilayah':<24} {'tahun':>5} {'target':>9} {'basis':<5} {'median':>9} {'peluang':>8} "
+        f"{'teruji*':>7} {'kurang (org)':>13}  {'status':<14} sumber target"
+    ]
     for row in status.itertuples(index=False):
-        inherited = "" if getattr(row, "applied_from", row.region_code) == row.region_code else f" dari {row.applied_from}"
+        inherited = (
+            ""
+            if getattr(row, "applied_from", row.region_code) == row.region_code
+            else f" dari {row.applied_from}"
+        )
         lines.append(
             f"{row.region_code:<7} {tree.name(row.region_code)[:24]:<24} {row.year:>5} {percent(row.target):>9} "
             f"{getattr(row, 'basis', 'bps'):<5} {percent(row.median):>9} {percent(row.probability, 0):>8} "
@@ -182,9 +193,11 @@ def _status_lines(status, tree) -> list[str]:
 
 
 #: The footnote of the "teruji" column.
-RELIABILITY_NOTE = ("* teruji: seberapa sering pita 80 % proyeksi memuat angka sebenarnya dalam uji mundur, untuk "
-                    "tingkat wilayah dan jarak tenggat ini (python -m simulator calibrate); – : tenggat lebih jauh "
-                    "dari yang teruji")
+RELIABILITY_NOTE = (
+    "* teruji: seberapa sering pita 80 % proyeksi memuat angka sebenarnya dalam uji mundur, untuk "
+    "tingkat wilayah dan jarak tenggat ini (python -m simulator calibrate); – : tenggat lebih jauh "
+    "dari yang teruji"
+)
 
 
 def _reported(scenario, official, tree) -> list[str]:
@@ -231,7 +244,9 @@ def _run(args: argparse.Namespace) -> int:
         sys.stderr.write(f"warning: {warning}\n")
     codes = _reported(scenario, panel.targets, tree)
     # a saved result holds every region; the printed table the regions of ``_reported``
-    result = run_scenario(baseline, scenario, seed=args.seed, tree=tree, regions=None if args.output else codes)
+    result = run_scenario(
+        baseline, scenario, seed=args.seed, tree=tree, regions=None if args.output else codes
+    )
     # the one status builder: official targets (inherited where a region has none) beside the
     # scenario's own, each on its own definition, as the app and compare show them
     status = status_table(result, panel.targets, codes=codes, tree=tree, workforce=panel.workforce)
@@ -242,8 +257,12 @@ def _run(args: argparse.Namespace) -> int:
 
         sources = [str(s) for s in panel.sources]
         save_result(
-            result, args.output, scenario_text=Path(args.scenario).read_text(encoding="utf-8"), targets=targets,
-            backtest=backtest, illustrative=panel.illustrative,
+            result,
+            args.output,
+            scenario_text=Path(args.scenario).read_text(encoding="utf-8"),
+            targets=targets,
+            backtest=backtest,
+            illustrative=panel.illustrative,
             extra={"data_sources": sources, "data_files_hash": panel.data_hash},
         )
     _out(f"skenario: {scenario.name}{illustrative_mark(panel)}")
@@ -285,8 +304,10 @@ def _compare(args: argparse.Namespace) -> int:
         for table in tables:
             if key in table.index:
                 row = table.loc[key]
-                cell = (f"{percent(row['median'])} / P={percent(row['probability'], 0)} "
-                        f"[{percent(row['held_80'], 0)}] {t(row['status'], 'id')}")
+                cell = (
+                    f"{percent(row['median'])} / P={percent(row['probability'], 0)} "
+                    f"[{percent(row['held_80'], 0)}] {t(row['status'], 'id')}"
+                )
                 cells.append(f"{cell:>36}")
             else:
                 cells.append(f"{'–':>36}")
@@ -297,14 +318,18 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _baseline_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--horizon", type=int, default=66, help="months after the last observed month (default 66)")
+    p.add_argument(
+        "--horizon", type=int, default=66, help="months after the last observed month (default 66)"
+    )
     p.add_argument("--paths", type=int, default=1000, help="sample paths (default 1000)")
     p.add_argument("--data", help="data folder (default: the bundled data/)")
     p.add_argument("--seed", type=int, default=0)
 
 
 def _scenario_parsers(sub) -> None:
-    p = sub.add_parser("project", help="project the baseline for every region; write it and its backtest table")
+    p = sub.add_parser(
+        "project", help="project the baseline for every region; write it and its backtest table"
+    )
     _baseline_args(p)
     p.add_argument("--output", required=True, help="output folder")
     p = sub.add_parser("run", help="run a scenario file; print the status table")

@@ -1,7 +1,7 @@
 """Command line: solve and allocate sub-commands (registered into simulator.cli on import).
 
-    python -m simulator solve --region 61 --target 0.5956 --deadline 2025-12 --probability 0.8 --lever subsidy
-    python -m simulator allocate --budget 10000000000 --under 61 --objective regions
+python -m simulator solve --region 61 --target 0.5956 --deadline 2025-12 --probability 0.8 --lever subsidy
+python -m simulator allocate --budget 10000000000 --under 61 --objective regions
 """
 
 from __future__ import annotations
@@ -14,48 +14,90 @@ from simulator.errors import InputError
 
 
 def _lever_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--lever", default="subsidy", choices=["subsidy", "village", "compliance"],
-                   help="contribution subsidy (size: headcount), village officials (officials in total) or employer "
-                        "compliance (wage earners registered)")
+    p.add_argument(
+        "--lever",
+        default="subsidy",
+        choices=["subsidy", "village", "compliance"],
+        help="contribution subsidy (size: headcount), village officials (officials in total) or employer "
+        "compliance (wage earners registered)",
+    )
     p.add_argument("--start", help="first month of the lever, YYYY-MM (default: first projected month)")
-    p.add_argument("--months", type=int,
-                   help="months the lever is funded (solve default: part of the answer; allocate: to the deadline)")
+    p.add_argument(
+        "--months",
+        type=int,
+        help="months the lever is funded (solve default: part of the answer; allocate: to the deadline)",
+    )
     p.add_argument("--ramp-months", type=int, help="months to full size (default from data/parameters.yaml)")
     p.add_argument("--already-covered", type=float, help="subsidy: share active anyway [fraction]")
-    p.add_argument("--retention-after", type=float, help="subsidy: share still paying after the end [fraction]")
+    p.add_argument(
+        "--retention-after", type=float, help="subsidy: share still paying after the end [fraction]"
+    )
     p.add_argument("--lapse", type=float, help="subsidy: monthly lapse after the end [fraction/month]")
     p.add_argument("--enrolled-share", type=float, help="village: share of officials enrolled [fraction]")
     p.add_argument("--unit-cost", type=float, help="IDR per person per month (default Rp16.800, JKK+JKM)")
-    p.add_argument("--payer", help="who pays: apbd_provinsi, or a split such as apbd_provinsi=0.6,apbd_kabkota=0.4")
+    p.add_argument(
+        "--payer", help="who pays: apbd_provinsi, or a split such as apbd_provinsi=0.6,apbd_kabkota=0.4"
+    )
     p.add_argument("--probability", type=float, default=0.8, help="required probability (default 0.8)")
-    p.add_argument("--target", type=float,
-                   help="coverage target [fraction] (default: the region's target in the data, else its parent's)")
-    p.add_argument("--basis", choices=["bps", "ucj"],
-                   help="denominator of --target: bps (BPS employed) or ucj (potential workers: employed less "
-                        "ASN/TNI/Polri); default the basis of the region's official target, else bps")
-    p.add_argument("--deadline", help="YYYY-MM (default: December of the region's first target year in the projection)")
-    p.add_argument("--capacity", type=float,
-                   help="enrolment capacity per kabupaten/kota [persons/month] (default from data/parameters.yaml; "
-                        "'inf' for none)")
-    p.add_argument("--pool", choices=["eligible", "workforce"], default="eligible",
-                   help="eligible: the lever's eligible pool (default); workforce: the uncovered workforce only")
+    p.add_argument(
+        "--target",
+        type=float,
+        help="coverage target [fraction] (default: the region's target in the data, else its parent's)",
+    )
+    p.add_argument(
+        "--basis",
+        choices=["bps", "ucj"],
+        help="denominator of --target: bps (BPS employed) or ucj (potential workers: employed less "
+        "ASN/TNI/Polri); default the basis of the region's official target, else bps",
+    )
+    p.add_argument(
+        "--deadline", help="YYYY-MM (default: December of the region's first target year in the projection)"
+    )
+    p.add_argument(
+        "--capacity",
+        type=float,
+        help="enrolment capacity per kabupaten/kota [persons/month] (default from data/parameters.yaml; "
+        "'inf' for none)",
+    )
+    p.add_argument(
+        "--pool",
+        choices=["eligible", "workforce"],
+        default="eligible",
+        help="eligible: the lever's eligible pool (default); workforce: the uncovered workforce only",
+    )
 
 
 def _budget_parsers(sub) -> None:
-    p = sub.add_parser("solve", help="smallest subsidy (or village enrollment) reaching a target with a probability")
-    p.add_argument("--region", required=True, help="region code or name; the lever covers every kabupaten/kota under it")
-    p.add_argument("--no-sustain", action="store_true",
-                   help="only the deadline's target (default: also keep the region's later official targets)")
+    p = sub.add_parser(
+        "solve", help="smallest subsidy (or village enrollment) reaching a target with a probability"
+    )
+    p.add_argument(
+        "--region", required=True, help="region code or name; the lever covers every kabupaten/kota under it"
+    )
+    p.add_argument(
+        "--no-sustain",
+        action="store_true",
+        help="only the deadline's target (default: also keep the region's later official targets)",
+    )
     _lever_args(p)
     _baseline_args(p)
     p = sub.add_parser("allocate", help="split a rupiah budget across regions (scipy.optimize.milp)")
     p.add_argument("--budget", type=float, required=True, help="budget envelope [IDR]")
     p.add_argument("--under", help="allocate across the kabupaten/kota under this region (code or name)")
     p.add_argument("--regions", nargs="+", help="or: these regions (codes or names, none under another)")
-    p.add_argument("--objective", default="regions", choices=["regions", "workers"],
-                   help="regions reaching their target (default) or expected newly covered workers")
-    p.add_argument("--minimum", action="append", default=[], metavar="CODE=SIZE",
-                   help="at least SIZE persons for region CODE (repeatable)")
+    p.add_argument(
+        "--objective",
+        default="regions",
+        choices=["regions", "workers"],
+        help="regions reaching their target (default) or expected newly covered workers",
+    )
+    p.add_argument(
+        "--minimum",
+        action="append",
+        default=[],
+        metavar="CODE=SIZE",
+        help="at least SIZE persons for region CODE (repeatable)",
+    )
     _lever_args(p)
     _baseline_args(p)
 
@@ -66,16 +108,25 @@ EXTRA_PARSERS.append(_budget_parsers)
 def _template(args: argparse.Namespace) -> tuple[dict, dict | None]:
     """Lever template from the options given (others take the parameter defaults) and payer shares."""
     template: dict = {"kind": args.lever}
-    keys = {"start": "start", "months": "months", "ramp_months": "ramp_months",
-            "already_covered": "already_covered", "retention_after": "retention_after", "lapse": "lapse",
-            "enrolled_share": "enrolled_share", "unit_cost": "unit_cost"}
+    keys = {
+        "start": "start",
+        "months": "months",
+        "ramp_months": "ramp_months",
+        "already_covered": "already_covered",
+        "retention_after": "retention_after",
+        "lapse": "lapse",
+        "enrolled_share": "enrolled_share",
+        "unit_cost": "unit_cost",
+    }
     for attr, key in keys.items():
         value = getattr(args, attr)
         if value is not None:
             if args.lever != "subsidy" and key in ("already_covered", "retention_after", "lapse"):
                 raise InputError(f"--{attr.replace('_', '-')}: applies to --lever subsidy only")
             if args.lever == "compliance" and key == "months":
-                raise InputError("--months: employer compliance runs on; applies to --lever subsidy or village")
+                raise InputError(
+                    "--months: employer compliance runs on; applies to --lever subsidy or village"
+                )
             if args.lever != "village" and key == "enrolled_share":
                 raise InputError("--enrolled-share: applies to --lever village only")
             template[key] = value
@@ -88,7 +139,9 @@ def _template(args: argparse.Namespace) -> tuple[dict, dict | None]:
                 try:
                     shares[name.strip()] = float(value)
                 except ValueError:
-                    raise InputError(f"--payer: expected PAYER=SHARE pairs such as apbd_provinsi=0.6, got {part!r}") from None
+                    raise InputError(
+                        f"--payer: expected PAYER=SHARE pairs such as apbd_provinsi=0.6, got {part!r}"
+                    ) from None
             template["payer"] = max(shares, key=shares.get)
         else:
             template["payer"] = args.payer.strip()
@@ -106,9 +159,14 @@ def _deadline(args, targets, code: str, baseline, tree):
     while node is not None:
         lineage.append(node)
         node = tree.parent(node)
-    years = [] if targets is None else sorted(
-        int(y) for c, y in zip(targets["region_code"].astype(str), targets["year"])
-        if c in lineage and deadline_for(int(y), baseline.months) is not None
+    years = (
+        []
+        if targets is None
+        else sorted(
+            int(y)
+            for c, y in zip(targets["region_code"].astype(str), targets["year"])
+            if c in lineage and deadline_for(int(y), baseline.months) is not None
+        )
     )
     if not years:
         raise InputError(f"--deadline: required (no target year for {code} within the projection)")
@@ -189,10 +247,25 @@ def _solve(args: argparse.Namespace) -> int:
     panel, baseline, _ = _cli._bundled(args.horizon, args.paths, args.data)
     deadline = _deadline(args, panel.targets, code, baseline, tree)
     target, basis = _target(args, panel, code, deadline, tree)
-    sol = solve(baseline, template, code, target, deadline, args.probability, seed=args.seed, tree=tree, payers=shares,
-                basis=basis, sustain=not args.no_sustain, **panel_inputs(panel), **_limits(args))
-    _out(f"solve: {tree.name(code)} ({code}), target {percent(target)} ({_basis_words(basis, sol.factor)}) pada {deadline}, "
-         f"peluang >= {percent(args.probability, 0)}{_cli.illustrative_mark(panel)}")
+    sol = solve(
+        baseline,
+        template,
+        code,
+        target,
+        deadline,
+        args.probability,
+        seed=args.seed,
+        tree=tree,
+        payers=shares,
+        basis=basis,
+        sustain=not args.no_sustain,
+        **panel_inputs(panel),
+        **_limits(args),
+    )
+    _out(
+        f"solve: {tree.name(code)} ({code}), target {percent(target)} ({_basis_words(basis, sol.factor)}) pada {deadline}, "
+        f"peluang >= {percent(args.probability, 0)}{_cli.illustrative_mark(panel)}"
+    )
     _out(_lever_line(sol.template))
     for line in solve_lines(sol, tree.name(code), "id"):
         _out(line)
@@ -203,7 +276,9 @@ def _solve(args: argparse.Namespace) -> int:
         for row in sol.cost.itertuples(index=False):
             _out(f"{row.year:<6} {PAYERS.get(row.payer, row.payer):<22} {rupiah(row.cost_idr):>20}")
         for row in sol.payer_split.itertuples(index=False):
-            _out(f"total {PAYERS.get(row.payer, row.payer)}: {rupiah(row.cost_idr)} ({percent(row.share, 0)})")
+            _out(
+                f"total {PAYERS.get(row.payer, row.payer)}: {rupiah(row.cost_idr)} ({percent(row.share, 0)})"
+            )
     _assumption_lines(sol)
     return 0
 
@@ -246,26 +321,50 @@ def _allocate(args: argparse.Namespace) -> int:
     panel, baseline, _ = _cli._bundled(args.horizon, args.paths, args.data)
     deadline = _deadline(args, panel.targets, parent, baseline, tree)
     inputs = panel_inputs(panel)
-    alloc = allocate(baseline, args.budget, codes, template, args.objective, deadline=deadline,
-                     probability=args.probability, target=args.target, targets=inputs["targets"],
-                     minimums=minimums, seed=args.seed, tree=tree, basis=args.basis, workforce=inputs["workforce"],
-                     bpu_share=inputs["bpu_share"], **_limits(args))
-    _out(f"allocate: {rupiah(args.budget)} atas {len(codes)} wilayah, tujuan {args.objective}, "
-         f"batas {deadline}, peluang >= {percent(args.probability, 0)}{_cli.illustrative_mark(panel)}")
+    alloc = allocate(
+        baseline,
+        args.budget,
+        codes,
+        template,
+        args.objective,
+        deadline=deadline,
+        probability=args.probability,
+        target=args.target,
+        targets=inputs["targets"],
+        minimums=minimums,
+        seed=args.seed,
+        tree=tree,
+        basis=args.basis,
+        workforce=inputs["workforce"],
+        bpu_share=inputs["bpu_share"],
+        **_limits(args),
+    )
+    _out(
+        f"allocate: {rupiah(args.budget)} atas {len(codes)} wilayah, tujuan {args.objective}, "
+        f"batas {deadline}, peluang >= {percent(args.probability, 0)}{_cli.illustrative_mark(panel)}"
+    )
     _out(_lever_line(alloc.lever))
-    if getattr(alloc.lever, "payer", None):  # the budget of the region holding them all (parameters.payer_for)
+    if getattr(
+        alloc.lever, "payer", None
+    ):  # the budget of the region holding them all (parameters.payer_for)
         from simulator.vocabulary import PAYERS
 
         _out(f"dibayar dari: {PAYERS.get(alloc.lever.payer, alloc.lever.payer)}")
-    _out(f"{'kode':<7} {'wilayah':<24} {'target':>8} {'perlu':>9} {'batas':>9} {'orang':>9} {'biaya':>18} "
-         f"{'peluang':>8}  capai  kendala")
+    _out(
+        f"{'kode':<7} {'wilayah':<24} {'target':>8} {'perlu':>9} {'batas':>9} {'orang':>9} {'biaya':>18} "
+        f"{'peluang':>8}  capai  kendala"
+    )
     for row in alloc.table.itertuples(index=False):
         need = "–" if row.needed != row.needed else number(row.needed)
-        _out(f"{row.region_code:<7} {row.name[:24]:<24} {percent(row.target):>8} {need:>9} {number(row.cap):>9} "
-             f"{number(row.size):>9} {rupiah(row.cost_idr):>18} {percent(row.probability, 1):>8}  "
-             f"{'ya' if row.reached else 'tidak':<5}  {allocation_limit(row.limit, 'id')}")
-    _out(f"wilayah mencapai target: {alloc.regions_reached} dari {len(codes)}; tambahan peserta (harapan): "
-         f"{number(alloc.expected_new_persons)} orang")
+        _out(
+            f"{row.region_code:<7} {row.name[:24]:<24} {percent(row.target):>8} {need:>9} {number(row.cap):>9} "
+            f"{number(row.size):>9} {rupiah(row.cost_idr):>18} {percent(row.probability, 1):>8}  "
+            f"{'ya' if row.reached else 'tidak':<5}  {allocation_limit(row.limit, 'id')}"
+        )
+    _out(
+        f"wilayah mencapai target: {alloc.regions_reached} dari {len(codes)}; tambahan peserta (harapan): "
+        f"{number(alloc.expected_new_persons)} orang"
+    )
     _out(f"terpakai (yang terdaftar tiap bulan x iuran): {rupiah(alloc.spent)} dari {rupiah(args.budget)}")
     _out(f"keandalan peluang: {reliability_at(baseline, 'kabkota', deadline)}")
     _out("asumsi (batas = pool dan kapasitas x ramp):")

@@ -1,6 +1,6 @@
 """``calibrate``: how often the projection's bands held the truth, per level of the region tree.
 
-    python -m simulator calibrate --data data/ --origins 4 --horizon 24 --output out/calibration
+python -m simulator calibrate --data data/ --origins 4 --horizon 24 --output out/calibration
 """
 
 from __future__ import annotations
@@ -39,22 +39,36 @@ def _calibrate(args: argparse.Namespace) -> int:
     from simulator.regions import DATA_DIR
     from simulator.results_io import write_csv
 
-    for option, value, least in (("--origins", args.origins, 1), ("--horizon", args.horizon, 1),
-                                 ("--paths", args.paths, 2), ("--spacing", args.spacing, 1)):
+    for option, value, least in (
+        ("--origins", args.origins, 1),
+        ("--horizon", args.horizon, 1),
+        ("--paths", args.paths, 2),
+        ("--spacing", args.spacing, 1),
+    ):
         if value is not None and value < least:
             raise InputError(f"{option}: expected a whole number of at least {least}, got {value}")
     out = output_folder(args.output) if args.output else None
     panel = load_data(Path(args.data) if args.data else DATA_DIR)
     if panel.history is None:
         raise InputError(f"{args.data or DATA_DIR}: calibrate needs a history file")
-    result = calibrate(panel.history, origins=args.origins, horizon=args.horizon, paths=args.paths,
-                       seed=args.seed, spacing=args.spacing)
-    _out(f"uji mundur / backtest: {len(result.origins)} titik awal ({', '.join(result.origins)}), "
-         f"{args.horizon} bulan ke depan, {args.paths} jalur")
+    result = calibrate(
+        panel.history,
+        origins=args.origins,
+        horizon=args.horizon,
+        paths=args.paths,
+        seed=args.seed,
+        spacing=args.spacing,
+    )
+    _out(
+        f"uji mundur / backtest: {len(result.origins)} titik awal ({', '.join(result.origins)}), "
+        f"{args.horizon} bulan ke depan, {args.paths} jalur"
+    )
     for line in calibration_lines(result.table):
         _out(line)
-    _out("pita X %: bagian angka sebenarnya di dalam pita X % proyeksi; galat median: median/aktual - 1 "
-         "(positif: proyeksi terlalu tinggi); skill: 1 - CRPS/CRPS naif (di atas 0: lebih baik dari naif)")
+    _out(
+        "pita X %: bagian angka sebenarnya di dalam pita X % proyeksi; galat median: median/aktual - 1 "
+        "(positif: proyeksi terlalu tinggi); skill: 1 - CRPS/CRPS naif (di atas 0: lebih baik dari naif)"
+    )
     if out is not None:
         write_csv(result.table, out / "calibration.csv", panel.illustrative)
         write_csv(result.points, out / "calibration_points.csv", panel.illustrative)
@@ -64,12 +78,18 @@ def _calibrate(args: argparse.Namespace) -> int:
 
 
 def _parsers(sub) -> None:
-    p = sub.add_parser("calibrate", help="rolling-origin holdout of the whole projection: band coverage per level")
+    p = sub.add_parser(
+        "calibrate", help="rolling-origin holdout of the whole projection: band coverage per level"
+    )
     p.add_argument("--data", help="data folder (default: the bundled data/)")
     p.add_argument("--origins", type=int, default=4, help="past origins (default 4)")
     p.add_argument("--horizon", type=int, default=24, help="months ahead from each origin (default 24)")
-    p.add_argument("--spacing", type=int, default=None,
-                   help="months between origins (default: the projection's own backtest spacing, 7)")
+    p.add_argument(
+        "--spacing",
+        type=int,
+        default=None,
+        help="months between origins (default: the projection's own backtest spacing, 7)",
+    )
     p.add_argument("--paths", type=int, default=400, help="sample paths per run (default 400)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--output", help="folder for calibration.csv and calibration_points.csv")

@@ -161,8 +161,15 @@ def _read_long(path: Path):
             lead += 1
         noted = any("illustrative" in line.lower() for line in lines[:lead])
         try:
-            table = pd.read_csv(io.StringIO(text), sep=_sniff(lines[lead]), dtype=str, keep_default_na=False,
-                                skiprows=lead, skip_blank_lines=False, engine="c")
+            table = pd.read_csv(
+                io.StringIO(text),
+                sep=_sniff(lines[lead]),
+                dtype=str,
+                keep_default_na=False,
+                skiprows=lead,
+                skip_blank_lines=False,
+                engine="c",
+            )
         except pd.errors.ParserError as err:
             raise InputError(f"{path.name}: cannot read the CSV: {' '.join(str(err).split())}") from None
     table.columns = [str(c).strip().lower() for c in table.columns]
@@ -207,7 +214,8 @@ def _from_history(path: Path, by: str):
         how = "participation history: unique_id = region_code/segment, y = active"
     else:
         frame = (
-            hist.groupby(["region_code", "ds"], as_index=False, sort=True)["active"].sum()
+            hist.groupby(["region_code", "ds"], as_index=False, sort=True)["active"]
+            .sum()
             .rename(columns={"region_code": "unique_id", "active": "y"})
         )
         frame["y"] = frame["y"].astype(float)
@@ -260,8 +268,10 @@ def _forecast(args: argparse.Namespace) -> int:
     _out(f"input: {Path(args.input).name} ({how}): {n_series} series, {len(frame)} rows")
     print_note(illustrative)
     chosen = fc.frame.drop_duplicates("unique_id")["model"].value_counts()
-    _out(f"forecast: {len(fc.ids)} series x {horizon} periods, levels {', '.join(f'{v:g}' for v in levels)} "
-         f"-> {out} ({len(fc.frame)} rows)")
+    _out(
+        f"forecast: {len(fc.ids)} series x {horizon} periods, levels {', '.join(f'{v:g}' for v in levels)} "
+        f"-> {out} ({len(fc.frame)} rows)"
+    )
     _out("models chosen: " + ", ".join(f"{name} {count}" for name, count in chosen.items()))
     if paths:
         import numpy as np
@@ -275,9 +285,13 @@ def _forecast(args: argparse.Namespace) -> int:
         np.save(buffer, fc.paths)
         atomic_write(target, buffer.getvalue())
         ids_file = target.with_name(target.stem + ".ids.csv")
-        atomic_write(ids_file, csv_text(pd.DataFrame({"row": range(len(fc.ids)), "unique_id": fc.ids}), False))
-        _out(f"paths: float32 {tuple(fc.paths.shape)} (series, path, period) -> {target}; "
-             f"series order -> {ids_file}")
+        atomic_write(
+            ids_file, csv_text(pd.DataFrame({"row": range(len(fc.ids)), "unique_id": fc.ids}), False)
+        )
+        _out(
+            f"paths: float32 {tuple(fc.paths.shape)} (series, path, period) -> {target}; "
+            f"series order -> {ids_file}"
+        )
     _notes(fc.notes)
     return 0
 
@@ -298,14 +312,20 @@ def _backtest(args: argparse.Namespace) -> int:
     _out(f"input: {Path(args.input).name} ({how}): {n_series} series, {len(frame)} rows")
     print_note(illustrative)
     scored = table["unique_id"].nunique()
-    _out(f"backtest: {scored} series x {table['model'].nunique()} models, horizon {horizon}, {folds} folds "
-         f"-> {out} ({len(table)} rows)")
+    _out(
+        f"backtest: {scored} series x {table['model'].nunique()} models, horizon {horizon}, {folds} folds "
+        f"-> {out} ({len(table)} rows)"
+    )
     if scored < n_series:
         _out(f"not backtested (constant or fewer than 8 points): {n_series - scored} series")
     if len(table):
         cover = [c for c in table.columns if c.startswith("coverage_")]
         summary = table.groupby("model", sort=False)[["mase", "smape", *cover]].mean()
-        _out(f"{'model':<16} {'MASE':>7} {'sMAPE':>7} " + " ".join(f"{c:>13}" for c in cover) + "  (mean over series)")
+        _out(
+            f"{'model':<16} {'MASE':>7} {'sMAPE':>7} "
+            + " ".join(f"{c:>13}" for c in cover)
+            + "  (mean over series)"
+        )
         for name, row in summary.iterrows():
             cells = " ".join(f"{row[c]:>13.3f}" for c in cover)
             _out(f"{name:<16} {row['mase']:>7.3f} {row['smape']:>7.2f} {cells}")
@@ -313,17 +333,30 @@ def _backtest(args: argparse.Namespace) -> int:
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--input", required=True, help="CSV with unique_id, ds, y, or a participation history file")
+    p.add_argument(
+        "--input", required=True, help="CSV with unique_id, ds, y, or a participation history file"
+    )
     p.add_argument("--horizon", required=True, help="periods ahead, in each series' own frequency (>= 1)")
     p.add_argument("--output", required=True, help="CSV file to write")
-    p.add_argument("--level", action="append", metavar="PCT",
-                   help="interval level in percent, repeatable (default: 80 and 95)")
+    p.add_argument(
+        "--level",
+        action="append",
+        metavar="PCT",
+        help="interval level in percent, repeatable (default: 80 and 95)",
+    )
     p.add_argument("--folds", default="3", help="rolling-origin backtest folds (default 3)")
-    p.add_argument("--models", help="comma-separated candidate models (default: all; naive and seasonal_naive "
-                                    "are always scored in the backtest)")
-    p.add_argument("--by", choices=("region", "segment"), default="region",
-                   help="participation history only: one series per region (segments summed, default) "
-                        "or per region and segment (unique_id 'region_code/segment')")
+    p.add_argument(
+        "--models",
+        help="comma-separated candidate models (default: all; naive and seasonal_naive "
+        "are always scored in the backtest)",
+    )
+    p.add_argument(
+        "--by",
+        choices=("region", "segment"),
+        default="region",
+        help="participation history only: one series per region (segments summed, default) "
+        "or per region and segment (unique_id 'region_code/segment')",
+    )
 
 
 def _parsers(sub) -> None:
@@ -332,7 +365,9 @@ def _parsers(sub) -> None:
     p.add_argument("--paths", help="sample paths per series (default 0; 1000 when --paths-output is given)")
     p.add_argument("--paths-output", help=".npy file for the paths (float32, series x path x period)")
     p.add_argument("--seed", default="0", help="seed for the sample paths (default 0)")
-    p = sub.add_parser("backtest", help="rolling-origin backtest: MASE, sMAPE and interval coverage per series")
+    p = sub.add_parser(
+        "backtest", help="rolling-origin backtest: MASE, sMAPE and interval coverage per series"
+    )
     _common(p)
 
 

@@ -45,12 +45,26 @@ def _report(args: argparse.Namespace) -> int:
 
         sweep = read_result(args.sweep)
     if args.xlsx:
-        data = workbook_bytes(result, saved.status, saved.backtest, lang=args.lang,
-                              provenance=saved.provenance, tree=tree, sweep=sweep)
+        data = workbook_bytes(
+            result,
+            saved.status,
+            saved.backtest,
+            lang=args.lang,
+            provenance=saved.provenance,
+            tree=tree,
+            sweep=sweep,
+        )
         _out(f"workbook -> {_write(outputs['--xlsx'], data)}")
     if args.html or args.pdf:
-        text = brief_html(result, saved.status, tree, lang=args.lang, provenance=saved.provenance,
-                          history=_recorded(saved.provenance, args.data, tree), sweep=sweep)
+        text = brief_html(
+            result,
+            saved.status,
+            tree,
+            lang=args.lang,
+            provenance=saved.provenance,
+            history=_recorded(saved.provenance, args.data, tree),
+            sweep=sweep,
+        )
         if args.html:
             _out(f"brief (HTML) -> {_write(outputs['--html'], text)}")
         if args.pdf:
@@ -99,8 +113,15 @@ def _rerun_for(old, new, data: str | None, tree):
             f"{new_base.get('data_hash')}; pass --data with the data the new result was run on"
         )
     regions = None if len(new.regions) == len(tree.codes) else list(new.regions)
-    return run_scenario(baseline, old.scenario, paths=new.paths, seed=new.seed, tree=tree,
-                        uncertainty=bool(new.meta.get("uncertainty", True)), regions=regions)
+    return run_scenario(
+        baseline,
+        old.scenario,
+        paths=new.paths,
+        seed=new.seed,
+        tree=tree,
+        uncertainty=bool(new.meta.get("uncertainty", True)),
+        regions=regions,
+    )
 
 
 @command("changes")
@@ -126,16 +147,21 @@ def _changes(args: argparse.Namespace) -> int:
         _out(f"changes -> {write_csv(changes, outputs['--output'], illustrative)}")
     if args.html:
         _out(f"changes (HTML) -> {_write(outputs['--html'], changes_html(changes, lang=args.lang))}")
-    _out(f"{'kode':<7} {'tahun':>5} {'ukuran':<12} {'lama':>14} {'baru':>14} {'efek data':>14} "
-         f"{'efek kebijakan':>15}")
+    _out(
+        f"{'kode':<7} {'tahun':>5} {'ukuran':<12} {'lama':>14} {'baru':>14} {'efek data':>14} "
+        f"{'efek kebijakan':>15}"
+    )
     for r in changes.itertuples(index=False):
         if r.unit == "fraction":
-            cells = [percent(v) for v in (r.old, r.new)] + [f"{number(100 * v, 2)} poin" for v in
-                                                              (r.data_effect, r.lever_effect)]
+            cells = [percent(v) for v in (r.old, r.new)] + [
+                f"{number(100 * v, 2)} poin" for v in (r.data_effect, r.lever_effect)
+            ]
         else:
             cells = [rupiah(v, short=True) for v in (r.old, r.new, r.data_effect, r.lever_effect)]
-        _out(f"{r.region_code:<7} {r.year:>5} {r.measure:<12} {cells[0]:>14} {cells[1]:>14} {cells[2]:>14} "
-             f"{cells[3]:>15}")
+        _out(
+            f"{r.region_code:<7} {r.year:>5} {r.measure:<12} {cells[0]:>14} {cells[1]:>14} {cells[2]:>14} "
+            f"{cells[3]:>15}"
+        )
     print_note(illustrative)
     return 0
 
@@ -147,18 +173,26 @@ def _report_parsers(sub) -> None:
     p.add_argument("--html", help="write the printable brief (HTML) here")
     p.add_argument("--pdf", help="write the brief as PDF here (needs a headless chromium)")
     p.add_argument("--lang", choices=("id", "en"), default="id")
-    p.add_argument("--sweep", help="folder of an assumption sweep of this scenario (python -m simulator sweep): "
-                                   "its sensitivity sheet goes into the workbook and a page into the brief")
-    p.add_argument("--data", help="data folder the result was computed from, for the recorded history in the "
-                                  "brief's charts (default: the bundled data/, used when its hash matches)")
+    p.add_argument(
+        "--sweep",
+        help="folder of an assumption sweep of this scenario (python -m simulator sweep): "
+        "its sensitivity sheet goes into the workbook and a page into the brief",
+    )
+    p.add_argument(
+        "--data",
+        help="data folder the result was computed from, for the recorded history in the "
+        "brief's charts (default: the bundled data/, used when its hash matches)",
+    )
     p = sub.add_parser("changes", help="what changed between two saved results: new data vs changed levers")
     p.add_argument("old", help="earlier saved result folder")
     p.add_argument("new", help="current saved result folder")
     p.add_argument("--output", help="CSV of the changes")
     p.add_argument("--html", help="printable page with charts and the table")
     p.add_argument("--lang", choices=("id", "en"), default="id")
-    p.add_argument("--data", help="data folder of the new result, when its baseline must be rebuilt "
-                                  "(default: the bundled data/)")
+    p.add_argument(
+        "--data",
+        help="data folder of the new result, when its baseline must be rebuilt (default: the bundled data/)",
+    )
 
 
 EXTRA_PARSERS.append(_report_parsers)

@@ -12,7 +12,15 @@ import sys
 import time
 from pathlib import Path
 
-from simulator.cli import EXTRA_PARSERS, _bundled, _out, check_baseline_args, command, output_folder, print_note
+from simulator.cli import (
+    EXTRA_PARSERS,
+    _bundled,
+    _out,
+    check_baseline_args,
+    command,
+    output_folder,
+    print_note,
+)
 from simulator.errors import InputError
 
 
@@ -31,7 +39,9 @@ def settings(args: argparse.Namespace, scenario) -> dict:
         if out[key] < least:
             raise InputError(f"--{key}: expected a whole number of at least {least}, got {out[key]}")
     if not 0 < out["probability"] < 1:
-        raise InputError(f"--probability: expected a share between 0 and 1 (exclusive), got {out['probability']}")
+        raise InputError(
+            f"--probability: expected a share between 0 and 1 (exclusive), got {out['probability']}"
+        )
     if args.workers < 0:
         raise InputError(f"--workers: expected 0 (this process) or more worker processes, got {args.workers}")
     if args.scheduler and not args.scheduler.startswith(("tcp://", "tls://", "ws://", "wss://", "inproc://")):
@@ -55,8 +65,10 @@ class Bar:
         self.shown = tenth
         width = 30
         fill = width * done // max(total, 1)
-        line = (f"sweep [{'#' * fill}{'.' * (width - fill)}] {done}/{total} titik / points, "
-                f"{time.perf_counter() - self.start:.0f} s")
+        line = (
+            f"sweep [{'#' * fill}{'.' * (width - fill)}] {done}/{total} titik / points, "
+            f"{time.perf_counter() - self.start:.0f} s"
+        )
         self.stream.write(("\r" + line) if self.tty else line + "\n")
         if self.tty and done >= total:
             self.stream.write("\n")
@@ -84,31 +96,60 @@ def _sweep(args: argparse.Namespace) -> int:
         panel, baseline, _ = _bundled(args.horizon, args.paths, args.data)
         model = sweep.scenario_model(scenario, baseline, panel.targets, tree=tree, workforce=panel.workforce)
         design = sweep.make_design(model.dims, options["samples"], seed=options["seed"], grid=options["grid"])
-        _out(f"skenario: {scenario.name}; {len(model.dims)} asumsi / assumptions, {len(design.values)} titik desain / "
-             f"design points ({options['samples']} x ({len(model.dims)} + 2) + 1 + {len(model.dims)} x "
-             f"{options['grid']}), {len(model.regions)} wilayah, {len(model.targets)} target, {baseline.paths} jalur")
+        _out(
+            f"skenario: {scenario.name}; {len(model.dims)} asumsi / assumptions, {len(design.values)} titik desain / "
+            f"design points ({options['samples']} x ({len(model.dims)} + 2) + 1 + {len(model.dims)} x "
+            f"{options['grid']}), {len(model.regions)} wilayah, {len(model.targets)} target, {baseline.paths} jalur"
+        )
         started = time.perf_counter()
         if client is None and args.workers > 0:
             client = sweep.open_client(workers=args.workers)
-        y, stats = sweep.run_design(model, design, out, context=model.context(baseline), client=client,
-                                    batch=options["batch"], seed=options["seed"], progress=Bar())
+        y, stats = sweep.run_design(
+            model,
+            design,
+            out,
+            context=model.context(baseline),
+            client=client,
+            batch=options["batch"],
+            seed=options["seed"],
+            progress=Bar(),
+        )
     finally:
         if client is not None:
             sweep.close_client(client)
     elapsed = time.perf_counter() - started
-    result = sweep.analyse(y, design, model.rows(), model.outputs, level=options["probability"], boot=args.boot,
-                           seed=options["seed"])
-    sweep.write_result(result, out, panel.illustrative, extra={
-        "boot": args.boot, "scenario": scenario.name, "scenario_file": Path(args.scenario).name,
-        "paths": baseline.paths, "samples": options["samples"], "computed": stats.computed,
-        "reused": stats.reused, "seconds": round(elapsed, 2),
-    })
+    result = sweep.analyse(
+        y,
+        design,
+        model.rows(),
+        model.outputs,
+        level=options["probability"],
+        boot=args.boot,
+        seed=options["seed"],
+    )
+    sweep.write_result(
+        result,
+        out,
+        panel.illustrative,
+        extra={
+            "boot": args.boot,
+            "scenario": scenario.name,
+            "scenario_file": Path(args.scenario).name,
+            "paths": baseline.paths,
+            "samples": options["samples"],
+            "computed": stats.computed,
+            "reused": stats.reused,
+            "seconds": round(elapsed, 2),
+        },
+    )
     _out(f"dihitung / computed {stats.computed}, dari disk / from disk {stats.reused}, {elapsed:.1f} s")
     for line in headline_lines(result, tree):
         _out(line)
     _out(f"-> {out / 'summary.csv'}, {out / 'indices.csv'}, {out / 'thresholds.csv'}, {out / 'design.csv'}")
-    _out(f"peluang minimal / probability level: {percent(options['probability'], 0)}; "
-         f"titik per tugas / points per task {number(options['batch'])}")
+    _out(
+        f"peluang minimal / probability level: {percent(options['probability'], 0)}; "
+        f"titik per tugas / points per task {number(options['batch'])}"
+    )
     print_note(panel.illustrative)
     return 0
 
@@ -119,8 +160,10 @@ def headline_lines(result, tree) -> list[str]:
     from simulator.fmt import number, percent
     from simulator.sweep import tornado
 
-    lines = [f"{'kode':<7} {'wilayah':<22} {'tahun':>5} {'peluang p10-p90':>17}  asumsi terpenting (indeks total) "
-             "/ ambang"]
+    lines = [
+        f"{'kode':<7} {'wilayah':<22} {'tahun':>5} {'peluang p10-p90':>17}  asumsi terpenting (indeks total) "
+        "/ ambang"
+    ]
     summary = result.summary
     seen = set()
     for row in summary.itertuples(index=False):
@@ -135,9 +178,13 @@ def headline_lines(result, tree) -> list[str]:
         else:
             first = table.iloc[0]
             side = first.get("side", "")
-            where = f"{side} {number(first['threshold'], 3)}" if side in ("lost below", "lost above") else side
+            where = (
+                f"{side} {number(first['threshold'], 3)}" if side in ("lost below", "lost above") else side
+            )
             top = f"{first['assumption']} ({number(first['total'], 2)}) / {where}"
-        lines.append(f"{row.region_code:<7} {tree.name(str(row.region_code))[:22]:<22} {row.year:>5} {spread:>17}  {top}")
+        lines.append(
+            f"{row.region_code:<7} {tree.name(str(row.region_code))[:22]:<22} {row.year:>5} {spread:>17}  {top}"
+        )
     return lines
 
 
@@ -145,16 +192,26 @@ def _parsers(sub) -> None:
     p = sub.add_parser("sweep", help="assumption sweep: Sobol' indices and thresholds per target, on Dask")
     p.add_argument("scenario")
     p.add_argument("--output", required=True, help="folder (a stopped sweep resumes from what is in it)")
-    p.add_argument("--samples", type=int, help="base samples N: N x (assumptions + 2) design points (default 256)")
+    p.add_argument(
+        "--samples", type=int, help="base samples N: N x (assumptions + 2) design points (default 256)"
+    )
     p.add_argument("--grid", type=int, help="values per assumption in the threshold scan (default 21)")
     p.add_argument("--probability", type=float, help="a target is lost below this probability (default 0.5)")
     p.add_argument("--batch", type=int, help="design points per task (default 16)")
     p.add_argument("--seed", type=int, help="seed of the Sobol' sequence and of each point's run (default 0)")
-    p.add_argument("--boot", type=int, default=200, help="bootstrap resamples for the intervals (default 200)")
+    p.add_argument(
+        "--boot", type=int, default=200, help="bootstrap resamples for the intervals (default 200)"
+    )
     p.add_argument("--scheduler", help="address of a running Dask scheduler, e.g. tcp://HOST:8786")
-    p.add_argument("--workers", type=int, default=2,
-                   help="worker processes of the local cluster (default 2; 0: in this process, no Dask)")
-    p.add_argument("--horizon", type=int, default=66, help="months after the last observed month (default 66)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help="worker processes of the local cluster (default 2; 0: in this process, no Dask)",
+    )
+    p.add_argument(
+        "--horizon", type=int, default=66, help="months after the last observed month (default 66)"
+    )
     p.add_argument("--paths", type=int, default=1000, help="sample paths (default 1000)")
     p.add_argument("--data", help="data folder (default: the bundled data/)")
 

@@ -127,13 +127,21 @@ class Result:
         Computed on request for just those regions and months, the same numbers as the full
         frame: the app needs one region at one deadline, which is a small part of the work.
         """
-        rows = (np.arange(len(self.regions)) if codes is None
-                else np.array([self.index_of(c) for c in codes], dtype=np.int64))
-        at = np.arange(len(self.months)) if months is None else np.array(
-            [self.month_index(m) for m in months], dtype=np.int64)
+        rows = (
+            np.arange(len(self.regions))
+            if codes is None
+            else np.array([self.index_of(c) for c in codes], dtype=np.int64)
+        )
+        at = (
+            np.arange(len(self.months))
+            if months is None
+            else np.array([self.month_index(m) for m in months], dtype=np.int64)
+        )
         full = self.__dict__.get("_all_steps")
         steps = full[:, rows][:, :, at] if full is not None else self._steps(rows, at)
-        return _waterfall_frame([self.regions[i] for i in rows], self.months[at], self.labels, steps, self.segments)
+        return _waterfall_frame(
+            [self.regions[i] for i in rows], self.months[at], self.labels, steps, self.segments
+        )
 
     def _steps(self, rows: np.ndarray, at: np.ndarray) -> np.ndarray:
         if self.steps_at is None:
@@ -166,8 +174,9 @@ class Result:
         try:
             return int(self.months.get_loc(pd.Period(month, freq="M")))
         except (KeyError, ValueError, TypeError):
-            raise InputError(f"result: month {month} is not in the projection "
-                             f"({self.months[0]} to {self.months[-1]})") from None
+            raise InputError(
+                f"result: month {month} is not in the projection ({self.months[0]} to {self.months[-1]})"
+            ) from None
 
     @cached_property
     def active(self) -> np.ndarray:
@@ -228,8 +237,9 @@ class Result:
         if isinstance(rows, np.ndarray) and rows.dtype.kind in "iu" and rows.ndim == 1:
             if len(rows) and not (-n <= rows.min() and rows.max() < n):
                 bad = rows[(rows < -n) | (rows >= n)][0]
-                raise InputError(f"result: unknown region {int(bad)!r} (expected a code or a row position "
-                                 f"0 to {n - 1})")
+                raise InputError(
+                    f"result: unknown region {int(bad)!r} (expected a code or a row position 0 to {n - 1})"
+                )
             return rows.astype(np.int64) % n, False
         out = np.empty(1 if one else len(rows), dtype=np.int64)
         for k, row in enumerate([rows] if one else list(np.asarray(rows, dtype=object).reshape(-1))):
@@ -238,8 +248,9 @@ class Result:
             elif isinstance(row, (int, np.integer)) and not isinstance(row, bool) and -n <= int(row) < n:
                 out[k] = int(row) % n
             else:
-                raise InputError(f"result: unknown region {row!r} (expected a code or a row position "
-                                 f"0 to {n - 1})")
+                raise InputError(
+                    f"result: unknown region {row!r} (expected a code or a row position 0 to {n - 1})"
+                )
         return out, one
 
     def _month_positions(self, months) -> tuple[np.ndarray, bool]:
@@ -252,8 +263,10 @@ class Result:
         for k, month in enumerate([months] if one else list(np.asarray(months, dtype=object).reshape(-1))):
             if isinstance(month, (int, np.integer)) and not isinstance(month, bool):
                 if not -n <= int(month) < n:
-                    raise InputError(f"result: month position {int(month)} is not in the projection "
-                                     f"(0 to {n - 1}: {self.months[0]} to {self.months[-1]})")
+                    raise InputError(
+                        f"result: month position {int(month)} is not in the projection "
+                        f"(0 to {n - 1}: {self.months[0]} to {self.months[-1]})"
+                    )
                 out[k] = int(month) % n
             else:
                 out[k] = self.month_index(month)
@@ -312,8 +325,9 @@ class Result:
                 mine = np.concatenate([order[start[j] : start[j + 1]] for j in part])  # targets
                 local = np.repeat(np.arange(len(part)), start[part + 1] - start[part])  # their region
                 pairs, pair_of = np.unique(np.stack([local, goals[mine]]), axis=1, return_inverse=True)
-                reached[mine] = paths_reaching(coverage_ratio(act, emp), pairs[0].astype(np.int64),
-                                               pairs[1])[np.asarray(pair_of).reshape(-1)]
+                reached[mine] = paths_reaching(coverage_ratio(act, emp), pairs[0].astype(np.int64), pairs[1])[
+                    np.asarray(pair_of).reshape(-1)
+                ]
                 active[mine] = np.swapaxes(act, 1, 2)[local, at[mine]]
                 employed[mine] = np.swapaxes(emp, 1, 2)[local, at[mine]]
 
@@ -379,8 +393,11 @@ def _count_paths(mask: np.ndarray) -> np.ndarray:
     k, n_paths, n_months = mask.shape
     g = _path_group(n_paths)
     wide = np.ascontiguousarray(mask).view(np.uint8).reshape(k, n_paths // g, g * n_months)
-    return wide.sum(axis=1, dtype=np.uint16 if n_paths // g < 1 << 16 else np.int64).reshape(
-        k, g, n_months).sum(axis=1, dtype=np.int64)
+    return (
+        wide.sum(axis=1, dtype=np.uint16 if n_paths // g < 1 << 16 else np.int64)
+        .reshape(k, g, n_months)
+        .sum(axis=1, dtype=np.int64)
+    )
 
 
 def lever_names(levers: tuple[Lever, ...]) -> list[str]:
@@ -427,14 +444,27 @@ def _effect(
     if isinstance(lever, ContributionSubsidy):
         d, r, lapse = draw(lever.already_covered), draw(lever.retention_after), draw(lever.lapse)
         return contribution_subsidy(
-            lever.headcount, lever.months, lever.ramp_months, offset, split_weights(uncovered), d, r, lapse,
+            lever.headcount,
+            lever.months,
+            lever.ramp_months,
+            offset,
+            split_weights(uncovered),
+            d,
+            r,
+            lapse,
             lever.unit_cost,
         )
     if isinstance(lever, VillageOfficials):
         villages = np.array([_villages(tree)[c] for c in leaves], dtype=np.float64)
         return village_officials(
-            villages, lever.officials_per_village, draw(lever.enrolled_share), lever.ramp_months,
-            lever.months, offset, lever.unit_cost, already_enrolled=draw(lever.already_enrolled),
+            villages,
+            lever.officials_per_village,
+            draw(lever.enrolled_share),
+            lever.ramp_months,
+            lever.months,
+            offset,
+            lever.unit_cost,
+            already_enrolled=draw(lever.already_enrolled),
         )
     if isinstance(lever, EmployerCompliance):
         return employer_compliance(
@@ -442,19 +472,32 @@ def _effect(
         )
     if isinstance(lever, InformalOutreach):
         return informal_outreach(
-            lever.monthly_enrollments, lever.months, lever.ramp_months, offset, split_weights(uncovered),
-            draw(lever.lapse), lever.unit_cost,
+            lever.monthly_enrollments,
+            lever.months,
+            lever.ramp_months,
+            offset,
+            split_weights(uncovered),
+            draw(lever.lapse),
+            lever.unit_cost,
         )
     if isinstance(lever, RunningProgramme):
         return running_programme(
-            lever.headcount, lever.scale, lever.ramp_months, offset, split_weights(uncovered),
-            draw(lever.already_covered), draw(lever.retention_after), draw(lever.lapse), lever.unit_cost,
+            lever.headcount,
+            lever.scale,
+            lever.ramp_months,
+            offset,
+            split_weights(uncovered),
+            draw(lever.already_covered),
+            draw(lever.retention_after),
+            draw(lever.lapse),
+            lever.unit_cost,
         )
     raise InputError(f"lever kind {lever.kind!r} has no effect function")  # pragma: no cover
 
 
-def continuing_costs(scenario: Scenario, months: pd.PeriodIndex, tree: RegionTree,
-                     programmes: list | None = None) -> list[tuple[str, str, int, float]]:
+def continuing_costs(
+    scenario: Scenario, months: pd.PeriodIndex, tree: RegionTree, programmes: list | None = None
+) -> list[tuple[str, str, int, float]]:
     """Cost rows ``(label, payer, year, cost_idr)`` of the running programmes (data/programmes.yaml)
     the scenario does not name: they keep running as in the history, so they cost headcount x unit
     cost in every projected month from their start and add no persons."""
@@ -470,7 +513,10 @@ def continuing_costs(scenario: Scenario, months: pd.PeriodIndex, tree: RegionTre
         paid = months[months >= start]
         years, counts = np.unique(np.asarray(paid.year), return_counts=True)
         monthly = float(entry["headcount"]) * float(entry["unit_cost"])
-        rows += [(str(entry["label"]), str(entry["payer"]), int(y), monthly * int(c)) for y, c in zip(years, counts)]
+        rows += [
+            (str(entry["label"]), str(entry["payer"]), int(y), monthly * int(c))
+            for y, c in zip(years, counts)
+        ]
     return rows
 
 
@@ -530,8 +576,9 @@ _MEDIAN_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _MEDIAN_LOCK = threading.Lock()
 
 
-def _baseline_medians(baseline: Baseline, window: np.ndarray, rows: np.ndarray, months: np.ndarray,
-                      buffer) -> np.ndarray:
+def _baseline_medians(
+    baseline: Baseline, window: np.ndarray, rows: np.ndarray, months: np.ndarray, buffer
+) -> np.ndarray:
     """Median over paths of the baseline ``window`` (R, P, T) at ``rows`` and ``months`` [persons],
     float64 (n, m).
 
@@ -568,8 +615,9 @@ def _baseline_medians(baseline: Baseline, window: np.ndarray, rows: np.ndarray, 
 _HEADROOM_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _baseline_headroom(baseline: Baseline, active: np.ndarray, employed: np.ndarray, rows: np.ndarray,
-                       shocked: np.ndarray) -> dict[str, np.ndarray]:
+def _baseline_headroom(
+    baseline: Baseline, active: np.ndarray, employed: np.ndarray, rows: np.ndarray, shocked: np.ndarray
+) -> dict[str, np.ndarray]:
     """For baseline rows ``rows`` of the windows ``active``/``employed`` (R, P, T) float32: "head"
     (rows not ``shocked``), "employed" and "active" (``shocked`` rows) per month, (len(rows), T)
     float32; other entries are not filled in. Kept per Baseline object, like the medians: the
@@ -579,8 +627,13 @@ def _baseline_headroom(baseline: Baseline, active: np.ndarray, employed: np.ndar
     with _MEDIAN_LOCK:
         store = _HEADROOM_CACHE.setdefault(baseline, {}).setdefault((n_paths, n_months), {})
         for name in ("head", "employed", "active"):
-            store.setdefault(name, (np.zeros((active.shape[0], n_months), dtype=np.float32),
-                                    np.zeros(active.shape[0], dtype=bool)))
+            store.setdefault(
+                name,
+                (
+                    np.zeros((active.shape[0], n_months), dtype=np.float32),
+                    np.zeros(active.shape[0], dtype=bool),
+                ),
+            )
     head, head_known = store["head"]
     low_emp, emp_known = store["employed"]
     high_act, act_known = store["active"]
@@ -622,8 +675,9 @@ def _over_paths(ufunc: np.ufunc, values: np.ndarray) -> np.ndarray:
     return ufunc.reduce(wide.reshape(g, n_months), axis=0)
 
 
-def _baseline_uncovered(baseline: Baseline, active: np.ndarray, employed: np.ndarray,
-                        requests: list[tuple[np.ndarray, int]]) -> list[np.ndarray]:
+def _baseline_uncovered(
+    baseline: Baseline, active: np.ndarray, employed: np.ndarray, requests: list[tuple[np.ndarray, int]]
+) -> list[np.ndarray]:
     """For each request (rows, month position): ``numpy.median(employed[rows, :, at] -
     active[rows, :, at], axis=1)`` [persons], float32, kept per Baseline object, paths, months,
     region and month (each region's median is its own, whatever other rows are computed with
@@ -632,8 +686,13 @@ def _baseline_uncovered(baseline: Baseline, active: np.ndarray, employed: np.nda
     _, n_paths, n_months = active.shape
     with _MEDIAN_LOCK:
         store = _HEADROOM_CACHE.setdefault(baseline, {}).setdefault((n_paths, n_months), {})
-        values, known = store.setdefault("uncovered", (np.zeros((active.shape[0], n_months), dtype=np.float32),
-                                                       np.zeros((active.shape[0], n_months), dtype=bool)))
+        values, known = store.setdefault(
+            "uncovered",
+            (
+                np.zeros((active.shape[0], n_months), dtype=np.float32),
+                np.zeros((active.shape[0], n_months), dtype=bool),
+            ),
+        )
     for at in sorted({at for _, at in requests}):
         rows = np.unique(np.concatenate([r for r, a in requests if a == at]))
         missing = rows[~known[rows, at]]
@@ -653,8 +712,9 @@ def _baseline_uncovered(baseline: Baseline, active: np.ndarray, employed: np.nda
 _COVERAGE_MEDIANS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _baseline_coverage_medians(baseline: Baseline, active: np.ndarray, employed: np.ndarray,
-                               rows: np.ndarray) -> np.ndarray:
+def _baseline_coverage_medians(
+    baseline: Baseline, active: np.ndarray, employed: np.ndarray, rows: np.ndarray
+) -> np.ndarray:
     """Median coverage over paths (``orderstats.nanmedian``) of the baseline windows
     ``active``/``employed`` (R, P, T) at ``rows``: (n, T) float64, computed once per Baseline
     object, paths, months and region (a region's numbers are its own, whatever other rows are
@@ -665,7 +725,8 @@ def _baseline_coverage_medians(baseline: Baseline, active: np.ndarray, employed:
     with _MEDIAN_LOCK:
         medians, known = _COVERAGE_MEDIANS.setdefault(baseline, {}).setdefault(
             (n_paths, n_months),
-            (np.zeros((active.shape[0], n_months)), np.zeros(active.shape[0], dtype=bool)))
+            (np.zeros((active.shape[0], n_months)), np.zeros(active.shape[0], dtype=bool)),
+        )
     missing = np.unique(rows[~known[rows]])
 
     def block(lo: int, hi: int) -> None:
@@ -773,13 +834,22 @@ class _Plan:
                     added[k] += (st.weights[m] * st.per_path[:, months]).astype(np.float32)
                 else:
                     leaf_row = self.capped_rows[i]
-                    room[k] = (self.employed_all[leaf_row][:, months]
-                               * factor_after[self.capped[i]][months].astype(np.float32)) - base[k]
+                    room[k] = (
+                        self.employed_all[leaf_row][:, months]
+                        * factor_after[self.capped[i]][months].astype(np.float32)
+                    ) - base[k]
                 np.minimum(added[k], room[k], out=change[k])
             yield np.array([i for _, i in hits], dtype=np.int64), change
 
-    def change_of(self, rows: np.ndarray, n_applied: int, months, change_capped: np.ndarray,
-                  buffer, capped_under: list | None = None) -> np.ndarray | None:
+    def change_of(
+        self,
+        rows: np.ndarray,
+        n_applied: int,
+        months,
+        change_capped: np.ndarray,
+        buffer,
+        capped_under: list | None = None,
+    ) -> np.ndarray | None:
         """Change [persons] float64 (n, P, m) of reported rows ``rows`` at ``months`` after
         ``n_applied`` additive levers (the profiles in file order, then the capped leaves in tree
         order); None if zero. ``capped_under`` (from ``_capped_under``) when ``change_capped``
@@ -806,8 +876,15 @@ class _Plan:
                 change[i] += _sum_leaves(change_capped[mine])
         return change
 
-    def _medians(self, rows: np.ndarray, n_applied: int, months: np.ndarray, change_capped: np.ndarray,
-                 buffer, sub: np.ndarray | None = None) -> np.ndarray:
+    def _medians(
+        self,
+        rows: np.ndarray,
+        n_applied: int,
+        months: np.ndarray,
+        change_capped: np.ndarray,
+        buffer,
+        sub: np.ndarray | None = None,
+    ) -> np.ndarray:
         """Scenario medians [persons] float64 (n, m) after ``n_applied`` additive levers at
         ``months`` (month positions), or at ``months[sub]`` when ``sub`` is given."""
         picked = months if sub is None else months[sub]
@@ -858,17 +935,22 @@ class _Plan:
                 same = profile.min(axis=0) == profile.max(axis=0)  # months equal in every path
                 if rows_free.any():
                     k = np.flatnonzero(rows_free)
-                    median_now[np.ix_(k, same)] += self.coef[rows[k], st.column][:, None] * profile[0, same][None, :]
+                    median_now[np.ix_(k, same)] += (
+                        self.coef[rows[k], st.column][:, None] * profile[0, same][None, :]
+                    )
                     if not same.all():
-                        median_now[np.ix_(k, ~same)] = self._medians(rows[k], n_applied, months, change_capped,
-                                                                     buffer, ~same)
+                        median_now[np.ix_(k, ~same)] = self._medians(
+                            rows[k], n_applied, months, change_capped, buffer, ~same
+                        )
             if rows_capped.any():
                 k = np.flatnonzero(rows_capped)
                 median_now[k] = self._medians(rows[k], n_applied, months, change_capped, buffer)
             cumulative.append(median_now)
         return np.stack([cumulative[0], *(b - a for a, b in zip(cumulative[:-1], cumulative[1:]))])
 
-    def _where(self, rows: np.ndarray | None, months: np.ndarray | None) -> tuple[np.ndarray, slice | np.ndarray, int]:
+    def _where(
+        self, rows: np.ndarray | None, months: np.ndarray | None
+    ) -> tuple[np.ndarray, slice | np.ndarray, int]:
         """(row positions, month index for the arrays' last axis, number of months): every row
         and month where None."""
         rows = np.arange(len(self.out_rows)) if rows is None else np.asarray(rows, dtype=np.int64)
@@ -897,8 +979,12 @@ class _Plan:
                 return unchanged
         rows, at, width = self._where(rows, months)
         # only the capped leaves under the rows asked for
-        which = np.flatnonzero(self.under_capped[rows].any(axis=0)) if len(rows) else np.zeros(0, dtype=np.int64)
-        capped_under = self.capped_under if len(which) == len(self.capped) else self._capped_under(rows, which)
+        which = (
+            np.flatnonzero(self.under_capped[rows].any(axis=0)) if len(rows) else np.zeros(0, dtype=np.int64)
+        )
+        capped_under = (
+            self.capped_under if len(which) == len(self.capped) else self._capped_under(rows, which)
+        )
         change_capped = np.zeros((len(which), self.n_paths, width), dtype=np.float32)
         if len(which):
             for _, change_capped in self.capped_changes(at, which):
@@ -938,8 +1024,9 @@ class _Plan:
         out = np.full((len(rows), self.n_months), np.nan)
         same = self.unchanged[rows]
         if same.any():
-            out[same] = _baseline_coverage_medians(self.baseline, self.active_all, self.employed_all,
-                                                   self.out_rows[rows[same]])
+            out[same] = _baseline_coverage_medians(
+                self.baseline, self.active_all, self.employed_all, self.out_rows[rows[same]]
+            )
         return out, same
 
     @cached_property
@@ -1112,13 +1199,18 @@ def run_scenario(
             raise InputError(f"regions: unknown region code {unknown[0]!r}")
         wanted = set(regions)
         out_codes = tuple(c for c in codes if c in wanted)
-    out_rows = np.arange(len(codes)) if regions is None else np.array(
-        [baseline.index_of(c) for c in out_codes], dtype=np.int64)
+    out_rows = (
+        np.arange(len(codes))
+        if regions is None
+        else np.array([baseline.index_of(c) for c in out_codes], dtype=np.int64)
+    )
     leaf_pos = {c: i for i, c in enumerate(leaves)}
 
     levers = scenario.levers
     names = lever_names(levers)
-    scopes = [np.array([leaf_pos[c] for c in scope_leaves(lever.region, tree)], dtype=np.int64) for lever in levers]
+    scopes = [
+        np.array([leaf_pos[c] for c in scope_leaves(lever.region, tree)], dtype=np.int64) for lever in levers
+    ]
     touched = np.unique(np.concatenate(scopes)) if scopes else np.array([], dtype=np.int64)
     local = {int(j): i for i, j in enumerate(touched)}
     touched_rows = np.array([baseline.index_of(leaves[j]) for j in touched], dtype=np.int64)
@@ -1136,9 +1228,23 @@ def run_scenario(
     local_scopes = [np.array([local[int(j)] for j in scope_all], dtype=np.int64) for scope_all in scopes]
     adding = [i for i, lever in enumerate(levers) if not isinstance(lever, WorkforceShock)]
     # median over paths of the uncovered workforce at each lever's start month, in float32
-    uncovered_of = dict(zip(adding, _baseline_uncovered(baseline, active_all, employed_all, [
-        (touched_rows[local_scopes[i]], int(np.clip((levers[i].start - months[0]).n, 0, n_months - 1)))
-        for i in adding])))
+    uncovered_of = dict(
+        zip(
+            adding,
+            _baseline_uncovered(
+                baseline,
+                active_all,
+                employed_all,
+                [
+                    (
+                        touched_rows[local_scopes[i]],
+                        int(np.clip((levers[i].start - months[0]).n, 0, n_months - 1)),
+                    )
+                    for i in adding
+                ],
+            ),
+        )
+    )
     steps: list[_Step] = []
     cost_parts: list[tuple[str, str, int, float]] = []  # lever, payer, year, cost_idr
     for i, (lever, name, rng, scope_all) in enumerate(zip(levers, names, rngs, scopes)):
@@ -1149,9 +1255,16 @@ def run_scenario(
             log.debug("lever %s prepared", name)
             continue
         uncovered = uncovered_of[i]
-        effect = _effect(lever, rng, n_paths, axis, [leaves[j] for j in scope_all], uncovered, tree, uncertainty)
-        steps.append(_Step(scope, weights=np.asarray(effect.weights, dtype=np.float64),
-                           per_path=np.ascontiguousarray(effect.per_path[:, cut:], dtype=np.float64)))
+        effect = _effect(
+            lever, rng, n_paths, axis, [leaves[j] for j in scope_all], uncovered, tree, uncertainty
+        )
+        steps.append(
+            _Step(
+                scope,
+                weights=np.asarray(effect.weights, dtype=np.float64),
+                per_path=np.ascontiguousarray(effect.per_path[:, cut:], dtype=np.float64),
+            )
+        )
         if isinstance(lever, CostedLever):
             expected = np.asarray(effect.cost, dtype=np.float64).mean(axis=0)  # (axis months,)
             by_year = np.bincount(year_index, weights=expected, minlength=len(year_codes))
@@ -1199,7 +1312,9 @@ def run_scenario(
         if len(maybe):
             f32 = factor_low[check[maybe]].astype(np.float32)
             low = f32 * lows["employed"][maybe] - lows["active"][maybe]  # float32
-            passes = ~(bound[check[maybe]] > low - 1.0).any(axis=1) & (factor_low[check[maybe]] >= 0).all(axis=1)
+            passes = ~(bound[check[maybe]] > low - 1.0).any(axis=1) & (factor_low[check[maybe]] >= 0).all(
+                axis=1
+            )
             exact[check[maybe[passes]]] = False
             head = np.empty((n_paths, n_months), dtype=np.float32)
             for leaf in check[maybe[~passes]]:
@@ -1221,10 +1336,22 @@ def run_scenario(
     capped_pos = {int(c): i for i, c in enumerate(capped)}
     hits = [[(m, capped_pos[int(j)]) for m, j in enumerate(st.scope) if int(j) in capped_pos] for st in steps]
     plan = _Plan(
-        baseline=baseline, active_all=active_all, employed_all=employed_all, out_rows=out_rows, steps=steps,
-        factors_after=factors_after, coef=coef, under_capped=under_capped, capped=capped,
-        capped_rows=touched_rows[capped], hits=hits, n_paths=n_paths, n_months=n_months,
-        under=under, touched_rows=touched_rows, factor_now=factor_now,
+        baseline=baseline,
+        active_all=active_all,
+        employed_all=employed_all,
+        out_rows=out_rows,
+        steps=steps,
+        factors_after=factors_after,
+        coef=coef,
+        under_capped=under_capped,
+        capped=capped,
+        capped_rows=touched_rows[capped],
+        hits=hits,
+        n_paths=n_paths,
+        n_months=n_months,
+        under=under,
+        touched_rows=touched_rows,
+        factor_now=factor_now,
         leaf_counts=np.asarray(s[out_rows].sum(axis=1)).reshape(-1),
     )
 
@@ -1249,10 +1376,14 @@ def run_scenario(
 def _cost_frame(rows: list[tuple[str, str, int, float]]) -> pd.DataFrame:
     """``lever, payer, year, cost_idr`` from (lever, payer, year, cost) tuples, in their order."""
     lever, payer, year, cost = (list(col) for col in zip(*rows)) if rows else ([], [], [], [])
-    return pd.DataFrame({
-        "lever": pd.Series(lever, dtype=object), "payer": pd.Series(payer, dtype=object),
-        "year": np.array(year, dtype=np.int64), "cost_idr": np.array(cost, dtype=np.float64),
-    })
+    return pd.DataFrame(
+        {
+            "lever": pd.Series(lever, dtype=object),
+            "payer": pd.Series(payer, dtype=object),
+            "year": np.array(year, dtype=np.int64),
+            "cost_idr": np.array(cost, dtype=np.float64),
+        }
+    )
 
 
 def stored_paths(active: np.ndarray, employed: np.ndarray):
@@ -1277,15 +1408,22 @@ def stored_steps(steps: np.ndarray):
     return lambda rows, months: steps[:, rows][:, :, months]
 
 
-def _waterfall_frame(codes: list[str], months: pd.PeriodIndex, names: tuple[str, ...], steps: np.ndarray,
-                     segments: tuple[str, ...]) -> pd.DataFrame:
+def _waterfall_frame(
+    codes: list[str],
+    months: pd.PeriodIndex,
+    names: tuple[str, ...],
+    steps: np.ndarray,
+    segments: tuple[str, ...],
+) -> pd.DataFrame:
     """The long waterfall frame from steps (len(names), regions, months), lever-major, with each
     step's participant ``segment``."""
     n_regions, n_months = len(codes), len(months)
-    return pd.DataFrame({
-        "region_code": np.tile(np.repeat(np.asarray(codes, dtype=object), n_months), len(names)),
-        "month": pd.PeriodIndex.from_ordinals(np.tile(months.asi8, n_regions * len(names)), freq="M"),
-        "lever": np.repeat(np.asarray(names, dtype=object), n_regions * n_months),
-        "segment": np.repeat(np.asarray(segments, dtype=object), n_regions * n_months),
-        "persons": np.asarray(steps, dtype=np.float64).reshape(-1),
-    })
+    return pd.DataFrame(
+        {
+            "region_code": np.tile(np.repeat(np.asarray(codes, dtype=object), n_months), len(names)),
+            "month": pd.PeriodIndex.from_ordinals(np.tile(months.asi8, n_regions * len(names)), freq="M"),
+            "lever": np.repeat(np.asarray(names, dtype=object), n_regions * n_months),
+            "segment": np.repeat(np.asarray(segments, dtype=object), n_regions * n_months),
+            "persons": np.asarray(steps, dtype=np.float64).reshape(-1),
+        }
+    )

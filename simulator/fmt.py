@@ -46,10 +46,27 @@ def rupiah(value: float, short: bool = False, lang: str = "id") -> str:
 #: Scale words after a number [multiplier], per language, lower case. English "M" is left out on
 #: purpose: it means miliar (10^9) to an Indonesian reader and million (10^6) to an English one.
 SCALE_WORDS = {
-    "id": {"rb": 1e3, "ribu": 1e3, "jt": 1e6, "juta": 1e6, "m": 1e9, "miliar": 1e9, "milyar": 1e9,
-           "t": 1e12, "triliun": 1e12},
-    "en": {"k": 1e3, "thousand": 1e3, "mn": 1e6, "million": 1e6, "bn": 1e9, "billion": 1e9,
-           "tn": 1e12, "trillion": 1e12},
+    "id": {
+        "rb": 1e3,
+        "ribu": 1e3,
+        "jt": 1e6,
+        "juta": 1e6,
+        "m": 1e9,
+        "miliar": 1e9,
+        "milyar": 1e9,
+        "t": 1e12,
+        "triliun": 1e12,
+    },
+    "en": {
+        "k": 1e3,
+        "thousand": 1e3,
+        "mn": 1e6,
+        "million": 1e6,
+        "bn": 1e9,
+        "billion": 1e9,
+        "tn": 1e12,
+        "trillion": 1e12,
+    },
 }
 #: Separators per language: (thousands, decimal).
 SEPARATORS = {"id": (".", ","), "en": (",", ".")}
@@ -58,28 +75,37 @@ _MESSAGES = {
     "empty": {"id": "Isi sebuah angka.", "en": "Enter a number."},
     "format": {
         "id": "«{text}» bukan angka yang ditulis cara Indonesia: titik untuk ribuan, koma untuk desimal "
-              "(contoh 10.000.000.000, 59,56 atau Rp10 M).",
+        "(contoh 10.000.000.000, 59,56 atau Rp10 M).",
         "en": "'{text}' is not a number as written in English: commas for thousands, a point for decimals "
-              "(e.g. 10,000,000,000, 59.56 or Rp10 bn).",
+        "(e.g. 10,000,000,000, 59.56 or Rp10 bn).",
     },
     "ambiguous": {
         "id": "«{text}» bisa dibaca dua cara; di sini titik memisahkan ribuan dan koma menandai desimal "
-              "(tulis {hint}).",
+        "(tulis {hint}).",
         "en": "'{text}' can be read two ways; here commas separate thousands and a point marks decimals "
-              "(write {hint}).",
+        "(write {hint}).",
     },
     "scale_m": {
         "id": "«{text}»: satuan «M» di sini berarti miliar.",
         "en": "'{text}': 'M' is ambiguous (million or miliar); write 'mn' for million or 'bn' for billion.",
     },
-    "unexpected": {"id": "«{text}»: {what} tidak diharapkan di kolom ini.", "en": "'{text}': {what} is not expected here."},
+    "unexpected": {
+        "id": "«{text}»: {what} tidak diharapkan di kolom ini.",
+        "en": "'{text}': {what} is not expected here.",
+    },
     "whole": {"id": "«{text}»: isi bilangan bulat.", "en": "'{text}': enter a whole number."},
-    "range": {"id": "«{text}» di luar rentang {low} sampai {high}.", "en": "'{text}' is outside {low} to {high}."},
+    "range": {
+        "id": "«{text}» di luar rentang {low} sampai {high}.",
+        "en": "'{text}' is outside {low} to {high}.",
+    },
     "min": {"id": "«{text}» kurang dari {low}.", "en": "'{text}' is below {low}."},
     "max": {"id": "«{text}» lebih dari {high}.", "en": "'{text}' is above {high}."},
 }
-_WHAT = {"rp": {"id": "rupiah", "en": "a rupiah amount"}, "percent": {"id": "tanda %", "en": "a percent sign"},
-         "scale": {"id": "satuan (rb, jt, M, T)", "en": "a scale word (k, mn, bn, tn)"}}
+_WHAT = {
+    "rp": {"id": "rupiah", "en": "a rupiah amount"},
+    "percent": {"id": "tanda %", "en": "a percent sign"},
+    "scale": {"id": "satuan (rb, jt, M, T)", "en": "a scale word (k, mn, bn, tn)"},
+}
 
 
 class NumberError(ValueError):
@@ -110,8 +136,9 @@ def _digits(body: str, lang: str, text: str) -> float:
     return float("".join(groups) + ("." + frac if frac else ""))
 
 
-def parse_number(text: str, lang: str = "id", *, kind: str = "number", low: float | None = None,
-                 high: float | None = None) -> float:
+def parse_number(
+    text: str, lang: str = "id", *, kind: str = "number", low: float | None = None, high: float | None = None
+) -> float:
     """A number typed the way ``lang`` writes it -> float; ``NumberError`` (message in ``lang``) if not.
 
     ``kind`` says what the box holds: ``"number"`` (a plain number, may carry a scale word),
@@ -155,11 +182,18 @@ def parse_number(text: str, lang: str = "id", *, kind: str = "number", low: floa
     if kind == "percent":
         value = value / 100.0
     if (low is not None and value < low) or (high is not None and value > high):
-        show = {"percent": lambda v: percent(v, 2, lang).replace(",00", "").replace(".00", ""),
-                "rupiah": lambda v: rupiah(v, lang=lang)}.get(kind, lambda v: number(v, 0, lang))
+        show = {
+            "percent": lambda v: percent(v, 2, lang).replace(",00", "").replace(".00", ""),
+            "rupiah": lambda v: rupiah(v, lang=lang),
+        }.get(kind, lambda v: number(v, 0, lang))
         key = "range" if low is not None and high is not None else ("min" if low is not None else "max")
-        raise _fail(key, lang, text=shown, low=show(low) if low is not None else "",
-                    high=show(high) if high is not None else "")
+        raise _fail(
+            key,
+            lang,
+            text=shown,
+            low=show(low) if low is not None else "",
+            high=show(high) if high is not None else "",
+        )
     return value
 
 
@@ -180,10 +214,34 @@ MONTHS = {
     "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
 }
 MONTHS_LONG = {
-    "id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-           "November", "Desember"),
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December"),
+    "id": (
+        "Januari",
+        "Februari",
+        "Maret",
+        "April",
+        "Mei",
+        "Juni",
+        "Juli",
+        "Agustus",
+        "September",
+        "Oktober",
+        "November",
+        "Desember",
+    ),
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
 }
 
 
@@ -197,21 +255,39 @@ def month(value, lang: str = "id", long: bool = False) -> str:
 def vega_locale(lang: str = "id") -> dict:
     """Vega's number and time locale for ``lang``: chart axes and tooltips in the reader's format."""
     thousands, decimal = SEPARATORS[lang]
-    days = (("Minggu", "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu") if lang == "id" else
-            ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"))
+    days = (
+        ("Minggu", "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu")
+        if lang == "id"
+        else ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
+    )
     return {
         "number": {"decimal": decimal, "thousands": thousands, "grouping": [3], "currency": ["Rp", ""]},
-        "time": {"dateTime": "%A, %e %B %Y %X", "date": "%d/%m/%Y", "time": "%H.%M.%S", "periods": ["AM", "PM"],
-                 "days": list(days), "shortDays": [d[:3] for d in days],
-                 "months": list(MONTHS_LONG[lang]), "shortMonths": list(MONTHS[lang])},
+        "time": {
+            "dateTime": "%A, %e %B %Y %X",
+            "date": "%d/%m/%Y",
+            "time": "%H.%M.%S",
+            "periods": ["AM", "PM"],
+            "days": list(days),
+            "shortDays": [d[:3] for d in days],
+            "months": list(MONTHS_LONG[lang]),
+            "shortMonths": list(MONTHS[lang]),
+        },
     }
 
 
 #: What a box of each kind accepts, for its help text.
 NUMBER_HELP = {
-    "rupiah": {"id": "Contoh: 10.000.000.000, Rp10 M, 750 jt (titik untuk ribuan, koma untuk desimal).",
-               "en": "e.g. 10,000,000,000, Rp10 bn, 750 mn (commas for thousands, a point for decimals)."},
-    "percent": {"id": "Contoh: 59,56 atau 59,56 % (koma untuk desimal).", "en": "e.g. 59.56 or 59.56% (a point for decimals)."},
+    "rupiah": {
+        "id": "Contoh: 10.000.000.000, Rp10 M, 750 jt (titik untuk ribuan, koma untuk desimal).",
+        "en": "e.g. 10,000,000,000, Rp10 bn, 750 mn (commas for thousands, a point for decimals).",
+    },
+    "percent": {
+        "id": "Contoh: 59,56 atau 59,56 % (koma untuk desimal).",
+        "en": "e.g. 59.56 or 59.56% (a point for decimals).",
+    },
     "count": {"id": "Contoh: 26.373 (titik untuk ribuan).", "en": "e.g. 26,373 (commas for thousands)."},
-    "number": {"id": "Titik untuk ribuan, koma untuk desimal.", "en": "Commas for thousands, a point for decimals."},
+    "number": {
+        "id": "Titik untuk ribuan, koma untuk desimal.",
+        "en": "Commas for thousands, a point for decimals.",
+    },
 }

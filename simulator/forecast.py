@@ -486,7 +486,9 @@ def backtest(df: pd.DataFrame, horizon: int, folds: int = 3, models=None, level=
         auto = {"E": _auto_errors(bt.E, sel_names, picks), "S": _auto_errors(bt.S, sel_names, picks)}
         line = np.flatnonzero(_straight(g.Y[act], g.n[act]))
         if len(line):  # forecast() continues a straight line with drift
-            drift = _run_backtest(g.Y[act[line]], g.n[act[line]], g.m, horizon, folds, ["drift"], nonneg[act[line]])
+            drift = _run_backtest(
+                g.Y[act[line]], g.n[act[line]], g.m, horizon, folds, ["drift"], nonneg[act[line]]
+            )
             auto["E"][line], auto["S"][line] = drift.E["drift"], drift.S["drift"]
         auto_cov = _fold_out_coverage(auto["E"], probs, L)
         for i, row in enumerate(act):
@@ -567,8 +569,10 @@ def forecast(
                 notes.append((uid, "straight line: continued exactly, zero-width intervals"))
             elif short[i]:
                 notes.append(
-                    (uid, f"short series ({g.n[i]} {freq} points < {_MIN_POINTS}): naive forecast, "
-                     "no backtest")
+                    (
+                        uid,
+                        f"short series ({g.n[i]} {freq} points < {_MIN_POINTS}): naive forecast, no backtest",
+                    )
                 )
             if few[i] and not const[i]:
                 text = f"fewer than two seasons ({g.n[i]} < {2 * g.m}): no seasonal pattern used"
@@ -576,8 +580,14 @@ def forecast(
             if intermittent[i]:
                 notes.append((uid, f"intermittent ({zeros[i]} of {g.n[i]} zeros): forecasts clipped at 0"))
             elif zeros[i] and not const[i]:
-                notes.append((uid, f"{zeros[i]} zero value(s): additive seasonality, forecasts clipped at 0"
-                              if nonneg[i] else f"{zeros[i]} zero value(s)"))
+                notes.append(
+                    (
+                        uid,
+                        f"{zeros[i]} zero value(s): additive seasonality, forecasts clipped at 0"
+                        if nonneg[i]
+                        else f"{zeros[i]} zero value(s)",
+                    )
+                )
             if flat[i]:
                 notes.append((uid, "flat series (most periods unchanged)"))
         dates = _future_dates(g, H)
@@ -644,7 +654,9 @@ def forecast(
             band = mean[i][:, None] + mult[i] * q[:, : 2 * L]
             if nonneg[i]:
                 band = np.maximum(band, 0.0)
-            per_series.append((uid, dates[i], chosen[i], mean[i], band, path_tables[tab_of[i]], mult[i], nonneg[i]))
+            per_series.append(
+                (uid, dates[i], chosen[i], mean[i], band, path_tables[tab_of[i]], mult[i], nonneg[i])
+            )
 
     per_series.sort(key=lambda r: _sort_key(r[0]))
     ids = [r[0] for r in per_series]

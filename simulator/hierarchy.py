@@ -85,7 +85,9 @@ def _depths(parent: np.ndarray) -> np.ndarray:
     return depth
 
 
-def solve_factors(variance: np.ndarray, shares: np.ndarray, parent: np.ndarray, iterations: int = 50) -> TreeFactors:
+def solve_factors(
+    variance: np.ndarray, shares: np.ndarray, parent: np.ndarray, iterations: int = 50
+) -> TreeFactors:
     """The factor model that gives every region its own log-error variance (to first order).
 
     ``variance`` (regions, months): each region's own forecast error variance on the log scale;
@@ -145,7 +147,9 @@ def solve_factors(variance: np.ndarray, shares: np.ndarray, parent: np.ndarray, 
     return TreeFactors(shared=np.where(is_leaf[:, None], np.nan, shared), loading=loading, own=own)
 
 
-def leaf_log_errors(factors: TreeFactors, parent: np.ndarray, paths: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def leaf_log_errors(
+    factors: TreeFactors, parent: np.ndarray, paths: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Joint log errors of the leaves (leaves, paths, months) float32, and the leaves' rows.
 
     Every region's own part is a random walk over months with variance ``factors.own``; a region

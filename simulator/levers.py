@@ -225,8 +225,11 @@ def informal_outreach(
     for t in range(offset.size):
         level = level * (1.0 - lapse) + inflow[t]
         stock[:, t] = level
-    return LeverEffect(weights=np.asarray(weights, dtype=np.float64), per_path=stock,
-                       cost=stock * running[None, :] * unit_cost)
+    return LeverEffect(
+        weights=np.asarray(weights, dtype=np.float64),
+        per_path=stock,
+        cost=stock * running[None, :] * unit_cost,
+    )
 
 
 def workforce_factor(change: float, ramp_months: int, offset: np.ndarray) -> np.ndarray:

@@ -280,8 +280,10 @@ def load_upload(data: bytes, name: str, kind: str, base: Panel | None = None) ->
     _check_keys(frame, kind)
     other: dict[str, pd.DataFrame | None] = {"history": None, "workforce": None}
     if base is not None:
-        other = {k: _with_rows(getattr(base, k), (base.sources_of(k) or (f"{k} in use",))[0])
-                 for k in ("history", "workforce")}
+        other = {
+            k: _with_rows(getattr(base, k), (base.sources_of(k) or (f"{k} in use",))[0])
+            for k in ("history", "workforce")
+        }
     other[kind] = frame
     warnings = _check_together(other.get("history"), other.get("workforce"))
     out = _finish(frame, kind)
@@ -440,7 +442,9 @@ def _check_file(path: Path) -> None:
 
 def _check_size(name: str, size: int) -> None:
     if size > MAX_FILE_BYTES:
-        raise InputError(f"{name}: file is {number(size)} bytes: expected at most {number(MAX_FILE_BYTES)} bytes")
+        raise InputError(
+            f"{name}: file is {number(size)} bytes: expected at most {number(MAX_FILE_BYTES)} bytes"
+        )
 
 
 def _source(path: Path) -> _Source:
@@ -610,7 +614,9 @@ def _check_xlsx_package(name: str, data: bytes) -> None:
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as err:
         raise InputError(f"{unreadable} ({type(err).__name__})") from None
     if sum(m.file_size for m in members) > MAX_XLSX_UNPACKED:
-        raise InputError(f"{name}: unpacks to more than {number(MAX_XLSX_UNPACKED)} bytes: expected a smaller workbook")
+        raise InputError(
+            f"{name}: unpacks to more than {number(MAX_XLSX_UNPACKED)} bytes: expected a smaller workbook"
+        )
     total = 0
     with package:
         for member in members:
@@ -659,7 +665,9 @@ def _sheet_rows(ws, label: str) -> list[list[object]]:
     rows: list[list[object]] = []
     for i, values in enumerate(ws.iter_rows(values_only=True)):
         if i >= MAX_ROWS + 1:
-            raise InputError(f"{label}: more than {number(MAX_ROWS)} rows: expected at most {number(MAX_ROWS)}")
+            raise InputError(
+                f"{label}: more than {number(MAX_ROWS)} rows: expected at most {number(MAX_ROWS)}"
+            )
         if len(values) > MAX_COLUMNS:
             beyond = [j for j, v in enumerate(values[MAX_COLUMNS:], start=MAX_COLUMNS) if not _is_blank(v)]
             if beyond:
@@ -670,7 +678,9 @@ def _sheet_rows(ws, label: str) -> list[list[object]]:
             values = values[:MAX_COLUMNS]
         rows.append(list(values))
         if i % 10_000 == 0 and time.monotonic() > deadline:
-            raise InputError(f"{label}: reading took more than {MAX_READ_SECONDS:.0f} s: expected a smaller workbook")
+            raise InputError(
+                f"{label}: reading took more than {MAX_READ_SECONDS:.0f} s: expected a smaller workbook"
+            )
     return rows
 
 

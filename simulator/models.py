@@ -143,7 +143,9 @@ def drift(y: np.ndarray, h: int, m: int = 1) -> tuple[np.ndarray, np.ndarray]:
 # ---------------------------------------------------------------------------------- seasonality
 
 
-def seasonality(y: np.ndarray, m: int, test: bool = True, additive: bool = False) -> tuple[np.ndarray, np.ndarray]:
+def seasonality(
+    y: np.ndarray, m: int, test: bool = True, additive: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """Seasonal test and classical decomposition, row by row.
 
     Returns ``(index, multiplicative)``: ``index`` has shape ``(series, m)`` by column phase
@@ -447,7 +449,9 @@ def _arima_ls(y, h, m, consts):
     shrink = s >= 0.99
     if shrink.any():
         phis[shrink] *= (0.99 / s[shrink])[:, None]
-        best_coef[shrink, 0] = np.where(best_const[shrink], mean_d[shrink] * (1 - phis[shrink].sum(axis=1)), 0.0)
+        best_coef[shrink, 0] = np.where(
+            best_const[shrink], mean_d[shrink] * (1 - phis[shrink].sum(axis=1)), 0.0
+        )
     P = phis.shape[1]
     hist = np.zeros((N, P))
     if P:
@@ -488,7 +492,9 @@ def ets_filter(x, alpha, beta, phi, gamma, l0, b0, s0, season: str):
     """
     x = np.asarray(x, dtype=float)
     N, T = x.shape
-    alpha, beta, phi, gamma = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (alpha, beta, phi, gamma)))
+    alpha, beta, phi, gamma = np.broadcast_arrays(
+        *(np.asarray(a, dtype=float) for a in (alpha, beta, phi, gamma))
+    )
     shape = np.broadcast_shapes(alpha.shape, (N, 1))
     level = np.broadcast_to(np.asarray(l0, dtype=float), shape).copy()
     trend = np.broadcast_to(np.asarray(b0, dtype=float), shape).copy()
@@ -543,7 +549,9 @@ def ets_forecast(x, h, m, alpha, beta, phi, gamma, l0, b0, s0, season: str) -> n
     N, mm = len(x), max(m, 1)
     col = lambda v: np.broadcast_to(np.asarray(v, dtype=float).reshape(-1, 1), (N, 1))  # noqa: E731
     s0 = np.broadcast_to(np.asarray(s0, dtype=float).reshape(-1, mm), (N, mm))
-    level, trend, S, _ = ets_filter(x, col(alpha), col(beta), col(phi), col(gamma), col(l0), col(b0), s0, season)
+    level, trend, S, _ = ets_filter(
+        x, col(alpha), col(beta), col(phi), col(gamma), col(l0), col(b0), s0, season
+    )
     return _ets_path(level[:, 0], trend[:, 0], S[:, 0], col(phi)[:, 0], h, x.shape[1], season)
 
 
@@ -600,7 +608,9 @@ def ets(y: np.ndarray, h: int, m: int = 1) -> tuple[np.ndarray, np.ndarray]:
         for trend in (False, True):
             a, b, p, g = _ets_grid(trend, season != "none")
             l0, b0 = _ets_initial(y, first, n, s0, season, trend)
-            level, tr, S, sse = ets_filter(y, a[None], b[None], p[None], g[None], l0[:, None], b0[:, None], s0, season)
+            level, tr, S, sse = ets_filter(
+                y, a[None], b[None], p[None], g[None], l0[:, None], b0[:, None], s0, season
+            )
             sse = np.where(np.isfinite(sse), sse, np.inf)
             j = np.argmin(sse, axis=1)
             k = 2 + 3 * trend + (m if season != "none" else 0)  # parameters incl. initial states, sigma

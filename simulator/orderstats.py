@@ -51,7 +51,7 @@ def _select(values: np.ndarray, lo: int, hi: int, wanted: list[int], found: dict
         found[mid - 1] = values[..., lo:mid].max(axis=-1)
         below.pop()
     if above and above[0] == mid + 1:  # the smallest of the part above
-        found[mid + 1] = values[..., mid + 1:hi].min(axis=-1)
+        found[mid + 1] = values[..., mid + 1 : hi].min(axis=-1)
         above.pop(0)
     _select(values, lo, mid, below, found)
     _select(values, mid + 1, hi, above, found)
@@ -88,8 +88,9 @@ def quantiles(values: np.ndarray, qs) -> np.ndarray:
     return median_and_quantiles(values, qs, with_median=False)[1]
 
 
-def median_and_quantiles(values: np.ndarray, qs,
-                         with_median: bool = True) -> tuple[np.ndarray | None, np.ndarray]:
+def median_and_quantiles(
+    values: np.ndarray, qs, with_median: bool = True
+) -> tuple[np.ndarray | None, np.ndarray]:
     """(``median(values)``, ``quantiles(values, qs)``) from one selection (the median None
     without ``with_median``); partitions ``values`` in place."""
     n = values.shape[-1]
@@ -107,8 +108,11 @@ def median_and_quantiles(values: np.ndarray, qs,
     found = dict(zip(positions, select(values, positions)))
     mid = None
     if with_median:
-        mid = found[n // 2] if n % 2 else np.true_divide(
-            np.add(found[n // 2 - 1], found[n // 2]), 2, dtype=values.dtype)
+        mid = (
+            found[n // 2]
+            if n % 2
+            else np.true_divide(np.add(found[n // 2 - 1], found[n // 2]), 2, dtype=values.dtype)
+        )
     out = np.empty((len(qs), *values.shape[:-1]), dtype=np.result_type(values.dtype, np.float64))
     for j, (lo, hi, g) in enumerate(zip(low_at, high_at, gamma.tolist())):
         a, b = found[lo], found[hi]

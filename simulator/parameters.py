@@ -24,16 +24,24 @@ PARAMETERS_FILE = Path(__file__).resolve().parent.parent / "data" / "parameters.
 #: scenario, the app or the budget tools leave the key out.
 LEVER_DEFAULTS: dict[str, dict[str, str]] = {
     "contribution_subsidy": {
-        "unit_cost": "contribution_jkk_jkm_min", "ramp_months": "ramp_months",
-        "already_covered": "already_covered", "retention_after": "retention_after", "lapse": "monthly_lapse",
+        "unit_cost": "contribution_jkk_jkm_min",
+        "ramp_months": "ramp_months",
+        "already_covered": "already_covered",
+        "retention_after": "retention_after",
+        "lapse": "monthly_lapse",
     },
     "village_officials": {
-        "unit_cost": "contribution_jkk_jkm_min", "ramp_months": "ramp_months",
-        "officials_per_village": "officials_per_village", "enrolled_share": "enrolled_share",
-        "already_enrolled": "officials_already_enrolled", "dana_desa_share": "village_share_dana_desa",
+        "unit_cost": "contribution_jkk_jkm_min",
+        "ramp_months": "ramp_months",
+        "officials_per_village": "officials_per_village",
+        "enrolled_share": "enrolled_share",
+        "already_enrolled": "officials_already_enrolled",
+        "dana_desa_share": "village_share_dana_desa",
     },
     "informal_outreach": {
-        "unit_cost": "contribution_jkk_jkm_min", "ramp_months": "ramp_months", "lapse": "monthly_lapse",
+        "unit_cost": "contribution_jkk_jkm_min",
+        "ramp_months": "ramp_months",
+        "lapse": "monthly_lapse",
     },
     "employer_compliance": {"ramp_months": "ramp_months"},
 }
@@ -92,7 +100,9 @@ def _dated(raw: Any, where: str) -> DatedValue:
     try:
         since = as_date(raw["valid_from"])
     except InputError:
-        raise InputError(f"{where}, key 'valid_from': expected a date 'YYYY-MM-DD', got {raw['valid_from']!r}") from None
+        raise InputError(
+            f"{where}, key 'valid_from': expected a date 'YYYY-MM-DD', got {raw['valid_from']!r}"
+        ) from None
     return DatedValue(value=raw["value"], valid_from=since, reference=str(raw.get("reference", "")).strip())
 
 
@@ -126,8 +136,12 @@ def load_parameters(path: str | None = None) -> dict[str, Parameter]:
         if not isinstance(raws, list) or not raws:
             raise InputError(f"{where}, key 'values': expected a list of dated values")
         values = sorted((_dated(r, where) for r in raws), key=lambda v: v.valid_from)
-        out[str(name)] = Parameter(name=str(name), unit=str(entry["unit"]),
-                                   assumption=bool(entry.get("assumption", False)), values=tuple(values))
+        out[str(name)] = Parameter(
+            name=str(name),
+            unit=str(entry["unit"]),
+            assumption=bool(entry.get("assumption", False)),
+            values=tuple(values),
+        )
     return out
 
 
@@ -181,7 +195,9 @@ def payer_for(regions: Any, tree: Any, date: Any = None, path: str | None = None
     rule = value_at("payer_by_level", date, path)
     level = tree.level(holder)
     if not isinstance(rule, dict) or level not in rule:
-        raise InputError(f"{PARAMETERS_FILE.name}: parameter 'payer_by_level' names no payer for level {level!r}")
+        raise InputError(
+            f"{PARAMETERS_FILE.name}: parameter 'payer_by_level' names no payer for level {level!r}"
+        )
     return str(rule[level])
 
 

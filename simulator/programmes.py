@@ -18,8 +18,14 @@ from simulator.errors import InputError
 
 PROGRAMMES_FILE = Path(__file__).resolve().parent.parent / "data" / "programmes.yaml"
 #: Keys a programme entry must have, and the lever keys they fill.
-_FILLS = {"region": "region", "headcount": "headcount", "unit_cost": "unit_cost", "payer": "payer",
-          "reference": "reference", "label": "label"}
+_FILLS = {
+    "region": "region",
+    "headcount": "headcount",
+    "unit_cost": "unit_cost",
+    "payer": "payer",
+    "reference": "reference",
+    "label": "label",
+}
 _REQUIRED = ("label", "region", "headcount", "unit_cost", "payer", "start", "reference")
 
 
@@ -48,13 +54,17 @@ def programme_keys(name: Any, where: str) -> dict[str, Any]:
     for the scenario parser; InputError naming ``where`` for an unknown programme."""
     table = load_programmes()
     if not isinstance(name, str) or name not in table:
-        raise InputError(f"{where}, key 'programme': unknown programme {name!r}; expected one of "
-                         f"{', '.join(table)} (data/programmes.yaml)")
+        raise InputError(
+            f"{where}, key 'programme': unknown programme {name!r}; expected one of "
+            f"{', '.join(table)} (data/programmes.yaml)"
+        )
     entry = table[name]
     return {lever_key: entry[key] for key, lever_key in _FILLS.items()}
 
 
-def in_force(codes: set[str], first: Any, last: Any, path: str | None = None) -> list[tuple[str, dict[str, Any]]]:
+def in_force(
+    codes: set[str], first: Any, last: Any, path: str | None = None
+) -> list[tuple[str, dict[str, Any]]]:
     """Programmes whose region is among ``codes`` and which are in force at some month of
     ``first``..``last`` (Periods): ``(id, entry)`` in file order."""
     import pandas as pd

@@ -97,7 +97,12 @@ def _last_measured(workforce: pd.DataFrame) -> pd.Period:
 
 
 def _workforce_paths(
-    workforce: pd.DataFrame, tree: RegionTree, leaves: list[str], months: pd.PeriodIndex, paths: int, seed: int
+    workforce: pd.DataFrame,
+    tree: RegionTree,
+    leaves: list[str],
+    months: pd.PeriodIndex,
+    paths: int,
+    seed: int,
 ) -> np.ndarray:
     """Workforce paths (leaves, paths, months) [persons]: trend times jointly drawn deviations.
 
@@ -138,9 +143,38 @@ SELECTION_STEPS = 24
 BACKTEST_ORIGINS = 8
 BACKTEST_SPACING = 7
 #: Student-t 90 % quantiles for 1..30 degrees of freedom (t_{0.9, nu}); beyond 30 the normal's.
-_T90 = (3.078, 1.886, 1.638, 1.533, 1.476, 1.440, 1.415, 1.397, 1.383, 1.372, 1.363, 1.356, 1.350, 1.345,
-        1.341, 1.337, 1.333, 1.330, 1.328, 1.325, 1.323, 1.321, 1.319, 1.318, 1.316, 1.315, 1.314, 1.313,
-        1.311, 1.310)
+_T90 = (
+    3.078,
+    1.886,
+    1.638,
+    1.533,
+    1.476,
+    1.440,
+    1.415,
+    1.397,
+    1.383,
+    1.372,
+    1.363,
+    1.356,
+    1.350,
+    1.345,
+    1.341,
+    1.337,
+    1.333,
+    1.330,
+    1.328,
+    1.325,
+    1.323,
+    1.321,
+    1.319,
+    1.318,
+    1.316,
+    1.315,
+    1.314,
+    1.313,
+    1.311,
+    1.310,
+)
 _Z90 = 1.2815516
 
 
@@ -151,6 +185,8 @@ def predictive_inflation(origins: np.ndarray) -> np.ndarray:
     nu = np.clip(np.asarray(origins) - 1, 1, None)
     t90 = np.where(nu <= len(_T90), np.asarray(_T90)[np.clip(nu, 1, len(_T90)) - 1], _Z90)
     return (t90 / _Z90) ** 2
+
+
 #: Months of history a backtest origin needs before it.
 MIN_TRAIN = 24
 
@@ -192,8 +228,9 @@ def _fit_steps(n_months: int, steps: int) -> int:
     return max(steps, SELECTION_STEPS, n_months // 4)
 
 
-def _direct_log_means(totals: np.ndarray, months: pd.PeriodIndex, codes: list[str], steps: int,
-                      memo: dict | None = None):
+def _direct_log_means(
+    totals: np.ndarray, months: pd.PeriodIndex, codes: list[str], steps: int, memo: dict | None = None
+):
     """Point forecasts of log(1 + active) for every region (regions, steps), each region forecast
     directly with the generic forecaster, and its Forecast. ``memo`` (a dict the caller owns, e.g.
     ``calibrate`` over several origins) keeps forecasts by their data: the same history cut at the
@@ -202,8 +239,13 @@ def _direct_log_means(totals: np.ndarray, months: pd.PeriodIndex, codes: list[st
     fit = _fit_steps(n_t, steps)
     key = None
     if memo is not None:
-        key = (hashlib.sha256(np.ascontiguousarray(totals).tobytes()).hexdigest(), str(months[0]), n_t, fit,
-               tuple(codes))
+        key = (
+            hashlib.sha256(np.ascontiguousarray(totals).tobytes()).hexdigest(),
+            str(months[0]),
+            n_t,
+            fit,
+            tuple(codes),
+        )
         if key in memo:
             means, fc = memo[key]
             return means[:, :steps], fc
@@ -218,11 +260,13 @@ def _forecast_means(totals: np.ndarray, months: pd.PeriodIndex, codes: list[str]
 
     n_r, n_t = totals.shape
     keep = np.isfinite(totals)
-    frame = pd.DataFrame({
-        "unique_id": np.repeat(np.asarray(codes, dtype=object), n_t)[keep.ravel()],
-        "ds": np.tile(months.to_timestamp(), n_r)[keep.ravel()],
-        "y": np.log1p(totals[keep]),
-    })
+    frame = pd.DataFrame(
+        {
+            "unique_id": np.repeat(np.asarray(codes, dtype=object), n_t)[keep.ravel()],
+            "ds": np.tile(months.to_timestamp(), n_r)[keep.ravel()],
+            "y": np.log1p(totals[keep]),
+        }
+    )
     fc = forecast(frame, horizon=fit, paths=0)
     means = fc.frame["mean"].to_numpy(dtype=np.float64).reshape(len(fc.ids), fit)
     row = {uid: i for i, uid in enumerate(fc.ids)}
@@ -246,7 +290,9 @@ def _two_term_fit(h: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[float, f
     return best[1], best[2]
 
 
-def _backtest_errors(totals: np.ndarray, months: pd.PeriodIndex, codes: list[str], memo: dict | None = None) -> np.ndarray:
+def _backtest_errors(
+    totals: np.ndarray, months: pd.PeriodIndex, codes: list[str], memo: dict | None = None
+) -> np.ndarray:
     """Log errors of the direct forecasts from rolling origins (regions, origins, SELECTION_STEPS),
     NaN where the month lies beyond the history. All regions share the same origins, so the
     errors keep their dependence across the tree."""
@@ -324,7 +370,12 @@ def one_blas_thread():
 
 
 def project_active(
-    history: pd.DataFrame, tree: RegionTree, horizon: int, paths: int, seed: int, joint: bool = True,
+    history: pd.DataFrame,
+    tree: RegionTree,
+    horizon: int,
+    paths: int,
+    seed: int,
+    joint: bool = True,
     memo: dict | None = None,
 ) -> tuple[np.ndarray, list[str], pd.PeriodIndex, dict]:
     """See ``_project_active``; computed with one BLAS thread (numbers independent of the cores)."""
@@ -333,7 +384,12 @@ def project_active(
 
 
 def _project_active(
-    history: pd.DataFrame, tree: RegionTree, horizon: int, paths: int, seed: int, joint: bool = True,
+    history: pd.DataFrame,
+    tree: RegionTree,
+    horizon: int,
+    paths: int,
+    seed: int,
+    joint: bool = True,
     memo: dict | None = None,
 ) -> tuple[np.ndarray, list[str], pd.PeriodIndex, dict]:
     """Joint sample paths of active participants per kabupaten/kota (leaves, paths, months) [persons].
@@ -363,7 +419,8 @@ def _project_active(
         leaf = np.zeros(len(nodes.codes), dtype=bool)
         leaf[nodes.leaf_rows] = True
         factors = hierarchy.TreeFactors(
-            shared=factors.shared, loading=np.zeros_like(log_var),
+            shared=factors.shared,
+            loading=np.zeros_like(log_var),
             own=np.where(leaf[:, None], np.maximum.accumulate(log_var, axis=1), 0.0),
         )
     err, rows = hierarchy.leaf_log_errors(factors, nodes.parent, paths, seed)
@@ -417,9 +474,14 @@ def project_baseline(
     progress = progress or _noop
     tree = tree or load_regions()
     if horizon < 1 or paths < 1:
-        raise InputError(f"project: horizon and paths must be at least 1, got horizon={horizon}, paths={paths}")
+        raise InputError(
+            f"project: horizon and paths must be at least 1, got horizon={horizon}, paths={paths}"
+        )
     settings = {"horizon": horizon, "paths": paths, "seed": seed, "method": METHOD_VERSION}
-    key = data_hash(history, workforce) + hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
+    key = (
+        data_hash(history, workforce)
+        + hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
+    )
     key = hashlib.sha256(key.encode()).hexdigest()[:20]
     cached = _read_cache(cache_dir, key)
     if cached is not None:
@@ -452,11 +514,13 @@ def project_baseline(
     calibration = _calibration_records(history, tree, memo)
     progress(0.9, "menguji akurasi model / backtesting the models")
     totals = history.groupby(["region_code", "ds"], as_index=False)["active"].sum()
-    series = pd.DataFrame({
-        "unique_id": totals["region_code"],
-        "ds": pd.PeriodIndex(totals["ds"].astype(str), freq="M").to_timestamp(),
-        "y": np.log1p(totals["active"].to_numpy(dtype=float)),
-    })
+    series = pd.DataFrame(
+        {
+            "unique_id": totals["region_code"],
+            "ds": pd.PeriodIndex(totals["ds"].astype(str), freq="M").to_timestamp(),
+            "y": np.log1p(totals["active"].to_numpy(dtype=float)),
+        }
+    )
     with one_blas_thread():
         table = backtest(series, horizon=SELECTION_STEPS, folds=3)
     # the model each kabupaten/kota's projection used (from the direct forecasts of every region)
@@ -486,7 +550,10 @@ def _calibration_records(history: pd.DataFrame, tree: RegionTree, memo: dict) ->
     except InputError as err:
         log.info("no calibration: %s", err)
         return None
-    return [{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()} for row in table.to_dict("records")]
+    return [
+        {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+        for row in table.to_dict("records")
+    ]
 
 
 def _read_cache(cache_dir: Path | None, key: str) -> tuple[Baseline, pd.DataFrame] | None:
@@ -529,10 +596,16 @@ def _write_cache(cache_dir: Path | None, key: str, baseline: Baseline, table: pd
     cache_store.write_entry(
         cache_dir,
         f"baseline-{key}",
-        arrays={"active": np.ascontiguousarray(baseline.active, dtype=np.float32),
-                "employed": np.ascontiguousarray(baseline.employed, dtype=np.float32)},
-        meta={"regions": list(baseline.regions), "first_month": str(baseline.months[0]),
-              "last_observed": str(baseline.last_observed), "meta": baseline.meta},
+        arrays={
+            "active": np.ascontiguousarray(baseline.active, dtype=np.float32),
+            "employed": np.ascontiguousarray(baseline.employed, dtype=np.float32),
+        },
+        meta={
+            "regions": list(baseline.regions),
+            "first_month": str(baseline.months[0]),
+            "last_observed": str(baseline.last_observed),
+            "meta": baseline.meta,
+        },
         tables={"backtest": table},
     )
 
@@ -562,12 +635,16 @@ def baseline_frame(baseline: Baseline, quantiles: tuple[float, ...] = (0.1, 0.5,
             out[name][:, a:b] = orderstats.nanquantile(values, qs, axis=1)
     frames = []
     for k, q in enumerate(qs):
-        frames.append(pd.DataFrame({
-            "region_code": np.repeat(np.asarray(baseline.regions, dtype=object), n_t),
-            "month": np.tile(baseline.months.astype(str), n_r),
-            "quantile": q,
-            "active": out["active"][k].reshape(-1),
-            "employed": out["employed"][k].reshape(-1),
-            "coverage": out["coverage"][k].reshape(-1),
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "region_code": np.repeat(np.asarray(baseline.regions, dtype=object), n_t),
+                    "month": np.tile(baseline.months.astype(str), n_r),
+                    "quantile": q,
+                    "active": out["active"][k].reshape(-1),
+                    "employed": out["employed"][k].reshape(-1),
+                    "coverage": out["coverage"][k].reshape(-1),
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True)

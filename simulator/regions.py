@@ -70,7 +70,9 @@ class RegionTree:
 
     def row(self, code: str) -> pd.Series:
         if code not in self._index:
-            raise InputError(f"unknown region code {code!r}: expected a Kemendagri code such as '61' or '61.01'")
+            raise InputError(
+                f"unknown region code {code!r}: expected a Kemendagri code such as '61' or '61.01'"
+            )
         return self.table.iloc[self._index[code]]
 
     def _field(self, code: str, column: str):
@@ -136,7 +138,9 @@ class RegionTree:
         if len(matches) == 1:
             return matches[0]
         if not matches:
-            raise InputError(f"unknown region {raw!r}: expected a Kemendagri code or name (see `python -m simulator regions`)")
+            raise InputError(
+                f"unknown region {raw!r}: expected a Kemendagri code or name (see `python -m simulator regions`)"
+            )
         names = ", ".join(f"{c} {self.name(c)}" for c in matches)
         raise InputError(f"region {raw!r} is ambiguous: it matches {names}; use the code")
 
@@ -157,7 +161,9 @@ class RegionTree:
                 node = self.parent(node)
         return codes, s
 
-    def aggregate(self, frame: pd.DataFrame, value_cols: list[str], code_col: str = "region_code") -> pd.DataFrame:
+    def aggregate(
+        self, frame: pd.DataFrame, value_cols: list[str], code_col: str = "region_code"
+    ) -> pd.DataFrame:
         """Sum a kabupaten/kota frame up to provinces and the nation.
 
         Every column other than ``code_col`` and ``value_cols`` is a grouping key (e.g. ``ds``,
@@ -169,9 +175,17 @@ class RegionTree:
             raise InputError(f"aggregate expects kabupaten/kota codes; got {unknown[:3]}")
         keys = [c for c in frame.columns if c not in value_cols and c != code_col]
         prov = frame.assign(**{code_col: frame[code_col].str[:2]})
-        prov = prov.groupby(keys + [code_col], as_index=False)[value_cols].sum() if keys else prov.groupby(code_col, as_index=False)[value_cols].sum()
+        prov = (
+            prov.groupby(keys + [code_col], as_index=False)[value_cols].sum()
+            if keys
+            else prov.groupby(code_col, as_index=False)[value_cols].sum()
+        )
         nat = frame.assign(**{code_col: NATION_CODE})
-        nat = nat.groupby(keys + [code_col], as_index=False)[value_cols].sum() if keys else nat.groupby(code_col, as_index=False)[value_cols].sum()
+        nat = (
+            nat.groupby(keys + [code_col], as_index=False)[value_cols].sum()
+            if keys
+            else nat.groupby(code_col, as_index=False)[value_cols].sum()
+        )
         out = pd.concat([nat, prov, frame[[*keys, code_col, *value_cols]]], ignore_index=True)
         return out[frame.columns.tolist()] if set(out.columns) == set(frame.columns) else out
 
@@ -220,7 +234,9 @@ def load_regions(path: str | None = None) -> RegionTree:
     known = set(table["code"])
     bad = table.loc[(table["parent_code"] != "") & ~table["parent_code"].isin(known)]
     if len(bad):
-        raise InputError(f"{file.name}: row {bad.index[0] + 2}, column parent_code: unknown parent {bad['parent_code'].iloc[0]!r}")
+        raise InputError(
+            f"{file.name}: row {bad.index[0] + 2}, column parent_code: unknown parent {bad['parent_code'].iloc[0]!r}"
+        )
     for col in ("villages", "desa", "kelurahan", "kecamatan", "population"):
         table[col] = table[col].astype(np.int64)
     return RegionTree(table=table)

@@ -75,12 +75,15 @@ tr.group td { font-weight: bold; background: #f1f3f4; }
 """
 
 
-def html_table(head: list[str], rows: list[list[str]], numeric: set[int], classes: list[str] | None = None
-               ) -> str:
+def html_table(
+    head: list[str], rows: list[list[str]], numeric: set[int], classes: list[str] | None = None
+) -> str:
     """An HTML table of already formatted text; columns in ``numeric`` right-aligned."""
+
     def cells(tag: str, row: list[str]) -> str:
-        return "".join(f"<{tag}{' class=n' if j in numeric else ''}>{esc(v)}</{tag}>"
-                       for j, v in enumerate(row))
+        return "".join(
+            f"<{tag}{' class=n' if j in numeric else ''}>{esc(v)}</{tag}>" for j, v in enumerate(row)
+        )
 
     classes = classes or [""] * len(rows)
     body = "".join(f"<tr{f' class={c}' if c else ''}>{cells('td', r)}</tr>" for r, c in zip(rows, classes))
@@ -90,13 +93,27 @@ def html_table(head: list[str], rows: list[list[str]], numeric: set[int], classe
 def _status_table(rows: pd.DataFrame, tree: RegionTree, lang: str) -> str:
     if rows.empty:
         return f"<p>{esc(label('no_status', lang))}</p>"
-    head = [t(k, lang) for k in ("region", "year", "target", "median", "probability")] + [label("tested", lang)] + [
-        t(k, lang) for k in ("gap", "status")]
-    body = [[f"{tree.name(r.region_code)} ({r.region_code})", str(r.year), percent(r.target, lang=lang),
-             percent(r.median, lang=lang), percent(r.probability, 0, lang),
-             percent(getattr(r, "held_80", float("nan")), 0, lang), number(r.gap_persons, lang=lang),
-             t(r.status, lang)] for r in rows.itertuples(index=False)]
-    html_text = html_table(head, body, {1, 2, 3, 4, 5, 6}) + f"<p class='note'>{esc(label('tested_note', lang))}</p>"
+    head = (
+        [t(k, lang) for k in ("region", "year", "target", "median", "probability")]
+        + [label("tested", lang)]
+        + [t(k, lang) for k in ("gap", "status")]
+    )
+    body = [
+        [
+            f"{tree.name(r.region_code)} ({r.region_code})",
+            str(r.year),
+            percent(r.target, lang=lang),
+            percent(r.median, lang=lang),
+            percent(r.probability, 0, lang),
+            percent(getattr(r, "held_80", float("nan")), 0, lang),
+            number(r.gap_persons, lang=lang),
+            t(r.status, lang),
+        ]
+        for r in rows.itertuples(index=False)
+    ]
+    html_text = (
+        html_table(head, body, {1, 2, 3, 4, 5, 6}) + f"<p class='note'>{esc(label('tested_note', lang))}</p>"
+    )
     for status in ("on track", "at risk", "off track"):  # colour the status words (they are also written out)
         word = esc(t(status, lang))
         css = status.replace(" ", "-")
@@ -111,16 +128,20 @@ def _cost_table(cost: pd.DataFrame, lang: str) -> str:
     if cost.empty:
         return f"<p>{esc(label('no_cost', lang))}</p>"
     if "group" not in cost:
-        cost = cost.assign(group=np.where(cost["payer"].isin(GOVERNMENT_PAYERS), "government", "own"),
-                           running=False, item="")
+        cost = cost.assign(
+            group=np.where(cost["payer"].isin(GOVERNMENT_PAYERS), "government", "own"), running=False, item=""
+        )
     years = sorted(int(y) for y in cost["year"].unique())
     order = {p: i for i, p in enumerate(PAYERS)}
 
     def line(name: str, rows: pd.DataFrame) -> list[str]:
         per_year = rows.groupby("year")["cost_idr"].sum()
         values = [float(per_year.get(y, 0.0)) for y in years]
-        return [name, *[rupiah(v, short=True, lang=lang) if v else "–" for v in values],
-                rupiah(sum(values), short=True, lang=lang)]
+        return [
+            name,
+            *[rupiah(v, short=True, lang=lang) if v else "–" for v in values],
+            rupiah(sum(values), short=True, lang=lang),
+        ]
 
     body, classes = [], []
     for group in ("government", "own"):
@@ -144,18 +165,33 @@ def _cost_table(cost: pd.DataFrame, lang: str) -> str:
             classes.append("total")
     body.append(line(label("total", lang), cost))
     classes.append("total")
-    return html_table([t("payer", lang), *map(str, years), label("total", lang)], body,
-                      set(range(1, len(years) + 2)), classes)
+    return html_table(
+        [t("payer", lang), *map(str, years), label("total", lang)],
+        body,
+        set(range(1, len(years) + 2)),
+        classes,
+    )
 
 
 def _levers_table(result: Result, code: str, month: pd.Period, lang: str) -> str:
     top = top_levers(result, code, month)
     if top.empty:
         return f"<p>{esc(label('no_levers', lang))}</p>"
-    head = [t("lever", lang), f"{label('persons_added', lang)}, {month_name(month, lang)}",
-            label("points", lang), label("cost_all_years", lang)]
-    body = [[r.lever, number(r.persons, lang=lang), number(100 * r.points, 2, lang),
-             rupiah(r.cost_idr, lang=lang)] for r in top.itertuples(index=False)]
+    head = [
+        t("lever", lang),
+        f"{label('persons_added', lang)}, {month_name(month, lang)}",
+        label("points", lang),
+        label("cost_all_years", lang),
+    ]
+    body = [
+        [
+            r.lever,
+            number(r.persons, lang=lang),
+            number(100 * r.points, 2, lang),
+            rupiah(r.cost_idr, lang=lang),
+        ]
+        for r in top.itertuples(index=False)
+    ]
     return html_table(head, body, {1, 2, 3})
 
 
@@ -176,8 +212,6 @@ def _groups(result: Result, status: pd.DataFrame, tree: RegionTree) -> list[str]
     return groups or [c for c in (NATION_CODE,) if c in result.regions]
 
 
-
-
 # ---- fan chart ------------------------------------------------------------------------------------
 def _nice_step(span: float) -> float:
     for step in (0.01, 0.02, 0.05, 0.1, 0.2, 0.25):
@@ -187,8 +221,14 @@ def _nice_step(span: float) -> float:
 
 
 def fan_svg(
-    result: Result, code: str, targets: list[tuple[int, float, pd.Period]] | None = None, lang: str = "id",
-    width: int = 680, height: int = 250, history: pd.DataFrame | None = None, history_months: int = 48,
+    result: Result,
+    code: str,
+    targets: list[tuple[int, float, pd.Period]] | None = None,
+    lang: str = "id",
+    width: int = 680,
+    height: int = 250,
+    history: pd.DataFrame | None = None,
+    history_months: int = 48,
 ) -> str:
     """Inline SVG fan chart of projected coverage for ``code``: 50/80/95 % bands, median, targets,
     and the observed coverage before the projection.
@@ -203,8 +243,9 @@ def fan_svg(
     projected = pd.PeriodIndex(wide["month"], freq="M")
     past = pd.Series(dtype=float)
     if history is not None and len(history):
-        seen = pd.Series(history["coverage"].to_numpy(dtype=float),
-                         index=pd.PeriodIndex(history["month"], freq="M"))
+        seen = pd.Series(
+            history["coverage"].to_numpy(dtype=float), index=pd.PeriodIndex(history["month"], freq="M")
+        )
         past = seen[seen.index < projected[0]].iloc[-history_months:].dropna()
     months = past.index.append(projected) if len(past) else projected
     shift = len(months) - len(projected)  # position of the first projected month
@@ -233,39 +274,51 @@ def fan_svg(
         return " ".join(up + down)
 
     title = f"{label('coverage', lang)} {result.scenario.title(lang)}: {code}"
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" '
-           f'width="100%" class="chart" aria-label="{esc(title)}"><title>{esc(title)}</title>']
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" '
+        f'width="100%" class="chart" aria-label="{esc(title)}"><title>{esc(title)}</title>'
+    ]
     k = 0
     while y0 + k * step <= y1 + 1e-9:
         v = y0 + k * step
         decimals = 0 if abs(v * 100 - round(v * 100)) < 1e-6 else 1
-        out.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#ddd"/>'
-                   f'<text x="{left - 6}" y="{y(v) + 3.5:.1f}" text-anchor="end" font-size="10">'
-                   f'{html.escape(percent(v, decimals, lang))}</text>')
+        out.append(
+            f'<line x1="{left}" x2="{left + plot_w}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#ddd"/>'
+            f'<text x="{left - 6}" y="{y(v) + 3.5:.1f}" text-anchor="end" font-size="10">'
+            f"{html.escape(percent(v, decimals, lang))}</text>"
+        )
         k += 1
     first_january = next((i for i, m in enumerate(months) if m.month == 1), n)
     every = max(1, math.ceil(n / 12 / max(plot_w / 60, 1)))  # a year label at most every 60 px
     lead = first_january >= n or x(first_january) - x(0) >= 45  # room for "Jul 2021" before the first January
     for i, m in enumerate(months):
         if (m.month == 1 and (m.year - months[first_january].year) % every == 0) or (i == 0 and lead):
-            out.append(f'<line x1="{x(i):.1f}" x2="{x(i):.1f}" y1="{top}" y2="{top + plot_h}" stroke="#eee"/>'
-                       f'<text x="{x(i):.1f}" y="{height - 10}" text-anchor="middle" font-size="10">'
-                       f'{m.year if m.month == 1 else esc(month_name(m, lang)[:3] + " " + str(m.year))}'
-                       '</text>')
+            out.append(
+                f'<line x1="{x(i):.1f}" x2="{x(i):.1f}" y1="{top}" y2="{top + plot_h}" stroke="#eee"/>'
+                f'<text x="{x(i):.1f}" y="{height - 10}" text-anchor="middle" font-size="10">'
+                f"{m.year if m.month == 1 else esc(month_name(m, lang)[:3] + ' ' + str(m.year))}"
+                "</text>"
+            )
     for (lower, upper), alpha in ((("q2.5", "q97.5"), 0.15), (("q10", "q90"), 0.22), (("q25", "q75"), 0.32)):
         out.append(f'<polygon points="{band(lower, upper)}" fill="#1f6fb2" fill-opacity="{alpha}"/>')
     if len(past):
         seen = " ".join(f"{x(months.get_loc(m)):.1f},{y(v):.1f}" for m, v in past.items())
-        out.append(f'<polyline class="history" points="{seen}" fill="none" stroke="#222" stroke-width="1.5"/>')
-        out.append(f'<line x1="{x(shift):.1f}" x2="{x(shift):.1f}" y1="{top}" y2="{top + plot_h}" stroke="#999" '
-                   'stroke-dasharray="2 3"/>')
+        out.append(
+            f'<polyline class="history" points="{seen}" fill="none" stroke="#222" stroke-width="1.5"/>'
+        )
+        out.append(
+            f'<line x1="{x(shift):.1f}" x2="{x(shift):.1f}" y1="{top}" y2="{top + plot_h}" stroke="#999" '
+            'stroke-dasharray="2 3"/>'
+        )
     median = " ".join(f"{x(shift + i):.1f},{y(v):.1f}" for i, v in enumerate(wide["q50"]))
     out.append(f'<polyline points="{median}" fill="none" stroke="#0b3d6b" stroke-width="2"/>')
     placed: list[tuple[float, float]] = []  # (right end x, baseline y) of target labels drawn
     lines = [y(tg[1]) for tg in targets]  # target lines run over the projection: no label may cross one
     for year, value, deadline in targets:
-        out.append(f'<line x1="{x(shift):.1f}" x2="{left + plot_w}" y1="{y(value):.1f}" y2="{y(value):.1f}" '
-                   f'stroke="#c0392b" stroke-width="1.5" stroke-dasharray="6 4"/>')
+        out.append(
+            f'<line x1="{x(shift):.1f}" x2="{left + plot_w}" y1="{y(value):.1f}" y2="{y(value):.1f}" '
+            f'stroke="#c0392b" stroke-width="1.5" stroke-dasharray="6 4"/>'
+        )
         if deadline is None or pd.isna(deadline) or deadline not in months:
             continue
         xi = x(int(months.get_loc(deadline)))
@@ -278,8 +331,10 @@ def fan_svg(
             free = free and not any(ty - 10 <= yl <= ty + 3 for yl in lines)
             if top + 10 <= ty <= top + plot_h - 2 and free:
                 placed.append((xr, ty))
-                out.append(f'<text x="{xr:.1f}" y="{ty:.1f}" text-anchor="end" font-size="10" fill="#c0392b">'
-                           f'{esc(t("target", lang))} {year}: {esc(percent(value, lang=lang))}</text>')
+                out.append(
+                    f'<text x="{xr:.1f}" y="{ty:.1f}" text-anchor="end" font-size="10" fill="#c0392b">'
+                    f"{esc(t('target', lang))} {year}: {esc(percent(value, lang=lang))}</text>"
+                )
                 break
     out.append(f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="none" stroke="#999"/>')
     out.append("</svg>")
@@ -290,7 +345,7 @@ def fan_svg(
 def _group_rows(status: pd.DataFrame, code: str, tree: RegionTree) -> pd.DataFrame:
     """Status rows of a detail page: the nation with the provinces, or a province with its
     kabupaten/kota, in tree order."""
-    members = ({code, *tree.of_level("provinsi")} if code == NATION_CODE else {code, *leaves_under(tree, code)})
+    members = {code, *tree.of_level("provinsi")} if code == NATION_CODE else {code, *leaves_under(tree, code)}
     rows = status[status["region_code"].astype(str).isin(members)]
     order = {c: i for i, c in enumerate(tree.codes)}
     return rows.assign(_o=rows["region_code"].map(order)).sort_values(["_o", "year"]).drop(columns="_o")
@@ -302,13 +357,17 @@ def _first_row(status: pd.DataFrame, code: str):
     return next(own.itertuples(index=False), None)
 
 
-def _chart(result: Result, status: pd.DataFrame, code: str, lang: str, history, width: int, height: int) -> str:
+def _chart(
+    result: Result, status: pd.DataFrame, code: str, lang: str, history, width: int, height: int
+) -> str:
     own = status[status["region_code"] == code]
     marks = [(int(r.year), float(r.target), r.deadline) for r in own.itertuples(index=False)]
     past = history(code) if history is not None else None
     legend = label("history_legend" if past is not None and len(past) else "legend", lang)
-    return (f"<figure>{fan_svg(result, code, marks, lang, width, height, history=past)}"
-            f"<figcaption>{esc(t('fan_chart', lang))}. {esc(legend)}</figcaption></figure>")
+    return (
+        f"<figure>{fan_svg(result, code, marks, lang, width, height, history=past)}"
+        f"<figcaption>{esc(t('fan_chart', lang))}. {esc(legend)}</figcaption></figure>"
+    )
 
 
 def _lever_month(result: Result, status: pd.DataFrame, code: str) -> pd.Period:
@@ -326,18 +385,27 @@ def _card(row, name: str, lang: str) -> str:
         return f"<div class='card'><b>{esc(name)}</b><div>{esc(label('no_status', lang))}</div></div>"
     css = str(row.status).replace(" ", "-")
     held = getattr(row, "held_80", float("nan"))
-    tested = (f"{label('tested_short', lang)} {percent(held, 0, lang)}" if held == held else label("untested", lang))
-    gap = (label("short_by", lang).format(n=number(row.gap_persons, lang=lang)) if row.gap_persons >= 0.5
-           else label("no_gap", lang))
-    return (f"<div class='card card-{css}'><b>{esc(name)}</b> · <span class='status {css}'>{esc(t(row.status, lang))}</span>"
-            f"<div>{esc(t('target', lang))} {int(row.year)}: <b>{esc(percent(row.target, lang=lang))}</b> · "
-            f"{esc(t('median', lang))} {esc(month_name(row.deadline, lang))}: <b>{esc(percent(row.median, lang=lang))}</b> "
-            f"({esc(t('band80', lang))}: {esc(percent(row.p10, lang=lang))}–{esc(percent(row.p90, lang=lang))})</div>"
-            f"<div>{esc(t('probability', lang))}: <b>{esc(percent(row.probability, 0, lang))}</b> ({esc(tested)}) · "
-            f"{esc(gap)}</div></div>")
+    tested = (
+        f"{label('tested_short', lang)} {percent(held, 0, lang)}" if held == held else label("untested", lang)
+    )
+    gap = (
+        label("short_by", lang).format(n=number(row.gap_persons, lang=lang))
+        if row.gap_persons >= 0.5
+        else label("no_gap", lang)
+    )
+    return (
+        f"<div class='card card-{css}'><b>{esc(name)}</b> · <span class='status {css}'>{esc(t(row.status, lang))}</span>"
+        f"<div>{esc(t('target', lang))} {int(row.year)}: <b>{esc(percent(row.target, lang=lang))}</b> · "
+        f"{esc(t('median', lang))} {esc(month_name(row.deadline, lang))}: <b>{esc(percent(row.median, lang=lang))}</b> "
+        f"({esc(t('band80', lang))}: {esc(percent(row.p10, lang=lang))}–{esc(percent(row.p90, lang=lang))})</div>"
+        f"<div>{esc(t('probability', lang))}: <b>{esc(percent(row.probability, 0, lang))}</b> ({esc(tested)}) · "
+        f"{esc(gap)}</div></div>"
+    )
 
 
-def _group_page(result: Result, status: pd.DataFrame, code: str, tree: RegionTree, lang: str, history=None) -> str:
+def _group_page(
+    result: Result, status: pd.DataFrame, code: str, tree: RegionTree, lang: str, history=None
+) -> str:
     """A detail page: the region's own sentence, its fan chart with history, the status of the
     regions under it (one table, no sentence per row), the levers that matter most and the cost of
     the levers within it."""
@@ -358,43 +426,69 @@ def _group_page(result: Result, status: pd.DataFrame, code: str, tree: RegionTre
     return "".join(parts)
 
 
-def _cover(result: Result, status: pd.DataFrame, tree: RegionTree, lang: str, provenance: dict, title: str,
-           province: str | None, history) -> str:
+def _cover(
+    result: Result,
+    status: pd.DataFrame,
+    tree: RegionTree,
+    lang: str,
+    provenance: dict,
+    title: str,
+    province: str | None,
+    history,
+) -> str:
     """Page 1, what a leader reads: the nation and the province side by side (cards and fan charts
     with history), their status per deadline, the cost per payer and year (government budgets apart
     from own contributions) and the three levers that matter most."""
     sc = result.scenario
     _, description = scenario_words(sc, lang)
     pair = [c for c in (NATION_CODE, province) if c is not None and c in tree]
-    parts = [f"<section class='page cover'><h1>{esc(title)}</h1>",
-             f"<p class='meta'>{esc(label('scenario', lang))}: <b>{esc(sc.name)}</b> · "
-             f"{esc(label('horizon', lang))} {esc(month_name(sc.horizon, lang))} · "
-             f"{esc(label('created', lang))} {esc(date_name(provenance.get('created', ''), lang))}</p>"]
+    parts = [
+        f"<section class='page cover'><h1>{esc(title)}</h1>",
+        f"<p class='meta'>{esc(label('scenario', lang))}: <b>{esc(sc.name)}</b> · "
+        f"{esc(label('horizon', lang))} {esc(month_name(sc.horizon, lang))} · "
+        f"{esc(label('created', lang))} {esc(date_name(provenance.get('created', ''), lang))}</p>",
+    ]
     if provenance.get("illustrative"):
         parts.append(f"<p class='banner'>{esc(t('banner', lang))}</p>")
     if description:
         parts.append(f"<p>{esc(description)}</p>")
-    parts.append("<div class='row'>" + "".join(_card(_first_row(status, c), tree.name(c), lang) for c in pair) + "</div>")
+    parts.append(
+        "<div class='row'>"
+        + "".join(_card(_first_row(status, c), tree.name(c), lang) for c in pair)
+        + "</div>"
+    )
     charted = [c for c in pair if c in result.regions]
     if charted:
-        parts.append("<div class='row'>" + "".join(
-            _chart(result, status, c, lang, history, 340 if len(charted) > 1 else 680, 175) for c in charted) + "</div>")
+        parts.append(
+            "<div class='row'>"
+            + "".join(
+                _chart(result, status, c, lang, history, 340 if len(charted) > 1 else 680, 175)
+                for c in charted
+            )
+            + "</div>"
+        )
     rows = status[status["region_code"].isin(pair)]
     order = {c: i for i, c in enumerate(pair)}
     rows = rows.assign(_o=rows["region_code"].map(order)).sort_values(["_o", "year"]).drop(columns="_o")
     parts.append(f"<h3>{esc(t('status', lang))}</h3>{_status_table(rows, tree, lang)}")
-    parts.append(f"<h3>{esc(t('cost_table', lang))} ({esc(label('all_scenario', lang))})</h3>"
-                 f"{_cost_table(cost_rows(result), lang)}")
+    parts.append(
+        f"<h3>{esc(t('cost_table', lang))} ({esc(label('all_scenario', lang))})</h3>"
+        f"{_cost_table(cost_rows(result), lang)}"
+    )
     focus = next((c for c in reversed(charted)), None)
     if focus is not None:
         month = _lever_month(result, status, focus)
-        parts.append(f"<h3>{esc(label('top_levers', lang))}: {esc(tree.name(focus))}</h3>"
-                     f"{_levers_table(result, focus, month, lang)}")
-    parts.append(f"<footer>{esc(label('data_hash', lang))}: {esc(provenance.get('data_hash') or '–')} · "
-                 f"{esc(label('seed', lang))} {esc(provenance.get('seed', result.seed))} · "
-                 f"{esc(label('paths', lang))} {esc(provenance.get('paths', result.paths))} · "
-                 f"{esc(label('generated', lang))} {esc(provenance.get('package_version', ''))}"
-                 "</footer></section>")
+        parts.append(
+            f"<h3>{esc(label('top_levers', lang))}: {esc(tree.name(focus))}</h3>"
+            f"{_levers_table(result, focus, month, lang)}"
+        )
+    parts.append(
+        f"<footer>{esc(label('data_hash', lang))}: {esc(provenance.get('data_hash') or '–')} · "
+        f"{esc(label('seed', lang))} {esc(provenance.get('seed', result.seed))} · "
+        f"{esc(label('paths', lang))} {esc(provenance.get('paths', result.paths))} · "
+        f"{esc(label('generated', lang))} {esc(provenance.get('package_version', ''))}"
+        "</footer></section>"
+    )
     return "".join(parts)
 
 
@@ -464,8 +558,10 @@ def brief_html(
     pages = [_group_page(result, status, code, tree, lang, history) for code in groups]
     if sweep is not None:
         pages.append(_sensitivity_page(sweep, tree, lang))
-    return (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>{esc(title)}</title>"
-            f"<style>{CSS}</style></head><body>{cover}{''.join(pages)}</body></html>\n")
+    return (
+        f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>{esc(title)}</title>"
+        f"<style>{CSS}</style></head><body>{cover}{''.join(pages)}</body></html>\n"
+    )
 
 
 def _sensitivity_page(sweep, tree: RegionTree, lang: str) -> str:
@@ -474,21 +570,41 @@ def _sensitivity_page(sweep, tree: RegionTree, lang: str) -> str:
     from simulator.sweep import tornado
 
     keys = sweep.indices[sweep.indices["output"] == "probability"][["region_code", "year"]].drop_duplicates()
-    head = [label(k, lang) for k in ("region", "year", "assumption", "first_index", "total_index", "central",
-                                      "threshold", "side")]
+    head = [
+        label(k, lang)
+        for k in (
+            "region",
+            "year",
+            "assumption",
+            "first_index",
+            "total_index",
+            "central",
+            "threshold",
+            "side",
+        )
+    ]
     rows = []
     for code, year in keys.itertuples(index=False):
         code = str(code)
         for r in tornado(sweep, code, int(year)).head(3).itertuples(index=False):
             threshold = getattr(r, "threshold", float("nan"))
-            rows.append([f"{tree.name(code) if code in tree else code} ({code})", str(int(year)), str(r.assumption),
-                         f"{number(r.first, 2, lang)} ({number(r.first_lo, 2, lang)}–{number(r.first_hi, 2, lang)})",
-                         f"{number(r.total, 2, lang)} ({number(r.total_lo, 2, lang)}–{number(r.total_hi, 2, lang)})",
-                         number(getattr(r, "central", float("nan")), 3, lang),
-                         number(threshold, 3, lang) if threshold == threshold else "–", str(getattr(r, "side", ""))])
+            rows.append(
+                [
+                    f"{tree.name(code) if code in tree else code} ({code})",
+                    str(int(year)),
+                    str(r.assumption),
+                    f"{number(r.first, 2, lang)} ({number(r.first_lo, 2, lang)}–{number(r.first_hi, 2, lang)})",
+                    f"{number(r.total, 2, lang)} ({number(r.total_lo, 2, lang)}–{number(r.total_hi, 2, lang)})",
+                    number(getattr(r, "central", float("nan")), 3, lang),
+                    number(threshold, 3, lang) if threshold == threshold else "–",
+                    str(getattr(r, "side", "")),
+                ]
+            )
     body = html_table(head, rows, {1, 3, 4, 5, 6}) if rows else f"<p>{esc(label('no_status', lang))}</p>"
-    return (f"<section class='page'><h2>{esc(label('sensitivity', lang))}</h2>"
-            f"<p>{esc(label('sensitivity_title', lang))}</p>{body}</section>")
+    return (
+        f"<section class='page'><h2>{esc(label('sensitivity', lang))}</h2>"
+        f"<p>{esc(label('sensitivity_title', lang))}</p>{body}</section>"
+    )
 
 
 # ---- PDF -----------------------------------------------------------------------------------------
@@ -533,14 +649,27 @@ def brief_pdf(html_text: str, engine: str | None = None, timeout: float = 900.0)
     exe = shutil.which(engine) if engine else find_pdf_engine()
     if exe is None:
         wanted = engine or os.environ.get("SIMULATOR_PDF_ENGINE") or " / ".join(PDF_ENGINES)
-        raise PdfEngineError(f"no PDF engine: {wanted} not found; install Debian's chromium "
-                             "(apt-get install chromium) or print the HTML brief from a browser")
+        raise PdfEngineError(
+            f"no PDF engine: {wanted} not found; install Debian's chromium "
+            "(apt-get install chromium) or print the HTML brief from a browser"
+        )
     with tempfile.TemporaryDirectory(prefix="brief-") as tmp:
         source, target = Path(tmp) / "brief.html", Path(tmp) / "brief.pdf"
         source.write_text(html_text, encoding="utf-8")
-        cmd = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-zygote",
-               "--no-first-run", "--disable-extensions", "--no-pdf-header-footer",
-               f"--user-data-dir={Path(tmp) / 'profile'}", f"--print-to-pdf={target}", source.as_uri()]
+        cmd = [
+            exe,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--no-zygote",
+            "--no-first-run",
+            "--disable-extensions",
+            "--no-pdf-header-footer",
+            f"--user-data-dir={Path(tmp) / 'profile'}",
+            f"--print-to-pdf={target}",
+            source.as_uri(),
+        ]
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
         try:
             _, err = proc.communicate(timeout=timeout)

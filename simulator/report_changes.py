@@ -23,8 +23,19 @@ MEASURES = ("probability", "coverage", "cost_idr")
 MEASURE_UNITS = {"probability": "fraction", "coverage": "fraction", "cost_idr": "IDR"}
 #: Charts of the changes page, in order.
 MEASURES_SHOWN = ("coverage", "probability", "cost_idr")
-CHANGE_COLUMNS = ["region_code", "name", "year", "measure", "unit", "old", "old_on_new_data", "new",
-                  "data_effect", "lever_effect", "total_change"]
+CHANGE_COLUMNS = [
+    "region_code",
+    "name",
+    "year",
+    "measure",
+    "unit",
+    "old",
+    "old_on_new_data",
+    "new",
+    "data_effect",
+    "lever_effect",
+    "total_change",
+]
 
 
 def _measures(result: Result, targets: pd.DataFrame, tree: RegionTree, thresholds) -> pd.DataFrame:
@@ -48,8 +59,15 @@ def _old_on_new(old: Result, new: Result, rerun, tree: RegionTree) -> Result:
     if isinstance(rerun, Baseline):
         regions = None if len(new.regions) == len(tree.codes) else list(new.regions)
         paths = new.paths if rerun.paths >= new.paths else None
-        return run_scenario(rerun, old.scenario, paths=paths, seed=new.seed, tree=tree,
-                            uncertainty=bool(new.meta.get("uncertainty", True)), regions=regions)
+        return run_scenario(
+            rerun,
+            old.scenario,
+            paths=paths,
+            seed=new.seed,
+            tree=tree,
+            uncertainty=bool(new.meta.get("uncertainty", True)),
+            regions=regions,
+        )
     if callable(rerun):
         out = rerun(old.scenario)
         if not isinstance(out, Result):
@@ -113,11 +131,21 @@ def what_changed(
         values = [tab.loc[(code, year)] if (code, year) in tab.index else None for tab in tables]
         for measure in MEASURES:
             o, m, n = (float(v[measure]) if v is not None else np.nan for v in values)
-            rows.append({
-                "region_code": code, "name": tree.name(code) if code in tree else code, "year": int(year),
-                "measure": measure, "unit": MEASURE_UNITS[measure], "old": o, "old_on_new_data": m, "new": n,
-                "data_effect": m - o, "lever_effect": n - m, "total_change": n - o,
-            })
+            rows.append(
+                {
+                    "region_code": code,
+                    "name": tree.name(code) if code in tree else code,
+                    "year": int(year),
+                    "measure": measure,
+                    "unit": MEASURE_UNITS[measure],
+                    "old": o,
+                    "old_on_new_data": m,
+                    "new": n,
+                    "data_effect": m - o,
+                    "lever_effect": n - m,
+                    "total_change": n - o,
+                }
+            )
     out = pd.DataFrame(rows, columns=CHANGE_COLUMNS)
     out.attrs.update(old=old.scenario.name, new=new.scenario.name)
     return out
@@ -141,34 +169,48 @@ def changes_svg(changes: pd.DataFrame, measure: str = "coverage", lang: str = "i
 
     unit = label("pp", lang) if scale_pts == 100.0 else ("Rp M" if lang == "id" else "IDR bn")
     title = f"{label('what_changed', lang)}: {label('m_' + measure, lang)} ({unit})"
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" width="100%" '
-           f'class="chart" aria-label="{html.escape(title)}"><title>{html.escape(title)}</title>',
-           f'<text x="4" y="14" font-size="11" font-weight="bold">{html.escape(title)}</text>',
-           f'<rect x="{left}" y="19" width="10" height="8" fill="#1f6fb2"/><text x="{left + 14}" y="27" '
-           f'font-size="10">{html.escape(label("data_effect", lang))}</text>',
-           f'<rect x="{left + 170}" y="19" width="10" height="8" fill="#e08a1e"/>'
-           f'<text x="{left + 184}" y="27" '
-           f'font-size="10">{html.escape(label("lever_effect", lang))}</text>',
-           f'<line x1="{zero:.1f}" x2="{zero:.1f}" y1="{top}" y2="{height - 20}" stroke="#555"/>']
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" width="100%" '
+        f'class="chart" aria-label="{html.escape(title)}"><title>{html.escape(title)}</title>',
+        f'<text x="4" y="14" font-size="11" font-weight="bold">{html.escape(title)}</text>',
+        f'<rect x="{left}" y="19" width="10" height="8" fill="#1f6fb2"/><text x="{left + 14}" y="27" '
+        f'font-size="10">{html.escape(label("data_effect", lang))}</text>',
+        f'<rect x="{left + 170}" y="19" width="10" height="8" fill="#e08a1e"/>'
+        f'<text x="{left + 184}" y="27" '
+        f'font-size="10">{html.escape(label("lever_effect", lang))}</text>',
+        f'<line x1="{zero:.1f}" x2="{zero:.1f}" y1="{top}" y2="{height - 20}" stroke="#555"/>',
+    ]
     for i, rec in enumerate(rows.itertuples(index=False)):
         y = top + i * row_h
-        data, lever, total = (float(rec.data_effect) * scale_pts, float(rec.lever_effect) * scale_pts,
-                              float(rec.total_change) * scale_pts)
+        data, lever, total = (
+            float(rec.data_effect) * scale_pts,
+            float(rec.lever_effect) * scale_pts,
+            float(rec.total_change) * scale_pts,
+        )
         name = f"{rec.name} {rec.year}"
-        out.append(f'<text x="{left - 6}" y="{y + 15}" text-anchor="end" font-size="10">'
-                   f'{esc(name[:34])}</text>')
+        out.append(
+            f'<text x="{left - 6}" y="{y + 15}" text-anchor="end" font-size="10">{esc(name[:34])}</text>'
+        )
         for value, offset, color in ((data, 4, "#1f6fb2"), (lever, 13, "#e08a1e")):
             x0, x1 = sorted((zero, x(value)))
-            out.append(f'<rect x="{x0:.1f}" y="{y + offset}" width="{max(x1 - x0, 0.5):.1f}" height="8" '
-                       f'fill="{color}"/>')
-        out.append(f'<line x1="{x(total):.1f}" x2="{x(total):.1f}" y1="{y + 2}" y2="{y + 23}" stroke="#000" '
-                   f'stroke-width="2"/>')
+            out.append(
+                f'<rect x="{x0:.1f}" y="{y + offset}" width="{max(x1 - x0, 0.5):.1f}" height="8" '
+                f'fill="{color}"/>'
+            )
+        out.append(
+            f'<line x1="{x(total):.1f}" x2="{x(total):.1f}" y1="{y + 2}" y2="{y + 23}" stroke="#000" '
+            f'stroke-width="2"/>'
+        )
         shown = number(total, 1, lang)
-        out.append(f'<text x="{width - 2}" y="{y + 15}" text-anchor="end" font-size="9">'
-                   f'{"+" if total > 0 else ""}{html.escape(shown)}</text>')
+        out.append(
+            f'<text x="{width - 2}" y="{y + 15}" text-anchor="end" font-size="9">'
+            f"{'+' if total > 0 else ''}{html.escape(shown)}</text>"
+        )
     for v in (-span, 0.0, span):
-        out.append(f'<text x="{x(v):.1f}" y="{height - 6}" text-anchor="middle" font-size="9">'
-                   f'{html.escape(number(v, 1, lang))}</text>')
+        out.append(
+            f'<text x="{x(v):.1f}" y="{height - 6}" text-anchor="middle" font-size="9">'
+            f"{html.escape(number(v, 1, lang))}</text>"
+        )
     out.append("</svg>")
     return "".join(out)
 
@@ -189,10 +231,18 @@ def changes_html(changes: pd.DataFrame, lang: str = "id", title: str | None = No
     title = title or f"{label('what_changed', lang)}: {old} → {new}"
     cols = ["old", "old_on_new_data", "new", "data_effect", "lever_effect", "total_change"]
     head = [t("region", lang), t("year", lang), label("measure", lang), *[label(c, lang) for c in cols]]
-    body = [[f"{r.name} ({r.region_code})", str(r.year), label("m_" + r.measure, lang),
-             *[_change_cell(getattr(r, c), r.unit, lang, c.endswith(("effect", "change"))) for c in cols]]
-            for r in changes.itertuples(index=False)]
+    body = [
+        [
+            f"{r.name} ({r.region_code})",
+            str(r.year),
+            label("m_" + r.measure, lang),
+            *[_change_cell(getattr(r, c), r.unit, lang, c.endswith(("effect", "change"))) for c in cols],
+        ]
+        for r in changes.itertuples(index=False)
+    ]
     charts = "".join(f"<figure>{changes_svg(changes, m, lang)}</figure>" for m in MEASURES_SHOWN)
-    return (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>{esc(title)}</title>"
-            f"<style>{CSS}</style></head><body><section class='page'><h1>{esc(title)}</h1>{charts}"
-            f"{html_table(head, body, {1, 3, 4, 5, 6, 7, 8})}</section></body></html>\n")
+    return (
+        f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>{esc(title)}</title>"
+        f"<style>{CSS}</style></head><body><section class='page'><h1>{esc(title)}</h1>{charts}"
+        f"{html_table(head, body, {1, 3, 4, 5, 6, 7, 8})}</section></body></html>\n"
+    )

@@ -19,46 +19,94 @@ from simulator.i18n import LANGS, t
 from simulator.regions import RegionTree
 
 MONTHS = {
-    "id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
-           "Oktober", "November", "Desember"),
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December"),
+    "id": (
+        "Januari",
+        "Februari",
+        "Maret",
+        "April",
+        "Mei",
+        "Juni",
+        "Juli",
+        "Agustus",
+        "September",
+        "Oktober",
+        "November",
+        "Desember",
+    ),
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
 }
 
 #: Labels used only in exports (the app's labels live in simulator.i18n).
 LABELS: dict[str, tuple[str, str]] = {
-    "inputs": ("Masukan", "Inputs"), "inputs_title": ("Masukan skenario", "Scenario inputs"),
+    "inputs": ("Masukan", "Inputs"),
+    "inputs_title": ("Masukan skenario", "Scenario inputs"),
     "status_title": ("Status per wilayah dan tenggat", "Status per region and deadline"),
     "coverage": ("Cakupan", "Coverage"),
     "coverage_title": ("Kuantil proyeksi cakupan per bulan", "Projected coverage quantiles per month"),
     "cost_title": ("Biaya per pembayar per tahun (nilai harapan)", "Cost per payer per year (expected)"),
     "cost_lever": ("Biaya per kebijakan", "Cost per lever"),
-    "cost_lever_title": ("Biaya per kebijakan, pembayar dan tahun (nilai harapan)",
-        "Cost per lever, payer and year (expected)"),
+    "cost_lever_title": (
+        "Biaya per kebijakan, pembayar dan tahun (nilai harapan)",
+        "Cost per lever, payer and year (expected)",
+    ),
     "backtest": ("Uji balik", "Backtest"),
     "backtest_title": ("Ringkasan uji balik model proyeksi dasar", "Backtest summary of the baseline models"),
     "no_backtest": ("Tabel uji balik tidak tersedia untuk hasil ini.", "No backtest table for this result."),
     "provenance": ("Asal-usul", "Provenance"),
-    "provenance_title": ("Asal-usul hasil", "Provenance of the result"), "no": ("No.", "No."),
-    "kind": ("Jenis", "Kind"), "parameter": ("Parameter", "Parameter"), "value": ("Nilai", "Value"),
-    "unit": ("Satuan", "Unit"), "distribution": ("Sebaran", "Distribution"),
-    "reference": ("Rujukan", "Reference"), "first_month": ("Median mencapai target", "Median reaches target"),
-    "p10": ("Persentil 10", "Percentile 10"), "p90": ("Persentil 90", "Percentile 90"),
-    "month": ("Bulan", "Month"), "quantile": ("Kuantil", "Quantile"),
-    "cost_idr": ("Biaya (Rp)", "Cost (IDR)"), "model": ("Model", "Model"),
-    "series": ("Jumlah seri", "Series"), "mase_median": ("MASE median", "Median MASE"),
-    "mase_mean": ("MASE rata-rata", "Mean MASE"), "smape_mean": ("sMAPE rata-rata (%)", "Mean sMAPE (%)"),
+    "provenance_title": ("Asal-usul hasil", "Provenance of the result"),
+    "no": ("No.", "No."),
+    "kind": ("Jenis", "Kind"),
+    "parameter": ("Parameter", "Parameter"),
+    "value": ("Nilai", "Value"),
+    "unit": ("Satuan", "Unit"),
+    "distribution": ("Sebaran", "Distribution"),
+    "reference": ("Rujukan", "Reference"),
+    "first_month": ("Median mencapai target", "Median reaches target"),
+    "p10": ("Persentil 10", "Percentile 10"),
+    "p90": ("Persentil 90", "Percentile 90"),
+    "month": ("Bulan", "Month"),
+    "quantile": ("Kuantil", "Quantile"),
+    "cost_idr": ("Biaya (Rp)", "Cost (IDR)"),
+    "model": ("Model", "Model"),
+    "series": ("Jumlah seri", "Series"),
+    "mase_median": ("MASE median", "Median MASE"),
+    "mase_mean": ("MASE rata-rata", "Mean MASE"),
+    "smape_mean": ("sMAPE rata-rata (%)", "Mean sMAPE (%)"),
     "coverage_80": ("Cakupan interval 80 %", "80 % interval coverage"),
     "coverage_95": ("Cakupan interval 95 %", "95 % interval coverage"),
-    "chosen": ("Dipilih (seri)", "Chosen (series)"), "key": ("Butir", "Item"),
-    "scenario": ("Skenario", "Scenario"), "description": ("Deskripsi", "Description"),
-    "horizon": ("Horizon", "Horizon"), "data_hash": ("Hash data", "Data hash"), "seed": ("Seed", "Seed"),
-    "paths": ("Jumlah jalur sampel", "Sample paths"), "package_version": ("Versi paket", "Package version"),
-    "created": ("Dibuat", "Created"), "illustrative": ("Data ilustratif", "Illustrative data"),
+    "chosen": ("Dipilih (seri)", "Chosen (series)"),
+    "key": ("Butir", "Item"),
+    "scenario": ("Skenario", "Scenario"),
+    "description": ("Deskripsi", "Description"),
+    "horizon": ("Horizon", "Horizon"),
+    "data_hash": ("Hash data", "Data hash"),
+    "seed": ("Seed", "Seed"),
+    "paths": ("Jumlah jalur sampel", "Sample paths"),
+    "package_version": ("Versi paket", "Package version"),
+    "created": ("Dibuat", "Created"),
+    "illustrative": ("Data ilustratif", "Illustrative data"),
     "projection": ("Bulan proyeksi", "Projection months"),
-    "scenario_text": ("Teks skenario", "Scenario text"), "yes": ("Ya", "Yes"), "nope": ("Tidak", "No"),
-    "fixed": ("tetap", "fixed"), "uniform": ("seragam", "uniform"), "beta": ("beta", "beta"),
-    "triangular": ("segitiga", "triangular"), "mean": ("rerata", "mean"),
+    "scenario_text": ("Teks skenario", "Scenario text"),
+    "yes": ("Ya", "Yes"),
+    "nope": ("Tidak", "No"),
+    "fixed": ("tetap", "fixed"),
+    "uniform": ("seragam", "uniform"),
+    "beta": ("beta", "beta"),
+    "triangular": ("segitiga", "triangular"),
+    "mean": ("rerata", "mean"),
     "to_horizon": ("sampai horizon", "to the horizon"),
     "all_under": ("semua kabupaten/kota", "every kabupaten/kota"),
     "brief_title": ("Ringkasan proyeksi cakupan", "Coverage projection brief"),
@@ -71,8 +119,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "no_cost": ("Tidak ada biaya kebijakan di wilayah ini.", "No lever costs in this region."),
     "no_status": ("Tidak ada target dalam rentang proyeksi.", "No target within the projection."),
     "total": ("Jumlah", "Total"),
-    "legend": ("Garis: median; pita: rentang 50/80/95 %; garis putus merah: target.",
-        "Line: median; bands: 50/80/95 % ranges; dashed red line: target."),
+    "legend": (
+        "Garis: median; pita: rentang 50/80/95 %; garis putus merah: target.",
+        "Line: median; bands: 50/80/95 % ranges; dashed red line: target.",
+    ),
     "generated": ("Dibuat oleh simulator versi", "Generated by simulator version"),
     "running_programme": ("program berjalan", "programme in force"),
     "all_scenario": ("seluruh skenario, nilai harapan", "whole scenario, expected"),
@@ -82,32 +132,48 @@ LABELS: dict[str, tuple[str, str]] = {
     "untested": ("belum teruji", "not tested"),
     "short_by": ("kurang {n} orang", "short by {n} persons"),
     "no_gap": ("tidak kurang", "no gap"),
-    "history_legend": ("Garis hitam: cakupan tercatat; garis biru: median; pita: rentang 50/80/95 %; "
-                       "garis putus merah: target.",
-                       "Black line: recorded coverage; blue line: median; bands: 50/80/95 % ranges; "
-                       "dashed red line: target."),
-    "what_changed": ("Apa yang berubah", "What changed"), "measure": ("Ukuran", "Measure"),
-    "old": ("Lama", "Old"), "old_on_new_data": ("Skenario lama, data baru", "Old scenario, new data"),
-    "new": ("Baru", "New"), "data_effect": ("Efek data baru", "Effect of new data"),
+    "history_legend": (
+        "Garis hitam: cakupan tercatat; garis biru: median; pita: rentang 50/80/95 %; "
+        "garis putus merah: target.",
+        "Black line: recorded coverage; blue line: median; bands: 50/80/95 % ranges; "
+        "dashed red line: target.",
+    ),
+    "what_changed": ("Apa yang berubah", "What changed"),
+    "measure": ("Ukuran", "Measure"),
+    "old": ("Lama", "Old"),
+    "old_on_new_data": ("Skenario lama, data baru", "Old scenario, new data"),
+    "new": ("Baru", "New"),
+    "data_effect": ("Efek data baru", "Effect of new data"),
     "lever_effect": ("Efek perubahan kebijakan", "Effect of changed levers"),
-    "total_change": ("Perubahan total", "Total change"), "m_probability": ("Peluang", "Probability"),
+    "total_change": ("Perubahan total", "Total change"),
+    "m_probability": ("Peluang", "Probability"),
     "m_coverage": ("Cakupan (median)", "Coverage (median)"),
-    "m_cost_idr": ("Biaya tahun itu", "Cost that year"), "pp": ("poin", "pts"),
+    "m_cost_idr": ("Biaya tahun itu", "Cost that year"),
+    "pp": ("poin", "pts"),
     "tested": ("Teruji*", "Tested*"),
-    "tested_note": ("* Teruji: seberapa sering pita 80 % proyeksi memuat angka sebenarnya dalam uji mundur, "
-                    "untuk tingkat wilayah dan jarak tenggat ini; – : tenggat lebih jauh dari yang teruji.",
-                    "* Tested: how often the projection's 80 % band held the truth in backtests, for this "
-                    "level and this deadline's distance; – : a deadline further ahead than was tested."),
+    "tested_note": (
+        "* Teruji: seberapa sering pita 80 % proyeksi memuat angka sebenarnya dalam uji mundur, "
+        "untuk tingkat wilayah dan jarak tenggat ini; – : tenggat lebih jauh dari yang teruji.",
+        "* Tested: how often the projection's 80 % band held the truth in backtests, for this "
+        "level and this deadline's distance; – : a deadline further ahead than was tested.",
+    ),
     "calibration": ("Kalibrasi", "Calibration"),
     "sensitivity": ("Sensitivitas asumsi", "Assumption sensitivity"),
-    "sensitivity_title": ("Asumsi mana yang menentukan peluang mencapai target (indeks Sobol' dan ambang)",
-                          "Which assumption decides the probability of reaching the target (Sobol' indices, thresholds)"),
-    "assumption": ("Asumsi", "Assumption"), "first_index": ("Indeks orde-1", "First-order index"),
-    "total_index": ("Indeks total", "Total index"), "ci95": ("IK 95 %", "95 % CI"),
-    "central": ("Nilai tengah", "Central value"), "threshold": ("Ambang", "Threshold"),
+    "sensitivity_title": (
+        "Asumsi mana yang menentukan peluang mencapai target (indeks Sobol' dan ambang)",
+        "Which assumption decides the probability of reaching the target (Sobol' indices, thresholds)",
+    ),
+    "assumption": ("Asumsi", "Assumption"),
+    "first_index": ("Indeks orde-1", "First-order index"),
+    "total_index": ("Indeks total", "Total index"),
+    "ci95": ("IK 95 %", "95 % CI"),
+    "central": ("Nilai tengah", "Central value"),
+    "threshold": ("Ambang", "Threshold"),
     "side": ("Target hilang bila", "Target lost when"),
-    "calibration_title": ("Uji mundur proyeksi per tingkat wilayah (pita memuat angka sebenarnya)",
-                          "Backtest of the projection per level (bands holding the truth)"),
+    "calibration_title": (
+        "Uji mundur proyeksi per tingkat wilayah (pita memuat angka sebenarnya)",
+        "Backtest of the projection per level (bands holding the truth)",
+    ),
 }
 
 
@@ -154,9 +220,16 @@ def cost_rows(result: Result) -> pd.DataFrame:
         run = result.running_cost.groupby(["lever", "payer", "year"], as_index=False)["cost_idr"].sum()
         frames.append(run.rename(columns={"lever": "item"}).assign(running=True))
     if not frames:
-        return pd.DataFrame({"group": pd.Series(dtype=object), "payer": pd.Series(dtype=object),
-                             "running": pd.Series(dtype=bool), "item": pd.Series(dtype=object),
-                             "year": pd.Series(dtype=np.int64), "cost_idr": pd.Series(dtype=float)})
+        return pd.DataFrame(
+            {
+                "group": pd.Series(dtype=object),
+                "payer": pd.Series(dtype=object),
+                "running": pd.Series(dtype=bool),
+                "item": pd.Series(dtype=object),
+                "year": pd.Series(dtype=np.int64),
+                "cost_idr": pd.Series(dtype=float),
+            }
+        )
     rows = pd.concat(frames, ignore_index=True)
     rows.insert(0, "group", np.where(rows["payer"].isin(GOVERNMENT_PAYERS), "government", "own"))
     return rows[["group", "payer", "running", "item", "year", "cost_idr"]]
@@ -217,8 +290,14 @@ def region_cost(result: Result, tree: RegionTree, codes: list[str] | tuple[str, 
             sums = rows.groupby(["payer", "year"], as_index=False)["cost_idr"].sum()
             frames.append(sums.assign(region_code=code))
     if not frames:
-        return pd.DataFrame({"region_code": pd.Series(dtype=object), "payer": pd.Series(dtype=object),
-                             "year": pd.Series(dtype=np.int64), "cost_idr": pd.Series(dtype=float)})
+        return pd.DataFrame(
+            {
+                "region_code": pd.Series(dtype=object),
+                "payer": pd.Series(dtype=object),
+                "year": pd.Series(dtype=np.int64),
+                "cost_idr": pd.Series(dtype=float),
+            }
+        )
     return pd.concat(frames, ignore_index=True)[columns]
 
 
@@ -252,18 +331,28 @@ def summary_sentence(row: Any, name: str, lang: str = "id") -> str:
     band = f"{percent(row.p10, lang=lang)}–{percent(row.p90, lang=lang)}"
     if lang == "id":
         chance = percent(row.probability, 0)
-        text = (f"{name}: peluang mencapai {target} pada {deadline}: {chance} ({status}). "
-                f"Median proyeksi {percent(row.median)} (rentang 80 %: {band})")
+        text = (
+            f"{name}: peluang mencapai {target} pada {deadline}: {chance} ({status}). "
+            f"Median proyeksi {percent(row.median)} (rentang 80 %: {band})"
+        )
         if row.gap_persons >= 0.5:
             return text + f", kurang {number(row.gap_persons)} orang."
-        return text + (f"; median mencapai target pada {month_name(row.first_month, lang)}."
-                       if not pd.isna(row.first_month) else ".")
-    text = (f"{name}: probability of reaching {target} by {deadline}: {percent(row.probability, 0, 'en')} "
-            f"({status}). Projected median {percent(row.median, lang='en')} (80 % band: {band})")
+        return text + (
+            f"; median mencapai target pada {month_name(row.first_month, lang)}."
+            if not pd.isna(row.first_month)
+            else "."
+        )
+    text = (
+        f"{name}: probability of reaching {target} by {deadline}: {percent(row.probability, 0, 'en')} "
+        f"({status}). Projected median {percent(row.median, lang='en')} (80 % band: {band})"
+    )
     if row.gap_persons >= 0.5:
         return text + f", short by {number(row.gap_persons, lang='en')} persons."
-    return text + (f"; the median reaches the target in {month_name(row.first_month, lang)}."
-                   if not pd.isna(row.first_month) else ".")
+    return text + (
+        f"; the median reaches the target in {month_name(row.first_month, lang)}."
+        if not pd.isna(row.first_month)
+        else "."
+    )
 
 
 def backtest_summary(backtest: pd.DataFrame) -> pd.DataFrame:
@@ -282,15 +371,17 @@ def backtest_summary(backtest: pd.DataFrame) -> pd.DataFrame:
             return grouped[col].mean()
         return pd.Series(np.nan, index=grouped.size().index)
 
-    out = pd.DataFrame({
-        "series": grouped["unique_id"].nunique(),
-        "mase_median": grouped["mase"].median(),
-        "mase_mean": grouped["mase"].mean(),
-        "smape_mean": mean_of("smape"),
-        "coverage_80": mean_of("coverage_80"),
-        "coverage_95": mean_of("coverage_95"),
-        "chosen": grouped["chosen"].sum().astype(float) if "chosen" in backtest.columns else np.nan,
-    })
+    out = pd.DataFrame(
+        {
+            "series": grouped["unique_id"].nunique(),
+            "mase_median": grouped["mase"].median(),
+            "mase_mean": grouped["mase"].mean(),
+            "smape_mean": mean_of("smape"),
+            "coverage_80": mean_of("coverage_80"),
+            "coverage_95": mean_of("coverage_95"),
+            "chosen": grouped["chosen"].sum().astype(float) if "chosen" in backtest.columns else np.nan,
+        }
+    )
     return out.reset_index()
 
 

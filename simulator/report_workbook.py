@@ -25,16 +25,21 @@ from simulator.vocabulary import NATION_CODE, PAYERS
 
 #: Units of lever fields, with the cell format kind: persons, idr, months, fraction, month, text.
 FIELD_UNITS: dict[str, tuple[str, str, str]] = {
-    "region": ("kode Kemendagri", "Kemendagri code", "text"), "start": ("bulan", "month", "month"),
-    "ramp_months": ("bulan", "months", "months"), "months": ("bulan", "months", "months"),
-    "unit_cost": ("Rp/orang/bulan", "IDR/person/month", "idr"), "payer": ("", "", "text"),
-    "headcount": ("orang", "persons", "persons"), "workers": ("orang", "persons", "persons"),
+    "region": ("kode Kemendagri", "Kemendagri code", "text"),
+    "start": ("bulan", "month", "month"),
+    "ramp_months": ("bulan", "months", "months"),
+    "months": ("bulan", "months", "months"),
+    "unit_cost": ("Rp/orang/bulan", "IDR/person/month", "idr"),
+    "payer": ("", "", "text"),
+    "headcount": ("orang", "persons", "persons"),
+    "workers": ("orang", "persons", "persons"),
     "officials_per_village": ("orang/desa", "persons/village", "persons"),
     "monthly_enrollments": ("orang/bulan", "persons/month", "persons"),
     "already_covered": ("fraksi", "fraction", "fraction"),
     "retention_after": ("fraksi", "fraction", "fraction"),
     "lapse": ("fraksi/bulan", "fraction/month", "fraction"),
-    "enrolled_share": ("fraksi", "fraction", "fraction"), "change": ("fraksi", "fraction", "fraction"),
+    "enrolled_share": ("fraksi", "fraction", "fraction"),
+    "change": ("fraksi", "fraction", "fraction"),
 }
 
 
@@ -63,8 +68,13 @@ def int_format(value: float, lang: str = "id") -> str:
 def _formats(lang: str) -> dict[str, str]:
     """Locale-tagged formats: LibreOffice takes separators from the tag, Excel month names."""
     tag = "[$-421]" if lang == "id" else "[$-409]"
-    return {"percent": f"{tag}0.00%", "percent0": f"{tag}0%", "decimal": f"{tag}0.00",
-            "month": f"{tag}mmmm yyyy", "count": "0"}
+    return {
+        "percent": f"{tag}0.00%",
+        "percent0": f"{tag}0%",
+        "decimal": f"{tag}0.00",
+        "month": f"{tag}mmmm yyyy",
+        "count": "0",
+    }
 
 
 def _cell(value: Any, kind: str | None, lang: str) -> tuple[Any, str | None]:
@@ -100,8 +110,9 @@ def put(ws, row: int, column: int, value: Any):
     return cell
 
 
-def _sheet(wb, title: str, heading: str, note: str, headers: list[str], rows: list[list[Cell]],
-           widths: list[int]) -> None:
+def _sheet(
+    wb, title: str, heading: str, note: str, headers: list[str], rows: list[list[Cell]], widths: list[int]
+) -> None:
     """Row 1 heading, row 2 note, row 4 column headers, data from row 5; frozen header, filter.
 
     Printed in landscape, one page wide, the header row repeated on every page; the note wraps
@@ -195,11 +206,18 @@ def _input_rows(result: Result, tree: RegionTree, lang: str) -> list[list[tuple[
             elif value is None:
                 value, kind = label("to_horizon", lang), "text"
             kind = {"months": "count", "fraction": "percent"}.get(kind, kind)
-            rows.append([
-                (i, "0"), (name, None), (lever.kind, None), (f.name, None),
-                _cell(value, kind, lang), (unit_id if lang == "id" else unit_en, None),
-                (dist or None, None), (lever.reference or None, None),
-            ])
+            rows.append(
+                [
+                    (i, "0"),
+                    (name, None),
+                    (lever.kind, None),
+                    (f.name, None),
+                    _cell(value, kind, lang),
+                    (unit_id if lang == "id" else unit_en, None),
+                    (dist or None, None),
+                    (lever.reference or None, None),
+                ]
+            )
     return rows
 
 
@@ -207,16 +225,23 @@ def _status_rows(status: pd.DataFrame, tree: RegionTree, lang: str) -> list[list
     rows = []
     for row in status.itertuples(index=False):
         code = str(row.region_code)
-        rows.append([
-            (code, None), (tree.name(code) if code in tree else code, None), (int(row.year), "0"),
-            _cell(float(row.target), "percent", lang), _cell(row.deadline, "month", lang),
-            _cell(float(row.probability), "percent0", lang),
-            _cell(float(row.held_80), "percent0", lang) if row.held_80 == row.held_80 else ("–", None),
-            _cell(float(row.median), "percent", lang),
-            _cell(float(row.p10), "percent", lang), _cell(float(row.p90), "percent", lang),
-            _cell(float(row.gap_persons), "persons", lang), _cell(row.first_month, "month", lang),
-            (t(row.status, lang), None),
-        ])
+        rows.append(
+            [
+                (code, None),
+                (tree.name(code) if code in tree else code, None),
+                (int(row.year), "0"),
+                _cell(float(row.target), "percent", lang),
+                _cell(row.deadline, "month", lang),
+                _cell(float(row.probability), "percent0", lang),
+                _cell(float(row.held_80), "percent0", lang) if row.held_80 == row.held_80 else ("–", None),
+                _cell(float(row.median), "percent", lang),
+                _cell(float(row.p10), "percent", lang),
+                _cell(float(row.p90), "percent", lang),
+                _cell(float(row.gap_persons), "persons", lang),
+                _cell(row.first_month, "month", lang),
+                (t(row.status, lang), None),
+            ]
+        )
     return rows
 
 
@@ -231,18 +256,26 @@ def _sensitivity_rows(sweep: Any, tree: RegionTree, lang: str) -> list[list[tupl
     for code, year in keys.itertuples(index=False):
         code = str(code)
         for r in tornado(sweep, code, int(year)).itertuples(index=False):
+
             def interval(lo: float, hi: float) -> tuple[Any, str | None]:
                 return (f"{number(lo, 2, lang)} – {number(hi, 2, lang)}", None)
 
             threshold = getattr(r, "threshold", float("nan"))
-            rows.append([
-                (code, None), (tree.name(code) if code in tree else code, None), (int(year), "0"),
-                (r.assumption, None), (float(r.first), "0.00"), interval(r.first_lo, r.first_hi),
-                (float(r.total), "0.00"), interval(r.total_lo, r.total_hi),
-                (float(getattr(r, "central", float("nan"))), "0.000"),
-                (float(threshold), "0.000") if threshold == threshold else ("–", None),
-                (str(getattr(r, "side", "") or ""), None),
-            ])
+            rows.append(
+                [
+                    (code, None),
+                    (tree.name(code) if code in tree else code, None),
+                    (int(year), "0"),
+                    (r.assumption, None),
+                    (float(r.first), "0.00"),
+                    interval(r.first_lo, r.first_hi),
+                    (float(r.total), "0.00"),
+                    interval(r.total_lo, r.total_hi),
+                    (float(getattr(r, "central", float("nan"))), "0.000"),
+                    (float(threshold), "0.000") if threshold == threshold else ("–", None),
+                    (str(getattr(r, "side", "") or ""), None),
+                ]
+            )
     return rows
 
 
@@ -255,8 +288,14 @@ def _coverage_rows(result: Result, codes: list[str], tree: RegionTree, lang: str
         name = tree.name(code) if code in tree else code
         for rec in wide.itertuples(index=False):
             values = list(rec)[1:]
-            rows.append([(code, None), (name, None), _cell(rec[0], "month", lang),
-                         *[_cell(float(v), "percent", lang) for v in values]])
+            rows.append(
+                [
+                    (code, None),
+                    (name, None),
+                    _cell(rec[0], "month", lang),
+                    *[_cell(float(v), "percent", lang) for v in values],
+                ]
+            )
     sep = "," if lang == "id" else "."
     headers = [f"{label('quantile', lang)} {f'{100 * q:g}'.replace('.', sep)} %" for q in FAN_QUANTILES]
     return headers, rows
@@ -266,8 +305,15 @@ def _provenance_rows(result: Result, provenance: dict, lang: str):
     yes_no = label("yes", lang) if provenance.get("illustrative") else label("nope", lang)
     months = f"{month_name(result.months[0], lang)} – {month_name(result.months[-1], lang)}"
     items = [
-        (label("scenario", lang), (result.scenario.name if result.scenario.title(lang) == result.scenario.name
-                                   else f"{result.scenario.title(lang)} ({result.scenario.name})", None)),
+        (
+            label("scenario", lang),
+            (
+                result.scenario.name
+                if result.scenario.title(lang) == result.scenario.name
+                else f"{result.scenario.title(lang)} ({result.scenario.name})",
+                None,
+            ),
+        ),
         (label("description", lang), (result.scenario.description or None, None)),
         (label("horizon", lang), _cell(result.scenario.horizon, "month", lang)),
         (label("data_hash", lang), (provenance.get("data_hash") or "–", None)),
@@ -335,75 +381,213 @@ def workbook_bytes(
     sc = result.scenario
     horizon = f"{label('horizon', lang)} {month_name(sc.horizon, lang)}"
     heading = f"{label('inputs_title', lang)}: {sc.name} ({horizon})"
-    _sheet(wb, label("inputs", lang), heading, note or sc.description,
-           [label("no", lang), t("lever", lang), label("kind", lang), label("parameter", lang),
-            label("value", lang), label("unit", lang), label("distribution", lang), label("reference", lang)],
-           _input_rows(result, tree, lang), [5, 30, 22, 22, 24, 18, 30, 40])
+    _sheet(
+        wb,
+        label("inputs", lang),
+        heading,
+        note or sc.description,
+        [
+            label("no", lang),
+            t("lever", lang),
+            label("kind", lang),
+            label("parameter", lang),
+            label("value", lang),
+            label("unit", lang),
+            label("distribution", lang),
+            label("reference", lang),
+        ],
+        _input_rows(result, tree, lang),
+        [5, 30, 22, 22, 24, 18, 30, 40],
+    )
 
     from simulator.calibrate import status_with_reliability, table_of
 
     status = status_with_reliability(status, result, tree)
-    status_headers = [label(k, lang) for k in ("code", "region", "year", "target", "deadline", "probability",
-                                                "tested", "median", "p10", "p90", "gap", "first_month", "status")]
-    _sheet(wb, t("status", lang), label("status_title", lang), " ".join(filter(None, (note, label("tested_note", lang)))),
-           status_headers, _status_rows(status, tree, lang), [8, 26, 8, 10, 16, 12, 10, 12, 12, 12, 16, 18, 14])
+    status_headers = [
+        label(k, lang)
+        for k in (
+            "code",
+            "region",
+            "year",
+            "target",
+            "deadline",
+            "probability",
+            "tested",
+            "median",
+            "p10",
+            "p90",
+            "gap",
+            "first_month",
+            "status",
+        )
+    ]
+    _sheet(
+        wb,
+        t("status", lang),
+        label("status_title", lang),
+        " ".join(filter(None, (note, label("tested_note", lang)))),
+        status_headers,
+        _status_rows(status, tree, lang),
+        [8, 26, 8, 10, 16, 12, 10, 12, 12, 12, 16, 18, 14],
+    )
     calibration = table_of(result)
     if calibration is not None:
-        _sheet(wb, label("calibration", lang), label("calibration_title", lang), note,
-               [t("level", lang), t("months_ahead", lang), t("points", lang), t("calib_band50", lang),
-                t("calib_band80", lang), t("calib_band95", lang), t("median_error", lang), "CRPS",
-                t("crps_naive", lang), "skill"],
-               [[(t(f"level_{r.level}", lang), None), (r.months_ahead, None), _cell(float(r.points), "persons", lang),
-                 _cell(float(r.held_50), "percent", lang), _cell(float(r.held_80), "percent", lang),
-                 _cell(float(r.held_95), "percent", lang), _cell(float(r.median_error), "percent", lang),
-                 _cell(float(r.crps), "percent", lang), _cell(float(r.crps_naive), "percent", lang),
-                 (float(r.skill), "0.00")] for r in calibration.itertuples(index=False)],
-               [12, 12, 10, 10, 10, 10, 12, 10, 10, 8])
+        _sheet(
+            wb,
+            label("calibration", lang),
+            label("calibration_title", lang),
+            note,
+            [
+                t("level", lang),
+                t("months_ahead", lang),
+                t("points", lang),
+                t("calib_band50", lang),
+                t("calib_band80", lang),
+                t("calib_band95", lang),
+                t("median_error", lang),
+                "CRPS",
+                t("crps_naive", lang),
+                "skill",
+            ],
+            [
+                [
+                    (t(f"level_{r.level}", lang), None),
+                    (r.months_ahead, None),
+                    _cell(float(r.points), "persons", lang),
+                    _cell(float(r.held_50), "percent", lang),
+                    _cell(float(r.held_80), "percent", lang),
+                    _cell(float(r.held_95), "percent", lang),
+                    _cell(float(r.median_error), "percent", lang),
+                    _cell(float(r.crps), "percent", lang),
+                    _cell(float(r.crps_naive), "percent", lang),
+                    (float(r.skill), "0.00"),
+                ]
+                for r in calibration.itertuples(index=False)
+            ],
+            [12, 12, 10, 10, 10, 10, 12, 10, 10, 8],
+        )
 
     if sweep is not None:
-        _sheet(wb, label("sensitivity", lang), label("sensitivity_title", lang), note,
-               [label("code", lang), label("region", lang), label("year", lang), label("assumption", lang),
-                label("first_index", lang), label("ci95", lang), label("total_index", lang), label("ci95", lang),
-                label("central", lang), label("threshold", lang), label("side", lang)],
-               _sensitivity_rows(sweep, tree, lang), [8, 26, 8, 30, 12, 16, 12, 16, 14, 14, 22])
+        _sheet(
+            wb,
+            label("sensitivity", lang),
+            label("sensitivity_title", lang),
+            note,
+            [
+                label("code", lang),
+                label("region", lang),
+                label("year", lang),
+                label("assumption", lang),
+                label("first_index", lang),
+                label("ci95", lang),
+                label("total_index", lang),
+                label("ci95", lang),
+                label("central", lang),
+                label("threshold", lang),
+                label("side", lang),
+            ],
+            _sensitivity_rows(sweep, tree, lang),
+            [8, 26, 8, 30, 12, 16, 12, 16, 14, 14, 22],
+        )
 
     if regions is None:
         regions = [c for c in result.regions if c in set(status["region_code"].astype(str))]
         regions = regions or [c for c in (NATION_CODE,) if c in result.regions] or list(result.regions[:1])
     q_headers, q_rows = _coverage_rows(result, regions, tree, lang)
-    _sheet(wb, label("coverage", lang), label("coverage_title", lang), note,
-           [t("code", lang), t("region", lang), label("month", lang), *q_headers], q_rows,
-           [8, 26, 16, *[12] * len(q_headers)])
+    _sheet(
+        wb,
+        label("coverage", lang),
+        label("coverage_title", lang),
+        note,
+        [t("code", lang), t("region", lang), label("month", lang), *q_headers],
+        q_rows,
+        [8, 26, 16, *[12] * len(q_headers)],
+    )
 
     from simulator.views import cost_by_payer_year
 
     by_payer = cost_by_payer_year(result)
-    cost_rows = [[(PAYERS.get(r.payer, r.payer), None), (int(r.year), "0"),
-                  _cell(float(r.cost_idr), "idr", lang)] for r in by_payer.itertuples(index=False)]
-    _sheet(wb, t("cost", lang), label("cost_title", lang), note,
-           [t("payer", lang), t("year", lang), label("cost_idr", lang)], cost_rows, [26, 8, 22])
-    lever_rows = [[(r.lever, None), (PAYERS.get(r.payer, r.payer), None), (int(r.year), "0"),
-                   _cell(float(r.cost_idr), "idr", lang)] for r in result.cost.itertuples(index=False)]
-    _sheet(wb, label("cost_lever", lang), label("cost_lever_title", lang), note,
-           [t("lever", lang), t("payer", lang), t("year", lang), label("cost_idr", lang)], lever_rows,
-           [30, 26, 8, 22])
+    cost_rows = [
+        [(PAYERS.get(r.payer, r.payer), None), (int(r.year), "0"), _cell(float(r.cost_idr), "idr", lang)]
+        for r in by_payer.itertuples(index=False)
+    ]
+    _sheet(
+        wb,
+        t("cost", lang),
+        label("cost_title", lang),
+        note,
+        [t("payer", lang), t("year", lang), label("cost_idr", lang)],
+        cost_rows,
+        [26, 8, 22],
+    )
+    lever_rows = [
+        [
+            (r.lever, None),
+            (PAYERS.get(r.payer, r.payer), None),
+            (int(r.year), "0"),
+            _cell(float(r.cost_idr), "idr", lang),
+        ]
+        for r in result.cost.itertuples(index=False)
+    ]
+    _sheet(
+        wb,
+        label("cost_lever", lang),
+        label("cost_lever_title", lang),
+        note,
+        [t("lever", lang), t("payer", lang), t("year", lang), label("cost_idr", lang)],
+        lever_rows,
+        [30, 26, 8, 22],
+    )
 
     if backtest is not None:
         summary = backtest_summary(backtest)
-        bt_rows = [[(r.model, None), (int(r.series), "0"), _cell(r.mase_median, "decimal", lang),
-                    _cell(r.mase_mean, "decimal", lang), _cell(r.smape_mean, "decimal", lang),
-                    _cell(r.coverage_80, "percent", lang), _cell(r.coverage_95, "percent", lang),
-                    _cell(r.chosen, "count", lang)] for r in summary.itertuples(index=False)]
+        bt_rows = [
+            [
+                (r.model, None),
+                (int(r.series), "0"),
+                _cell(r.mase_median, "decimal", lang),
+                _cell(r.mase_mean, "decimal", lang),
+                _cell(r.smape_mean, "decimal", lang),
+                _cell(r.coverage_80, "percent", lang),
+                _cell(r.coverage_95, "percent", lang),
+                _cell(r.chosen, "count", lang),
+            ]
+            for r in summary.itertuples(index=False)
+        ]
         bt_note = note
     else:
         bt_rows, bt_note = [], label("no_backtest", lang)
-    _sheet(wb, label("backtest", lang), label("backtest_title", lang), bt_note,
-           [label(k, lang) for k in ("model", "series", "mase_median", "mase_mean", "smape_mean",
-                                     "coverage_80", "coverage_95", "chosen")],
-           bt_rows, [18, 12, 14, 14, 16, 16, 16, 14])
+    _sheet(
+        wb,
+        label("backtest", lang),
+        label("backtest_title", lang),
+        bt_note,
+        [
+            label(k, lang)
+            for k in (
+                "model",
+                "series",
+                "mase_median",
+                "mase_mean",
+                "smape_mean",
+                "coverage_80",
+                "coverage_95",
+                "chosen",
+            )
+        ],
+        bt_rows,
+        [18, 12, 14, 14, 16, 16, 16, 14],
+    )
 
-    _sheet(wb, label("provenance", lang), label("provenance_title", lang), note,
-           [label("key", lang), label("value", lang)], _provenance_rows(result, provenance, lang), [24, 100])
+    _sheet(
+        wb,
+        label("provenance", lang),
+        label("provenance_title", lang),
+        note,
+        [label("key", lang), label("value", lang)],
+        _provenance_rows(result, provenance, lang),
+        [24, 100],
+    )
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

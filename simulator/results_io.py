@@ -54,10 +54,34 @@ PROVENANCE = "provenance.json"
 SCENARIO = "scenario.yaml"
 #: Files whose sha256 is recorded in the provenance and checked on loading.
 CHECKED = (ARRAYS, SCENARIO)
-PROVENANCE_KEYS = ("format", "format_version", "package_version", "created", "data_hash", "seed",
-                   "paths", "scenario_name", "scenario_text", "illustrative", "meta", "files")
-_NPZ_KEYS = ("active", "employed", "regions", "months", "cost_lever", "cost_payer", "cost_year",
-             "cost_idr", "wf_region", "wf_month", "wf_lever", "wf_persons")
+PROVENANCE_KEYS = (
+    "format",
+    "format_version",
+    "package_version",
+    "created",
+    "data_hash",
+    "seed",
+    "paths",
+    "scenario_name",
+    "scenario_text",
+    "illustrative",
+    "meta",
+    "files",
+)
+_NPZ_KEYS = (
+    "active",
+    "employed",
+    "regions",
+    "months",
+    "cost_lever",
+    "cost_payer",
+    "cost_year",
+    "cost_idr",
+    "wf_region",
+    "wf_month",
+    "wf_lever",
+    "wf_persons",
+)
 ILLUSTRATIVE_NOTE = (
     "ILLUSTRATIVE DATA: the participation history behind these results is synthetic, calibrated to "
     "public anchors. Do not quote these numbers as official figures."
@@ -259,7 +283,9 @@ def claim_folder(folder: str | Path) -> Path:
                 f"{folder}: another run is writing this folder (lock {path.name} held{by}); wait for it to "
                 "finish or choose another output folder"
             ) from None
-        log.warning("%s: no working flock here (%s); lock of dead process %s taken over", path, err.strerror, holder)
+        log.warning(
+            "%s: no working flock here (%s); lock of dead process %s taken over", path, err.strerror, holder
+        )
     handle.seek(0)
     handle.truncate()
     handle.write(f"{os.getpid()}\n")
@@ -287,7 +313,9 @@ def clean_stale(folder: str | Path) -> list[Path]:
     if olds and not folder.exists():
         os.rename(olds.pop(), folder)  # a crash between the two renames of the fallback switch
     removed = [*parent.glob(f".{folder.name}.saving-*"), *olds]
-    removed += [p for p in folder.glob(".saving-*")] if folder.is_dir() else []  # older versions' work folders
+    removed += (
+        [p for p in folder.glob(".saving-*")] if folder.is_dir() else []
+    )  # older versions' work folders
     for path in removed:
         shutil.rmtree(path, ignore_errors=True)
     return removed
@@ -374,6 +402,7 @@ def save_tables(folder: str | Path, tables: dict[str, pd.DataFrame], illustrativ
     """Write ``tables`` (file name -> frame, as ``write_csv`` writes them) into ``folder`` together:
     after a kill or a full disk the folder holds all the previous files or all the new ones, never
     a new table beside an old one (``project --output``: baseline.csv and backtest.csv)."""
+
     def fill(work: Path) -> None:
         for name, frame in tables.items():
             write_csv(frame, work / name, illustrative)
@@ -575,27 +604,37 @@ def _result_from(arrays: dict[str, np.ndarray], scenario, provenance: dict, path
     shape = (len(regions), int(provenance["paths"]), len(months))
     for key, array in (("active", active), ("employed", employed)):
         if array.shape != shape or array.dtype != np.float32:
-            raise InputError(f"{path}: key {key!r}: expected float32 of shape {shape}, got "
-                             f"{array.dtype} {array.shape}")
-    cost = pd.DataFrame({
-        "lever": pd.Series(arrays["cost_lever"].tolist(), dtype=object),
-        "payer": pd.Series(arrays["cost_payer"].tolist(), dtype=object),
-        "year": arrays["cost_year"].astype(np.int64),
-        "cost_idr": arrays["cost_idr"].astype(np.float64),
-    })
+            raise InputError(
+                f"{path}: key {key!r}: expected float32 of shape {shape}, got {array.dtype} {array.shape}"
+            )
+    cost = pd.DataFrame(
+        {
+            "lever": pd.Series(arrays["cost_lever"].tolist(), dtype=object),
+            "payer": pd.Series(arrays["cost_payer"].tolist(), dtype=object),
+            "year": arrays["cost_year"].astype(np.int64),
+            "cost_idr": arrays["cost_idr"].astype(np.float64),
+        }
+    )
     labels = tuple(dict.fromkeys(str(v) for v in arrays["wf_lever"].tolist()))
     n_steps = len(labels)
     expected_region = np.tile(np.repeat(np.asarray(regions, dtype=str), len(months)), n_steps)
     expected_month = np.tile(months.asi8, len(regions) * n_steps)
     expected_lever = np.repeat(np.asarray(labels, dtype=str), len(regions) * len(months))
     persons = arrays["wf_persons"]
-    if not (len(persons) == len(expected_region) == len(arrays["wf_region"]) == len(wf_month)
-            == len(arrays["wf_lever"])
-            and np.array_equal(arrays["wf_region"].astype(str), expected_region)
-            and np.array_equal(wf_month.asi8, expected_month)
-            and np.array_equal(arrays["wf_lever"].astype(str), expected_lever)):
-        raise InputError(f"{path}: keys 'wf_*': expected the waterfall of every region and month, "
-                         "lever by lever, in the order the result was saved")
+    if not (
+        len(persons)
+        == len(expected_region)
+        == len(arrays["wf_region"])
+        == len(wf_month)
+        == len(arrays["wf_lever"])
+        and np.array_equal(arrays["wf_region"].astype(str), expected_region)
+        and np.array_equal(wf_month.asi8, expected_month)
+        and np.array_equal(arrays["wf_lever"].astype(str), expected_lever)
+    ):
+        raise InputError(
+            f"{path}: keys 'wf_*': expected the waterfall of every region and month, "
+            "lever by lever, in the order the result was saved"
+        )
     steps = persons.astype(np.float64).reshape(n_steps, len(regions), len(months))
     return Result(
         scenario=scenario,
@@ -649,7 +688,9 @@ def csv_text(frame: pd.DataFrame, illustrative: bool, **options) -> str:
     come from the illustrative history. This project's readers skip leading "#" lines; pandas
     reads such a file with ``skiprows=1`` (``comment="#"`` would also cut a lever named "x#2").
     Formula-like text is written as text (``neutralise``)."""
-    return (f"# {ILLUSTRATIVE_LINE}\n" if illustrative else "") + neutralise(frame).to_csv(index=False, **options)
+    return (f"# {ILLUSTRATIVE_LINE}\n" if illustrative else "") + neutralise(frame).to_csv(
+        index=False, **options
+    )
 
 
 def write_csv(frame: pd.DataFrame, path: Path, illustrative: bool, **options) -> Path:
@@ -694,10 +735,16 @@ def load_saved(folder: str | Path, tree: RegionTree | None = None) -> SavedResul
     backtest = None
     if (folder / "backtest.csv").is_file():
         backtest = _read_csv(folder / "backtest.csv", dtype={"unique_id": str}, float_precision="round_trip")
-    return SavedResult(result=result, provenance=provenance, targets=targets, status=status,
-                       backtest=backtest, folder=folder)
+    return SavedResult(
+        result=result, provenance=provenance, targets=targets, status=status, backtest=backtest, folder=folder
+    )
 
 
 def _no_targets() -> pd.DataFrame:
-    return pd.DataFrame({"region_code": pd.Series(dtype=str), "year": pd.Series(dtype=np.int64),
-                         "coverage": pd.Series(dtype=float)})
+    return pd.DataFrame(
+        {
+            "region_code": pd.Series(dtype=str),
+            "year": pd.Series(dtype=np.int64),
+            "coverage": pd.Series(dtype=float),
+        }
+    )

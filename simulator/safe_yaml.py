@@ -54,8 +54,11 @@ def _check_events(text: str, source: str, loader: type) -> None:
                 "write each value out"
             )
         tag = getattr(event, "tag", None)
-        explicit = tag is not None and not (isinstance(event, yaml.ScalarEvent) and event.implicit[0]) \
+        explicit = (
+            tag is not None
+            and not (isinstance(event, yaml.ScalarEvent) and event.implicit[0])
             and not (isinstance(event, yaml.CollectionStartEvent) and event.implicit)
+        )
         if explicit and tag not in _PLAIN_TAGS:
             raise InputError(
                 f"{source}: line {_line(event)}: tag {clip(_tag_name(tag))!r} is not allowed; scenario files "
@@ -63,12 +66,16 @@ def _check_events(text: str, source: str, loader: type) -> None:
             )
         nodes += 1
         if nodes > MAX_NODES:
-            raise InputError(f"{source}: line {_line(event)}: more than {MAX_NODES} values: expected a smaller file")
+            raise InputError(
+                f"{source}: line {_line(event)}: more than {MAX_NODES} values: expected a smaller file"
+            )
         if stack and stack[-1][0] == "map":
             frame = stack[-1]
             if frame[1]:
                 if not isinstance(event, yaml.ScalarEvent):
-                    raise InputError(f"{source}: line {_line(event)}: a key must be plain text, not a list or mapping")
+                    raise InputError(
+                        f"{source}: line {_line(event)}: a key must be plain text, not a list or mapping"
+                    )
                 if event.value in frame[2]:
                     raise InputError(f"{source}: line {_line(event)}: duplicate key {clip(event.value)!r}")
                 frame[2].add(event.value)
@@ -130,4 +137,6 @@ def load(text: str, source: str = "<yaml>") -> Any:
     except yaml.YAMLError as err:
         raise _syntax_error(err, source) from None
     except (ValueError, OverflowError, RecursionError) as err:  # e.g. a timestamp out of range
-        raise InputError(f"{source}: a value cannot be read ({type(err).__name__}: {clip(err, 80)})") from None
+        raise InputError(
+            f"{source}: a value cannot be read ({type(err).__name__}: {clip(err, 80)})"
+        ) from None

@@ -222,8 +222,14 @@ class RunningProgramme(CostedLever):
 
 LEVER_TYPES: dict[str, type[Lever]] = {
     t.kind: t
-    for t in (ContributionSubsidy, VillageOfficials, EmployerCompliance, InformalOutreach, WorkforceShock,
-              RunningProgramme)
+    for t in (
+        ContributionSubsidy,
+        VillageOfficials,
+        EmployerCompliance,
+        InformalOutreach,
+        WorkforceShock,
+        RunningProgramme,
+    )
 }
 #: Scale of a running programme per action (``scale`` needs its own value).
 PROGRAMME_ACTIONS = {"continue": 1.0, "stop": 0.0, "scale": None}
@@ -237,12 +243,16 @@ def _programme_item(item: dict, where: str) -> dict:
     out = {**programme_keys(item.get("programme"), where), **item}
     action = out.get("action", "continue")
     if action not in PROGRAMME_ACTIONS:
-        raise InputError(f"{where}, key 'action': expected one of {', '.join(PROGRAMME_ACTIONS)}, got {_show(action)}")
+        raise InputError(
+            f"{where}, key 'action': expected one of {', '.join(PROGRAMME_ACTIONS)}, got {_show(action)}"
+        )
     fixed = PROGRAMME_ACTIONS[action]
     if fixed is None and "scale" not in out:
         raise InputError(f"{where}, key 'scale': required with action scale")
     if fixed is not None and "scale" in out and out["scale"] != fixed:
-        raise InputError(f"{where}, key 'scale': action {action} means scale {fixed:g}, got {_show(out['scale'])}")
+        raise InputError(
+            f"{where}, key 'scale': action {action} means scale {fixed:g}, got {_show(out['scale'])}"
+        )
     if fixed is not None:
         out["scale"] = fixed
     return out
@@ -402,8 +412,9 @@ def _persons(value: Any) -> float:
     """A count of persons: non-negative and at most ``MAX_PERSONS`` (more than Indonesia's population)."""
     x = _nonneg(value)
     if x > MAX_PERSONS:
-        raise _Bad(f"expected at most {MAX_PERSONS:,} persons (more than Indonesia's population), "
-                   f"got {_show(value)}")
+        raise _Bad(
+            f"expected at most {MAX_PERSONS:,} persons (more than Indonesia's population), got {_show(value)}"
+        )
     return x
 
 
@@ -445,7 +456,9 @@ def _payer(value: Any) -> str:
 def _titles(value: Any) -> dict[str, str]:
     """A scenario title: a mapping with a text per language of ``LANGUAGES`` (both required)."""
     if not isinstance(value, dict) or set(value) != set(LANGUAGES):
-        raise _Bad(f"expected a mapping with keys {', '.join(LANGUAGES)} (Bahasa and English), got {_show(value)}")
+        raise _Bad(
+            f"expected a mapping with keys {', '.join(LANGUAGES)} (Bahasa and English), got {_show(value)}"
+        )
     return {k: _text(value[k]).strip() for k in LANGUAGES}
 
 
@@ -557,7 +570,6 @@ def scope_leaves(region: tuple[str, ...], tree: RegionTree) -> list[str]:
     return [leaf for leaf, keep in zip(leaves, under) if keep]
 
 
-
 # ---- loading -------------------------------------------------------------------------------------
 def _parse_yaml(text: str, source: str) -> Any:
     """Plain data from scenario text, within the budgets of ``simulator.safe_yaml`` (no aliases,
@@ -651,8 +663,16 @@ def scenario_from_dict(data: Any, source: str = "<scenario>", tree: RegionTree |
         targets = tuple(_target(item, i + 1, source, tree) for i, item in enumerate(data["targets"]))
     sweep = _sweep_section(data["sweep"], source) if data.get("sweep") is not None else None
     return Scenario(
-        name=name, horizon=horizon, levers=levers, description=description, base=base,
-        targets=targets, source=source, sweep=sweep, title_id=titles.get("id", ""), title_en=titles.get("en", ""),
+        name=name,
+        horizon=horizon,
+        levers=levers,
+        description=description,
+        base=base,
+        targets=targets,
+        source=source,
+        sweep=sweep,
+        title_id=titles.get("id", ""),
+        title_en=titles.get("en", ""),
     )
 
 
@@ -663,22 +683,29 @@ _SWEEP_BOUNDS = {"samples": (2, 1_000_000), "seed": (0, 2**32 - 1), "grid": (3, 
 def _sweep_section(value: Any, source: str) -> SweepSettings:
     """The ``sweep`` mapping as SweepSettings; InputError naming the key otherwise."""
     if not isinstance(value, dict):
-        raise InputError(f"{source}: key 'sweep': expected a mapping with keys {', '.join(SWEEP_KEYS)}, "
-                         f"got {_show(value)}")
+        raise InputError(
+            f"{source}: key 'sweep': expected a mapping with keys {', '.join(SWEEP_KEYS)}, got {_show(value)}"
+        )
     out: dict[str, Any] = {}
     for key, raw in value.items():
         if key not in SWEEP_KEYS:
-            raise InputError(f"{source}: sweep, key {_show(key)}: unknown key; expected one of {', '.join(SWEEP_KEYS)}")
+            raise InputError(
+                f"{source}: sweep, key {_show(key)}: unknown key; expected one of {', '.join(SWEEP_KEYS)}"
+            )
         if key == "probability":
             if not _is_number(raw) or not 0 < raw < 1:
-                raise InputError(f"{source}: sweep, key 'probability': expected a share between 0 and 1 "
-                                 f"(exclusive), got {_show(raw)}")
+                raise InputError(
+                    f"{source}: sweep, key 'probability': expected a share between 0 and 1 "
+                    f"(exclusive), got {_show(raw)}"
+                )
             out[key] = float(raw)
             continue
         low, high = _SWEEP_BOUNDS[key]
         if not _is_number(raw) or float(raw) != int(raw) or not low <= raw <= high:
-            raise InputError(f"{source}: sweep, key {key!r}: expected a whole number from {low:,} to {high:,}, "
-                             f"got {_show(raw)}")
+            raise InputError(
+                f"{source}: sweep, key {key!r}: expected a whole number from {low:,} to {high:,}, "
+                f"got {_show(raw)}"
+            )
         out[key] = int(raw)
     return SweepSettings(**out)
 
@@ -784,7 +811,13 @@ def _plain(value: Any) -> Any:
 
 #: Key order in dumped levers: name and scope first, kind-specific keys (5), money and source last.
 _DUMP_ORDER = {
-    "label": 0, "region": 1, "start": 2, "ramp_months": 3, "unit_cost": 7, "payer": 8, "reference": 9,
+    "label": 0,
+    "region": 1,
+    "start": 2,
+    "ramp_months": 3,
+    "unit_cost": 7,
+    "payer": 8,
+    "reference": 9,
 }
 
 

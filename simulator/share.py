@@ -25,7 +25,9 @@ def encode_scenario(text: str) -> str:
     packed = base64.urlsafe_b64encode(zlib.compress(text.encode("utf-8"), 9)).decode("ascii").rstrip("=")
     token = "z" + packed
     if len(token) > MAX_TOKEN:
-        raise InputError(f"scenario: too long to share in a link ({len(token)} > {MAX_TOKEN} characters); share the YAML file instead")
+        raise InputError(
+            f"scenario: too long to share in a link ({len(token)} > {MAX_TOKEN} characters); share the YAML file instead"
+        )
     return token
 
 

@@ -85,8 +85,10 @@ def dimensions(scenario: Scenario) -> tuple[Dimension, ...]:
             if isinstance(value, Uncertain) and not value.is_fixed:
                 out.append(Dimension(name=f"{name}: {f.name}", dist=value, lever=i, key=f.name))
     if not out:
-        raise InputError(f"{scenario.source}: no assumption is given as a range or distribution "
-                         "(e.g. retention_after: [0.25, 0.45]); nothing to sweep")
+        raise InputError(
+            f"{scenario.source}: no assumption is given as a range or distribution "
+            "(e.g. retention_after: [0.25, 0.45]); nothing to sweep"
+        )
     return tuple(out)
 
 
@@ -177,7 +179,9 @@ def make_design(dims: Sequence[Dimension], n: int, seed: int = 0, grid: int = 21
         block = np.repeat(central, grid, axis=0)
         block[:, j] = dim.values(u)
         scans.append(block)
-    return Design(dims=dims, n=int(n), grid=int(grid), values=np.vstack([values, central, *scans]), seed=int(seed))
+    return Design(
+        dims=dims, n=int(n), grid=int(grid), values=np.vstack([values, central, *scans]), seed=int(seed)
+    )
 
 
 # ---- Sobol' indices ----------------------------------------------------------------------------
@@ -192,8 +196,9 @@ def _estimates(ya: np.ndarray, yb: np.ndarray, yab: np.ndarray) -> tuple[np.ndar
     return first, total
 
 
-def sobol_indices(y: np.ndarray, design: Design, boot: int = 200, level: float = 0.95,
-                  seed: int = 0) -> dict[str, np.ndarray]:
+def sobol_indices(
+    y: np.ndarray, design: Design, boot: int = 200, level: float = 0.95, seed: int = 0
+) -> dict[str, np.ndarray]:
     """First-order and total Sobol' indices of every output column with bootstrap intervals.
 
     Parameters
@@ -234,7 +239,14 @@ def sobol_indices(y: np.ndarray, design: Design, boot: int = 200, level: float =
         warnings.simplefilter("ignore", RuntimeWarning)
         f_lo, f_hi = np.nanpercentile(firsts, [tail, 100 - tail], axis=0) if boot else (first, first)
         t_lo, t_hi = np.nanpercentile(totals, [tail, 100 - tail], axis=0) if boot else (total, total)
-    return {"first": first, "first_lo": f_lo, "first_hi": f_hi, "total": total, "total_lo": t_lo, "total_hi": t_hi}
+    return {
+        "first": first,
+        "first_lo": f_lo,
+        "first_hi": f_hi,
+        "total": total,
+        "total_lo": t_lo,
+        "total_hi": t_hi,
+    }
 
 
 def thresholds(probability: np.ndarray, design: Design, level: float) -> tuple[np.ndarray, list[list[str]]]:
@@ -334,15 +346,20 @@ class ScenarioModel:
         return baseline if self.tree is None else trimmed_baseline(baseline, self.tree)
 
     def rows(self) -> pd.DataFrame:
-        cols = [c for c in ("region_code", "year", "coverage", "basis", "scheme", "origin", "applied_from")
-                if c in self.targets.columns]
+        cols = [
+            c
+            for c in ("region_code", "year", "coverage", "basis", "scheme", "origin", "applied_from")
+            if c in self.targets.columns
+        ]
         return self.targets[cols].rename(columns={"coverage": "target"}).reset_index(drop=True)
 
     def key(self) -> str:
         from simulator.scenario import dump_scenario
 
         text = dump_scenario(dataclasses.replace(self.scenario, sweep=None))
-        return json.dumps([text, self.rows().to_csv(index=False), list(self.regions), self.paths, self.data_key])
+        return json.dumps(
+            [text, self.rows().to_csv(index=False), list(self.regions), self.paths, self.data_key]
+        )
 
     def evaluate(self, baseline: Any, values: np.ndarray, seeds: np.ndarray) -> np.ndarray:
         from simulator.engine import run_scenario
@@ -354,8 +371,9 @@ class ScenarioModel:
         out = np.empty((len(values), len(self.targets), len(OUTPUTS)))
         for m, (row, seed) in enumerate(zip(values, seeds)):
             scenario = fixed_scenario(self.scenario, self.dims, row)
-            result = run_scenario(baseline, scenario, paths=self.paths, seed=int(seed), tree=tree,
-                                  regions=list(self.regions))
+            result = run_scenario(
+                baseline, scenario, paths=self.paths, seed=int(seed), tree=tree, regions=list(self.regions)
+            )
             status = assess(result, self.targets)
             if len(status) != len(self.targets):
                 raise InputError("sweep: a target's deadline lies outside the run")  # pragma: no cover
@@ -372,8 +390,9 @@ class ScenarioModel:
 def point_seeds(seed: int, points: np.ndarray) -> np.ndarray:
     """One engine seed per design point from (sweep seed, point number): a point's numbers do not
     depend on which worker, batch or run computed it."""
-    return np.array([np.random.SeedSequence([int(seed), int(i)]).generate_state(1)[0] for i in points],
-                    dtype=np.uint64)
+    return np.array(
+        [np.random.SeedSequence([int(seed), int(i)]).generate_state(1)[0] for i in points], dtype=np.uint64
+    )
 
 
 def subtree(tree: Any, codes: Sequence[str]) -> Any:
@@ -383,7 +402,9 @@ def subtree(tree: Any, codes: Sequence[str]) -> Any:
 
     provinces = {c if tree.level(c) == "provinsi" else tree.parent(c) for c in codes}
     table = tree.table
-    keep = table["code"].isin(provinces) | ((table["level"] == "kabkota") & table["parent_code"].isin(provinces))
+    keep = table["code"].isin(provinces) | (
+        (table["level"] == "kabkota") & table["parent_code"].isin(provinces)
+    )
     return RegionTree(table=table[keep].reset_index(drop=True))
 
 
@@ -396,15 +417,27 @@ def trimmed_baseline(baseline: Any, tree: Any) -> Any:
     from simulator.baseline import Baseline
 
     rows = np.array([baseline.index_of(c) for c in tree.codes], dtype=np.int64)
-    return Baseline(regions=tuple(tree.codes), months=baseline.months,
-                    active=np.ascontiguousarray(baseline.active[rows]),
-                    employed=np.ascontiguousarray(baseline.employed[rows]),
-                    last_observed=baseline.last_observed, meta=dict(baseline.meta))
+    return Baseline(
+        regions=tuple(tree.codes),
+        months=baseline.months,
+        active=np.ascontiguousarray(baseline.active[rows]),
+        employed=np.ascontiguousarray(baseline.employed[rows]),
+        last_observed=baseline.last_observed,
+        meta=dict(baseline.meta),
+    )
 
 
-def scenario_model(scenario: Scenario, baseline: Any, official: pd.DataFrame | None, *, tree: Any = None,
-                   workforce: pd.DataFrame | None = None, regions: Sequence[str] | None = None,
-                   paths: int | None = None, trim: bool = True) -> ScenarioModel:
+def scenario_model(
+    scenario: Scenario,
+    baseline: Any,
+    official: pd.DataFrame | None,
+    *,
+    tree: Any = None,
+    workforce: pd.DataFrame | None = None,
+    regions: Sequence[str] | None = None,
+    paths: int | None = None,
+    trim: bool = True,
+) -> ScenarioModel:
     """The model of a scenario sweep: its dimensions, the regions (default: every region a lever
     names and every kabupaten/kota under it, and the regions of the scenario's own targets) and
     their targets (official, inherited, and the scenario's own) whose deadline lies in the run.
@@ -434,19 +467,29 @@ def scenario_model(scenario: Scenario, baseline: Any, official: pd.DataFrame | N
     inside = [deadline_for(int(y), months) is not None for y in targets["year"]]
     targets = targets[np.asarray(inside, dtype=bool)].reset_index(drop=True)
     if not len(targets):
-        raise InputError(f"{scenario.source}: no target of the swept regions has its deadline within the "
-                         f"horizon {scenario.horizon}")
+        raise InputError(
+            f"{scenario.source}: no target of the swept regions has its deadline within the "
+            f"horizon {scenario.horizon}"
+        )
     needed = set(regions)
     for lever in scenario.levers:
         needed.update(scope_leaves(lever.region, tree))
     small = subtree(tree, sorted(needed)) if trim and "00" not in needed else None
-    return ScenarioModel(scenario=scenario, dims=dims, targets=targets, regions=regions, paths=paths,
-                         data_key=str(baseline.meta.get("data_hash", baseline.meta.get("key", ""))), tree=small)
+    return ScenarioModel(
+        scenario=scenario,
+        dims=dims,
+        targets=targets,
+        regions=regions,
+        paths=paths,
+        data_key=str(baseline.meta.get("data_hash", baseline.meta.get("key", ""))),
+        tree=small,
+    )
 
 
 # ---- running: batches on Dask or here, streamed to disk ----------------------------------------------
-def _run_batch(model: Any, context: Any, values: np.ndarray, points: np.ndarray, seed: int,
-               single_thread: bool = True) -> tuple[np.ndarray, np.ndarray, float, int, int, float]:
+def _run_batch(
+    model: Any, context: Any, values: np.ndarray, points: np.ndarray, seed: int, single_thread: bool = True
+) -> tuple[np.ndarray, np.ndarray, float, int, int, float]:
     """Evaluate one batch: (points, outputs, seconds of work, peak RSS [bytes] of this process,
     process id, CPU seconds of the work's thread). On a worker the engine's own row blocks stay on
     the task's thread: the points are the parallel unit, and the numbers do not depend on it
@@ -523,9 +566,16 @@ def _manifest(model: Any, design: Design, seed: int) -> dict:
     digest.update(model.key().encode("utf-8"))
     digest.update(np.ascontiguousarray(design.values).tobytes())
     digest.update(str(seed).encode())
-    return {"format": FORMAT, "design_hash": digest.hexdigest(), "points": int(len(design.values)),
-            "assumptions": [dim.name for dim in design.dims], "n": design.n, "grid": design.grid,
-            "seed": int(seed), "outputs": list(model.outputs)}
+    return {
+        "format": FORMAT,
+        "design_hash": digest.hexdigest(),
+        "points": int(len(design.values)),
+        "assumptions": [dim.name for dim in design.dims],
+        "n": design.n,
+        "grid": design.grid,
+        "seed": int(seed),
+        "outputs": list(model.outputs),
+    }
 
 
 @dataclass
@@ -543,9 +593,17 @@ class RunStats:
     peak_rss: dict[int, int] = dataclasses.field(default_factory=dict)
 
 
-def run_design(model: Any, design: Design, folder: str | Path, *, context: Any = None, client: Any = None,
-               batch: int = 16, seed: int = 0, progress: Callable[[int, int], None] | None = None,
-               ) -> tuple[np.ndarray, RunStats]:
+def run_design(
+    model: Any,
+    design: Design,
+    folder: str | Path,
+    *,
+    context: Any = None,
+    client: Any = None,
+    batch: int = 16,
+    seed: int = 0,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[np.ndarray, RunStats]:
     """Evaluate every design point, batch by batch, each batch saved in ``folder/points`` as it finishes.
 
     Parameters
@@ -581,10 +639,14 @@ def run_design(model: Any, design: Design, folder: str | Path, *, context: Any =
         try:
             old = json.loads(meta_file.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            raise InputError(f"{meta_file}: unreadable sweep manifest; remove the folder or use another --output") from None
+            raise InputError(
+                f"{meta_file}: unreadable sweep manifest; remove the folder or use another --output"
+            ) from None
         if old.get("design_hash") != manifest["design_hash"]:
-            raise InputError(f"{folder}: holds a sweep of another design (scenario, targets, samples, grid or "
-                             "seed differ); use another --output or remove the folder")
+            raise InputError(
+                f"{folder}: holds a sweep of another design (scenario, targets, samples, grid or "
+                "seed differ); use another --output or remove the folder"
+            )
     else:
         from simulator.results_io import atomic_write
 
@@ -624,8 +686,10 @@ def run_design(model: Any, design: Design, folder: str | Path, *, context: Any =
         shared = client.scatter(context, broadcast=True) if context is not None else None
         shipped = client.scatter(model, broadcast=True)
         stats.scatter_seconds = time.perf_counter() - begin
-        futures = [client.submit(_run_batch, shipped, shared, design.values[points], points, seed, pure=False)
-                   for points in chunks]
+        futures = [
+            client.submit(_run_batch, shipped, shared, design.values[points], points, seed, pure=False)
+            for points in chunks
+        ]
         try:
             for future in as_completed(futures):
                 finished(*future.result())
@@ -652,9 +716,14 @@ def open_client(scheduler: str | None = None, workers: int = 2, threads: int = 1
             return Client(scheduler, timeout="20s")
         except OSError as err:
             raise InputError(f"--scheduler {scheduler}: cannot reach the scheduler ({err})") from None
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=threads, processes=True,
-                           dashboard_address=None, silence_logs=logging.ERROR,
-                           memory_limit=memory or 0)
+    cluster = LocalCluster(
+        n_workers=workers,
+        threads_per_worker=threads,
+        processes=True,
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
+        memory_limit=memory or 0,
+    )
     return Client(cluster)
 
 
@@ -687,8 +756,15 @@ class SweepResult:
     level: float
 
 
-def analyse(y: np.ndarray, design: Design, rows: pd.DataFrame, outputs: Sequence[str], level: float = 0.5,
-            boot: int = 200, seed: int = 0) -> SweepResult:
+def analyse(
+    y: np.ndarray,
+    design: Design,
+    rows: pd.DataFrame,
+    outputs: Sequence[str],
+    level: float = 0.5,
+    boot: int = 200,
+    seed: int = 0,
+) -> SweepResult:
     """Indices, thresholds and summaries from the outputs ``y`` (points, rows, outputs)."""
     keys = rows.reset_index(drop=True)
     n = design.n
@@ -727,14 +803,18 @@ def analyse(y: np.ndarray, design: Design, rows: pd.DataFrame, outputs: Sequence
     return SweepResult(summary=summary, indices=indices, thresholds=table, design=design.frame(), level=level)
 
 
-def write_result(result: SweepResult, folder: str | Path, illustrative: bool, extra: dict | None = None) -> list[Path]:
+def write_result(
+    result: SweepResult, folder: str | Path, illustrative: bool, extra: dict | None = None
+) -> list[Path]:
     """``summary.csv``, ``indices.csv``, ``thresholds.csv``, ``design.csv`` and ``analysis.json``
     (the probability level and ``extra``) in ``folder``, each written atomically."""
     from simulator.results_io import atomic_write, write_csv
 
     folder = Path(folder)
-    files = [write_csv(getattr(result, name), folder / f"{name}.csv", illustrative)
-             for name in ("summary", "indices", "thresholds", "design")]
+    files = [
+        write_csv(getattr(result, name), folder / f"{name}.csv", illustrative)
+        for name in ("summary", "indices", "thresholds", "design")
+    ]
     meta = {"level": result.level, "illustrative": bool(illustrative), **(extra or {})}
     files.append(atomic_write(folder / "analysis.json", json.dumps(meta, indent=1)))
     return files
@@ -756,12 +836,19 @@ def read_result(folder: str | Path) -> SweepResult:
     return SweepResult(**tables, level=float(meta.get("level", DEFAULTS["probability"])))
 
 
-def tornado(result: SweepResult, region: str, year: int | None = None, output: str = "probability",
-            scheme: str | None = None) -> pd.DataFrame:
+def tornado(
+    result: SweepResult,
+    region: str,
+    year: int | None = None,
+    output: str = "probability",
+    scheme: str | None = None,
+) -> pd.DataFrame:
     """One target's assumptions by total index (largest first) with their intervals and thresholds:
     ``assumption, first, first_lo, first_hi, total, total_lo, total_hi, central, threshold, side,
     year, target, scheme``. ``year`` defaults to the target's first year in the sweep."""
-    ind = result.indices[(result.indices["region_code"].astype(str) == region) & (result.indices["output"] == output)]
+    ind = result.indices[
+        (result.indices["region_code"].astype(str) == region) & (result.indices["output"] == output)
+    ]
     if not len(ind):
         return pd.DataFrame()
     year = int(ind["year"].min()) if year is None else int(year)

@@ -87,19 +87,36 @@ KALBAR_SUBSIDY_WORKERS = 26_373
 
 ANCHORS: tuple[Anchor, ...] = (
     Anchor("2022-09", "BPJS TK, as reported: 35.684.564 active (Sep 2022)", total=35_684_564),
-    Anchor("2023-12", "Kemnaker Satu Data Ketenagakerjaan (BPJS TK data) via databoks; spn.or.id 30 Jan 2024",
-           total=41_560_000, segments={"PU": 25_000_000, "BPU": 9_190_000, "JAKON": 7_360_000},
-           fixed={p: float(v) for p, v in PROVINCE_ACTIVE_2023.items()}),
-    Anchor("2024-11", "Kalbar UCJ 35,35 % (2024, provisional; insidepontianak.com 2024-11-15) x 0,78 x 2.860.000 "
-           "BPS employed (Aug 2024)", provinces=("61",), fixed={"61": float(KALBAR_2024_11)}),
+    Anchor(
+        "2023-12",
+        "Kemnaker Satu Data Ketenagakerjaan (BPJS TK data) via databoks; spn.or.id 30 Jan 2024",
+        total=41_560_000,
+        segments={"PU": 25_000_000, "BPU": 9_190_000, "JAKON": 7_360_000},
+        fixed={p: float(v) for p, v in PROVINCE_ACTIVE_2023.items()},
+    ),
+    Anchor(
+        "2024-11",
+        "Kalbar UCJ 35,35 % (2024, provisional; insidepontianak.com 2024-11-15) x 0,78 x 2.860.000 "
+        "BPS employed (Aug 2024)",
+        provinces=("61",),
+        fixed={"61": float(KALBAR_2024_11)},
+    ),
     Anchor("2024-12", "DPR hearing, Kontan 20 May 2025: 45,22 juta active (Dec 2024)", total=45_220_000),
-    Anchor("2025-02", "BPJS TK data as reported (PU 26,26, BPU 9,58, Jakon 5,53 juta); provinces: Kemnaker via "
-           "databoks / data.goodstats.id", total=41_380_000,
-           segments={"PU": 26_260_000, "BPU": 9_580_000, "JAKON": 5_530_000},
-           fixed={p: float(v) for p, v in PROVINCE_ACTIVE_FEB_2025.items()}),
+    Anchor(
+        "2025-02",
+        "BPJS TK data as reported (PU 26,26, BPU 9,58, Jakon 5,53 juta); provinces: Kemnaker via "
+        "databoks / data.goodstats.id",
+        total=41_380_000,
+        segments={"PU": 26_260_000, "BPU": 9_580_000, "JAKON": 5_530_000},
+        fixed={p: float(v) for p, v in PROVINCE_ACTIVE_FEB_2025.items()},
+    ),
     Anchor("2025-03", "DPR hearing, Kontan 20 May 2025: 40,2 juta active (Mar 2025)", total=40_200_000),
-    Anchor("2025-04", "DPR hearing, Kontan 20 May 2025: 39,7 juta active, PMI about 0,64 juta (Apr 2025)",
-           total=39_700_000, segments={"PMI": 640_000}),
+    Anchor(
+        "2025-04",
+        "DPR hearing, Kontan 20 May 2025: 39,7 juta active, PMI about 0,64 juta (Apr 2025)",
+        total=39_700_000,
+        segments={"PMI": 640_000},
+    ),
 )
 
 #: National trend per segment at dated knots [persons], before seasonality (December = trend).
@@ -217,7 +234,9 @@ def national_paths(months: list[str] = MONTHS) -> np.ndarray:
     return out
 
 
-def _largest_remainder_round(values: np.ndarray, groups: np.ndarray, target: np.ndarray | None = None) -> np.ndarray:
+def _largest_remainder_round(
+    values: np.ndarray, groups: np.ndarray, target: np.ndarray | None = None
+) -> np.ndarray:
     """Round non-negative ``values`` to integers so each group's sum is ``target`` (default: its
     rounded sum; a given target must lie within the group's floor and ceiling sums).
 
@@ -237,8 +256,13 @@ def _largest_remainder_round(values: np.ndarray, groups: np.ndarray, target: np.
     return (floors + (rank < short[groups])).astype(np.int64)
 
 
-def fit_anchor(matrix: np.ndarray, fixed: dict[int, float], total: float | None,
-               columns: np.ndarray, iterations: int = 2000) -> np.ndarray:
+def fit_anchor(
+    matrix: np.ndarray,
+    fixed: dict[int, float],
+    total: float | None,
+    columns: np.ndarray,
+    iterations: int = 2000,
+) -> np.ndarray:
     """Province x segment figures [persons] at one anchor month: ``matrix`` (provinces, segments)
     raked so that the ``fixed`` rows (position -> total) hold, the other rows share ``total`` less
     the fixed ones in proportion (when ``total`` is given), and each segment column with a finite
@@ -279,8 +303,13 @@ def _column_targets(anchor: Anchor, current: np.ndarray, total: float | None) ->
     return cols
 
 
-def calibration_factors(organic: np.ndarray, extra: np.ndarray, provinces: list[str],
-                        anchors: tuple[Anchor, ...] = ANCHORS, months: list[str] = MONTHS) -> np.ndarray:
+def calibration_factors(
+    organic: np.ndarray,
+    extra: np.ndarray,
+    provinces: list[str],
+    anchors: tuple[Anchor, ...] = ANCHORS,
+    months: list[str] = MONTHS,
+) -> np.ndarray:
     """Factor per province, segment and month [fraction], shape (provinces, segments, months), that
     makes ``organic`` x factor + ``extra`` (both province x segment x month [persons]) hold every
     anchor, smooth between anchor months.
@@ -351,8 +380,14 @@ def make_illustrative_history(regions: RegionTree, seed: int = SEED) -> pd.DataF
     col_tot = national[:, t_anchor] * ANCHORS[1].total / national[:, t_anchor].sum()
     kanwil = np.array([KANWIL_KALIMANTAN_NOV_2024[s] for s in ("PU", "BPU", "JAKON")], dtype=float)
     kanwil_mix = tuple(kanwil / kanwil.sum() * (1 - _SEED_SHARES["rural"][3])) + (_SEED_SHARES["rural"][3],)
-    seed_m = np.array([kanwil_mix if p in KANWIL_KALIMANTAN else
-                       _SEED_SHARES["urban" if p in _URBAN_PROVINCES else "rural"] for p in provinces])
+    seed_m = np.array(
+        [
+            kanwil_mix
+            if p in KANWIL_KALIMANTAN
+            else _SEED_SHARES["urban" if p in _URBAN_PROVINCES else "rural"]
+            for p in provinces
+        ]
+    )
     seed_m[:, 3] = [_PMI_ORIGIN_SHARE if p in _PMI_ORIGIN else seed_m[i, 3] for i, p in enumerate(provinces)]
     seed_m = seed_m * np.exp(rng.normal(0.0, 0.15, size=seed_m.shape)) * row_tot[:, None]
     prov_seg = _rake(seed_m, row_tot, col_tot)
@@ -392,8 +427,9 @@ def make_illustrative_history(regions: RegionTree, seed: int = SEED) -> pd.DataF
     subsidy = np.zeros_like(organic)
     step = (t >= month_pos[KALBAR_SUBSIDY_START]).astype(float)
     subsidy[kalbar, j_bpu, :] = (KALBAR_SUBSIDY_WORKERS * w)[:, None] * step[None, :]
-    organic[kalbar, j_bpu, :] -= subsidy[kalbar, j_bpu, t_anchor][:, None] * (organic[kalbar, j_bpu, :]
-                                                                              / organic[kalbar, j_bpu, t_anchor][:, None])
+    organic[kalbar, j_bpu, :] -= subsidy[kalbar, j_bpu, t_anchor][:, None] * (
+        organic[kalbar, j_bpu, :] / organic[kalbar, j_bpu, t_anchor][:, None]
+    )
     if (organic <= 0).any():
         raise InputError("synth: Kalbar BPU base smaller than the subsidy step")
 
@@ -418,6 +454,7 @@ def make_illustrative_history(regions: RegionTree, seed: int = SEED) -> pd.DataF
     groups = (np.repeat(prov_id, n_seg * n_month) * n_month + np.tile(t, n_leaf * n_seg)).astype(np.int64)
     active = _largest_remainder_round(values, groups, prov_total.astype(np.float64))
     return pd.DataFrame({"region_code": code_arr, "segment": seg_arr, "ds": ds_arr, "active": active})
+
 
 # =====================================================================================
 # workforce
@@ -447,8 +484,11 @@ BPS_EMPLOYED_AUG: dict[tuple[str, str], tuple[int, str]] = {
 #: Published UCJ denominators ("pekerja potensial": BPS employed less ASN, TNI and Polri) [persons],
 #: as reported; written to the workforce table's ``potential`` column (simulator.targets reads it).
 PUBLISHED_POTENTIAL: dict[tuple[str, str], tuple[int, str]] = {
-    ("61", "2022-08"): (1_786_809, "BPJS TK Cabang Pontianak, as reported (tribunnews, 11 Dec 2022): "
-                                   "pekerja potensial 1.786.809 = BPS employed less ASN, TNI and Polri"),
+    ("61", "2022-08"): (
+        1_786_809,
+        "BPJS TK Cabang Pontianak, as reported (tribunnews, 11 Dec 2022): "
+        "pekerja potensial 1.786.809 = BPS employed less ASN, TNI and Polri",
+    ),
 }
 
 
@@ -543,9 +583,7 @@ def make_workforce(regions: RegionTree, history: pd.DataFrame | None = None) -> 
         period = f"{y}-08"
         public = {c: v for (c, pr), v in BPS_EMPLOYED_AUG.items() if pr == period}
         # floors from the history, bottom up [persons]
-        leaf_floor = {
-            c: int(np.ceil(act_leaf.get((c, y), 0) / MAX_COVERAGE)) for c in leaves
-        }
+        leaf_floor = {c: int(np.ceil(act_leaf.get((c, y), 0) / MAX_COVERAGE)) for c in leaves}
         prov_floor = {p: sum(leaf_floor[c] for c in children[p]) for p in provinces}
         prov_src: dict[str, str] = {}
         fixed: dict[int, int] = {}
@@ -583,15 +621,24 @@ def make_workforce(regions: RegionTree, history: pd.DataFrame | None = None) -> 
                 if c in public:
                     rows.append((c, period, int(kemp[k]), 0, public[c][1]))
                 else:
-                    rows.append((c, period, int(kemp[k]), 1,
-                                 f"estimate: province employed {period} split by population share (Dukcapil Dec"
-                                 f" 2024); raised where active participants exceed {MAX_COVERAGE:.0%}"))
+                    rows.append(
+                        (
+                            c,
+                            period,
+                            int(kemp[k]),
+                            1,
+                            f"estimate: province employed {period} split by population share (Dukcapil Dec"
+                            f" 2024); raised where active participants exceed {MAX_COVERAGE:.0%}",
+                        )
+                    )
     out = pd.DataFrame(rows, columns=["region_code", "period", "employed", "estimate", "source"])
     published = [PUBLISHED_POTENTIAL.get((c, pr)) for c, pr in zip(out["region_code"], out["period"])]
     out["potential"] = pd.array([v[0] if v else None for v in published], dtype="Int64")
     out["potential_source"] = [v[1] if v else "" for v in published]
     order = {c: i for i, c in enumerate(regions.codes)}
-    out = out.sort_values(["region_code", "period"], key=lambda s: s.map(order) if s.name == "region_code" else s)
+    out = out.sort_values(
+        ["region_code", "period"], key=lambda s: s.map(order) if s.name == "region_code" else s
+    )
     return out.reset_index(drop=True)
 
 

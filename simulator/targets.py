@@ -36,20 +36,42 @@ STATUS_ON_TRACK = "on track"
 STATUS_AT_RISK = "at risk"
 STATUS_OFF_TRACK = "off track"
 ASSESS_COLUMNS = [
-    "region_code", "year", "target", "deadline", "probability", "median", "p10", "p90",
-    "gap_persons", "first_month", "status",
+    "region_code",
+    "year",
+    "target",
+    "deadline",
+    "probability",
+    "median",
+    "p10",
+    "p90",
+    "gap_persons",
+    "first_month",
+    "status",
 ]
 #: Columns of a resolved target (``resolve``); ``assess`` passes all but ``coverage`` through.
 TARGET_COLUMNS = [
-    "region_code", "year", "coverage", "basis", "factor", "denominator", "definition", "source", "scheme",
-    "origin", "applied_from",
+    "region_code",
+    "year",
+    "coverage",
+    "basis",
+    "factor",
+    "denominator",
+    "definition",
+    "source",
+    "scheme",
+    "origin",
+    "applied_from",
 ]
 #: Denominator bases a target can be assessed on: basis -> (Bahasa, English) definition.
 BASES = {
-    "bps": ("peserta aktif / penduduk bekerja (BPS Sakernas Agustus)",
-            "active participants / employed persons (BPS Sakernas August)"),
-    "ucj": ("peserta aktif / pekerja potensial (penduduk bekerja BPS dikurangi ASN, TNI, Polri)",
-            "active participants / potential workers (BPS employed less ASN, TNI and Polri)"),
+    "bps": (
+        "peserta aktif / penduduk bekerja (BPS Sakernas Agustus)",
+        "active participants / employed persons (BPS Sakernas August)",
+    ),
+    "ucj": (
+        "peserta aktif / pekerja potensial (penduduk bekerja BPS dikurangi ASN, TNI, Polri)",
+        "active participants / potential workers (BPS employed less ASN, TNI and Polri)",
+    ),
 }
 #: Words in a free-text definition that name each basis (checked in this order).
 _BASIS_WORDS = (
@@ -65,12 +87,20 @@ def basis_of(definition: Any, basis: Any = None, where: str = "target") -> str:
     free-text ``definition``; an empty definition means the BPS basis (DESIGN: coverage = active /
     employed unless a target says otherwise). InputError when the definition names neither: such a
     target cannot be computed and is never silently compared on another basis."""
-    text = "" if basis is None or (isinstance(basis, float) and np.isnan(basis)) else str(basis).strip().lower()
+    text = (
+        "" if basis is None or (isinstance(basis, float) and np.isnan(basis)) else str(basis).strip().lower()
+    )
     if text:
         if text not in BASES:
-            raise InputError(f"{where}: basis {basis!r} cannot be computed; expected one of {', '.join(BASES)}")
+            raise InputError(
+                f"{where}: basis {basis!r} cannot be computed; expected one of {', '.join(BASES)}"
+            )
         return text
-    words = "" if definition is None or (isinstance(definition, float) and np.isnan(definition)) else str(definition)
+    words = (
+        ""
+        if definition is None or (isinstance(definition, float) and np.isnan(definition))
+        else str(definition)
+    )
     words = words.strip().lower()
     if not words:
         return "bps"
@@ -89,31 +119,42 @@ def _column(frame: pd.DataFrame, name: str, default: Any = "") -> pd.Series:
     return pd.Series([default] * len(frame), index=frame.index, dtype=object)
 
 
-def normalise(targets: pd.DataFrame | None, origin: str, scheme: str = "", where: str = "targets") -> pd.DataFrame:
+def normalise(
+    targets: pd.DataFrame | None, origin: str, scheme: str = "", where: str = "targets"
+) -> pd.DataFrame:
     """A targets frame (``region_code, year, coverage`` and optional ``basis, definition, source,
     scheme``) as the resolver's rows, the basis of each checked, ``origin`` set."""
     cols = ["region_code", "year", "coverage", "basis", "definition", "source", "scheme", "origin"]
     if targets is None or len(targets) == 0:
-        return pd.DataFrame({c: pd.Series(dtype=np.int64 if c == "year" else float if c == "coverage" else object)
-                             for c in cols})
+        return pd.DataFrame(
+            {
+                c: pd.Series(dtype=np.int64 if c == "year" else float if c == "coverage" else object)
+                for c in cols
+            }
+        )
     missing = [c for c in ("region_code", "year", "coverage") if c not in targets.columns]
     if missing:
         raise InputError(f"{where}: missing column {missing[0]!r}; expected region_code, year, coverage")
     codes = targets["region_code"].astype(str).tolist()
     years = [int(y) for y in targets["year"].tolist()]
     definition, basis = _column(targets, "definition"), _column(targets, "basis", None)
-    bases = [basis_of(d, b, f"{where}: target {c} {y}") for c, y, d, b in zip(codes, years, definition, basis)]
+    bases = [
+        basis_of(d, b, f"{where}: target {c} {y}") for c, y, d, b in zip(codes, years, definition, basis)
+    ]
     schemes = _column(targets, "scheme").astype(str).tolist()
-    return pd.DataFrame({
-        "region_code": pd.Series(codes, dtype=object),
-        "year": np.array(years, dtype=np.int64),
-        "coverage": targets["coverage"].to_numpy(dtype=np.float64),
-        "basis": pd.Series(bases, dtype=object),
-        "definition": [str(d) if str(d) else BASES[b][1] for d, b in zip(definition, bases)],
-        "source": _column(targets, "source").astype(str).tolist(),
-        "scheme": [s or scheme for s in schemes],
-        "origin": origin,
-    }, columns=cols)
+    return pd.DataFrame(
+        {
+            "region_code": pd.Series(codes, dtype=object),
+            "year": np.array(years, dtype=np.int64),
+            "coverage": targets["coverage"].to_numpy(dtype=np.float64),
+            "basis": pd.Series(bases, dtype=object),
+            "definition": [str(d) if str(d) else BASES[b][1] for d, b in zip(definition, bases)],
+            "source": _column(targets, "source").astype(str).tolist(),
+            "scheme": [s or scheme for s in schemes],
+            "origin": origin,
+        },
+        columns=cols,
+    )
 
 
 def scenario_targets(scenario: Any) -> pd.DataFrame | None:
@@ -124,8 +165,9 @@ def scenario_targets(scenario: Any) -> pd.DataFrame | None:
     return frame if frame is not None and len(frame) else None
 
 
-def denominator_factors(codes: Sequence[str], years: Sequence[int], bases: Sequence[str],
-                        workforce: pd.DataFrame | None) -> tuple[np.ndarray, list[str]]:
+def denominator_factors(
+    codes: Sequence[str], years: Sequence[int], bases: Sequence[str], workforce: pd.DataFrame | None
+) -> tuple[np.ndarray, list[str]]:
     """Per target: the factor f with coverage on its basis = active / (employed x f) [fraction], and
     a note on where f comes from.
 
@@ -139,8 +181,12 @@ def denominator_factors(codes: Sequence[str], years: Sequence[int], bases: Seque
     if workforce is not None and "potential" in workforce.columns:
         pot = pd.to_numeric(workforce["potential"], errors="coerce")
         rows = workforce[pot.notna() & (pot > 0)]
-        for code, period, emp, p in zip(rows["region_code"].astype(str), rows["period"].astype(str),
-                                        rows["employed"], pot[pot.notna() & (pot > 0)]):
+        for code, period, emp, p in zip(
+            rows["region_code"].astype(str),
+            rows["period"].astype(str),
+            rows["employed"],
+            pot[pot.notna() & (pot > 0)],
+        ):
             if float(emp) > 0:
                 published[(code, int(period[:4]))] = float(p) / float(emp)
     factors, notes = np.ones(len(codes)), []
@@ -210,24 +256,37 @@ def resolve(
                 node = tree.parent(node)
             if node and node in having:
                 pairs.append((code, node, frame["origin"].iloc[0]))
-    empty = pd.DataFrame({c: pd.Series(dtype=np.int64 if c == "year" else float if c in ("coverage", "factor")
-                                       else object) for c in TARGET_COLUMNS})
+    empty = pd.DataFrame(
+        {
+            c: pd.Series(dtype=np.int64 if c == "year" else float if c in ("coverage", "factor") else object)
+            for c in TARGET_COLUMNS
+        }
+    )
     if not pairs:
         return empty
-    rows = pd.concat([f for f in frames if len(f)], ignore_index=True).rename(columns={"region_code": "applied_from"})
+    rows = pd.concat([f for f in frames if len(f)], ignore_index=True).rename(
+        columns={"region_code": "applied_from"}
+    )
     wanted = pd.DataFrame(pairs, columns=["region_code", "applied_from", "origin"])
     out = wanted.merge(rows, on=["applied_from", "origin"], how="inner", sort=False)
     position = {c: i for i, c in enumerate(dict.fromkeys(codes))}
     order = np.lexsort((out["origin"].ne(OFFICIAL).to_numpy(), out["region_code"].map(position).to_numpy()))
     out = out.iloc[order]  # the order of ``codes``; official targets before the scenario's
-    factors, notes = denominator_factors(out["region_code"].tolist(), out["year"].tolist(),
-                                         out["basis"].tolist(), workforce)
+    factors, notes = denominator_factors(
+        out["region_code"].tolist(), out["year"].tolist(), out["basis"].tolist(), workforce
+    )
     out["factor"], out["denominator"] = factors, notes
     return out[TARGET_COLUMNS].reset_index(drop=True)
 
 
-def targets_in_year(resolved: pd.DataFrame, codes: Sequence[str], year: int, target: float | None = None,
-                    basis: str | None = None, workforce: pd.DataFrame | None = None) -> dict[str, tuple[float, float]]:
+def targets_in_year(
+    resolved: pd.DataFrame,
+    codes: Sequence[str],
+    year: int,
+    target: float | None = None,
+    basis: str | None = None,
+    workforce: pd.DataFrame | None = None,
+) -> dict[str, tuple[float, float]]:
     """``code -> (coverage [fraction], factor)`` for ``year``, for the budget tools: ``target`` (on
     ``basis``, default the basis of the code's official target that year, else bps) when given,
     else the code's official target that year. InputError names the first code left without one."""
@@ -266,7 +325,7 @@ def deadline_for(year: int, months: pd.PeriodIndex) -> pd.Period | None:
 
 
 def status_of(probability: float, thresholds: tuple[float, float] = (0.8, 0.5)) -> str:
-    """"on track" when probability >= thresholds[0], "at risk" when >= thresholds[1], else "off track"."""
+    """ "on track" when probability >= thresholds[0], "at risk" when >= thresholds[1], else "off track"."""
     on_track, at_risk = thresholds
     if probability >= on_track:
         return STATUS_ON_TRACK
@@ -318,8 +377,11 @@ def assess(
     stated = frame["coverage"].to_numpy(dtype=np.float64)[kept]
     # a target on another denominator (UCJ: employed x share) is compared on the BPS basis at
     # target x factor, and its figures are divided by the factor again
-    factor = (frame["factor"].to_numpy(dtype=np.float64)[kept] if "factor" in frame.columns
-              else np.ones(len(stated)))
+    factor = (
+        frame["factor"].to_numpy(dtype=np.float64)[kept]
+        if "factor" in frame.columns
+        else np.ones(len(stated))
+    )
     goal = stated * factor
     n = len(codes)
     month_at = {p: i for i, p in enumerate(result.months.asi8.tolist())}
@@ -340,8 +402,9 @@ def assess(
             p10[lo:hi], p90[lo:hi] = orderstats.nanquantile(cov, (0.1, 0.9), axis=1)
         else:  # numpy's numbers, partitioning cov, emp and act in place (they are not used after)
             median[lo:hi], (p10[lo:hi], p90[lo:hi]) = orderstats.median_and_quantiles(cov, (0.1, 0.9))
-        gap[lo:hi] = (goal[lo:hi] * orderstats.median(emp[lo:hi]).astype(np.float64)
-                      - orderstats.median(act[lo:hi]).astype(np.float64))
+        gap[lo:hi] = goal[lo:hi] * orderstats.median(emp[lo:hi]).astype(np.float64) - orderstats.median(
+            act[lo:hi]
+        ).astype(np.float64)
 
     in_blocks(n, block, 4 * result.paths)  # coverage and the partitions: about 4 passes per value
     if "factor" in frame.columns:
@@ -351,19 +414,22 @@ def assess(
     if n:
         hit = reached.any(axis=1)
         first[hit] = result.months.asi8[reached[hit].argmax(axis=1)]
-    return pd.DataFrame({
-        "region_code": pd.Series(codes, dtype=object),
-        "year": np.array(years, dtype=np.int64),
-        "target": stated,
-        "deadline": pd.PeriodIndex.from_ordinals(result.months.asi8[t], freq="M"),
-        "probability": probability.astype(np.float64),
-        "median": median,
-        "p10": p10,
-        "p90": p90,
-        "gap_persons": np.maximum(gap, 0.0),
-        "first_month": pd.PeriodIndex.from_ordinals(first, freq="M"),
-        "status": pd.Series([status_of(float(p), thresholds) for p in probability], dtype=object),
-    }, columns=ASSESS_COLUMNS).join(_passed(frame[kept]))
+    return pd.DataFrame(
+        {
+            "region_code": pd.Series(codes, dtype=object),
+            "year": np.array(years, dtype=np.int64),
+            "target": stated,
+            "deadline": pd.PeriodIndex.from_ordinals(result.months.asi8[t], freq="M"),
+            "probability": probability.astype(np.float64),
+            "median": median,
+            "p10": p10,
+            "p90": p90,
+            "gap_persons": np.maximum(gap, 0.0),
+            "first_month": pd.PeriodIndex.from_ordinals(first, freq="M"),
+            "status": pd.Series([status_of(float(p), thresholds) for p in probability], dtype=object),
+        },
+        columns=ASSESS_COLUMNS,
+    ).join(_passed(frame[kept]))
 
 
 def _passed(frame: pd.DataFrame) -> pd.DataFrame:

@@ -15,7 +15,9 @@ from simulator.regions import RegionTree
 FAN_QUANTILES = (0.025, 0.1, 0.25, 0.5, 0.75, 0.9, 0.975)
 
 
-def history_coverage(history: pd.DataFrame, workforce: pd.DataFrame, tree: RegionTree, code: str) -> pd.DataFrame:
+def history_coverage(
+    history: pd.DataFrame, workforce: pd.DataFrame, tree: RegionTree, code: str
+) -> pd.DataFrame:
     """Observed monthly active participants, workforce and coverage for region ``code``.
 
     Active is the sum of the kabupaten/kota under ``code`` (all segments); the workforce is the
@@ -46,11 +48,13 @@ def fan(result: Result, code: str, quantiles: tuple[float, ...] = FAN_QUANTILES)
     """
     r = result.index_of(code)
     q = orderstats.nanquantile(result.coverage_of(r), quantiles, axis=0)  # (Q, T)
-    return pd.DataFrame({
-        "month": np.tile(np.asarray(result.months), len(quantiles)),
-        "quantile": np.repeat(quantiles, len(result.months)),
-        "coverage": q.reshape(-1),
-    })
+    return pd.DataFrame(
+        {
+            "month": np.tile(np.asarray(result.months), len(quantiles)),
+            "quantile": np.repeat(quantiles, len(result.months)),
+            "coverage": q.reshape(-1),
+        }
+    )
 
 
 def fan_wide(result: Result, code: str) -> pd.DataFrame:
@@ -68,18 +72,26 @@ def cost_by_payer_year(result: Result, programmes: tuple | list = ()) -> pd.Data
     ``programme`` (the programme's id on those rows, "" on the scenario's own)."""
     from simulator.programmes import load_programmes
 
-    empty = pd.DataFrame({"payer": pd.Series(dtype=str), "year": pd.Series(dtype=np.int64),
-                          "cost_idr": pd.Series(dtype=float)})
+    empty = pd.DataFrame(
+        {"payer": pd.Series(dtype=str), "year": pd.Series(dtype=np.int64), "cost_idr": pd.Series(dtype=float)}
+    )
     if not programmes:
-        return result.cost.groupby(["payer", "year"], as_index=False)["cost_idr"].sum() if len(result.cost) else empty
+        return (
+            result.cost.groupby(["payer", "year"], as_index=False)["cost_idr"].sum()
+            if len(result.cost)
+            else empty
+        )
     ids = {str(entry["label"]): name for name, entry in load_programmes().items() if name in programmes}
     running = result.running_cost[result.running_cost["lever"].isin(list(ids))]
-    rows = pd.concat([result.cost.assign(programme=""), running.assign(programme=running["lever"].map(ids))],
-                     ignore_index=True)
+    rows = pd.concat(
+        [result.cost.assign(programme=""), running.assign(programme=running["lever"].map(ids))],
+        ignore_index=True,
+    )
     if rows.empty:
         return empty.assign(programme=pd.Series(dtype=str))
     return rows.groupby(["payer", "programme", "year"], as_index=False)["cost_idr"].sum()[
-        ["payer", "year", "cost_idr", "programme"]]
+        ["payer", "year", "cost_idr", "programme"]
+    ]
 
 
 def waterfall_at(result: Result, code: str, month: pd.Period) -> pd.DataFrame:
@@ -98,13 +110,43 @@ def overview(result: Result, status: pd.DataFrame, tree: RegionTree, codes: list
 #: Tile-grid position (row, column) of each province, roughly as on a map of Indonesia, north at
 #: the top. Works offline, every province the same size so small provinces stay readable.
 TILES: dict[str, tuple[int, int]] = {
-    "11": (0, 0), "21": (0, 3), "65": (0, 6), "71": (0, 8), "82": (0, 9),
-    "12": (1, 1), "14": (1, 2), "61": (1, 4), "64": (1, 6), "75": (1, 8), "96": (1, 10), "92": (1, 11),
-    "13": (2, 1), "15": (2, 2), "19": (2, 3), "62": (2, 5), "76": (2, 6), "72": (2, 7), "81": (2, 9),
-    "94": (2, 11), "91": (2, 12),
-    "17": (3, 1), "16": (3, 2), "63": (3, 5), "73": (3, 6), "74": (3, 7), "95": (3, 12),
-    "18": (4, 2), "31": (4, 3), "93": (4, 12),
-    "36": (5, 2), "32": (5, 3), "33": (5, 4), "35": (5, 5), "51": (5, 6), "52": (5, 7), "53": (5, 8),
+    "11": (0, 0),
+    "21": (0, 3),
+    "65": (0, 6),
+    "71": (0, 8),
+    "82": (0, 9),
+    "12": (1, 1),
+    "14": (1, 2),
+    "61": (1, 4),
+    "64": (1, 6),
+    "75": (1, 8),
+    "96": (1, 10),
+    "92": (1, 11),
+    "13": (2, 1),
+    "15": (2, 2),
+    "19": (2, 3),
+    "62": (2, 5),
+    "76": (2, 6),
+    "72": (2, 7),
+    "81": (2, 9),
+    "94": (2, 11),
+    "91": (2, 12),
+    "17": (3, 1),
+    "16": (3, 2),
+    "63": (3, 5),
+    "73": (3, 6),
+    "74": (3, 7),
+    "95": (3, 12),
+    "18": (4, 2),
+    "31": (4, 3),
+    "93": (4, 12),
+    "36": (5, 2),
+    "32": (5, 3),
+    "33": (5, 4),
+    "35": (5, 5),
+    "51": (5, 6),
+    "52": (5, 7),
+    "53": (5, 8),
     "34": (6, 4),
 }
 
@@ -117,13 +159,19 @@ def tile_frame(status: pd.DataFrame, tree: RegionTree, year: int) -> pd.DataFram
     for code, (r, c) in TILES.items():
         name = tree.name(code)
         hit = code in rows.index
-        out.append({
-            "code": code, "name": name, "short": _short(name), "row": r, "col": c,
-            "probability": float(rows.loc[code, "probability"]) if hit else np.nan,
-            "median": float(rows.loc[code, "median"]) if hit else np.nan,
-            "target": float(rows.loc[code, "target"]) if hit else np.nan,
-            "status": str(rows.loc[code, "status"]) if hit else "no target",
-        })
+        out.append(
+            {
+                "code": code,
+                "name": name,
+                "short": _short(name),
+                "row": r,
+                "col": c,
+                "probability": float(rows.loc[code, "probability"]) if hit else np.nan,
+                "median": float(rows.loc[code, "median"]) if hit else np.nan,
+                "target": float(rows.loc[code, "target"]) if hit else np.nan,
+                "status": str(rows.loc[code, "status"]) if hit else "no target",
+            }
+        )
     return pd.DataFrame(out)
 
 
@@ -145,8 +193,17 @@ def median_lines(results: dict[str, Result], code: str) -> pd.DataFrame:
     for name, result in results.items():
         r = result.index_of(code)
         q = orderstats.nanquantile(result.coverage_of(r), (0.1, 0.5, 0.9), axis=0)
-        frames.append(pd.DataFrame({"scenario": name, "month": result.months.to_timestamp(),
-                                    "q10": q[0], "q50": q[1], "q90": q[2]}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "scenario": name,
+                    "month": result.months.to_timestamp(),
+                    "q10": q[0],
+                    "q50": q[1],
+                    "q90": q[2],
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -167,23 +224,41 @@ def programme_costs(result: Result, names: list[str]) -> pd.DataFrame:
 
     table = load_programmes()
     running = {str(table[n]["label"]): n for n in names if n in table}
-    named = {lever.label: lever.programme for lever in result.scenario.levers
-             if isinstance(lever, RunningProgramme) and lever.programme in names}
+    named = {
+        lever.label: lever.programme
+        for lever in result.scenario.levers
+        if isinstance(lever, RunningProgramme) and lever.programme in names
+    }
     unchanged = dataclasses.replace(result.scenario, levers=())
-    if_continued = continuing_costs(unchanged, result.months, load_regions(), [(n, table[n]) for n in running.values()])
+    if_continued = continuing_costs(
+        unchanged, result.months, load_regions(), [(n, table[n]) for n in running.values()]
+    )
     columns = ["lever", "payer", "year", "cost_idr"]
 
     def by_programme(frame: pd.DataFrame, labels: dict[str, str]) -> pd.Series:
         rows = frame[frame["lever"].isin(list(labels))]
-        return rows.assign(programme=rows["lever"].map(labels)).groupby(["programme", "payer", "year"])["cost_idr"].sum()
+        return (
+            rows.assign(programme=rows["lever"].map(labels))
+            .groupby(["programme", "payer", "year"])["cost_idr"]
+            .sum()
+        )
 
     continued = by_programme(pd.DataFrame(if_continued, columns=columns), running)
-    scenario = by_programme(result.running_cost, running).add(by_programme(result.cost, named), fill_value=0.0)
+    scenario = by_programme(result.running_cost, running).add(
+        by_programme(result.cost, named), fill_value=0.0
+    )
     both = pd.concat({"continued": continued, "scenario": scenario}, axis=1).fillna(0.0)
     if both.empty:
-        return pd.DataFrame({"programme": pd.Series(dtype=object), "payer": pd.Series(dtype=object),
-                             "year": pd.Series(dtype=np.int64), "continued": pd.Series(dtype=float),
-                             "scenario": pd.Series(dtype=float), "saved": pd.Series(dtype=float)})
+        return pd.DataFrame(
+            {
+                "programme": pd.Series(dtype=object),
+                "payer": pd.Series(dtype=object),
+                "year": pd.Series(dtype=np.int64),
+                "continued": pd.Series(dtype=float),
+                "scenario": pd.Series(dtype=float),
+                "saved": pd.Series(dtype=float),
+            }
+        )
     both["saved"] = both["continued"] - both["scenario"]
     return both.reset_index().astype({"year": np.int64})
 
@@ -193,9 +268,15 @@ def programme_persons(result: Result, code: str, month) -> pd.DataFrame:
     ``month`` (its median waterfall step; negative: lost): ``programme, persons`` [persons]."""
     from simulator.scenario import RunningProgramme
 
-    labels = {lever.label: lever.programme for lever in result.scenario.levers if isinstance(lever, RunningProgramme)}
+    labels = {
+        lever.label: lever.programme
+        for lever in result.scenario.levers
+        if isinstance(lever, RunningProgramme)
+    }
     if not labels:
         return pd.DataFrame({"programme": pd.Series(dtype=object), "persons": pd.Series(dtype=float)})
     steps = result.waterfall([code], [month])
     steps = steps[steps["lever"].isin(list(labels))]
-    return pd.DataFrame({"programme": steps["lever"].map(labels).to_numpy(), "persons": steps["persons"].to_numpy()})
+    return pd.DataFrame(
+        {"programme": steps["lever"].map(labels).to_numpy(), "persons": steps["persons"].to_numpy()}
+    )

@@ -37,9 +37,11 @@ def shock_history(
     level = np.log(rng.uniform(5_000, 400_000, len(leaves)))
     log_y = level[:, None] + drift[:, None] * t + nation + province[prov_of] + own + season
     ds = pd.period_range(start, periods=months, freq="M").to_timestamp()
-    return pd.DataFrame({
-        "region_code": np.repeat(leaves, months),
-        "segment": "ALL",
-        "ds": np.tile(ds, len(leaves)),
-        "active": np.round(np.exp(log_y)).astype(np.int64).ravel(),
-    })
+    return pd.DataFrame(
+        {
+            "region_code": np.repeat(leaves, months),
+            "segment": "ALL",
+            "ds": np.tile(ds, len(leaves)),
+            "active": np.round(np.exp(log_y)).astype(np.int64).ravel(),
+        }
+    )

@@ -49,7 +49,7 @@ def _card(at: AppTest, key: str, n: int = 0) -> str:
 
 
 def _percent_id(text: str) -> float:
-    """"45,34 %" -> 0.4534 (Indonesian format only: fails on "45.34%")."""
+    """ "45,34 %" -> 0.4534 (Indonesian format only: fails on "45.34%")."""
     match = re.fullmatch(r"(\d{1,3}(?:\.\d{3})*),(\d+) %", text) or re.fullmatch(r"(\d+) %", text)
     assert match, f"not an Indonesian percentage: {text!r}"
     whole = match.group(1).replace(".", "")
@@ -77,7 +77,9 @@ def test_overview_headlines_in_indonesian_format_and_language_switch():
 
     targets = pd.read_csv(DATA_DIR / "targets.csv", dtype={"region_code": str})
     national = targets.loc[(targets["region_code"] == "00") & (targets["year"] == 2025), "coverage"].iloc[0]
-    assert _card(at, "target") == fmt.percent(national)  # the national RPJMN target for 2025, in the card itself
+    assert _card(at, "target") == fmt.percent(
+        national
+    )  # the national RPJMN target for 2025, in the card itself
     assert _card(at, "status") in {"sesuai jalur", "berisiko", "di luar jalur"}
     assert len(at.dataframe) >= 1
     at.sidebar.radio(key="lang").set_value("en").run()
@@ -145,12 +147,15 @@ def test_an_uploaded_history_is_real_data_unless_its_name_says_illustrative(name
     assert any("Data ilustratif" in w.value for w in at.warning) is banner
 
 
-@pytest.mark.parametrize("code,payer,paid_2025", [
-    ("00", "APBN", "Rp4.200.000.000"),
-    # Kalbar's own budget also pays the programme in force: 6 months x 26.373 x Rp16.800 = Rp2.658.398.400
-    ("61", "APBD provinsi", "Rp6.858.398.400"),
-    ("61.01", "APBD kabupaten/kota", "Rp4.200.000.000"),
-])
+@pytest.mark.parametrize(
+    "code,payer,paid_2025",
+    [
+        ("00", "APBN", "Rp4.200.000.000"),
+        # Kalbar's own budget also pays the programme in force: 6 months x 26.373 x Rp16.800 = Rp2.658.398.400
+        ("61", "APBD provinsi", "Rp6.858.398.400"),
+        ("61.01", "APBD kabupaten/kota", "Rp4.200.000.000"),
+    ],
+)
 def test_region_page_subsidy_is_paid_by_that_level_of_government(code, payer, paid_2025):
     at = _app("wilayah")
     at.selectbox(key="rg_region").set_value(code).run()
@@ -158,13 +163,17 @@ def test_region_page_subsidy_is_paid_by_that_level_of_government(code, payer, pa
     assert not at.exception
     costs = next(df.value for df in at.dataframe if "Pembayar" in df.value.columns)
     assert costs["Pembayar"].iloc[0] == payer
-    assert set(costs["Kelompok"]) == {"Anggaran pemerintah"}  # a government budget, apart from own contributions
+    assert set(costs["Kelompok"]) == {
+        "Anggaran pemerintah"
+    }  # a government budget, apart from own contributions
     # 50.000 workers x Rp16.800 a month, ramped over 3 months from 2025-07 (1/3, 2/3, then all):
     # 2025 pays (1/3 + 2/3 + 1 + 1 + 1 + 1) x 50.000 x 16.800 = Rp4.200.000.000
     assert costs["2025"].iloc[0] == "Rp4.200.000.000"
     if code == "61":  # the programme in force on its own row, then the government total
         assert costs["Pembayar"].tolist()[1:] == [
-            "APBD provinsi – program berjalan: Bantuan iuran Pemprov Kalbar (Pergub 4/2023)", "Jumlah anggaran pemerintah"]
+            "APBD provinsi – program berjalan: Bantuan iuran Pemprov Kalbar (Pergub 4/2023)",
+            "Jumlah anggaran pemerintah",
+        ]
         assert costs["2025"].tolist()[1:] == ["Rp2.658.398.400", paid_2025]
     else:
         assert len(costs) == 1
@@ -186,7 +195,9 @@ def _library_status(scenario_file: str, code: str):
     panel = load_data(DATA_DIR)
     baseline, _ = project_baseline(panel.history, panel.workforce, horizon=HORIZON, paths=PATHS)
     text = (Path(APP).parent / "scenarios" / scenario_file).read_text(encoding="utf-8")
-    result = run_scenario(baseline, parse_scenario(text, source=scenario_file, tree=tree), seed=0, regions=around(code))
+    result = run_scenario(
+        baseline, parse_scenario(text, source=scenario_file, tree=tree), seed=0, regions=around(code)
+    )
     status = status_table(result, panel.targets, codes=around(code), tree=tree, workforce=panel.workforce)
     status = status_with_reliability(status, result, tree)
     return result, status[status["region_code"] == code].set_index("year")
@@ -198,8 +209,9 @@ def _programme_figures(at: AppTest) -> dict[str, str]:
 
     found = {}
     for md in at.markdown:
-        for label, value in re.findall(r'sim-fig-label">([^<]*)</div><div class="sim-fig-value" data-p="[^"]*">([^<]*)<',
-                                       md.value):
+        for label, value in re.findall(
+            r'sim-fig-label">([^<]*)</div><div class="sim-fig-value" data-p="[^"]*">([^<]*)<', md.value
+        ):
             found[html.unescape(label)] = html.unescape(value)
     assert found, "no programme figures on the page"
     return found
@@ -228,12 +240,18 @@ def test_stopping_the_programme_on_the_region_page_shows_what_is_lost_and_saved(
     at.radio(key="rg_pg0_action").set_value("stop").run()  # from January 2026, 35 % keep paying: the defaults
     assert not at.exception
     address = {k: at.query_params[k] for k in at.query_params}
-    assert (address["program"], address["program_mulai"], address["program_bertahan"]) == ("stop", "2026-01", "35")
+    assert (address["program"], address["program_mulai"], address["program_bertahan"]) == (
+        "stop",
+        "2026-01",
+        "35",
+    )
     # the same as the bundled scenario kalbar-subsidy-stop-2026 (retention 0,35, lapse 0,03 a month)
     result, stop = _library_status("kalbar-subsidy-stop-2026.yaml", "61")
     _, base = _library_status("baseline.yaml", "61")
     lost = programme_persons(result, "61", "2026-12")["persons"].iloc[0]
-    assert -26_373 < lost < -26_373 * 0.65 + 1  # at most 26.373 x (1 - 0,35) lost at once, some of the kept lapse
+    assert (
+        -26_373 < lost < -26_373 * 0.65 + 1
+    )  # at most 26.373 x (1 - 0,35) lost at once, some of the kept lapse
     metrics = _programme_figures(at)
     assert metrics["Perubahan peserta, Des 2026 (median)"] == fmt.number(lost)
     saved = at.dataframe[0].value
@@ -243,9 +261,13 @@ def test_stopping_the_programme_on_the_region_page_shows_what_is_lost_and_saved(
     assert set(saved["Pembayar"]) == {"APBD provinsi"}
     # to the projection's end (Dec 2030): 60 months without it x 26.373 x Rp16.800 = Rp26.583.984.000
     assert metrics["Biaya dihemat s.d. Des 2030"] == fmt.rupiah(60 * 443_066_400, short=True) == "Rp26,58 M"
-    assert metrics["Median cakupan, Des 2026"] == f'{fmt.percent(base.loc[2026, "median"])} → {fmt.percent(stop.loc[2026, "median"])}'
-    assert metrics["Peluang capai target 2026"] == (f'{fmt.percent(base.loc[2026, "probability"], 0)} → '
-                                                     f'{fmt.percent(stop.loc[2026, "probability"], 0)}')
+    assert (
+        metrics["Median cakupan, Des 2026"]
+        == f"{fmt.percent(base.loc[2026, 'median'])} → {fmt.percent(stop.loc[2026, 'median'])}"
+    )
+    assert metrics["Peluang capai target 2026"] == (
+        f"{fmt.percent(base.loc[2026, 'probability'], 0)} → {fmt.percent(stop.loc[2026, 'probability'], 0)}"
+    )
     assert stop.loc[2026, "median"] < base.loc[2026, "median"]
     shared = _open("wilayah", address)  # the copied address gives the same answer in a new session
     assert not shared.exception
@@ -264,7 +286,9 @@ def test_a_region_plan_saved_under_any_name_joins_the_comparison_once():
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert at.multiselect(key="cmp_names").value == ["baseline", "kalbar-pergub-2025", name]
     table = at.dataframe[0].value
-    assert "Kalbar: rencana gabungan menuju target Pergub 2025" in set(table.iloc[:, 0])  # titles, not file names
+    assert "Kalbar: rencana gabungan menuju target Pergub 2025" in set(
+        table.iloc[:, 0]
+    )  # titles, not file names
     assert name in set(table.iloc[:, 0])
     at.multiselect(key="cmp_names").unselect(name).run()  # taken out, it stays out
     at.selectbox(key="cmp_region").set_value("61.01").run()
@@ -276,8 +300,10 @@ def test_compare_page_reads_scenarios_from_the_url_and_writes_them_back():
     assert not at.exception
     assert at.multiselect(key="cmp_names").value == ["baseline", "kalbar-subsidy-2025"]
     table = at.dataframe[0].value
-    assert list(dict.fromkeys(table.iloc[:, 0])) == ["Proyeksi dasar (program berjalan, tanpa kebijakan baru)",
-                                                     "Kalbar: bantuan iuran 2025 (26.373 pekerja)"]
+    assert list(dict.fromkeys(table.iloc[:, 0])) == [
+        "Proyeksi dasar (program berjalan, tanpa kebijakan baru)",
+        "Kalbar: bantuan iuran 2025 (26.373 pekerja)",
+    ]
     assert at.query_params["b"] == ["baseline", "kalbar-subsidy-2025"] and at.query_params["wilayah"] == "61"
 
 
@@ -297,7 +323,9 @@ def test_budget_solve_needs_more_for_a_higher_probability():
     at = _app("anggaran")
     at.selectbox(key="bg_region").set_value("61.72").run()
     assert not at.exception
-    assert "59,56 %" in [c.value for c in at.caption]  # Kalbar's Pergub 2025 target, echoed in Indonesian format
+    assert "59,56 %" in [
+        c.value for c in at.caption
+    ]  # Kalbar's Pergub 2025 target, echoed in Indonesian format
     at.slider(key="bg_probability").set_value(50).run()
     low = _number_id(_metric(at, "Jumlah pekerja dibantu"))
     at.slider(key="bg_probability").set_value(80).run()  # at 95 % enrolment capacity binds (not reachable)
@@ -339,8 +367,11 @@ def test_budget_reads_indonesian_typing_and_refuses_what_it_cannot_read():
     assert at.query_params["pagu"] == "10000000000"
     at.text_input(key="bg_budget__id").set_value("10.5").run()  # a point as decimal mark: ambiguous in Bahasa
     assert [e.value for e in at.error] == [
-        "«10.5» bisa dibaca dua cara; di sini titik memisahkan ribuan dan koma menandai desimal (tulis 10,5)."]
-    assert not [m for m in at.metric if m.label.startswith("Wilayah mencapai target")]  # no answer left on screen
+        "«10.5» bisa dibaca dua cara; di sini titik memisahkan ribuan dan koma menandai desimal (tulis 10,5)."
+    ]
+    assert not [
+        m for m in at.metric if m.label.startswith("Wilayah mencapai target")
+    ]  # no answer left on screen
     at.sidebar.radio(key="lang").set_value("en").run()  # the last number read, written the English way
     assert at.text_input(key="bg_budget__en").value == "10,000,000,000"
 
@@ -415,13 +446,41 @@ def test_app_and_command_line_charge_an_allocation_to_the_same_budget(capsys):
     from simulator.regions import load_regions
 
     assert payer_for(load_regions().leaves("61"), load_regions(), "2025-07") == "apbd_provinsi"
-    at = _open("anggaran", {"tanya": "allocate", "tuas": "subsidy", "tenggat": "2025-12", "peluang": "80",
-                            "provinsi": "61", "tujuan": "regions", "pagu": "10000000000"})
+    at = _open(
+        "anggaran",
+        {
+            "tanya": "allocate",
+            "tuas": "subsidy",
+            "tenggat": "2025-12",
+            "peluang": "80",
+            "provinsi": "61",
+            "tujuan": "regions",
+            "pagu": "10000000000",
+        },
+    )
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert "Pembayar: APBD provinsi" in [c.value for c in at.caption]
     app = at.dataframe[0].value
-    assert main(["allocate", "--budget", "10000000000", "--under", "61", "--deadline", "2025-12",
-                 "--probability", "0.8", "--objective", "regions", "--paths", str(PATHS)]) == 0
+    assert (
+        main(
+            [
+                "allocate",
+                "--budget",
+                "10000000000",
+                "--under",
+                "61",
+                "--deadline",
+                "2025-12",
+                "--probability",
+                "0.8",
+                "--objective",
+                "regions",
+                "--paths",
+                str(PATHS),
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "dibayar dari: APBD provinsi" in out.splitlines()
     for code, persons, cost in zip(app["Kode"], app["Dialokasikan"], app["Biaya"]):
@@ -439,11 +498,26 @@ def test_run_compare_and_the_app_give_the_same_status_per_region_and_year(capsys
     root = Path(APP).parent
     words = r"(sesuai jalur|berisiko|di luar jalur)"
     assert main(["run", str(root / "scenarios" / "kalbar-pergub-2025.yaml"), "--paths", str(PATHS)]) == 0
-    run = {(code, int(year), target): (median, p, status) for code, year, target, median, p, status in re.findall(
-        rf"^(\S+) .*? (\d{{4}}) +([\d,]+ %) (?:bps|ucj) +([\d,]+ %) +(\d+ %) +(?:\d+ %|–) +[\d.]+  {words}",
-        capsys.readouterr().out, flags=re.M)}
-    assert main(["compare", str(root / "scenarios" / "baseline.yaml"), str(root / "scenarios" / "kalbar-pergub-2025.yaml"),
-                 "--paths", str(PATHS)]) == 0
+    run = {
+        (code, int(year), target): (median, p, status)
+        for code, year, target, median, p, status in re.findall(
+            rf"^(\S+) .*? (\d{{4}}) +([\d,]+ %) (?:bps|ucj) +([\d,]+ %) +(\d+ %) +(?:\d+ %|–) +[\d.]+  {words}",
+            capsys.readouterr().out,
+            flags=re.M,
+        )
+    }
+    assert (
+        main(
+            [
+                "compare",
+                str(root / "scenarios" / "baseline.yaml"),
+                str(root / "scenarios" / "kalbar-pergub-2025.yaml"),
+                "--paths",
+                str(PATHS),
+            ]
+        )
+        == 0
+    )
     compare = {}
     for line in capsys.readouterr().out.splitlines():
         head = re.match(r"^(\d\S*) +(\d{4}) ", line)
@@ -456,8 +530,17 @@ def test_run_compare_and_the_app_give_the_same_status_per_region_and_year(capsys
     at.run()
     assert not at.exception
     table = next(df.value for df in at.dataframe if "Peluang tercapai" in df.value.columns)
-    app = {(code, int(year), target.rstrip(" *")): (median, p, status) for code, year, target, median, p, status in zip(
-        table["Kode"], table["Tahun"], table["Target"], table["Median proyeksi"], table["Peluang tercapai"], table["Status"])}
+    app = {
+        (code, int(year), target.rstrip(" *")): (median, p, status)
+        for code, year, target, median, p, status in zip(
+            table["Kode"],
+            table["Tahun"],
+            table["Target"],
+            table["Median proyeksi"],
+            table["Peluang tercapai"],
+            table["Status"],
+        )
+    }
     leaves = {f"61.{n:02d}" for n in range(1, 13)} | {"61.71", "61.72"}
     assert {code for code, _, _ in app} == {"00", "61"} | leaves
     assert set(app) == set(run)
@@ -474,7 +557,9 @@ def test_overview_cost_shows_the_programme_in_force_on_its_own_row():
     at.run()
     assert not at.exception
     costs = next(df.value for df in at.dataframe if "Pembayar" in df.value.columns)
-    assert costs["Pembayar"].tolist() == ["APBD provinsi – program berjalan: Bantuan iuran Pemprov Kalbar (Pergub 4/2023)"]
+    assert costs["Pembayar"].tolist() == [
+        "APBD provinsi – program berjalan: Bantuan iuran Pemprov Kalbar (Pergub 4/2023)"
+    ]
     assert (costs["2025"].iloc[0], costs["2026"].iloc[0]) == ("Rp2.658.398.400", "Rp5.316.796.800")
 
 
@@ -482,7 +567,9 @@ def test_scaling_the_programme_up_adds_members_and_costs_more():
     """Scale 150 % from January 2026: 13.186,5 more members ramp in over 3 months (1/3, 2/3, then all),
     10 % of them active anyway; the extra cost to December 2030 is 13.186,5 x Rp16.800 x (1/3 + 2/3 +
     58 months) = Rp13.070.458.800."""
-    at = _open("wilayah", {"wilayah": "61", "program": "scale", "program_mulai": "2026-01", "program_skala": "150"})
+    at = _open(
+        "wilayah", {"wilayah": "61", "program": "scale", "program_mulai": "2026-01", "program_skala": "150"}
+    )
     assert not at.exception
     assert at.radio(key="rg_pg0_action").value == "scale" and at.slider(key="rg_pg0_scale").value == 150
     figures = _programme_figures(at)
@@ -492,9 +579,12 @@ def test_scaling_the_programme_up_adds_members_and_costs_more():
 
 
 def test_a_programme_setting_the_address_cannot_hold_is_ignored_and_said_so():
-    at = _open("wilayah", {"wilayah": "61", "program": "halt", "program_skala": "999", "program_mulai": "2026-01"})
+    at = _open(
+        "wilayah", {"wilayah": "61", "program": "halt", "program_skala": "999", "program_mulai": "2026-01"}
+    )
     assert not at.exception
     assert [w.value for w in at.warning if w.value.startswith("Nilai di alamat")] == [
-        "Nilai di alamat halaman yang tidak valid diabaikan: program=halt, program_skala=999"]
+        "Nilai di alamat halaman yang tidak valid diabaikan: program=halt, program_skala=999"
+    ]
     assert at.radio(key="rg_pg0_action").value == "continue" and at.slider(key="rg_pg0_scale").value == 150
     assert at.select_slider(key="rg_pg0_from").value == "2026-01"  # the valid one is kept

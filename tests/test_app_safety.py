@@ -13,13 +13,17 @@ os.environ.setdefault("SIMULATOR_PATHS", "200")
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 BUNDLED = {"baseline": "name: baseline\nhorizon: 2030-12\nlevers: []\n"}
-SPOOF = ("name: baseline\nhorizon: 2030-12\nlevers:\n  - kind: employer_compliance\n    region: '00'\n"
-         "    workers: 50000000\n    start: 2025-07\n")
+SPOOF = (
+    "name: baseline\nhorizon: 2030-12\nlevers:\n  - kind: employer_compliance\n    region: '00'\n"
+    "    workers: 50000000\n    start: 2025-07\n"
+)
 
 
 @pytest.mark.parametrize("name", ["baseline", "Baseline", " BASELINE "])
 def test_a_scenario_named_like_a_bundled_one_is_refused(name):
-    with pytest.raises(InputError, match=r"^link: scenario name .* is the name of a bundled scenario: expected another name$"):
+    with pytest.raises(
+        InputError, match=r"^link: scenario name .* is the name of a bundled scenario: expected another name$"
+    ):
         check_not_bundled(name, SPOOF, BUNDLED, "link")
 
 
@@ -28,13 +32,16 @@ def test_the_bundled_text_under_its_own_name_is_fine():
     check_not_bundled("my-plan", SPOOF, BUNDLED, "link")
 
 
-@pytest.mark.parametrize(("text", "shown"), [
-    ("![x](http://evil.example/x.png)", r"\!\[x\]\(http\:\/\/evil\.example\/x\.png\)"),
-    ("[klik](https://evil.example)", r"\[klik\]\(https\:\/\/evil\.example\)"),
-    (":red[besar] $x$ <img src=x>", r"\:red\[besar\] \$x\$ \<img src\=x\>"),
-    ("www.evil.example", r"www\.evil\.example"),
-    ("Kab. Sambas\nbaris dua", r"Kab\. Sambas baris dua"),
-])
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("![x](http://evil.example/x.png)", r"\!\[x\]\(http\:\/\/evil\.example\/x\.png\)"),
+        ("[klik](https://evil.example)", r"\[klik\]\(https\:\/\/evil\.example\)"),
+        (":red[besar] $x$ <img src=x>", r"\:red\[besar\] \$x\$ \<img src\=x\>"),
+        ("www.evil.example", r"www\.evil\.example"),
+        ("Kab. Sambas\nbaris dua", r"Kab\. Sambas baris dua"),
+    ],
+)
 def test_plain_escapes_everything_markdown_could_render(text, shown):
     assert plain(text) == shown
 

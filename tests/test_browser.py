@@ -37,9 +37,25 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def server():
     port = _free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
-           "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    env = {**os.environ, "SIMULATOR_PATHS": os.environ.get("SIMULATOR_PATHS", "200")}  # the cache the AppTests warm
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    env = {
+        **os.environ,
+        "SIMULATOR_PATHS": os.environ.get("SIMULATOR_PATHS", "200"),
+    }  # the cache the AppTests warm
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline:
@@ -69,9 +85,17 @@ def test_region_slider_changes_the_chart(server):
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--no-zygote",
-                  "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--no-zygote",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         page = browser.new_page(viewport={"width": 1400, "height": 1800})
         try:
@@ -99,8 +123,7 @@ def _move_slider_and_check(page, server: str, artifacts: Path) -> None:
     for _ in range(10):
         page.keyboard.press("PageUp")
     page.wait_for_function(
-        "before => [...document.querySelectorAll('[data-k]')]"
-        ".map(m => m.innerText).join('|') !== before",
+        "before => [...document.querySelectorAll('[data-k]')].map(m => m.innerText).join('|') !== before",
         arg=before,
         timeout=300_000,
     )
@@ -115,15 +138,26 @@ def _move_slider_and_check(page, server: str, artifacts: Path) -> None:
         page.get_by_role("button", name="Unduh CSV").first.click()
     text = Path(download.value.path()).read_text(encoding="utf-8")
     assert download.value.suggested_filename.startswith("fan-")
-    assert text.startswith("# catatan: data ilustratif, bukan angka resmi / note: illustrative data"), text[:80]
+    assert text.startswith("# catatan: data ilustratif, bukan angka resmi / note: illustrative data"), text[
+        :80
+    ]
     assert text.splitlines()[1].startswith("month,"), text.splitlines()[:2]
     (artifacts / "region-chart-before.png").write_bytes(chart_before)
     (artifacts / "region-chart-after.png").write_bytes(chart_after)
     page.screenshot(path=str(artifacts / "region-page.png"), full_page=True, timeout=120_000)
 
 
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--no-zygote", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--no-zygote",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 FIGURE = "() => Object.fromEntries([...document.querySelectorAll('[data-k]')].map(e => [e.dataset.k, e.innerText]))"
 RUNNING = "() => document.querySelector('[data-testid=\"stStatusWidget\"]') !== null"
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -173,8 +207,14 @@ def _cli_row(scenario: str, code: str, name: str, year: int) -> list[str]:
     import re
 
     paths = os.environ.get("SIMULATOR_PATHS", "200")
-    out = subprocess.run([sys.executable, "-m", "simulator", "run", f"scenarios/{scenario}.yaml", "--paths", paths],
-                         cwd=ROOT, capture_output=True, text=True, timeout=1800, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "simulator", "run", f"scenarios/{scenario}.yaml", "--paths", paths],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=True,
+    ).stdout
     line = next(row for row in out.splitlines() if re.match(rf"{re.escape(code)}\s+{name}\s+{year}\s", row))
     return re.findall(r"\d+(?:\.\d{3})*(?:,\d+)? %|\d+(?:\.\d{3})+|\d+", line.split(str(year), 1)[1])
 
@@ -203,8 +243,11 @@ def test_budget_typed_the_indonesian_way_is_read_as_meant(server, browser):
         alert = page.get_by_test_id("stAlertContentError").first.inner_text()
         assert alert.startswith("«10.5» bisa dibaca dua cara"), alert
         # the old answer is gone with the input it answered (Streamlit removes it when the rerun ends)
-        page.wait_for_function("() => ![...document.querySelectorAll('[data-testid=\"stMetric\"]')]"
-                               ".some(m => m.innerText.includes('Wilayah mencapai target'))", timeout=120_000)
+        page.wait_for_function(
+            "() => ![...document.querySelectorAll('[data-testid=\"stMetric\"]')]"
+            ".some(m => m.innerText.includes('Wilayah mencapai target'))",
+            timeout=120_000,
+        )
         assert reached.count() == 0
         page.screenshot(path=str(ARTIFACTS / "budget-refused-1440.png"), full_page=True)
     finally:
@@ -224,7 +267,10 @@ def test_a_lever_does_not_leak_to_another_region(server, browser):
         page.keyboard.press("Enter")
         page.wait_for_url(lambda url: "wilayah=61.72" in url, timeout=300_000)
         moved = _figures(page)
-        assert moved["median"] == alone["median"] and moved["probability"] == alone["probability"], (moved, alone)
+        assert moved["median"] == alone["median"] and moved["probability"] == alone["probability"], (
+            moved,
+            alone,
+        )
         assert moved["median"] != kalbar["median"]
         assert "bantuan=0" in page.url
     finally:
@@ -258,8 +304,14 @@ def test_app_and_command_line_give_the_same_answer(server, browser):
     import re
 
     paths = os.environ.get("SIMULATOR_PATHS", "200")
-    out = subprocess.run([sys.executable, "-m", "simulator", "run", "scenarios/kalbar-subsidy-2025.yaml", "--paths", paths],
-                         cwd=ROOT, capture_output=True, text=True, timeout=1800, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "simulator", "run", "scenarios/kalbar-subsidy-2025.yaml", "--paths", paths],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=True,
+    ).stdout
     line = next(row for row in out.splitlines() if re.match(r"61\s+Kalimantan Barat\s+2025\s", row))
     cli = re.findall(r"\d+(?:\.\d{3})*(?:,\d+)? %|\d+(?:\.\d{3})+|\d+|–", line.split("2025", 1)[1])
     context, page = _page(browser)
@@ -269,14 +321,18 @@ def test_app_and_command_line_give_the_same_answer(server, browser):
         cards = page.locator(".sim-card")
         kalbar = cards.nth(1)
         assert kalbar.locator(".sim-card-name").inner_text() == "Kalimantan Barat"
-        app = {k: kalbar.locator(f"[data-k={k}]").inner_text().split("\n")[0] for k in ("target", "median", "probability", "gap")}
+        app = {
+            k: kalbar.locator(f"[data-k={k}]").inner_text().split("\n")[0]
+            for k in ("target", "median", "probability", "gap")
+        }
     finally:
         context.close()
     assert app["target"].startswith(cli[0]), (app, line)
     # the probability, then its level's tested reliability (the CLI's 'teruji' column) beside it
     assert app["median"].startswith(cli[1]) and app["probability"].startswith(cli[2] + " "), (app, line)
-    assert f"teruji {cli[3]}" in app["probability"] or ("belum teruji" in app["probability"] and cli[3] == "–"), (
-        app, line)
+    assert f"teruji {cli[3]}" in app["probability"] or (
+        "belum teruji" in app["probability"] and cli[3] == "–"
+    ), (app, line)
     assert app["gap"] in line, (app, line)
 
 
@@ -294,8 +350,10 @@ def test_what_is_lost_if_the_programme_in_force_stops_is_one_click(server, brows
         page.wait_for_url(lambda url: "program=stop" in url, timeout=300_000)
         page.locator("[data-p]").first.wait_for(timeout=300_000)
         _settled(page)
-        metrics = page.evaluate("() => Object.fromEntries([...document.querySelectorAll('[data-p]')].map("
-                                "e => [e.previousElementSibling.innerText, e.innerText]))")
+        metrics = page.evaluate(
+            "() => Object.fromEntries([...document.querySelectorAll('[data-p]')].map("
+            "e => [e.previousElementSibling.innerText, e.innerText]))"
+        )
         page.screenshot(path=str(ARTIFACTS / "region-programme-stop-1440.png"), full_page=True)
         assert "program_mulai=2026-01" in page.url and "program_bertahan=35" in page.url
     finally:
@@ -325,7 +383,10 @@ def test_the_brief_downloaded_from_the_overview_is_the_one_page_leadership_brief
         context.close()
     cover = text.split("<section class='page cover'>")[1].split("</section>")[0]
     assert "Kalbar: bantuan iuran Pergub 4/2023 dihentikan mulai Januari 2026" in cover
-    assert re.findall(r"<div class='card card-[a-z-]+'><b>([^<]+)</b>", cover) == ["Indonesia", "Kalimantan Barat"]
+    assert re.findall(r"<div class='card card-[a-z-]+'><b>([^<]+)</b>", cover) == [
+        "Indonesia",
+        "Kalimantan Barat",
+    ]
     assert cover.count('class="history"') == 2 and "Teruji*" in cover
     assert not re.search(r"\d{4}-\d{2}-\d{2}", text.split("<footer>")[0])
     (ARTIFACTS / "brief-app.html").write_text(text, encoding="utf-8")
@@ -358,14 +419,22 @@ def test_screenshots_of_every_page_at_desktop_and_phone_width(server, browser, l
                 if path == "data":
                     words = "Seret berkas ke sini" if lang == "id" else "Drag and drop a file here"
                     drop = page.get_by_test_id("stFileUploaderDropzoneInstructions").first
-                    content = page.evaluate("e => getComputedStyle(e.firstElementChild, '::before').content",
-                                            drop.element_handle())
+                    content = page.evaluate(
+                        "e => getComputedStyle(e.firstElementChild, '::before').content",
+                        drop.element_handle(),
+                    )
                     assert words in content, content
-                page.screenshot(path=str(ARTIFACTS / f"{path or 'ringkasan'}-{lang}-{width}.png"), full_page=True)
-            if width == 390:  # the headline cards fit the phone's width: nothing cut, nothing to scroll sideways
+                page.screenshot(
+                    path=str(ARTIFACTS / f"{path or 'ringkasan'}-{lang}-{width}.png"), full_page=True
+                )
+            if (
+                width == 390
+            ):  # the headline cards fit the phone's width: nothing cut, nothing to scroll sideways
                 page.goto(f"{server}/{suffix}", timeout=300_000)
                 _figures(page)
-                overflow = page.evaluate("() => [...document.querySelectorAll('.sim-card')].some(c => c.scrollWidth > c.clientWidth + 1)")
+                overflow = page.evaluate(
+                    "() => [...document.querySelectorAll('.sim-card')].some(c => c.scrollWidth > c.clientWidth + 1)"
+                )
                 assert not overflow
         finally:
             context.close()

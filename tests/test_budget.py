@@ -28,8 +28,22 @@ from simulator.scenario import Scenario
 
 ACTIVE, EMPLOYED = 50_000.0, 150_000.0  # [persons] per kabupaten/kota
 KALBAR = "61"
-KALBAR_KAB = ["61.01", "61.02", "61.03", "61.04", "61.05", "61.06", "61.07", "61.08", "61.09", "61.10",
-              "61.11", "61.12", "61.71", "61.72"]
+KALBAR_KAB = [
+    "61.01",
+    "61.02",
+    "61.03",
+    "61.04",
+    "61.05",
+    "61.06",
+    "61.07",
+    "61.08",
+    "61.09",
+    "61.10",
+    "61.11",
+    "61.12",
+    "61.71",
+    "61.72",
+]
 
 
 @lru_cache(maxsize=1)
@@ -45,7 +59,9 @@ def flat(paths: int = 4) -> Baseline:
 
 @lru_cache(maxsize=1)
 def noisy() -> Baseline:
-    return fake_baseline(tree(), ("2025-01", "2026-12"), 40, ACTIVE, EMPLOYED, growth=0.002, noise=0.03, seed=3)
+    return fake_baseline(
+        tree(), ("2025-01", "2026-12"), 40, ACTIVE, EMPLOYED, growth=0.002, noise=0.03, seed=3
+    )
 
 
 @lru_cache(maxsize=1)
@@ -59,8 +75,16 @@ def uneven() -> Baseline:
 
 
 def subsidy(**keys) -> dict:
-    return {"kind": "contribution_subsidy", "start": "2025-01", "ramp_months": 1, "already_covered": 0.1,
-            "retention_after": 0.0, "lapse": 0.0, "payer": "apbd_provinsi", **keys}
+    return {
+        "kind": "contribution_subsidy",
+        "start": "2025-01",
+        "ramp_months": 1,
+        "already_covered": 0.1,
+        "retention_after": 0.0,
+        "lapse": 0.0,
+        "payer": "apbd_provinsi",
+        **keys,
+    }
 
 
 NO_LIMITS = dict(capacity=math.inf, pool=math.inf)
@@ -69,11 +93,20 @@ NO_LIMITS = dict(capacity=math.inf, pool=math.inf)
 def engine_probability(base, sol, region, target, deadline, size, seed=0, uncertainty=True) -> float:
     """P(reach) from run_scenario with the solution's plan scaled to ``size``."""
     scale = size / sol.size
-    levers = tuple(replace(lv, officials_per_village=lv.officials_per_village * scale)
-                   if lv.kind == "village_officials" else replace(lv, headcount=lv.headcount * scale)
-                   for lv in sol.plan.levers)
-    result = run_scenario(base, Scenario(name="check", horizon=sol.plan.horizon, levers=levers), seed=seed,
-                          tree=tree(), uncertainty=uncertainty, regions=[region])
+    levers = tuple(
+        replace(lv, officials_per_village=lv.officials_per_village * scale)
+        if lv.kind == "village_officials"
+        else replace(lv, headcount=lv.headcount * scale)
+        for lv in sol.plan.levers
+    )
+    result = run_scenario(
+        base,
+        Scenario(name="check", horizon=sol.plan.horizon, levers=levers),
+        seed=seed,
+        tree=tree(),
+        uncertainty=uncertainty,
+        regions=[region],
+    )
     cov = result.coverage[0, :, result.months.get_loc(pd.Period(deadline, freq="M"))]
     return float(np.mean(cov >= target))
 
@@ -93,18 +126,30 @@ def engine_probability(base, sol, region, target, deadline, size, seed=0, uncert
     ],
 )
 def test_needed_sizes_by_hand(room, slope, deficit, expected):
-    out = needed_sizes(np.array(room, float)[:, None], np.array(slope, float)[:, None], np.array([deficit], float))
+    out = needed_sizes(
+        np.array(room, float)[:, None], np.array(slope, float)[:, None], np.array([deficit], float)
+    )
     assert out.shape == (1,)
     assert out[0] == pytest.approx(expected)
 
 
 CLOSED_FORM = [
     # region, target, lever keys, deadline, gain per subsidized person at the deadline
-    (KALBAR, 0.5, dict(start="2025-10", ramp_months=6, months=12, already_covered=[0.05, 0.15]), "2025-12",
-     0.9 * 3 / 6),
+    (
+        KALBAR,
+        0.5,
+        dict(start="2025-10", ramp_months=6, months=12, already_covered=[0.05, 0.15]),
+        "2025-12",
+        0.9 * 3 / 6,
+    ),
     ("61.71", 0.4, dict(start="2025-01", ramp_months=3, months=12), "2025-06", 0.9),
-    (KALBAR, 0.40, dict(start="2025-01", months=6, retention_after=0.35, lapse=0.03), "2025-12",
-     0.9 * 0.35 * 0.97 ** 5),
+    (
+        KALBAR,
+        0.40,
+        dict(start="2025-01", months=6, retention_after=0.35, lapse=0.03),
+        "2025-12",
+        0.9 * 0.35 * 0.97**5,
+    ),
 ]
 
 
@@ -113,7 +158,9 @@ def test_solve_equals_the_closed_form_with_uncertainty_off(region, target, keys,
     leaves = len(tree().leaves(region))
     employed, active = leaves * EMPLOYED, leaves * ACTIVE
     expected = math.ceil((target * employed - active) / gain)
-    sol = solve(flat(), subsidy(**keys), region, target, deadline, 0.8, tree=tree(), uncertainty=False, **NO_LIMITS)
+    sol = solve(
+        flat(), subsidy(**keys), region, target, deadline, 0.8, tree=tree(), uncertainty=False, **NO_LIMITS
+    )
     assert sol.reachable and sol.size == expected
     assert sol.probability == 1.0 and sol.probability_below == 0.0 and sol.mc_error == 0.0
     assert sol.envelope_idr == pytest.approx(expected * 16_800 * sol.months)
@@ -122,8 +169,17 @@ def test_solve_equals_the_closed_form_with_uncertainty_off(region, target, keys,
 
 
 def test_solve_reports_cost_per_year_and_payer_split():
-    sol = solve(flat(), subsidy(start="2025-07", months=12, ramp_months=1), KALBAR, 0.4, "2025-12", 0.8,
-                tree=tree(), payers={"apbd_provinsi": 0.6, "apbd_kabkota": 0.4}, **NO_LIMITS)
+    sol = solve(
+        flat(),
+        subsidy(start="2025-07", months=12, ramp_months=1),
+        KALBAR,
+        0.4,
+        "2025-12",
+        0.8,
+        tree=tree(),
+        payers={"apbd_provinsi": 0.6, "apbd_kabkota": 0.4},
+        **NO_LIMITS,
+    )
     n = sol.size
     assert n == math.ceil((0.4 * 14 * EMPLOYED - 14 * ACTIVE) / 0.9)
     cost = sol.cost.set_index(["payer", "year"])["cost_idr"]
@@ -166,22 +222,36 @@ def test_solve_is_exact_to_one_person_against_the_engine(region, template, targe
 
 def test_higher_target_or_probability_never_needs_less():
     template = subsidy(already_covered=[0.0, 0.2], ramp_months=4)
-    sizes = [solve(noisy(), template, KALBAR, t, "2025-12", 0.7, tree=tree()).size for t in (0.34, 0.36, 0.38, 0.4)]
+    sizes = [
+        solve(noisy(), template, KALBAR, t, "2025-12", 0.7, tree=tree()).size for t in (0.34, 0.36, 0.38, 0.4)
+    ]
     assert sizes == sorted(sizes) and sizes[0] < sizes[-1]
-    sizes = [solve(noisy(), template, KALBAR, 0.37, "2025-12", p, tree=tree()).size for p in (0.2, 0.5, 0.8, 0.95)]
+    sizes = [
+        solve(noisy(), template, KALBAR, 0.37, "2025-12", p, tree=tree()).size for p in (0.2, 0.5, 0.8, 0.95)
+    ]
     assert sizes == sorted(sizes) and sizes[0] < sizes[-1]
 
 
 def test_a_target_already_reached_needs_nobody():
     sol = solve(noisy(), subsidy(), KALBAR, 0.2, "2025-12", 0.8, tree=tree())
-    assert sol.size == 0 and sol.budget_idr == 0.0 and sol.probability == 1.0 and sol.probability_below is None
+    assert (
+        sol.size == 0 and sol.budget_idr == 0.0 and sol.probability == 1.0 and sol.probability_below is None
+    )
 
 
 def test_unreachable_names_the_limit():
     # a 12-month ramp starting one month before the deadline enrols 2/12 of the headcount by then:
     # 0,95 of 61.01 needs 92.500 more persons, 616.667 subsidised, beyond its pool of 84.306
-    sol = solve(noisy(), subsidy(start="2025-11", ramp_months=12, months=12), "61.01", 0.95, "2025-12", 0.8,
-                tree=tree(), capacity=math.inf)
+    sol = solve(
+        noisy(),
+        subsidy(start="2025-11", ramp_months=12, months=12),
+        "61.01",
+        0.95,
+        "2025-12",
+        0.8,
+        tree=tree(),
+        capacity=math.inf,
+    )
     assert not sol.reachable and sol.size is None and sol.budget_idr is None
     assert sol.limit == "pool" and sol.best["size"] == sol.cap and sol.best["probability"] < 0.8
     late = solve(noisy(), subsidy(start="2026-03"), KALBAR, 0.4, "2025-12", 0.8, tree=tree())
@@ -196,8 +266,18 @@ UNIT = 16_800 * 6  # [IDR/person] six months, 2025-01..2025-06
 
 def test_allocate_small_case_solved_by_hand():
     template = subsidy(months=6)
-    alloc = allocate(uneven(), 15_000 * UNIT, UNEVEN, template, "regions", deadline="2025-06", target=0.45,
-                     tree=tree(), uncertainty=False, **NO_LIMITS)
+    alloc = allocate(
+        uneven(),
+        15_000 * UNIT,
+        UNEVEN,
+        template,
+        "regions",
+        deadline="2025-06",
+        target=0.45,
+        tree=tree(),
+        uncertainty=False,
+        **NO_LIMITS,
+    )
     table = alloc.table.set_index("region_code")
     assert table["needed"].tolist() == [5_556, 7_778, 11_112]
     assert alloc.objective_value == 2 and alloc.regions_reached == 2
@@ -208,13 +288,34 @@ def test_allocate_small_case_solved_by_hand():
     assert table["probability"].tolist() == [1.0, 1.0, 0.0]
 
     # 5.000 for 61.03 first: one more region fits (the cheaper 61.01), the rest 4.444 goes to 61.02
-    forced = allocate(uneven(), 15_000 * UNIT, UNEVEN, template, "regions", deadline="2025-06", target=0.45,
-                      tree=tree(), uncertainty=False, minimums={"61.03": 5_000}, **NO_LIMITS)
+    forced = allocate(
+        uneven(),
+        15_000 * UNIT,
+        UNEVEN,
+        template,
+        "regions",
+        deadline="2025-06",
+        target=0.45,
+        tree=tree(),
+        uncertainty=False,
+        minimums={"61.03": 5_000},
+        **NO_LIMITS,
+    )
     assert forced.objective_value == 1
     assert forced.table["size"].tolist() == [5_556, 4_444, 5_000]
 
-    workers = allocate(uneven(), 15_000 * UNIT, UNEVEN, template, "workers", deadline="2025-06", target=0.45,
-                       tree=tree(), uncertainty=False, **NO_LIMITS)
+    workers = allocate(
+        uneven(),
+        15_000 * UNIT,
+        UNEVEN,
+        template,
+        "workers",
+        deadline="2025-06",
+        target=0.45,
+        tree=tree(),
+        uncertainty=False,
+        **NO_LIMITS,
+    )
     assert workers.objective_value == pytest.approx(0.9 * 15_000, abs=0.01)
     assert workers.regions_reached == 2  # at the best worker count, as many regions as possible
     assert workers.expected_new_persons == pytest.approx(0.9 * 15_000)
@@ -225,8 +326,18 @@ def test_more_budget_never_lowers_the_objective(objective):
     template = subsidy(already_covered=[0.0, 0.2], months=12)
     values = []
     for budget in (0, 5e8, 1.5e9, 3e9, 6e9, 1.2e10):
-        alloc = allocate(noisy(), budget, KALBAR_KAB, template, objective, deadline="2025-12", target=0.36,
-                         probability=0.8, tree=tree(), capacity=math.inf)
+        alloc = allocate(
+            noisy(),
+            budget,
+            KALBAR_KAB,
+            template,
+            objective,
+            deadline="2025-12",
+            target=0.36,
+            probability=0.8,
+            tree=tree(),
+            capacity=math.inf,
+        )
         assert alloc.spent <= budget
         assert (alloc.table["size"] <= alloc.table["cap"]).all()
         values.append(alloc.objective_value)
@@ -236,8 +347,18 @@ def test_more_budget_never_lowers_the_objective(objective):
 def test_allocation_scenario_reproduces_the_probabilities_in_the_engine():
     template = subsidy(already_covered=[0.0, 0.3], ramp_months=2, months=12)
     regions = ["61.01", "61.71", "61.72", "62.01"]
-    alloc = allocate(noisy(), 3e9, regions, template, "regions", deadline="2025-12", target=0.36, seed=4, tree=tree(),
-                     capacity=math.inf)
+    alloc = allocate(
+        noisy(),
+        3e9,
+        regions,
+        template,
+        "regions",
+        deadline="2025-12",
+        target=0.36,
+        seed=4,
+        tree=tree(),
+        capacity=math.inf,
+    )
     result = run_scenario(noisy(), alloc.scenario(), seed=4, tree=tree(), regions=regions)
     t = result.months.get_loc(pd.Period("2025-12", freq="M"))
     engine = [float(np.mean(result.coverage[result.index_of(c), :, t] >= 0.36)) for c in regions]
@@ -246,8 +367,14 @@ def test_allocation_scenario_reproduces_the_probabilities_in_the_engine():
 
 def test_targets_own_row_then_value_then_parent():
     targets = pd.DataFrame({"region_code": ["61", "61.01"], "year": [2025, 2025], "coverage": [0.5, 0.3]})
-    assert goals_for(["61.01", "61.02"], 2025, targets, None, tree()) == {"61.01": (0.3, 1.0), "61.02": (0.5, 1.0)}
-    assert goals_for(["61.01", "61.02"], 2025, targets, 0.4, tree()) == {"61.01": (0.3, 1.0), "61.02": (0.4, 1.0)}
+    assert goals_for(["61.01", "61.02"], 2025, targets, None, tree()) == {
+        "61.01": (0.3, 1.0),
+        "61.02": (0.5, 1.0),
+    }
+    assert goals_for(["61.01", "61.02"], 2025, targets, 0.4, tree()) == {
+        "61.01": (0.3, 1.0),
+        "61.02": (0.4, 1.0),
+    }
     with pytest.raises(InputError, match="no target for region 62.01 in 2025"):
         goals_for(["62.01"], 2025, targets, None, tree())
 
@@ -259,7 +386,10 @@ SOLVE_BAD = [
     (dict(target="half"), "target: expected a number"),
     (dict(probability=1.0), "probability: expected a fraction strictly between 0 and 1, got 1"),
     (dict(probability=0), "probability: expected a fraction strictly between 0 and 1"),
-    (dict(deadline="2027-01"), r"deadline: expected a month within the projection 2025-01..2026-12, got 2027-01"),
+    (
+        dict(deadline="2027-01"),
+        r"deadline: expected a month within the projection 2025-01..2026-12, got 2027-01",
+    ),
     (dict(deadline="2025-13"), "deadline: expected a month 'YYYY-MM'"),
     (dict(region="99.99"), "region: unknown region code '99.99'"),
     (dict(template={"kind": "workforce_shock"}), "lever: key 'kind': expected contribution_subsidy"),
@@ -276,8 +406,16 @@ def test_solve_rejects_bad_input(change, message):
     args = dict(template=subsidy(), region=KALBAR, target=0.4, deadline="2025-12", probability=0.8) | change
     extra = {k: args.pop(k) for k in ("payers", "paths") if k in args}
     with pytest.raises(InputError, match=message):
-        solve(noisy(), args["template"], args["region"], args["target"], args["deadline"], args["probability"],
-              tree=tree(), **extra)
+        solve(
+            noisy(),
+            args["template"],
+            args["region"],
+            args["target"],
+            args["deadline"],
+            args["probability"],
+            tree=tree(),
+            **extra,
+        )
 
 
 ALLOCATE_BAD = [
@@ -297,25 +435,67 @@ ALLOCATE_BAD = [
 
 @pytest.mark.parametrize("change, message", ALLOCATE_BAD, ids=[m[:40] for _, m in ALLOCATE_BAD])
 def test_allocate_rejects_bad_input(change, message):
-    args = dict(budget=1e9, regions=["61.01", "61.02"], objective="regions", target=0.4, capacity=math.inf) | change
+    args = (
+        dict(budget=1e9, regions=["61.01", "61.02"], objective="regions", target=0.4, capacity=math.inf)
+        | change
+    )
     with pytest.raises(InputError, match=message):
-        allocate(noisy(), args.pop("budget"), args.pop("regions"), subsidy(), args.pop("objective"),
-                 deadline="2025-12", tree=tree(), **args)
+        allocate(
+            noisy(),
+            args.pop("budget"),
+            args.pop("regions"),
+            subsidy(),
+            args.pop("objective"),
+            deadline="2025-12",
+            tree=tree(),
+            **args,
+        )
 
 
 # ---- command line --------------------------------------------------------------------------------
 @pytest.fixture
 def fake_data(monkeypatch):
     targets = pd.DataFrame({"region_code": ["61"], "year": [2025], "coverage": [0.36]})
-    monkeypatch.setattr(cli, "_bundled", lambda horizon, paths, data: (SimpleNamespace(targets=targets, workforce=None, illustrative=True), noisy(), None))
+    monkeypatch.setattr(
+        cli,
+        "_bundled",
+        lambda horizon, paths, data: (
+            SimpleNamespace(targets=targets, workforce=None, illustrative=True),
+            noisy(),
+            None,
+        ),
+    )
 
 
 def test_cli_solve_prints_headcount_cost_and_payers(fake_data, capsys):
-    code = cli.main(["solve", "--region", "61", "--target", "0.38", "--deadline", "2025-12", "--probability", "0.8",
-                     "--lever", "subsidy", "--payer", "apbd_provinsi=0.5,apbd_kabkota=0.5"])
+    code = cli.main(
+        [
+            "solve",
+            "--region",
+            "61",
+            "--target",
+            "0.38",
+            "--deadline",
+            "2025-12",
+            "--probability",
+            "0.8",
+            "--lever",
+            "subsidy",
+            "--payer",
+            "apbd_provinsi=0.5,apbd_kabkota=0.5",
+        ]
+    )
     out = capsys.readouterr().out
-    sol = solve(noisy(), {"kind": "subsidy", "payer": "apbd_provinsi"}, "61", 0.38, "2025-12", 0.8, tree=tree(),
-                targets=pd.DataFrame({"region_code": ["61"], "year": [2025], "coverage": [0.36]}))
+    sol = solve(
+        noisy(),
+        {"kind": "subsidy", "payer": "apbd_provinsi"},
+        "61",
+        0.38,
+        "2025-12",
+        0.8,
+        tree=tree(),
+        targets=pd.DataFrame({"region_code": ["61"], "year": [2025], "coverage": [0.36]}),
+    )
     assert code == 0
     assert f"pekerja disubsidi: {sol.size:,} orang".replace(",", ".") in out
     assert "APBD provinsi" in out and "APBD kabupaten/kota" in out and "2025" in out
@@ -332,10 +512,16 @@ def test_cli_allocate_prints_the_split_per_kabupaten_kota(fake_data, capsys):
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["solve", "--region", "61", "--target", "0.4", "--probability", "1.5"], "probability: expected a fraction"),
+        (
+            ["solve", "--region", "61", "--target", "0.4", "--probability", "1.5"],
+            "probability: expected a fraction",
+        ),
         (["solve", "--region", "Atlantis"], "unknown region 'Atlantis'"),
         (["allocate", "--budget", "-5", "--under", "61"], "budget: expected a non-negative"),
-        (["allocate", "--budget", "1e9", "--under", "61", "--minimum", "61.01"], "--minimum: expected CODE=SIZE"),
+        (
+            ["allocate", "--budget", "1e9", "--under", "61", "--minimum", "61.01"],
+            "--minimum: expected CODE=SIZE",
+        ),
     ],
 )
 def test_cli_bad_input_exits_2_with_one_line(fake_data, capsys, argv, message):

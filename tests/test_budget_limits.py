@@ -31,15 +31,24 @@ def flat() -> Baseline:
 
 
 def subsidy(**keys) -> dict:
-    return {"kind": "subsidy", "start": "2025-01", "ramp_months": 1, "already_covered": 0.1, "retention_after": 0.0,
-            "lapse": 0.0, "payer": "apbd_provinsi", **keys}
+    return {
+        "kind": "subsidy",
+        "start": "2025-01",
+        "ramp_months": 1,
+        "already_covered": 0.1,
+        "retention_after": 0.0,
+        "lapse": 0.0,
+        "payer": "apbd_provinsi",
+        **keys,
+    }
 
 
 def test_a_pool_that_binds_caps_the_answer_and_says_so():
     # pool of 61.01: 0,5795 x 150.000 - 0,2211 x 50.000 = 75.870 uncovered non-wage workers; with 10 %
     # deadweight at most 75.870 / 0,9 = 84.300 subsidised. 0,90 needs 85.000 more persons: beyond it.
-    sol = solve(flat(), subsidy(), "61.01", 0.90, "2025-12", 0.8, tree=tree(), uncertainty=False,
-                capacity=math.inf)
+    sol = solve(
+        flat(), subsidy(), "61.01", 0.90, "2025-12", 0.8, tree=tree(), uncertainty=False, capacity=math.inf
+    )
     assert sol.pool == pytest.approx(75_870 / 0.9)
     assert not sol.reachable and sol.limit == "pool" and sol.size is None
     assert sol.best["size"] == 84_300 and sol.best["probability"] == 0.0
@@ -49,38 +58,95 @@ def test_a_pool_that_binds_caps_the_answer_and_says_so():
     text = "\n".join(lines)  # Indonesian formats only: no "2,262,047", no "P = 0.083"
     assert not re.search(r"\d,\d{3}\b|P = |\d\.\d+ ?%", text) and "83,91 %" in text
     # 0,80 needs 70.000 persons: 77.778 subsidised, within the pool
-    ok = solve(flat(), subsidy(), "61.01", 0.80, "2025-12", 0.8, tree=tree(), uncertainty=False, capacity=math.inf)
+    ok = solve(
+        flat(), subsidy(), "61.01", 0.80, "2025-12", 0.8, tree=tree(), uncertainty=False, capacity=math.inf
+    )
     assert ok.reachable and ok.size == 77_778
     # BPU share from the history (50 % of active): pool 86.925 - 25.000 = 61.925 persons
-    own = solve(flat(), subsidy(), "61.01", 0.80, "2025-12", 0.8, tree=tree(), uncertainty=False,
-                capacity=math.inf, bpu_share={"61.01": 0.5})
+    own = solve(
+        flat(),
+        subsidy(),
+        "61.01",
+        0.80,
+        "2025-12",
+        0.8,
+        tree=tree(),
+        uncertainty=False,
+        capacity=math.inf,
+        bpu_share={"61.01": 0.5},
+    )
     assert own.pool == pytest.approx(61_925 / 0.9) and own.limit == "pool"
 
 
 def test_capacity_that_binds_spreads_enrolment_over_months():
     # 0,36 of 61.01 needs 4.000 persons: 4.445 subsidised; 1.000 a month enrol them in 5 months
-    sol = solve(flat(), subsidy(months=12), "61.01", 0.36, "2025-12", 0.8, tree=tree(), uncertainty=False,
-                capacity=1_000, pool=math.inf)
+    sol = solve(
+        flat(),
+        subsidy(months=12),
+        "61.01",
+        0.36,
+        "2025-12",
+        0.8,
+        tree=tree(),
+        uncertainty=False,
+        capacity=1_000,
+        pool=math.inf,
+    )
     assert sol.reachable and sol.size == 4_445 and sol.ramp_months == 5 and sol.months == 12
     assert all(lv.ramp_months == 5 for lv in sol.plan.levers)
     # paid as enrolled: 0,2 + 0,4 + 0,6 + 0,8 + 8 x 1 = 10 full months of 4.445 x Rp16.800
     assert sol.budget_idr == pytest.approx(4_445 * 16_800 * 10)
     assert sol.envelope_idr == pytest.approx(4_445 * 16_800 * 12)
     # by March (3 months) at most 3.000 enrolled, 2.700 persons: the deadline is too close
-    close = solve(flat(), subsidy(months=12), "61.01", 0.36, "2025-03", 0.8, tree=tree(), uncertainty=False,
-                  capacity=1_000, pool=math.inf)
+    close = solve(
+        flat(),
+        subsidy(months=12),
+        "61.01",
+        0.36,
+        "2025-03",
+        0.8,
+        tree=tree(),
+        uncertainty=False,
+        capacity=1_000,
+        pool=math.inf,
+    )
     assert not close.reachable and close.limit == "capacity"
     assert close.best["size"] == 3_000 and close.best["ramp_months"] == 3
 
 
 def test_a_sustained_target_needs_a_longer_funding_period():
-    targets = pd.DataFrame({"region_code": ["61.01", "61.01"], "year": [2025, 2026], "coverage": [0.36, 0.36]})
-    alone = solve(flat(), subsidy(), "61.01", 0.36, "2025-12", 0.8, tree=tree(), uncertainty=False,
-                  capacity=math.inf, pool=math.inf, targets=targets, sustain=False)
+    targets = pd.DataFrame(
+        {"region_code": ["61.01", "61.01"], "year": [2025, 2026], "coverage": [0.36, 0.36]}
+    )
+    alone = solve(
+        flat(),
+        subsidy(),
+        "61.01",
+        0.36,
+        "2025-12",
+        0.8,
+        tree=tree(),
+        uncertainty=False,
+        capacity=math.inf,
+        pool=math.inf,
+        targets=targets,
+        sustain=False,
+    )
     assert alone.size == 4_445 and alone.months == 12
     # with no retention, persons funded to Dec 2025 are gone in 2026: funding runs to Dec 2026
-    kept = solve(flat(), subsidy(), "61.01", 0.36, "2025-12", 0.8, tree=tree(), uncertainty=False,
-                 capacity=math.inf, pool=math.inf, targets=targets)
+    kept = solve(
+        flat(),
+        subsidy(),
+        "61.01",
+        0.36,
+        "2025-12",
+        0.8,
+        tree=tree(),
+        uncertainty=False,
+        capacity=math.inf,
+        pool=math.inf,
+        targets=targets,
+    )
     assert kept.sustained and kept.size == 4_445 and kept.months == 24
     assert kept.budget_idr == pytest.approx(4_445 * 16_800 * 24)
     assert kept.years["year"].tolist() == [2025, 2026] and kept.years["reached"].all()
@@ -88,8 +154,18 @@ def test_a_sustained_target_needs_a_longer_funding_period():
     assert kept.participant_years == pytest.approx(4_445 * 0.9 * 2, rel=1e-6)
     # a 2026 target beyond the pool: 2025 is met, 2026 fails and says why
     high = targets.assign(coverage=[0.36, 0.95])
-    part = solve(flat(), subsidy(), "61.01", 0.36, "2025-12", 0.8, tree=tree(), uncertainty=False,
-                 capacity=math.inf, targets=high)
+    part = solve(
+        flat(),
+        subsidy(),
+        "61.01",
+        0.36,
+        "2025-12",
+        0.8,
+        tree=tree(),
+        uncertainty=False,
+        capacity=math.inf,
+        targets=high,
+    )
     assert part.reachable and not part.sustained
     assert part.years.set_index("year").loc[2026, "limit"] == "pool"
 
@@ -116,13 +192,20 @@ def _two_path_baseline() -> Baseline:
     i, j = leaves.index("61.01"), leaves.index("61.02")
     emp[i], emp[j] = 100_000, 100_000
     act[i, 0], act[i, 1], act[j] = 99_000, 90_000, 50_000
-    return Baseline(regions=codes, months=months, active=aggregate(s, act), employed=aggregate(s, emp),
-                    last_observed=months[0] - 1)
+    return Baseline(
+        regions=codes,
+        months=months,
+        active=aggregate(s, act),
+        employed=aggregate(s, emp),
+        last_observed=months[0] - 1,
+    )
 
 
 def test_the_two_objectives_differ_where_they_should():
     base, unit = _two_path_baseline(), 16_800 * 6
-    keys = dict(tree=tree(), uncertainty=False, target=0.95, deadline="2025-06", capacity=math.inf, pool=math.inf)
+    keys = dict(
+        tree=tree(), uncertainty=False, target=0.95, deadline="2025-06", capacity=math.inf, pool=math.inf
+    )
     # 61.01 needs 5.556 (path 2 lacks 5.000 persons), but in path 1 only 1.000 fit: 3.000 expected
     regions = allocate(base, 5_556 * unit, ["61.01", "61.02"], subsidy(months=6), "regions", **keys)
     assert regions.table["size"].tolist() == [5_556, 0] and regions.regions_reached == 1
@@ -135,8 +218,17 @@ def test_the_two_objectives_differ_where_they_should():
 
 def test_frontier_is_what_allocate_gives_a_region():
     base = _two_path_baseline()
-    front = frontier(base, ["61.01", "61.02"], subsidy(months=6), deadline="2025-06", target=0.95, tree=tree(),
-                     uncertainty=False, capacity=math.inf, pool=math.inf)
+    front = frontier(
+        base,
+        ["61.01", "61.02"],
+        subsidy(months=6),
+        deadline="2025-06",
+        target=0.95,
+        tree=tree(),
+        uncertainty=False,
+        capacity=math.inf,
+        pool=math.inf,
+    )
     assert len(front) == 40 and front.groupby("region_code")["level"].max().tolist() == [19, 19]
     a = front[front["region_code"] == "61.01"]
     assert a["probability"].is_monotonic_increasing and a["expected_new_persons"].is_monotonic_increasing

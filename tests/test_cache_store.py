@@ -17,12 +17,16 @@ NAME = "baseline-0123456789abcdef0123"
 
 def arrays():
     rng = np.random.default_rng(1)
-    return {"active": rng.uniform(0, 1e5, (5, 20, 12)).astype(np.float32),
-            "employed": rng.uniform(1e5, 2e5, (5, 20, 12)).astype(np.float32)}
+    return {
+        "active": rng.uniform(0, 1e5, (5, 20, 12)).astype(np.float32),
+        "employed": rng.uniform(1e5, 2e5, (5, 20, 12)).astype(np.float32),
+    }
 
 
 def table():
-    return pd.DataFrame({"unique_id": ["61", "61.01"], "model": ["drift", "naive"], "mase": [0.8, 1.5074131654767995]})
+    return pd.DataFrame(
+        {"unique_id": ["61", "61.01"], "model": ["drift", "naive"], "mase": [0.8, 1.5074131654767995]}
+    )
 
 
 def write(tmp_path):
@@ -50,8 +54,10 @@ def _edit_one_row(folder):
     np.save(folder / "active.npy", data)
 
 
-@pytest.mark.parametrize("damage", ["edited row", "truncated table", "missing array", "extra bytes",
-                                    "meta not json", "checksum removed"])
+@pytest.mark.parametrize(
+    "damage",
+    ["edited row", "truncated table", "missing array", "extra bytes", "meta not json", "checksum removed"],
+)
 def test_a_broken_entry_is_removed_and_then_rewritten(tmp_path, damage):
     folder = write(tmp_path)
     cache_store._VERIFIED.clear()

@@ -71,17 +71,25 @@ def test_calibrate_needs_enough_history():
 
 
 def test_reliability_by_level_and_distance():
-    table = pd.DataFrame({
-        "level": ["provinsi", "provinsi", "provinsi"], "months_ahead": ["1-6", "7-12", "13-24"],
-        "points": [100, 100, 300], "held_80": [0.9, 0.8, 0.7], "held_50": 0.5, "held_95": 0.95,
-    })
+    table = pd.DataFrame(
+        {
+            "level": ["provinsi", "provinsi", "provinsi"],
+            "months_ahead": ["1-6", "7-12", "13-24"],
+            "points": [100, 100, 300],
+            "held_80": [0.9, 0.8, 0.7],
+            "held_50": 0.5,
+            "held_95": 0.95,
+        }
+    )
     assert cal.held(table, "provinsi", "7-12") == pytest.approx(0.8)
     assert cal.held(table, "provinsi") == pytest.approx((90 + 80 + 210) / 500)
     assert cal.held(table, "nasional") is None
     assert cal.reliability(table, "provinsi", 9) == (
-        "pita 80 % memuat angka sebenarnya 80 % kali dalam uji mundur (provinsi, 7-12 bulan)")
+        "pita 80 % memuat angka sebenarnya 80 % kali dalam uji mundur (provinsi, 7-12 bulan)"
+    )
     assert cal.reliability(table, "provinsi", 9, lang="en") == (
-        "80% band held the truth 80% of the time in backtests (province, 7-12 months)")
+        "80% band held the truth 80% of the time in backtests (province, 7-12 months)"
+    )
     status = pd.DataFrame({"region_code": ["61", "61", "61"], "year": [2025, 2026, 2030]})
     out = cal.with_reliability(status, table, load_regions(), pd.Period("2025-06", freq="M"))
     # Dec 2025 is 6 months ahead, Dec 2026 18, Dec 2030 beyond what was tested
@@ -130,8 +138,9 @@ def test_command_prints_and_writes_the_table(tmp_path, capsys):
 
     data = tmp_path / "data"
     data.mkdir()
-    shock_history(load_regions(), seed=5).assign(ds=lambda f: f["ds"].dt.strftime("%Y-%m"), segment="BPU").to_csv(
-        data / "history.csv", index=False)
+    shock_history(load_regions(), seed=5).assign(
+        ds=lambda f: f["ds"].dt.strftime("%Y-%m"), segment="BPU"
+    ).to_csv(data / "history.csv", index=False)
     out = tmp_path / "out"
     assert main(["calibrate", "--data", str(data), "--paths", "50", "--output", str(out)]) == 0
     printed = capsys.readouterr().out
@@ -166,10 +175,14 @@ def test_app_headline_and_status_table_show_the_tested_reliability():
     app = str(Path(__file__).resolve().parent.parent / "app.py")
     at = AppTest.from_file(app, default_timeout=900).run()
     assert not at.exception
-    notes = [n for md in at.markdown for n in re.findall(r'data-k="probability"[^>]*>.*?<span class="sim-note">([^<]*)<',
-                                                          md.value)]
-    assert notes and all(re.fullmatch(r"pita 80 % teruji \d{1,3} % dalam uji mundur|jarak ini belum teruji", n)
-                         for n in notes), notes
+    notes = [
+        n
+        for md in at.markdown
+        for n in re.findall(r'data-k="probability"[^>]*>.*?<span class="sim-note">([^<]*)<', md.value)
+    ]
+    assert notes and all(
+        re.fullmatch(r"pita 80 % teruji \d{1,3} % dalam uji mundur|jarak ini belum teruji", n) for n in notes
+    ), notes
     table = next(df.value for df in at.dataframe if "Teruji*" in df.value.columns)
     assert all(re.fullmatch(r"\d{1,3} %|–", v) for v in table["Teruji*"])
     assert any(c.value.startswith("* Teruji:") for c in at.caption)

@@ -50,12 +50,15 @@ NOTE = "# catatan: data ilustratif, bukan angka resmi / note: illustrative data,
 
 
 @pytest.mark.parametrize("command", ["forecast", "backtest"])
-@pytest.mark.parametrize("source,noted", [
-    ("history_illustrative.csv", True),   # named like the bundled synthetic history
-    ("participation.csv", False),         # a real history
-    ("noted_long.csv", True),             # a long file that carries the note (e.g. our own output)
-    ("long.csv", False),
-])
+@pytest.mark.parametrize(
+    "source,noted",
+    [
+        ("history_illustrative.csv", True),  # named like the bundled synthetic history
+        ("participation.csv", False),  # a real history
+        ("noted_long.csv", True),  # a long file that carries the note (e.g. our own output)
+        ("long.csv", False),
+    ],
+)
 def test_outputs_from_illustrative_data_carry_the_note(tmp_path, capsys, command, source, noted):
     if source.endswith("long.csv"):
         path = long_csv(tmp_path, source)
@@ -75,21 +78,46 @@ def test_outputs_from_illustrative_data_carry_the_note(tmp_path, capsys, command
 
 def test_a_noted_forecast_reads_back_as_input(tmp_path, capsys):
     first = tmp_path / "first.csv"
-    assert run(capsys, "forecast", "--input", history_csv(tmp_path, "history_illustrative.csv"), "--horizon", 12,
-               "--output", first)[0] == 0
+    assert (
+        run(
+            capsys,
+            "forecast",
+            "--input",
+            history_csv(tmp_path, "history_illustrative.csv"),
+            "--horizon",
+            12,
+            "--output",
+            first,
+        )[0]
+        == 0
+    )
     again = tmp_path / "long.csv"
     fc = pd.read_csv(first, comment="#")
     fc.rename(columns={"mean": "y"})[["unique_id", "ds", "y"]].to_csv(again, index=False)
     again.write_text(NOTE + "\n" + again.read_text(encoding="utf-8"), encoding="utf-8")
-    code, stdout, err = run(capsys, "forecast", "--input", again, "--horizon", 3, "--output", tmp_path / "second.csv")
+    code, stdout, err = run(
+        capsys, "forecast", "--input", again, "--horizon", 3, "--output", tmp_path / "second.csv"
+    )
     assert (code, err) == (0, "") and NOTE[2:] in stdout
 
 
 # ---- forecast ------------------------------------------------------------------------------------
 def test_forecast_continues_a_line_and_keeps_a_constant_flat(tmp_path, capsys):
     out = tmp_path / "forecast.csv"
-    code, stdout, err = run(capsys, "forecast", "--input", long_csv(tmp_path), "--horizon", 18,
-                            "--output", out, "--level", 80, "--level", 95)
+    code, stdout, err = run(
+        capsys,
+        "forecast",
+        "--input",
+        long_csv(tmp_path),
+        "--horizon",
+        18,
+        "--output",
+        out,
+        "--level",
+        80,
+        "--level",
+        95,
+    )
     assert (code, err) == (0, "")
     fc = forecast_frame(out)
     assert fc.columns.tolist() == ["unique_id", "ds", "model", "mean", "lo_80", "hi_80", "lo_95", "hi_95"]
@@ -113,8 +141,21 @@ def test_forecast_of_a_noisy_series_has_widening_intervals_and_one_level_column_
     frame = pd.DataFrame({"unique_id": "noisy", "ds": [str(m) for m in months], "y": y})
     frame.to_csv(tmp_path / "in.csv", index=False)
     out = tmp_path / "fc.csv"
-    assert run(capsys, "forecast", "--input", tmp_path / "in.csv", "--horizon", 12, "--output", out,
-               "--level", 90)[0] == 0
+    assert (
+        run(
+            capsys,
+            "forecast",
+            "--input",
+            tmp_path / "in.csv",
+            "--horizon",
+            12,
+            "--output",
+            out,
+            "--level",
+            90,
+        )[0]
+        == 0
+    )
     fc = forecast_frame(out)
     assert fc.columns.tolist() == ["unique_id", "ds", "model", "mean", "lo_90", "hi_90"]
     width = (fc["hi_90"] - fc["lo_90"]).to_numpy()
@@ -124,8 +165,22 @@ def test_forecast_of_a_noisy_series_has_widening_intervals_and_one_level_column_
 
 def test_forecast_writes_sample_paths_in_the_order_of_the_csv(tmp_path, capsys):
     out, paths = tmp_path / "forecast.csv", tmp_path / "paths.npy"
-    code, stdout, _ = run(capsys, "forecast", "--input", long_csv(tmp_path), "--horizon", 6, "--output", out,
-                          "--paths", 50, "--paths-output", paths, "--seed", 3)
+    code, stdout, _ = run(
+        capsys,
+        "forecast",
+        "--input",
+        long_csv(tmp_path),
+        "--horizon",
+        6,
+        "--output",
+        out,
+        "--paths",
+        50,
+        "--paths-output",
+        paths,
+        "--seed",
+        3,
+    )
     assert code == 0
     draws = np.load(paths)
     assert draws.shape == (2, 50, 6) and draws.dtype == np.float32
@@ -145,12 +200,16 @@ def test_blank_y_is_a_missing_month_filled_and_noted(tmp_path, capsys):
     code, stdout, err = run(capsys, "forecast", "--input", path, "--horizon", 3, "--output", out)
     assert (code, err) == (0, "")
     assert "line: 1 missing or non-finite y value(s)" in stdout
-    np.testing.assert_allclose(forecast_frame(out).query("unique_id == 'line'")["mean"], [280, 285, 290], atol=1e-6)
+    np.testing.assert_allclose(
+        forecast_frame(out).query("unique_id == 'line'")["mean"], [280, 285, 290], atol=1e-6
+    )
 
 
 def test_participation_history_by_region_sums_segments(tmp_path, capsys):
     out = tmp_path / "fc.csv"
-    code, stdout, err = run(capsys, "forecast", "--input", history_csv(tmp_path), "--horizon", 4, "--output", out)
+    code, stdout, err = run(
+        capsys, "forecast", "--input", history_csv(tmp_path), "--horizon", 4, "--output", out
+    )
     assert (code, err) == (0, "")
     fc = forecast_frame(out)
     assert sorted(fc["unique_id"].unique()) == ["61.01", "61.02"]  # codes stay text
@@ -162,8 +221,18 @@ def test_participation_history_by_region_sums_segments(tmp_path, capsys):
 
 def test_participation_history_by_segment(tmp_path, capsys):
     out = tmp_path / "fc.csv"
-    code, _, _ = run(capsys, "forecast", "--input", history_csv(tmp_path), "--horizon", 2, "--output", out,
-                     "--by", "segment")
+    code, _, _ = run(
+        capsys,
+        "forecast",
+        "--input",
+        history_csv(tmp_path),
+        "--horizon",
+        2,
+        "--output",
+        out,
+        "--by",
+        "segment",
+    )
     assert code == 0
     fc = forecast_frame(out).set_index(["unique_id", "ds"])["mean"]
     assert sorted(fc.index.get_level_values(0).unique()) == ["61.01/BPU", "61.01/PU", "61.02/PU"]
@@ -174,11 +243,20 @@ def test_participation_history_by_segment(tmp_path, capsys):
 # ---- backtest ------------------------------------------------------------------------------------
 def test_backtest_scores_by_hand_beside_naive_and_seasonal_naive(tmp_path, capsys):
     out = tmp_path / "scores.csv"
-    code, stdout, err = run(capsys, "backtest", "--input", long_csv(tmp_path), "--horizon", 6, "--folds", 3,
-                            "--output", out)
+    code, stdout, err = run(
+        capsys, "backtest", "--input", long_csv(tmp_path), "--horizon", 6, "--folds", 3, "--output", out
+    )
     assert (code, err) == (0, "")
     scores = pd.read_csv(out).set_index("model")
-    assert scores.columns.tolist() == ["unique_id", "mase", "smape", "coverage_80", "coverage_95", "folds", "steps"]
+    assert scores.columns.tolist() == [
+        "unique_id",
+        "mase",
+        "smape",
+        "coverage_80",
+        "coverage_95",
+        "folds",
+        "steps",
+    ]
     assert set(scores["unique_id"]) == {"line"}  # a constant series is not backtested
     assert {"naive", "seasonal_naive", "drift", "auto"} <= set(scores.index)
     # Test window 6 steps; scale = in-sample seasonal naive MAE = 12 x 5 = 60. Naive misses by
@@ -189,7 +267,11 @@ def test_backtest_scores_by_hand_beside_naive_and_seasonal_naive(tmp_path, capsy
     assert scores.loc["drift", "mase"] == pytest.approx(0.0, abs=1e-9)
     assert scores.loc["auto", "mase"] == pytest.approx(0.0, abs=1e-9)
     assert scores.loc["naive", ["folds", "steps"]].tolist() == [3, 6]
-    assert ((scores[["coverage_80", "coverage_95"]] >= 0) & (scores[["coverage_80", "coverage_95"]] <= 1)).all().all()
+    assert (
+        ((scores[["coverage_80", "coverage_95"]] >= 0) & (scores[["coverage_80", "coverage_95"]] <= 1))
+        .all()
+        .all()
+    )
     assert "not backtested (constant or fewer than 8 points): 1 series" in stdout
 
 
@@ -200,10 +282,20 @@ BAD_INPUT = [
     ("missing file", None, [], ["in.csv", "file not found"]),
     ("empty file", "", [], ["in.csv", "empty"]),
     ("missing column", "unique_id,ds,value\na,2020-01,1\n", [], ["in.csv", "row 1", "missing column 'y'"]),
-    ("unknown columns", "name,when,value\na,2020-01,1\n", [], ["in.csv", "cannot tell the format", "name, when"]),
+    (
+        "unknown columns",
+        "name,when,value\na,2020-01,1\n",
+        [],
+        ["in.csv", "cannot tell the format", "name, when"],
+    ),
     ("non-numeric y", GOOD + "a,2020-04,abc\n", [], ["in.csv", "row 5", "column 'y'", "'abc'"]),
     ("infinite y", GOOD + "a,2020-04,inf\n", [], ["in.csv", "row 5", "column 'y'", "'inf'"]),
-    ("bad date", "unique_id,ds,y\na,2020-01,1\na,2020-13,2\n", [], ["in.csv", "row 3", "column 'ds'", "'2020-13'"]),
+    (
+        "bad date",
+        "unique_id,ds,y\na,2020-01,1\na,2020-13,2\n",
+        [],
+        ["in.csv", "row 3", "column 'ds'", "'2020-13'"],
+    ),
     ("blank date", "unique_id,ds,y\na,2020-01,1\na,,2\n", [], ["in.csv", "row 3", "column 'ds'", "empty"]),
     ("blank id", "unique_id,ds,y\n,2020-01,1\n", [], ["in.csv", "row 2", "column 'unique_id'"]),
     ("ragged row", GOOD + "a,2020-04,5,6\n", [], ["in.csv", "cannot read the CSV", "line 5"]),
@@ -218,16 +310,31 @@ BAD_INPUT = [
     ("unknown model", GOOD, ["--models", "naive,prophet"], ["--models", "'prophet'"]),
     ("output folder missing", GOOD, ["--output", "{tmp}/nowhere/out.csv"], ["--output", "not found"]),
     ("paths without a file", GOOD, ["--paths", "10"], ["--paths", "--paths-output"]),
-    ("history non-numeric active", "region_code,segment,ds,active\n61.01,PU,2020-01,10\n61.01,PU,2020-02,lots\n",
-     [], ["in.csv", "row 3", "active", "'lots'"]),
-    ("history unknown region", "region_code,segment,ds,active\n99.99,PU,2020-01,10\n", [],
-     ["in.csv", "row 2", "region_code", "99.99"]),
-    ("history missing column", "region_code,segment,ds\n61.01,PU,2020-01\n", [], ["in.csv", "missing column 'active'"]),
+    (
+        "history non-numeric active",
+        "region_code,segment,ds,active\n61.01,PU,2020-01,10\n61.01,PU,2020-02,lots\n",
+        [],
+        ["in.csv", "row 3", "active", "'lots'"],
+    ),
+    (
+        "history unknown region",
+        "region_code,segment,ds,active\n99.99,PU,2020-01,10\n",
+        [],
+        ["in.csv", "row 2", "region_code", "99.99"],
+    ),
+    (
+        "history missing column",
+        "region_code,segment,ds\n61.01,PU,2020-01\n",
+        [],
+        ["in.csv", "missing column 'active'"],
+    ),
 ]
 
 
 @pytest.mark.parametrize("command", ["forecast", "backtest"])
-@pytest.mark.parametrize("content,extra,fragments", [case[1:] for case in BAD_INPUT], ids=[c[0] for c in BAD_INPUT])
+@pytest.mark.parametrize(
+    "content,extra,fragments", [case[1:] for case in BAD_INPUT], ids=[c[0] for c in BAD_INPUT]
+)
 def test_bad_input_gives_one_line_and_exit_2(tmp_path, capsys, command, content, extra, fragments):
     if command == "backtest" and extra[:1] == ["--paths"]:
         pytest.skip("backtest has no --paths")
@@ -248,4 +355,3 @@ def test_bad_input_gives_one_line_and_exit_2(tmp_path, capsys, command, content,
         assert fragment in err, (fragment, err)
     assert "Traceback" not in err and stdout == ""
     assert not out.exists()  # nothing written
-

@@ -66,11 +66,14 @@ def test_run_calls_only_the_illustrative_history_illustrative(tmp_path, capsys, 
 
 
 @pytest.mark.parametrize("history_name,noted", [("history_illustrative.csv", True), ("history.csv", False)])
-def test_project_writes_the_baseline_with_the_note_only_for_illustrative_history(tmp_path, capsys, history_name,
-                                                                                   noted):
+def test_project_writes_the_baseline_with_the_note_only_for_illustrative_history(
+    tmp_path, capsys, history_name, noted
+):
     out = tmp_path / "baseline"
     data = _data_folder(tmp_path, history_name)
-    assert main(["project", "--horizon", "3", "--paths", "20", "--data", str(data), "--output", str(out)]) == 0
+    assert (
+        main(["project", "--horizon", "3", "--paths", "20", "--data", str(data), "--output", str(out)]) == 0
+    )
     captured = capsys.readouterr()
     assert captured.err == ""
     for name in ("baseline.csv", "backtest.csv"):
@@ -83,8 +86,9 @@ def test_project_writes_the_baseline_with_the_note_only_for_illustrative_history
 
 @pytest.mark.parametrize("option,value", [("--horizon", "0"), ("--paths", "0"), ("--paths", "-5")])
 @pytest.mark.parametrize("command", [["project"], ["run", str(SCENARIO)]], ids=["project", "run"])
-def test_bad_horizon_or_paths_is_refused_before_the_output_folder_is_made(tmp_path, capsys, command, option,
-                                                                          value):
+def test_bad_horizon_or_paths_is_refused_before_the_output_folder_is_made(
+    tmp_path, capsys, command, option, value
+):
     args = {"--horizon": "30", "--paths": "20", option: value}
     out = tmp_path / "new"
     code = main([*command, *[x for kv in args.items() for x in kv], "--output", str(out)])

@@ -77,10 +77,17 @@ def test_province_anchors_dec_2023(history):
         assert by_prov[code] == target, (code, by_prov[code], target)
 
 
-@pytest.mark.parametrize("month, total", [
-    ("2022-09", 35_684_564), ("2023-12", 41_560_000), ("2024-12", 45_220_000), ("2025-02", 41_380_000),
-    ("2025-03", 40_200_000), ("2025-04", 39_700_000),
-])
+@pytest.mark.parametrize(
+    "month, total",
+    [
+        ("2022-09", 35_684_564),
+        ("2023-12", 41_560_000),
+        ("2024-12", 45_220_000),
+        ("2025-02", 41_380_000),
+        ("2025-03", 40_200_000),
+        ("2025-04", 39_700_000),
+    ],
+)
 def test_national_totals_as_reported(history, month, total):
     assert history.loc[history["ds"] == month, "active"].sum() == total
 
@@ -158,8 +165,15 @@ def test_kalbar_subsidy_step(history):
 # ---- workforce -----------------------------------------------------------------------------
 def test_workforce_shape(workforce):
     regions = load_regions()
-    assert list(workforce.columns) == ["region_code", "period", "employed", "estimate", "source", "potential",
-                                       "potential_source"]
+    assert list(workforce.columns) == [
+        "region_code",
+        "period",
+        "employed",
+        "estimate",
+        "source",
+        "potential",
+        "potential_source",
+    ]
     assert set(workforce["region_code"]) == set(regions.codes)
     assert sorted(set(workforce["period"])) == [f"{y}-08" for y in range(2018, 2026)]
     assert not workforce.duplicated(["region_code", "period"]).any()
@@ -198,6 +212,7 @@ def test_published_ucj_denominator(workforce):
     assert pot["potential"].to_dict() == {("61", "2022-08"): 1_786_809}
     assert pot.loc[("61", "2022-08"), "potential_source"].startswith("BPJS TK Cabang Pontianak")
     from simulator.targets import denominator_factors
+
     f, notes = denominator_factors(["61", "61"], [2022, 2024], ["ucj", "ucj"], workforce)
     np.testing.assert_allclose(f, [1_786_809 / 2_562_000, 0.78])
     assert "published" in notes[0] and "assumption" in notes[1]

@@ -48,7 +48,12 @@ def test_value_at_honours_valid_from(tmp_path):
 
 def test_lever_defaults_come_from_the_parameters_file():
     assert lever_defaults("contribution_subsidy", "2025-01") == {
-        "unit_cost": 16800, "ramp_months": 3, "already_covered": 0.10, "retention_after": 0.35, "lapse": 0.03}
+        "unit_cost": 16800,
+        "ramp_months": 3,
+        "already_covered": 0.10,
+        "retention_after": 0.35,
+        "lapse": 0.03,
+    }
 
 
 # ---- definitions ---------------------------------------------------------------------------------
@@ -66,8 +71,15 @@ def test_ucj_target_against_bps_target_for_the_same_region():
     42,74 %. A 40 % target: not reached on BPS (gap 0,40 x 2.100.000 - 700.000 = 140.000 persons),
     reached on UCJ (gap 0)."""
     result = run_scenario(flat(), scenario(), regions=["61"], programmes=[])
-    official = pd.DataFrame({"region_code": ["61", "61"], "year": [2026, 2026], "coverage": [0.40, 0.40],
-                             "basis": ["bps", "ucj"], "scheme": ["A", "B"]})
+    official = pd.DataFrame(
+        {
+            "region_code": ["61", "61"],
+            "year": [2026, 2026],
+            "coverage": [0.40, 0.40],
+            "basis": ["bps", "ucj"],
+            "scheme": ["A", "B"],
+        }
+    )
     status = status_table(result, official, codes=["61"])
     bps, ucj = status.iloc[0], status.iloc[1]
     assert (bps["basis"], ucj["basis"]) == ("bps", "ucj")
@@ -82,8 +94,9 @@ def test_published_ucj_denominator_is_used_where_known():
     """Kalbar 2026 published potential 1.470.000 of 2.100.000 employed: share 0,70, UCJ coverage
     700.000 / 1.470.000 = 47,62 %."""
     result = run_scenario(flat(), scenario(), regions=["61"], programmes=[])
-    workforce = pd.DataFrame({"region_code": ["61"], "period": ["2026-08"], "employed": [2_100_000],
-                              "potential": ["1470000"]})
+    workforce = pd.DataFrame(
+        {"region_code": ["61"], "period": ["2026-08"], "employed": [2_100_000], "potential": ["1470000"]}
+    )
     official = pd.DataFrame({"region_code": ["61"], "year": [2026], "coverage": [0.5], "basis": ["ucj"]})
     row = status_table(result, official, codes=["61"], workforce=workforce).iloc[0]
     np.testing.assert_allclose(row["median"], 700_000 / 1_470_000, rtol=1e-6)
@@ -95,17 +108,35 @@ def test_a_scenario_target_never_hides_an_official_one():
     official = pd.DataFrame({"region_code": ["00", "61"], "year": [2026, 2026], "coverage": [0.35, 0.6]})
     rows = resolve(["00", "61", "61.01"], official, sc)
     got = sorted(zip(rows["region_code"], rows["origin"], rows["coverage"], rows["applied_from"]))
-    assert got == [("00", "official", 0.35, "00"), ("00", "scenario", 0.56, "00"),
-                   ("61", "official", 0.6, "61"), ("61.01", "official", 0.6, "61")]
+    assert got == [
+        ("00", "official", 0.35, "00"),
+        ("00", "scenario", 0.56, "00"),
+        ("61", "official", 0.6, "61"),
+        ("61.01", "official", 0.6, "61"),
+    ]
     result = run_scenario(flat(), sc, regions=["00", "61"], programmes=[])
     status = status_table(result, official)
     assert list(zip(status["region_code"], status["origin"])) == [
-        ("00", "official"), ("00", "scenario"), ("61", "official")]
+        ("00", "official"),
+        ("00", "scenario"),
+        ("61", "official"),
+    ]
 
 
 # ---- running programmes --------------------------------------------------------------------------
-PROGRAMME = [("p", {"label": "Pergub 4/2023", "region": "61", "headcount": 26373, "unit_cost": 16800,
-                    "payer": "apbd_provinsi", "start": "2023-01"})]
+PROGRAMME = [
+    (
+        "p",
+        {
+            "label": "Pergub 4/2023",
+            "region": "61",
+            "headcount": 26373,
+            "unit_cost": 16800,
+            "payer": "apbd_provinsi",
+            "start": "2023-01",
+        },
+    )
+]
 
 
 def test_stopping_the_running_subsidy_loses_headcount_times_one_minus_retention():
@@ -154,7 +185,9 @@ def test_continuing_the_programme_explicitly_is_the_same_as_not_naming_it():
 
 def test_programme_action_and_scale_must_agree():
     with pytest.raises(InputError, match=r"lever 1 \(programme\), key 'scale': action stop means scale 0"):
-        scenario("  - {kind: programme, programme: pergub-kalbar-4-2023, action: stop, scale: 2, start: 2026-01}\n")
+        scenario(
+            "  - {kind: programme, programme: pergub-kalbar-4-2023, action: stop, scale: 2, start: 2026-01}\n"
+        )
     with pytest.raises(InputError, match="unknown programme 'nope'"):
         scenario("  - {kind: programme, programme: nope, start: 2026-01}\n")
 

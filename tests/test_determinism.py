@@ -22,10 +22,21 @@ print(hashlib.sha256(paths.tobytes()).hexdigest())
 
 
 def _digest(threads: int) -> str:
-    env = {**os.environ, "OPENBLAS_NUM_THREADS": str(threads), "OMP_NUM_THREADS": str(threads),
-           "MKL_NUM_THREADS": str(threads)}
-    out = subprocess.run([sys.executable, "-c", SCRIPT.format(tests=str(ROOT / "tests"))], env=env, cwd=ROOT,
-                         capture_output=True, text=True, timeout=600, check=True)
+    env = {
+        **os.environ,
+        "OPENBLAS_NUM_THREADS": str(threads),
+        "OMP_NUM_THREADS": str(threads),
+        "MKL_NUM_THREADS": str(threads),
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", SCRIPT.format(tests=str(ROOT / "tests"))],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
     return out.stdout.strip()
 
 

@@ -33,16 +33,32 @@ def flat_baseline(paths: int = 4, first: str = "2025-01", last: str = "2027-12")
 
 @lru_cache(maxsize=2)
 def noisy_baseline() -> Baseline:
-    return fake_baseline(load_regions(), ("2025-01", "2027-12"), 6, ACTIVE_PER_LEAF, EMPLOYED_PER_LEAF,
-                         growth=0.002, noise=0.02, seed=3)
+    return fake_baseline(
+        load_regions(),
+        ("2025-01", "2027-12"),
+        6,
+        ACTIVE_PER_LEAF,
+        EMPLOYED_PER_LEAF,
+        growth=0.002,
+        noise=0.02,
+        seed=3,
+    )
 
 
 def scenario(levers: str, horizon: str = "2027-12", extra: str = ""):
     return parse_scenario(f"name: test\nhorizon: {horizon}\n{extra}levers:\n{levers}", source="test.yaml")
 
 
-def subsidy(headcount: float = 26373, start: str = "2025-01", months: int = 12, ramp: int = 1,
-            already: str = "0", retention: str = "0", lapse: str = "0", region: str = '"61"') -> str:
+def subsidy(
+    headcount: float = 26373,
+    start: str = "2025-01",
+    months: int = 12,
+    ramp: int = 1,
+    already: str = "0",
+    retention: str = "0",
+    lapse: str = "0",
+    region: str = '"61"',
+) -> str:
     return f"""  - kind: contribution_subsidy
     region: {region}
     headcount: {headcount}
@@ -85,7 +101,9 @@ def test_subsidy_adds_uncovered_share_after_the_ramp_and_lifts_coverage():
     np.testing.assert_allclose(added(result, "00", "2025-06"), (1 - d) * n, atol=4)  # float32 at 2,6e7
     r, t = result.index_of(KALBAR), result.months.get_loc(pd.Period("2025-06", freq="M"))
     workforce = 14 * EMPLOYED_PER_LEAF  # Kalbar has 14 kabupaten/kota
-    np.testing.assert_allclose(result.coverage[r, :, t], (14 * ACTIVE_PER_LEAF + (1 - d) * n) / workforce, rtol=1e-6)
+    np.testing.assert_allclose(
+        result.coverage[r, :, t], (14 * ACTIVE_PER_LEAF + (1 - d) * n) / workforce, rtol=1e-6
+    )
 
 
 def test_retention_after_the_subsidy_ends_decays_at_the_lapse_rate():
@@ -98,13 +116,18 @@ def test_retention_after_the_subsidy_ends_decays_at_the_lapse_rate():
         if k is None:  # last subsidized month
             np.testing.assert_allclose(added(result, KALBAR, month), (1 - d) * n, rtol=1e-6)
             continue
-        np.testing.assert_allclose(added(result, KALBAR, month), (1 - d) * n * r * (1 - lapse) ** k, rtol=1e-5)
+        np.testing.assert_allclose(
+            added(result, KALBAR, month), (1 - d) * n * r * (1 - lapse) ** k, rtol=1e-5
+        )
     assert result.cost["year"].tolist() == [2025]  # nothing is paid after the end
 
 
 # Distributions whose means are the hand-checked values: d = 0,1, r = 0,35, l = 0,05.
-MEANS = dict(already="{dist: triangular, low: 0.0, mode: 0.1, high: 0.2}",
-             retention="{dist: beta, a: 7, b: 13}", lapse="[0.04, 0.06]")
+MEANS = dict(
+    already="{dist: triangular, low: 0.0, mode: 0.1, high: 0.2}",
+    retention="{dist: beta, a: 7, b: 13}",
+    lapse="[0.04, 0.06]",
+)
 
 
 def test_uncertainty_off_subsidy_adds_exactly_the_uncovered_share_and_coverage_rises_by_it():
@@ -183,7 +206,9 @@ def test_workforce_shock_moves_the_denominator_only():
 """
     result = run_scenario(flat_baseline(), scenario(levers))
     r = result.index_of(KALBAR)
-    np.testing.assert_allclose(result.employed[r, 0, :5], 14 * EMPLOYED_PER_LEAF * np.array([1, 1, 0.99, 0.98, 0.98]))
+    np.testing.assert_allclose(
+        result.employed[r, 0, :5], 14 * EMPLOYED_PER_LEAF * np.array([1, 1, 0.99, 0.98, 0.98])
+    )
     np.testing.assert_allclose(result.active[r], 14 * ACTIVE_PER_LEAF)
     assert result.cost.empty
 
@@ -206,17 +231,21 @@ def test_a_shock_below_the_active_count_caps_active_at_the_new_workforce():
 
 
 def test_a_shock_after_a_capping_subsidy_lowers_the_capped_active():
-    levers = subsidy(headcount=10_000_000, region='"61.71"', months=36) + """  - kind: workforce_shock
+    levers = (
+        subsidy(headcount=10_000_000, region='"61.71"', months=36)
+        + """  - kind: workforce_shock
     region: "61.71"
     change: -0.5
     start: 2026-01
 """
+    )
     result = run_scenario(flat_baseline(), scenario(levers))
     r = result.index_of("61.71")
     np.testing.assert_allclose(result.active[r, :, :12], EMPLOYED_PER_LEAF)
     np.testing.assert_allclose(result.active[r, :, 12:], 0.5 * EMPLOYED_PER_LEAF)
     steps = result.contributions[(result.contributions["region_code"] == "61.71")].pivot(
-        index="month", columns="lever", values="persons")
+        index="month", columns="lever", values="persons"
+    )
     np.testing.assert_allclose(steps["contribution_subsidy"], EMPLOYED_PER_LEAF - ACTIVE_PER_LEAF)
     np.testing.assert_allclose(steps["workforce_shock"], [0] * 12 + [-0.5 * EMPLOYED_PER_LEAF] * 24)
     assert np.all(result.active <= result.employed * (1 + 1e-6))
@@ -244,14 +273,20 @@ def test_result_is_coherent_in_every_path_and_month():
     for parent in ["00", *tree.of_level("provinsi")]:
         kids = [result.index_of(c) for c in tree.children(parent)]
         np.testing.assert_allclose(
-            result.active[result.index_of(parent)], result.active[kids].astype(np.float64).sum(axis=0), rtol=1e-6
+            result.active[result.index_of(parent)],
+            result.active[kids].astype(np.float64).sum(axis=0),
+            rtol=1e-6,
         )
         np.testing.assert_allclose(
-            result.employed[result.index_of(parent)], result.employed[kids].astype(np.float64).sum(axis=0), rtol=1e-6
+            result.employed[result.index_of(parent)],
+            result.employed[kids].astype(np.float64).sum(axis=0),
+            rtol=1e-6,
         )
     assert result.active.shape == (len(tree.codes), 6, 36) and result.active.dtype == np.float32
     assert list(result.regions) == tree.codes
-    assert result.months[0] == pd.Period("2025-01", freq="M") and result.months[-1] == pd.Period("2027-12", freq="M")
+    assert result.months[0] == pd.Period("2025-01", freq="M") and result.months[-1] == pd.Period(
+        "2027-12", freq="M"
+    )
 
 
 def test_active_is_capped_at_the_workforce_at_kabupaten_kota():
@@ -285,7 +320,9 @@ def test_waterfall_adds_up_to_the_median_scenario():
     assert frame.drop_duplicates("lever")["segment"].tolist() == ["ALL", "BPU", "PU"]
     total = frame.groupby(["region_code", "month"], sort=False)["persons"].sum()
     median = np.median(result.active, axis=1)
-    expected = pd.Series(median.reshape(-1), index=pd.MultiIndex.from_product([result.regions, result.months]))
+    expected = pd.Series(
+        median.reshape(-1), index=pd.MultiIndex.from_product([result.regions, result.months])
+    )
     np.testing.assert_allclose(total.to_numpy(), expected.loc[total.index].to_numpy(), rtol=1e-5)
     kalbar = frame[(frame["region_code"] == KALBAR) & (frame["month"] == pd.Period("2026-01", freq="M"))]
     assert kalbar.set_index("lever").loc["village_officials", "persons"] > 15_000
@@ -304,11 +341,14 @@ def test_waterfall_for_some_regions_and_months_equals_those_rows_of_the_whole():
     pd.testing.assert_frame_equal(whole_result.waterfall(codes, months), part)
 
 
-@pytest.mark.parametrize("codes, months, message", [
-    (["61"], ["2031-01"], "month 2031-01 is not in the projection (2025-01 to 2027-12)"),
-    (["61"], ["januari"], "month januari is not in the projection"),
-    (["99.99"], ["2025-01"], "unknown region code '99.99'"),
-])
+@pytest.mark.parametrize(
+    "codes, months, message",
+    [
+        (["61"], ["2031-01"], "month 2031-01 is not in the projection (2025-01 to 2027-12)"),
+        (["61"], ["januari"], "month januari is not in the projection"),
+        (["99.99"], ["2025-01"], "unknown region code '99.99'"),
+    ],
+)
 def test_waterfall_of_an_unknown_region_or_month_is_refused(codes, months, message):
     result = run_scenario(flat_baseline(), scenario(subsidy()))
     with pytest.raises(InputError, match=re.escape(message)):
@@ -353,8 +393,10 @@ def test_same_seed_gives_identical_results_and_another_seed_differs():
     assert not np.array_equal(a.active, c.active)
 
 
-EVERY_KIND = subsidy(already="[0.05, 0.2]", retention="{dist: beta, a: 2, b: 5}", lapse="[0.01, 0.1]", ramp=3) + \
-    subsidy(headcount=10_000_000, region='"61.71"', start="2025-06", months=6) + """  - kind: village_officials
+EVERY_KIND = (
+    subsidy(already="[0.05, 0.2]", retention="{dist: beta, a: 2, b: 5}", lapse="[0.01, 0.1]", ramp=3)
+    + subsidy(headcount=10_000_000, region='"61.71"', start="2025-06", months=6)
+    + """  - kind: village_officials
     region: "61.*"
     officials_per_village: 15
     enrolled_share: [0.6, 0.9]
@@ -378,11 +420,14 @@ EVERY_KIND = subsidy(already="[0.05, 0.2]", retention="{dist: beta, a: 2, b: 5}"
     start: 2025-09
     ramp_months: 3
 """
+)
 
 
 def rows_of(result, codes) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
     idx = [result.index_of(c) for c in codes]
-    contributions = result.contributions[result.contributions["region_code"].isin(codes)].reset_index(drop=True)
+    contributions = result.contributions[result.contributions["region_code"].isin(codes)].reset_index(
+        drop=True
+    )
     return result.active[idx], result.employed[idx], contributions
 
 
@@ -391,8 +436,11 @@ def full_run():
     return run_scenario(noisy_baseline(), scenario(EVERY_KIND), seed=11)
 
 
-@pytest.mark.parametrize("subset", [["61"], ["00", "61.71"], ["11", "61.01", "62.01", "61"], ["62"], []],
-                         ids=["Kalbar", "nation+capped kab", "mixed", "untouched province", "none"])
+@pytest.mark.parametrize(
+    "subset",
+    [["61"], ["00", "61.71"], ["11", "61.01", "62.01", "61"], ["62"], []],
+    ids=["Kalbar", "nation+capped kab", "mixed", "untouched province", "none"],
+)
 def test_reported_regions_give_exactly_the_rows_of_the_full_run(subset):
     full = full_run()
     part = run_scenario(noisy_baseline(), scenario(EVERY_KIND), seed=11, regions=subset)
@@ -473,10 +521,14 @@ def test_lever_effects_are_weights_times_a_path_profile():
     d, r, lapse = np.array([0.1, 0.2]), np.array([0.5, 0.3]), np.array([0.05, 0.0])
     effect = contribution_subsidy(1200.0, 6, 3, offset, np.array([0.25, 0.75]), d, r, lapse, 16800.0)
     assert effect.persons.shape == (2, 2, 12) and effect.persons.dtype == np.float32
-    np.testing.assert_allclose(effect.persons, 0.0 + effect.weights[:, None, None] * effect.per_path[None], rtol=1e-7)
+    np.testing.assert_allclose(
+        effect.persons, 0.0 + effect.weights[:, None, None] * effect.per_path[None], rtol=1e-7
+    )
     np.testing.assert_allclose(effect.per_path[0, 2:5], 0.9 * 1200 * np.array([1, 2, 3]) / 3)
     np.testing.assert_allclose(effect.per_path[1, 8:], 0.8 * 1200 * 0.3)  # lapse 0: retention stays
-    village = village_officials(np.array([195.0, 10.0]), 15.0, np.array([0.8]), 1, None, np.arange(3), 16800.0)
+    village = village_officials(
+        np.array([195.0, 10.0]), 15.0, np.array([0.8]), 1, None, np.arange(3), 16800.0
+    )
     np.testing.assert_allclose(village.persons[:, 0, 0], [195 * 15 * 0.8, 10 * 15 * 0.8], rtol=1e-6)
 
 
@@ -487,12 +539,16 @@ def test_uncertainty_off_uses_the_means():
 
 # ---- targets --------------------------------------------------------------------------------------
 def test_assess_probability_gap_first_month_and_status():
-    result = run_scenario(flat_baseline(), scenario(subsidy(headcount=300_000, ramp=6, start="2025-01", months=36)))
-    targets = pd.DataFrame({
-        "region_code": [KALBAR, KALBAR, "00", KALBAR],
-        "year": [2025, 2026, 2025, 2031],
-        "coverage": [0.40, 0.50, 0.40, 0.5],
-    })
+    result = run_scenario(
+        flat_baseline(), scenario(subsidy(headcount=300_000, ramp=6, start="2025-01", months=36))
+    )
+    targets = pd.DataFrame(
+        {
+            "region_code": [KALBAR, KALBAR, "00", KALBAR],
+            "year": [2025, 2026, 2025, 2031],
+            "coverage": [0.40, 0.50, 0.40, 0.5],
+        }
+    )
     out = assess(result, targets)
     assert len(out) == 3  # 2031 lies beyond the horizon
     kalbar = out.iloc[0]
@@ -514,12 +570,22 @@ def test_assess_equals_a_row_by_row_reference_with_missing_coverage():
     employed = base.employed.copy()
     k = base.regions.index("61.72")
     employed[k, :3, :5] = 0.0
-    base = Baseline(regions=base.regions, months=base.months, active=base.active, employed=employed,
-                    last_observed=base.last_observed, meta=base.meta)
+    base = Baseline(
+        regions=base.regions,
+        months=base.months,
+        active=base.active,
+        employed=employed,
+        last_observed=base.last_observed,
+        meta=base.meta,
+    )
     result = run_scenario(base, scenario(subsidy(headcount=120_000, ramp=3, **UNCERTAIN)), seed=3)
-    targets = pd.DataFrame({"region_code": ["61.72", KALBAR, "00", KALBAR, "61.72", "61.01"],
-                            "year": [2025, 2026, 2025, 2031, 2027, 2025],
-                            "coverage": [0.30, 0.36, 0.33, 0.5, 0.2, 0.9]})
+    targets = pd.DataFrame(
+        {
+            "region_code": ["61.72", KALBAR, "00", KALBAR, "61.72", "61.01"],
+            "year": [2025, 2026, 2025, 2031, 2027, 2025],
+            "coverage": [0.30, 0.36, 0.33, 0.5, 0.2, 0.9],
+        }
+    )
     out = assess(result, targets)
     assert out["region_code"].tolist() == ["61.72", KALBAR, "00", "61.72", "61.01"]
     for row in out.itertuples():
@@ -531,7 +597,9 @@ def test_assess_equals_a_row_by_row_reference_with_missing_coverage():
         path = np.nanmedian(result.coverage[r], axis=0)
         crossed = np.flatnonzero(path >= row.target)
         assert row.first_month == result.months[crossed[0]] if len(crossed) else pd.isna(row.first_month)
-        gap = row.target * float(np.median(result.employed[r, :, t])) - float(np.median(result.active[r, :, t]))
+        gap = row.target * float(np.median(result.employed[r, :, t])) - float(
+            np.median(result.active[r, :, t])
+        )
         assert row.gap_persons == max(0.0, gap)
     assert np.isnan(result.coverage[result.index_of("61.72"), :3, 4]).all()  # the NaN case is exercised
 
@@ -555,7 +623,9 @@ def test_every_scenario_file_loads_round_trips_and_runs(path):
     result = run_scenario(base, loaded, tree=tree)
     assert result.months[-1] == loaded.horizon
     # levers only add persons, except a running programme stopped or cut: it loses at most its members
-    lost = sum(lv.headcount * (1 - lv.scale) for lv in loaded.levers if lv.kind == "programme" and lv.scale < 1)
+    lost = sum(
+        lv.headcount * (1 - lv.scale) for lv in loaded.levers if lv.kind == "programme" and lv.scale < 1
+    )
     assert np.all(result.active >= base.active[:, :, : len(result.months)] - 16.0 - lost)  # float32 rounding
     assert (result.cost["cost_idr"] > 0).all()
     targets = loaded.targets_frame()
@@ -565,8 +635,13 @@ def test_every_scenario_file_loads_round_trips_and_runs(path):
 
 def test_scenario_files_exist():
     names = {p.name for p in SCENARIOS.glob("*.yaml")}
-    assert {"baseline.yaml", "kalbar-subsidy-2025.yaml", "kalbar-village-officials.yaml",
-            "kalbar-pergub-2025.yaml", "national-plan.yaml"} <= names
+    assert {
+        "baseline.yaml",
+        "kalbar-subsidy-2025.yaml",
+        "kalbar-village-officials.yaml",
+        "kalbar-pergub-2025.yaml",
+        "national-plan.yaml",
+    } <= names
 
 
 def test_dump_then_load_gives_the_same_scenario_for_every_kind():
@@ -601,4 +676,6 @@ def test_dump_then_load_gives_the_same_scenario_for_every_kind():
     again = parse_scenario(dump_scenario(loaded), source="test.yaml")
     assert again == loaded
     assert dump_scenario(again) == dump_scenario(loaded)
-    assert loaded.targets_frame()[["region_code", "year", "coverage"]].values.tolist() == [["61", 2026, 0.5956]]
+    assert loaded.targets_frame()[["region_code", "year", "coverage"]].values.tolist() == [
+        ["61", 2026, 0.5956]
+    ]

@@ -22,8 +22,16 @@ EMPLOYED_PER_LEAF = 150_000.0  # [persons]
 
 @lru_cache(maxsize=1)
 def noisy() -> Baseline:
-    return fake_baseline(load_regions(), ("2025-01", "2027-12"), 6, ACTIVE_PER_LEAF, EMPLOYED_PER_LEAF,
-                         growth=0.002, noise=0.02, seed=5)
+    return fake_baseline(
+        load_regions(),
+        ("2025-01", "2027-12"),
+        6,
+        ACTIVE_PER_LEAF,
+        EMPLOYED_PER_LEAF,
+        growth=0.002,
+        noise=0.02,
+        seed=5,
+    )
 
 
 def subsidy(region: str, headcount: float, start: str = "2025-02", months: int = 12) -> str:
@@ -61,13 +69,24 @@ OUTREACH = """  - kind: informal_outreach
 # name: (levers, whether a leaf is capped path by path)
 SCENARIOS = {
     "free": (subsidy('"61"', 26373) + OUTREACH, False),
-    "capped": (subsidy('"61"', 26373) + subsidy('"61.71"', 10_000_000, start="2025-06", months=6)
-               + subsidy('["61.72", "61.01"]', 5_000_000, start="2025-09", months=4), True),
-    "shocked": (subsidy('"61"', 26373) + shock('"61"', -0.03) + shock('"61.01"', 0.05, start="2025-03")
-                + OUTREACH, False),
-    "shocked and capped": (subsidy('"61.71"', 10_000_000, start="2025-06", months=6) + shock('"61"', -0.03)
-                           + subsidy('"61.72"', 5_000_000, start="2025-09", months=4)
-                           + shock('["61.01", "62.01"]', -0.4, start="2025-03") + OUTREACH, True),
+    "capped": (
+        subsidy('"61"', 26373)
+        + subsidy('"61.71"', 10_000_000, start="2025-06", months=6)
+        + subsidy('["61.72", "61.01"]', 5_000_000, start="2025-09", months=4),
+        True,
+    ),
+    "shocked": (
+        subsidy('"61"', 26373) + shock('"61"', -0.03) + shock('"61.01"', 0.05, start="2025-03") + OUTREACH,
+        False,
+    ),
+    "shocked and capped": (
+        subsidy('"61.71"', 10_000_000, start="2025-06", months=6)
+        + shock('"61"', -0.03)
+        + subsidy('"61.72"', 5_000_000, start="2025-09", months=4)
+        + shock('["61.01", "62.01"]', -0.4, start="2025-03")
+        + OUTREACH,
+        True,
+    ),
     "no levers": ("  []\n", False),
 }
 
@@ -103,15 +122,29 @@ SELECTIONS = {
 
 def positions(result, rows, months):
     """Reference indices on the whole arrays for a selection."""
+
     def row(x):
         return result.index_of(x) if isinstance(x, str) else x
 
     def month(x):
         return x if isinstance(x, (int, np.integer)) else result.month_index(x)
 
-    r = rows if isinstance(rows, slice) else row(rows) if isinstance(rows, (str, int)) else [row(x) for x in rows]
-    t = slice(None) if months is None else months if isinstance(months, slice) else \
-        month(months) if isinstance(months, (str, int)) else [month(x) for x in months]
+    r = (
+        rows
+        if isinstance(rows, slice)
+        else row(rows)
+        if isinstance(rows, (str, int))
+        else [row(x) for x in rows]
+    )
+    t = (
+        slice(None)
+        if months is None
+        else months
+        if isinstance(months, slice)
+        else month(months)
+        if isinstance(months, (str, int))
+        else [month(x) for x in months]
+    )
     return r, t
 
 
@@ -171,8 +204,16 @@ def test_reported_regions_parts_equal_the_full_run(name, regions):
 
 
 def test_one_path_at_one_month_sums_capped_leaves_in_the_same_order():
-    base = fake_baseline(load_regions(), ("2025-01", "2025-12"), 1, ACTIVE_PER_LEAF, EMPLOYED_PER_LEAF,
-                         growth=0.002, noise=0.02, seed=2)
+    base = fake_baseline(
+        load_regions(),
+        ("2025-01", "2025-12"),
+        1,
+        ACTIVE_PER_LEAF,
+        EMPLOYED_PER_LEAF,
+        growth=0.002,
+        noise=0.02,
+        seed=2,
+    )
     text = "name: one path\nhorizon: 2025-12\nlevers:\n" + subsidy('"61"', 5_000_000)
     result = run_scenario(base, parse_scenario(text, source="one.yaml"), seed=1)
     assert len(result.paths_at.__self__.capped) > 8  # more than numpy's pairwise block of 8
@@ -193,14 +234,17 @@ def test_leaf_sums_of_one_path_at_one_month_are_those_of_more_months():
 
 
 @pytest.mark.parametrize("name", ["capped", "shocked and capped", "no levers"])
-def test_target_inputs_compare_numpys_median_and_read_deadlines_of_changed_and_unchanged_regions(name, tmp_path):
+def test_target_inputs_compare_numpys_median_and_read_deadlines_of_changed_and_unchanged_regions(
+    name, tmp_path
+):
     full = whole(name)
     medians = np.median(full.coverage, axis=1)  # (regions, months); no NaN here
     unchanged = full.paths_at.__self__.unchanged
     assert unchanged.any() and (name == "no levers") == unchanged.all()  # both kinds exercised
     rows = np.repeat(np.arange(len(full.regions)), 3)
-    goals = np.stack([medians[:, 4], np.nextafter(medians[:, 4], 1.0), np.full(len(full.regions), 0.33)],
-                     axis=1)
+    goals = np.stack(
+        [medians[:, 4], np.nextafter(medians[:, 4], 1.0), np.full(len(full.regions), 0.33)], axis=1
+    )
     goals = goals.reshape(-1)  # on a median, just above it, and a plain target
     expected = medians[rows] >= goals[:, None]
     assert expected.any() and not expected.all()
@@ -228,9 +272,18 @@ def test_paths_reaching_and_nanmedian_are_numpys_median_with_ties_and_missing_va
     cov[:, :10] = rng.uniform(0.2, 0.4, size=(paths, 10))
     median = np.median(cov, axis=0)
     ordered = np.sort(cov, axis=0)
-    goals = [*median[::3], *ordered[max(paths // 2 - 1, 0), ::4], *ordered[paths // 2, ::5],
-             *((ordered[max(paths // 2 - 1, 0)] + ordered[paths // 2]) / 2)[::2],
-             *np.nextafter(median[::3], 1.0), *np.nextafter(median[::3], 0.0), 0.0, 0.3, 1.0, np.nan]
+    goals = [
+        *median[::3],
+        *ordered[max(paths // 2 - 1, 0), ::4],
+        *ordered[paths // 2, ::5],
+        *((ordered[max(paths // 2 - 1, 0)] + ordered[paths // 2]) / 2)[::2],
+        *np.nextafter(median[::3], 1.0),
+        *np.nextafter(median[::3], 0.0),
+        0.0,
+        0.3,
+        1.0,
+        np.nan,
+    ]
     two = np.stack([cov, cov[::-1] * 0.9])  # two regions, each goal asked of both
     which = np.repeat([0, 1], len(goals))
     reached = paths_reaching(two, which, np.tile(goals, 2))
@@ -251,8 +304,9 @@ def targets_everywhere(result) -> pd.DataFrame:
     goal = rng.uniform(0.3, 0.4, len(codes) * len(years))
     goal[::7] = 0.35  # repeated goals in a region, and goals on a median
     goal[1::11] = np.median(result.coverage_of(0), axis=0)[3]
-    return pd.DataFrame({"region_code": codes * len(years), "year": np.repeat(years, len(codes)),
-                         "coverage": goal})
+    return pd.DataFrame(
+        {"region_code": codes * len(years), "year": np.repeat(years, len(codes)), "coverage": goal}
+    )
 
 
 @pytest.mark.parametrize("name", ["capped", "shocked and capped", "no levers"])
@@ -276,14 +330,25 @@ def test_assess_with_missing_coverage_is_the_same_lazy_and_materialised():
     base = noisy()
     employed = base.employed.copy()
     employed[base.regions.index("61.72"), :3, :5] = 0.0
-    base = Baseline(regions=base.regions, months=base.months, active=base.active, employed=employed,
-                    last_observed=base.last_observed, meta=base.meta)
+    base = Baseline(
+        regions=base.regions,
+        months=base.months,
+        active=base.active,
+        employed=employed,
+        last_observed=base.last_observed,
+        meta=base.meta,
+    )
     text = f"name: nan\nhorizon: 2027-06\nlevers:\n{SCENARIOS['shocked and capped'][0]}"
     scenario = parse_scenario(text, source="nan.yaml")
     lazy, full = (run_scenario(base, scenario, seed=3) for _ in range(2))
     full.coverage  # noqa: B018
-    targets = pd.DataFrame({"region_code": ["61.72", "61", "00", "61.72", "61.71"], "year": [2025, 2026, 2025, 2027, 2025],
-                            "coverage": [0.30, 0.36, 0.33, 0.2, 0.9]})
+    targets = pd.DataFrame(
+        {
+            "region_code": ["61.72", "61", "00", "61.72", "61.71"],
+            "year": [2025, 2026, 2025, 2027, 2025],
+            "coverage": [0.30, 0.36, 0.33, 0.2, 0.9],
+        }
+    )
     pd.testing.assert_frame_equal(assess(lazy, targets), assess(full, targets))
     assert np.isnan(lazy.coverage_of("61.72", 4)[:3]).all()
 
@@ -299,14 +364,17 @@ def test_a_saved_and_loaded_result_gives_the_same_parts(tmp_path):
     assert loaded.paths == original.paths == 6
 
 
-@pytest.mark.parametrize("rows, months, message", [
-    (["99.99"], None, "unknown region code '99.99'"),
-    ([100_000], None, "unknown region 100000"),
-    (np.array([3, -100_000]), None, "unknown region -100000"),
-    ("61", ["2031-01"], "month 2031-01 is not in the projection"),
-    ("61", 99, "month position 99 is not in the projection"),
-    ("61", ["not a month"], "month not a month is not in the projection"),
-])
+@pytest.mark.parametrize(
+    "rows, months, message",
+    [
+        (["99.99"], None, "unknown region code '99.99'"),
+        ([100_000], None, "unknown region 100000"),
+        (np.array([3, -100_000]), None, "unknown region -100000"),
+        ("61", ["2031-01"], "month 2031-01 is not in the projection"),
+        ("61", 99, "month position 99 is not in the projection"),
+        ("61", ["not a month"], "month not a month is not in the projection"),
+    ],
+)
 def test_an_unknown_row_or_month_is_refused_naming_it(rows, months, message):
     result = run("capped")
     with pytest.raises(InputError, match=message):
@@ -319,8 +387,14 @@ def test_an_unknown_row_or_month_is_refused_naming_it(rows, months, message):
 def test_a_run_on_a_baseline_seen_before_is_the_same(name):
     # the per-Baseline headroom and uncovered medians are reused; nothing changes
     base = noisy()
-    fresh = Baseline(regions=base.regions, months=base.months, active=base.active, employed=base.employed,
-                     last_observed=base.last_observed, meta=base.meta)
+    fresh = Baseline(
+        regions=base.regions,
+        months=base.months,
+        active=base.active,
+        employed=base.employed,
+        last_observed=base.last_observed,
+        meta=base.meta,
+    )
     text = f"name: again\nhorizon: 2027-06\nlevers:\n{SCENARIOS[name][0]}"
     runs = [run_scenario(b, parse_scenario(text, source="again.yaml"), seed=7) for b in (fresh, fresh)]
     full = whole(name)

@@ -34,9 +34,11 @@ HEADS = {"old": 1000, "new": 9000}
 
 
 def _text(name: str) -> str:
-    return (f"name: {name}\nhorizon: 2026-12\nlevers:\n  - kind: contribution_subsidy\n    label: '=1+1'\n"
-            f"    region: '61'\n    headcount: {HEADS[name]}\n    start: 2025-08\n    months: 6\n"
-            "    payer: apbd_provinsi\ntargets:\n  - {region: '61', year: 2025, coverage: 0.3}\n")
+    return (
+        f"name: {name}\nhorizon: 2026-12\nlevers:\n  - kind: contribution_subsidy\n    label: '=1+1'\n"
+        f"    region: '61'\n    headcount: {HEADS[name]}\n    start: 2025-08\n    months: 6\n"
+        "    payer: apbd_provinsi\ntargets:\n  - {region: '61', year: 2025, coverage: 0.3}\n"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -48,14 +50,23 @@ def results():
 
     tree = load_regions()
     base = fake_baseline(tree, ("2025-07", "2026-12"), 4, 30_000.0, 100_000.0, noise=0.01, seed=3)
-    return {name: run_scenario(base, parse_scenario(_text(name), source="s.yaml", tree=tree), tree=tree)
-            for name in HEADS}
+    return {
+        name: run_scenario(base, parse_scenario(_text(name), source="s.yaml", tree=tree), tree=tree)
+        for name in HEADS
+    }
 
 
 #: File-system steps of a save; the forked child dies (os._exit: no cleanup, like SIGKILL) right
 #: before the K-th call of any of them.
-STEPS = ((os, "replace"), (os, "rename"), (os, "fsync"), (os, "mkdir"), (results_io, "_exchange"),
-         (results_io, "write_csv"), (results_io, "atomic_write"))
+STEPS = (
+    (os, "replace"),
+    (os, "rename"),
+    (os, "fsync"),
+    (os, "mkdir"),
+    (results_io, "_exchange"),
+    (results_io, "write_csv"),
+    (results_io, "atomic_write"),
+)
 
 
 def _save(folder: Path, results, name: str, kill_at: int = 0) -> int:
@@ -72,6 +83,7 @@ def _save(folder: Path, results, name: str, kill_at: int = 0) -> int:
                     if steps[0] == kill_at:
                         os._exit(137)
                     return func(*args, **kwargs)
+
                 return wrapped
 
             for module, attr in STEPS:
@@ -85,7 +97,7 @@ def _save(folder: Path, results, name: str, kill_at: int = 0) -> int:
 
 
 def _which(folder: Path) -> str:
-    """"old" or "new": the folder loads (hashes checked) and every table agrees with its scenario."""
+    """ "old" or "new": the folder loads (hashes checked) and every table agrees with its scenario."""
     saved = load_saved(folder)
     name = saved.result.scenario.name
     heads = HEADS[name]
@@ -134,6 +146,7 @@ def test_a_kill_while_writing_a_csv_leaves_the_previous_file(tmp_path):
                     if steps[0] == kill_at:
                         os._exit(137)
                     return _real(*args, **kwargs)
+
                 setattr(module, attr, wrapped)
             write_csv(pd.concat([old] * 1000), path, False)
             os._exit(0)
@@ -145,12 +158,23 @@ def test_a_kill_while_writing_a_csv_leaves_the_previous_file(tmp_path):
 def test_two_runs_into_one_folder_cannot_both_claim_it(tmp_path):
     folder = tmp_path / "out"
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from simulator.results_io import claim_folder; "
-                               f"claim_folder({str(folder)!r}); print('held', flush=True); time.sleep(60)"],
-        stdout=subprocess.PIPE, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from simulator.results_io import claim_folder; "
+            f"claim_folder({str(folder)!r}); print('held', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
-        with pytest.raises(InputError, match=r"out: another run is writing this folder \(lock \.out\.lock held by process \d+\)"):
+        with pytest.raises(
+            InputError,
+            match=r"out: another run is writing this folder \(lock \.out\.lock held by process \d+\)",
+        ):
             claim_folder(folder)
         scenario = ROOT / "scenarios" / "kalbar-subsidy-2025.yaml"
         from simulator.cli import main
@@ -210,8 +234,12 @@ def test_atomic_write_keeps_permissions_readable(tmp_path):
 
 
 def test_formula_like_text_is_written_as_text_in_csv_and_xlsx():
-    frame = pd.DataFrame({"lever": ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tx", "Bantuan iuran"],
-                          "cost_idr": [-5.0, 1.0, 2.0, 3.0, 4.0, 5.0]})
+    frame = pd.DataFrame(
+        {
+            "lever": ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tx", "Bantuan iuran"],
+            "cost_idr": [-5.0, 1.0, 2.0, 3.0, 4.0, 5.0],
+        }
+    )
     text = csv_text(frame, False)
     back = pd.read_csv(io.StringIO(text))
     assert back["lever"].tolist() == ["'=1+1", "'+SUM(A1)", "'-2+3", "'@cmd", "'\tx", "Bantuan iuran"]
@@ -221,12 +249,12 @@ def test_formula_like_text_is_written_as_text_in_csv_and_xlsx():
     from simulator.report_workbook import put
 
     wb = Workbook()
-    for j, value in enumerate(["=1+1", "=HYPERLINK(\"http://x\")", "@a", "plain", 7], start=1):
+    for j, value in enumerate(["=1+1", '=HYPERLINK("http://x")', "@a", "plain", 7], start=1):
         put(wb.active, 1, j, value)
     buffer = io.BytesIO()
     wb.save(buffer)
     row = [(c.value, c.data_type) for c in load_workbook(io.BytesIO(buffer.getvalue())).active[1]]
-    assert row == [("=1+1", "s"), ("=HYPERLINK(\"http://x\")", "s"), ("@a", "s"), ("plain", "s"), (7, "n")]
+    assert row == [("=1+1", "s"), ('=HYPERLINK("http://x")', "s"), ("@a", "s"), ("plain", "s"), (7, "n")]
 
 
 def test_saved_cost_table_and_workbook_hold_a_formula_label_as_text(tmp_path):
@@ -238,9 +266,11 @@ def test_saved_cost_table_and_workbook_hold_a_formula_label_as_text(tmp_path):
 
     tree = load_regions()
     base = fake_baseline(tree, ("2025-07", "2026-12"), 2, 30_000.0, 100_000.0)
-    text = ("name: '=cmd|calc'\ndescription: '=2+2'\nhorizon: 2026-12\nlevers:\n  - kind: contribution_subsidy\n"
-            "    label: '=1+1'\n    region: '61'\n    headcount: 100\n    start: 2025-08\n    months: 6\n"
-            "    payer: apbd_provinsi\n")
+    text = (
+        "name: '=cmd|calc'\ndescription: '=2+2'\nhorizon: 2026-12\nlevers:\n  - kind: contribution_subsidy\n"
+        "    label: '=1+1'\n    region: '61'\n    headcount: 100\n    start: 2025-08\n    months: 6\n"
+        "    payer: apbd_provinsi\n"
+    )
     result = run_scenario(base, parse_scenario(text, tree=tree), tree=tree)
     folder = save_result(result, tmp_path / "r", scenario_text=text)
     first = [line for line in (folder / "cost.csv").read_text().splitlines() if not line.startswith("#")][1]
@@ -249,9 +279,13 @@ def test_saved_cost_table_and_workbook_hold_a_formula_label_as_text(tmp_path):
     from openpyxl import load_workbook
 
     book = load_workbook(io.BytesIO(workbook_bytes(saved.result, saved.status, provenance=saved.provenance)))
-    formulas = [c.coordinate for ws in book.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    formulas = [
+        c.coordinate for ws in book.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"
+    ]
     assert formulas == []
-    texts = [c.value for ws in book.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    texts = [
+        c.value for ws in book.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)
+    ]
     assert "=1+1" in texts and "=2+2" in texts
 
 
@@ -267,9 +301,17 @@ def test_lock_is_reentrant_in_one_process(tmp_path):
 # ---- stale locks ---------------------------------------------------------------------------------
 def _holder(folder: Path) -> subprocess.Popen:
     proc = subprocess.Popen(
-        [sys.executable, "-c", "import time; from simulator.results_io import claim_folder; "
-                               f"claim_folder({str(folder)!r}); print('held', flush=True); time.sleep(120)"],
-        stdout=subprocess.PIPE, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        [
+            sys.executable,
+            "-c",
+            "import time; from simulator.results_io import claim_folder; "
+            f"claim_folder({str(folder)!r}); print('held', flush=True); time.sleep(120)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert proc.stdout.readline().strip() == "held"
     return proc
 
@@ -308,8 +350,11 @@ def test_without_a_working_flock_a_dead_runs_lock_is_taken_over_and_a_live_one_r
     try:
         monkeypatch.setattr(fcntl, "flock", no_flock)
         lock.write_text(f"{live.pid}\n")
-        with pytest.raises(InputError, match=rf"another run is writing this folder \(lock \.out\.lock held by "
-                                             rf"process {live.pid}\)"):
+        with pytest.raises(
+            InputError,
+            match=rf"another run is writing this folder \(lock \.out\.lock held by "
+            rf"process {live.pid}\)",
+        ):
             claim_folder(folder)
         lock.write_text(f"{dead.pid}\n")  # the run that wrote it was killed
         claim_folder(folder)
@@ -322,9 +367,12 @@ def test_without_a_working_flock_a_dead_runs_lock_is_taken_over_and_a_live_one_r
 
 # ---- project --output: both tables switched in together ------------------------------------------
 def _tables(n: int) -> dict[str, pd.DataFrame]:
-    return {"baseline.csv": pd.DataFrame({"region_code": ["61"] * n, "month": [f"v{n}"] * n,
-                                          "p50": np.arange(n, dtype=float)}),
-            "backtest.csv": pd.DataFrame({"unique_id": ["61"], "model": [f"v{n}"], "mase": [float(n)]})}
+    return {
+        "baseline.csv": pd.DataFrame(
+            {"region_code": ["61"] * n, "month": [f"v{n}"] * n, "p50": np.arange(n, dtype=float)}
+        ),
+        "backtest.csv": pd.DataFrame({"unique_id": ["61"], "model": [f"v{n}"], "mase": [float(n)]}),
+    }
 
 
 def _version(folder: Path) -> int:
@@ -333,7 +381,10 @@ def _version(folder: Path) -> int:
     back = results_io._read_csv(folder / "backtest.csv")
     n = len(base)
     assert set(base["month"]) == {f"v{n}"} and base["p50"].tolist() == list(range(n))
-    assert back["model"].tolist() == [f"v{n}"], (n, back["model"].tolist())  # never a new table beside an old one
+    assert back["model"].tolist() == [f"v{n}"], (
+        n,
+        back["model"].tolist(),
+    )  # never a new table beside an old one
     return n
 
 
@@ -354,6 +405,7 @@ def test_a_kill_at_every_step_of_saving_tables_leaves_both_old_or_both_new(tmp_p
                         if steps[0] == kill_at:
                             os._exit(137)
                         return func(*args, **kwargs)
+
                     return wrapped
 
                 for module, attr in STEPS:
@@ -376,8 +428,18 @@ def test_a_kill_at_every_step_of_saving_tables_leaves_both_old_or_both_new(tmp_p
 
 
 def _project(out: Path, horizon: int) -> list[str]:
-    return [sys.executable, "-m", "simulator", "project", "--horizon", str(horizon), "--paths", "20",
-            "--output", str(out)]
+    return [
+        sys.executable,
+        "-m",
+        "simulator",
+        "project",
+        "--horizon",
+        str(horizon),
+        "--paths",
+        "20",
+        "--output",
+        str(out),
+    ]
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -402,8 +464,9 @@ def test_project_output_killed_end_to_end_leaves_the_old_or_the_new_tables_whole
     whole = time.perf_counter() - t0
     outcomes = []
     for fraction in (0.1, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 1.0):
-        proc = subprocess.Popen(_project(folder, 12), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            _project(folder, 12), cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         time.sleep(whole * fraction)
         proc.kill()
         proc.wait()
@@ -412,7 +475,9 @@ def test_project_output_killed_end_to_end_leaves_the_old_or_the_new_tables_whole
         outcomes.append("new" if now == new else "old")
         if now == new:  # put the previous tables back for the next kill point
             subprocess.run(_project(folder, 3), cwd=ROOT, env=env, check=True, capture_output=True)
-        leftovers = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".out.") and p.name != ".out.lock")
+        leftovers = sorted(
+            p.name for p in tmp_path.iterdir() if p.name.startswith(".out.") and p.name != ".out.lock"
+        )
         assert all(".saving-" in p or ".old-" in p for p in leftovers), leftovers
     assert "old" in outcomes, outcomes  # some kills did land before the switch
     done = subprocess.run(_project(folder, 12), cwd=ROOT, env=env, capture_output=True, text=True)
@@ -433,8 +498,11 @@ def small_disk(tmp_path):
         where.mkdir()
         if os.geteuid() != 0:
             pytest.skip("mounting a small tmpfs needs root")
-        done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size // 1024}k", "tmpfs", str(where)],
-                              capture_output=True, text=True)
+        done = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={size // 1024}k", "tmpfs", str(where)],
+            capture_output=True,
+            text=True,
+        )
         if done.returncode != 0:
             pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
         mounts.append(where)
@@ -462,7 +530,10 @@ def test_project_output_on_a_full_disk_keeps_the_previous_tables(tmp_path, small
     _cli(["project", "--horizon", "3", *args, "--output", str(tmp_path / "old")], capsys)
     _cli(["project", "--horizon", "12", *args, "--output", str(tmp_path / "new")], capsys)
     old_size, new_size = _size(tmp_path / "old"), _size(tmp_path / "new")
-    for room in (old_size + new_size // 3, old_size + new_size * 2 // 3):  # the new tables never fit beside the old
+    for room in (
+        old_size + new_size // 3,
+        old_size + new_size * 2 // 3,
+    ):  # the new tables never fit beside the old
         disk = small_disk(room + 64 * 1024)
         folder = disk / "out"
         assert _cli(["project", "--horizon", "3", *args, "--output", str(folder)], capsys)[0] == 0

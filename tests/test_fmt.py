@@ -63,9 +63,21 @@ def test_numbers_are_read_as_meant(text, lang, kind, expected):
 REFUSE = [
     ("", "id", "rupiah", {}, "Isi sebuah angka."),
     ("   ", "en", "rupiah", {}, "Enter a number."),
-    ("1.5", "id", "percent", {}, "«1.5» bisa dibaca dua cara; di sini titik memisahkan ribuan dan koma menandai desimal (tulis 1,5)"),
+    (
+        "1.5",
+        "id",
+        "percent",
+        {},
+        "«1.5» bisa dibaca dua cara; di sini titik memisahkan ribuan dan koma menandai desimal (tulis 1,5)",
+    ),
     ("59.56", "id", "percent", {}, "«59.56» bisa dibaca dua cara"),
-    ("59,56", "en", "percent", {}, "'59,56' can be read two ways; here commas separate thousands and a point marks decimals (write 59.56)"),
+    (
+        "59,56",
+        "en",
+        "percent",
+        {},
+        "'59,56' can be read two ways; here commas separate thousands and a point marks decimals (write 59.56)",
+    ),
     ("10.000.000,000.5", "id", "rupiah", {}, "«10.000.000,000.5» bukan angka yang ditulis cara Indonesia"),
     ("10.00.000", "id", "rupiah", {}, "«10.00.000» bukan angka yang ditulis cara Indonesia"),
     ("1,2,3", "id", "number", {}, "«1,2,3» bukan angka"),
@@ -80,7 +92,13 @@ REFUSE = [
     ("5959", "id", "percent", {"low": 0.0, "high": 1.0}, "«5959» di luar rentang 0 % sampai 100 %."),
     ("5959", "en", "percent", {"low": 0.0, "high": 1.0}, "'5959' is outside 0% to 100%."),
     ("-5", "id", "rupiah", {"low": 0.0}, "«-5» kurang dari Rp0."),
-    ("Rp20 T", "id", "rupiah", {"low": 0.0, "high": 1e13}, "«Rp20 T» di luar rentang Rp0 sampai Rp10.000.000.000.000."),
+    (
+        "Rp20 T",
+        "id",
+        "rupiah",
+        {"low": 0.0, "high": 1e13},
+        "«Rp20 T» di luar rentang Rp0 sampai Rp10.000.000.000.000.",
+    ),
 ]
 
 
@@ -91,21 +109,29 @@ def test_unreadable_or_ambiguous_numbers_are_refused_in_the_users_language(text,
     assert str(err.value).startswith(message), str(err.value)
 
 
-@pytest.mark.parametrize("value, lang, kind, text", [
-    (10_000_000_000, "id", "rupiah", "10.000.000.000"),
-    (10_000_000_000, "en", "rupiah", "10,000,000,000"),
-    (0.5956, "id", "percent", "59,56"),
-    (0.5956, "en", "percent", "59.56"),
-    (0.60, "id", "percent", "60"),
-    (26_373, "id", "count", "26.373"),
-])
+@pytest.mark.parametrize(
+    "value, lang, kind, text",
+    [
+        (10_000_000_000, "id", "rupiah", "10.000.000.000"),
+        (10_000_000_000, "en", "rupiah", "10,000,000,000"),
+        (0.5956, "id", "percent", "59,56"),
+        (0.5956, "en", "percent", "59.56"),
+        (0.60, "id", "percent", "60"),
+        (26_373, "id", "count", "26.373"),
+    ],
+)
 def test_typed_writes_what_parse_reads_back(value, lang, kind, text):
     assert fmt.typed(value, lang, kind=kind) == text
     assert fmt.parse_number(text, lang, kind=kind) == pytest.approx(value, rel=1e-12)
 
 
-@pytest.mark.parametrize("value, lang, long, text", [
-    ("2025-12", "id", False, "Des 2025"), ("2025-08", "id", True, "Agustus 2025"), ("2025-05-01", "en", False, "May 2025"),
-])
+@pytest.mark.parametrize(
+    "value, lang, long, text",
+    [
+        ("2025-12", "id", False, "Des 2025"),
+        ("2025-08", "id", True, "Agustus 2025"),
+        ("2025-05-01", "en", False, "May 2025"),
+    ],
+)
 def test_months_in_the_readers_language(value, lang, long, text):
     assert fmt.month(value, lang, long) == text

@@ -81,8 +81,12 @@ def test_damped_holt_matches_statsmodels_with_fixed_parameters(alpha, beta, phi)
     l0, b0 = y[0], 0.3
     ref = (
         ExponentialSmoothing(
-            y, trend="add", damped_trend=True, initialization_method="known",
-            initial_level=l0, initial_trend=b0,
+            y,
+            trend="add",
+            damped_trend=True,
+            initialization_method="known",
+            initial_level=l0,
+            initial_trend=b0,
         )
         .fit(smoothing_level=alpha, smoothing_trend=beta, damping_trend=phi, optimized=False)
         .forecast(12)
@@ -93,8 +97,12 @@ def test_damped_holt_matches_statsmodels_with_fixed_parameters(alpha, beta, phi)
     y2 = y[15:] * 1.5
     ref2 = (
         ExponentialSmoothing(
-            y2, trend="add", damped_trend=True, initialization_method="known",
-            initial_level=y2[0], initial_trend=-0.1,
+            y2,
+            trend="add",
+            damped_trend=True,
+            initialization_method="known",
+            initial_level=y2[0],
+            initial_trend=-0.1,
         )
         .fit(smoothing_level=0.3, smoothing_trend=0.1, damping_trend=0.85, optimized=False)
         .forecast(12)
@@ -124,10 +132,16 @@ def test_ets_matches_statsmodels_etsmodel_with_fixed_parameters(season, damped):
         if season:
             kw.update(seasonal=season, seasonal_periods=m, initial_seasonal=s0)
         mod = ETSModel(values, error="add", initialization_method="known", initial_level=l0, **kw)
-        params = [alpha] + ([beta] if damped else []) + ([gamma] if season else []) + ([phi] if damped else [])
+        params = (
+            [alpha] + ([beta] if damped else []) + ([gamma] if season else []) + ([phi] if damped else [])
+        )
         return np.asarray(mod.smooth(params).forecast(10))
 
-    s0 = {"add": np.array([2.5, -3.5, 5.0, -4.0]), "mul": np.array([1.03, 0.96, 1.06, 0.95]), None: np.zeros(1)}[season]
+    s0 = {
+        "add": np.array([2.5, -3.5, 5.0, -4.0]),
+        "mul": np.array([1.03, 0.96, 1.06, 0.95]),
+        None: np.zeros(1),
+    }[season]
     rows = [(y, 0.3, 0.05, 0.2, 0.9, 99.0, 0.35), (y[20:] * 1.2, 0.6, 0.1, 0.1, 0.8, 130.0, -0.2)]
     refs = [reference(v, a, b, g, p, l0, b0, s0) for v, a, b, g, p, l0, b0 in rows]
     kind = season or "none"
@@ -159,12 +173,19 @@ def test_ets_chooses_multiplicative_seasonality_and_combo_averages_its_members()
     ets_mean, sigma = models.ets(y[None, :], 12, 12)
     assert np.max(np.abs(ets_mean[0] / truth - 1)) < 0.03
     assert sigma[0] > 0
-    members = [models.ets(y[None, :], 12, 12)[0], models.theta(y[None, :], 12, 12)[0],
-               models._on_adjusted(models.arima_p10_ls, y[None, :], 12, 12)]
+    members = [
+        models.ets(y[None, :], 12, 12)[0],
+        models.theta(y[None, :], 12, 12)[0],
+        models._on_adjusted(models.arima_p10_ls, y[None, :], 12, 12),
+    ]
     np.testing.assert_allclose(models.combo(y[None, :], 12, 12)[0], np.mean(members, axis=0), rtol=1e-12)
     yearly = 50 + 3.0 * np.arange(30)  # m = 1: drift joins the members
-    members = [models.ets(yearly[None], 5, 1)[0], models.theta(yearly[None], 5, 1)[0],
-               models.arima_p10_ls(yearly[None], 5, 1)[0], drift(yearly[None], 5, 1)[0]]
+    members = [
+        models.ets(yearly[None], 5, 1)[0],
+        models.theta(yearly[None], 5, 1)[0],
+        models.arima_p10_ls(yearly[None], 5, 1)[0],
+        drift(yearly[None], 5, 1)[0],
+    ]
     np.testing.assert_allclose(models.combo(yearly[None], 5, 1)[0], np.mean(members, axis=0), rtol=1e-12)
 
 
@@ -268,9 +289,17 @@ def test_each_series_paths_follow_its_own_interval_across_frequency_groups():
     # short series does not borrow another series' spread
     rng = np.random.default_rng(11)
     yearly = frame("Y", 1e6 + 3e4 * np.arange(30.0) + rng.normal(0, 2e4, 30), start="1995-01-01", freq="YS")
-    quarterly = frame("Q", 50 + np.tile([1.0, 3, 2, 5], 10) + rng.normal(0, 0.5, 40), start="2015-03-31", freq="QE")
-    parts = [yearly, quarterly, noisy("M1", 72, 1), frame("M2", 0.01 * (1 + 0.1 * rng.normal(size=60)).cumprod()),
-             frame("const", np.full(30, 7.0)), frame("short", [5.0, 6, 7, 6, 8])]
+    quarterly = frame(
+        "Q", 50 + np.tile([1.0, 3, 2, 5], 10) + rng.normal(0, 0.5, 40), start="2015-03-31", freq="QE"
+    )
+    parts = [
+        yearly,
+        quarterly,
+        noisy("M1", 72, 1),
+        frame("M2", 0.01 * (1 + 0.1 * rng.normal(size=60)).cumprod()),
+        frame("const", np.full(30, 7.0)),
+        frame("short", [5.0, 6, 7, 6, 8]),
+    ]
     fc = forecast(pd.concat(parts), horizon=6, paths=4000, seed=2)
     fr = fc.frame
     for i, uid in enumerate(fc.ids):
@@ -347,12 +376,15 @@ def test_backtest_reports_benchmarks_and_reasonable_coverage():
     assert means.loc["auto", "coverage_80"] <= means.loc["auto", "coverage_95"]
 
 
-@pytest.mark.parametrize("fold_mae_a, fold_mae_b, expected", [
-    # fold j takes the model with the lower mean error on the other folds
-    ([1.0, 1.0, 5.0], [2.0, 2.0, 0.1], [2.0, 2.0, 5.0]),  # B chosen on folds 1+2 and 0+2; A on 0+1
-    ([1.0, 1.0, 1.0], [2.0, 2.0, 2.0], [1.0, 1.0, 1.0]),  # A everywhere
-    ([3.0, 1.0, np.nan], [2.0, 2.0, 2.0], [3.0, 2.0, np.nan]),  # no fold 2: A on fold 1 alone, B on 0
-])
+@pytest.mark.parametrize(
+    "fold_mae_a, fold_mae_b, expected",
+    [
+        # fold j takes the model with the lower mean error on the other folds
+        ([1.0, 1.0, 5.0], [2.0, 2.0, 0.1], [2.0, 2.0, 5.0]),  # B chosen on folds 1+2 and 0+2; A on 0+1
+        ([1.0, 1.0, 1.0], [2.0, 2.0, 2.0], [1.0, 1.0, 1.0]),  # A everywhere
+        ([3.0, 1.0, np.nan], [2.0, 2.0, 2.0], [3.0, 2.0, np.nan]),  # no fold 2: A on fold 1 alone, B on 0
+    ],
+)
 def test_selection_errors_choose_without_the_fold(fold_mae_a, fold_mae_b, expected):
     from simulator.forecast import _BT, _auto_errors, _fold_mae, _fold_picks
 
@@ -365,18 +397,21 @@ def test_selection_errors_choose_without_the_fold(fold_mae_a, fold_mae_b, expect
     np.testing.assert_array_equal(got, expected)
 
 
-@pytest.mark.parametrize("mae, keep, expected", [
-    # two series, models A and B, three folds; each series clearly better with its own model on
-    # every fold: choosing per series pays, each keeps its own model
-    ([[[1, 1, 1], [3, 3, 3]], [[3, 3, 3], [1, 1, 1]]], [0, 1, 2], [0, 1]),
-    # series 0 alone would take A (mean 1.83 vs 2), but a choice made on two folds is judged on the
-    # third at 2.75 pooled, worse than B for everyone (2 pooled, A 2.08): both get B
-    ([[[1, 1, 3.5], [2, 2, 2]], [[5, 1, 1], [2, 2, 2]]], [0, 1, 2], [1, 1]),
-    # one fold: nothing to judge the choice on, per series it is
-    ([[[1, 1, 3.5], [2, 2, 2]], [[5, 1, 1], [2, 2, 2]]], [2], [1, 0]),
-    # B has no backtest errors on series 1, which keeps its own choice (A); series 0 gets B
-    ([[[1, 1, 3.5], [2, 2, 2]], [[5, 1, 1], [np.nan, np.nan, np.nan]]], [0, 1, 2], [1, 0]),
-])
+@pytest.mark.parametrize(
+    "mae, keep, expected",
+    [
+        # two series, models A and B, three folds; each series clearly better with its own model on
+        # every fold: choosing per series pays, each keeps its own model
+        ([[[1, 1, 1], [3, 3, 3]], [[3, 3, 3], [1, 1, 1]]], [0, 1, 2], [0, 1]),
+        # series 0 alone would take A (mean 1.83 vs 2), but a choice made on two folds is judged on the
+        # third at 2.75 pooled, worse than B for everyone (2 pooled, A 2.08): both get B
+        ([[[1, 1, 3.5], [2, 2, 2]], [[5, 1, 1], [2, 2, 2]]], [0, 1, 2], [1, 1]),
+        # one fold: nothing to judge the choice on, per series it is
+        ([[[1, 1, 3.5], [2, 2, 2]], [[5, 1, 1], [2, 2, 2]]], [2], [1, 0]),
+        # B has no backtest errors on series 1, which keeps its own choice (A); series 0 gets B
+        ([[[1, 1, 3.5], [2, 2, 2]], [[5, 1, 1], [np.nan, np.nan, np.nan]]], [0, 1, 2], [1, 0]),
+    ],
+)
 def test_choice_per_series_only_when_it_pays(mae, keep, expected):
     from simulator.forecast import _choose
 

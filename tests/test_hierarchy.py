@@ -55,7 +55,10 @@ def test_independent_draws_would_be_too_confident():
     np.testing.assert_allclose(errors[:, :, 0].mean(axis=0).std(), 0.1, rtol=0.03)
 
 
-@pytest.mark.parametrize("root_sd, expected", [(0.04, 0.04), (0.03, 0.03), (0.05, 0.045), (0.02, np.sqrt(0.25e-4 + 2 * 0.0625 * 0.0064))])
+@pytest.mark.parametrize(
+    "root_sd, expected",
+    [(0.04, 0.04), (0.03, 0.03), (0.05, 0.045), (0.02, np.sqrt(0.25e-4 + 2 * 0.0625 * 0.0064))],
+)
 def test_unequal_leaves_keep_their_own_variance_and_the_root_its_own(root_sd, expected):
     """A smooth leaf (sd 0,01, share 1/2) beside noisy ones (sd 0,08, 1/4 each): no leaf is made
     wider or narrower than its own variance to fit the root (loadings, not a clip at the smoothest
@@ -93,8 +96,13 @@ def test_reconciliation_is_generalised_least_squares():
     rng = np.random.default_rng(0)
     y = rng.uniform(1e3, 1e6, (s_real.shape[0], 2))
     v = rng.uniform(1e4, 1e8, (s_real.shape[0], 2))
-    dense = np.stack([np.linalg.solve(s_real.T @ np.diag(1 / v[:, h]) @ s_real,
-                                      s_real.T @ (y[:, h] / v[:, h])) for h in range(2)], axis=1)
+    dense = np.stack(
+        [
+            np.linalg.solve(s_real.T @ np.diag(1 / v[:, h]) @ s_real, s_real.T @ (y[:, h] / v[:, h]))
+            for h in range(2)
+        ],
+        axis=1,
+    )
     np.testing.assert_allclose(reconcile_medians(y, v, s_real), np.maximum(dense, 0), rtol=1e-9)
 
 
@@ -178,7 +186,9 @@ def test_the_baseline_stays_coherent_bounded_and_non_negative():
         assert (arr >= 0).all()
         for code in ("00", "61"):
             kids = [codes.index(c) for c in tree.children(code)]
-            np.testing.assert_allclose(arr[codes.index(code)], arr[kids].sum(axis=0, dtype=np.float64), rtol=1e-5)
+            np.testing.assert_allclose(
+                arr[codes.index(code)], arr[kids].sum(axis=0, dtype=np.float64), rtol=1e-5
+            )
     assert (baseline.active <= baseline.employed * (1 + 1e-6)).all()
     again, _ = project_baseline(history, workforce, horizon=12, paths=40, seed=5, cache_dir=None)
     np.testing.assert_array_equal(again.active, baseline.active)

@@ -60,7 +60,9 @@ def test_data_file_through_validate(case_id, tmp_path, capsys):
         return
     assert code == 2
     assert err.startswith(f"error: {path.name}") and err.count("\n") == 1, err
-    if path.suffix == ".xlsx" or case.id.startswith(("trailing", "unterminated", "count", "month", "employed", "history")):
+    if path.suffix == ".xlsx" or case.id.startswith(
+        ("trailing", "unterminated", "count", "month", "employed", "history")
+    ):
         _one_line(err.removeprefix("error: ").rstrip("\n"), case.expect)
 
 
@@ -96,7 +98,9 @@ def test_scenario_text_as_link(case_id):
     assert str(err.value).startswith("link")
 
 
-@pytest.mark.parametrize(("token", "expect"), [c[1:] for c in link_token_cases()], ids=[c[0] for c in link_token_cases()])
+@pytest.mark.parametrize(
+    ("token", "expect"), [c[1:] for c in link_token_cases()], ids=[c[0] for c in link_token_cases()]
+)
 def test_damaged_link_tokens(token, expect):
     with pytest.raises(InputError) as err:
         decode_scenario(token)
@@ -121,9 +125,15 @@ def _workforce_with(region: str, factor: float) -> bytes:
     active = panel.history.groupby(["region_code", "ds"])["active"].sum()
     rows = wf["region_code"].eq(region) & wf["period"].isin(active.loc[region].index)
     months = wf.loc[rows, "period"]
-    wf.loc[rows, "employed"] = np.maximum(1, (active.loc[region].loc[months].to_numpy() / factor).astype(np.int64))
-    return wf[["region_code", "period", "employed"]].assign(
-        period=lambda f: f["period"].dt.strftime("%Y-%m")).to_csv(index=False).encode()
+    wf.loc[rows, "employed"] = np.maximum(
+        1, (active.loc[region].loc[months].to_numpy() / factor).astype(np.int64)
+    )
+    return (
+        wf[["region_code", "period", "employed"]]
+        .assign(period=lambda f: f["period"].dt.strftime("%Y-%m"))
+        .to_csv(index=False)
+        .encode()
+    )
 
 
 def _folder_with(tmp_path, workforce: bytes):
@@ -136,8 +146,11 @@ def test_active_20_times_employed_is_refused_by_both(tmp_path, capsys):
     workforce = _workforce_with("61.01", 20)
     with pytest.raises(InputError) as upload:
         load_upload(workforce, "workforce.csv", "workforce", base=bundled())
-    assert re.search(r"region 61\.01 has .* 20(,0)? times the .* employed in workforce\.csv row \d+: expected at most "
-                     r"5 times the employed$", str(upload.value)), str(upload.value)
+    assert re.search(
+        r"region 61\.01 has .* 20(,0)? times the .* employed in workforce\.csv row \d+: expected at most "
+        r"5 times the employed$",
+        str(upload.value),
+    ), str(upload.value)
     assert cli.main(["validate", str(_folder_with(tmp_path, workforce))]) == 2
     assert "region 61.01" in capsys.readouterr().err
 
@@ -149,7 +162,10 @@ def test_active_twice_employed_is_accepted_with_a_warning_naming_the_region(tmp_
     workforce = _workforce_with("31.71", 2)
     frame = load_upload(workforce, "workforce.csv", "workforce", base=bundled())
     (warning,) = frame.attrs["warnings"]
-    assert "in 1 region(s) (31.71 Kota Administrasi Jakarta Pusat)" in warning and "at most 2,00 times" in warning, warning
+    assert (
+        "in 1 region(s) (31.71 Kota Administrasi Jakarta Pusat)" in warning
+        and "at most 2,00 times" in warning
+    ), warning
     assert cli.main(["validate", str(_folder_with(tmp_path, workforce))]) == 0
     out = capsys.readouterr().out
     assert out.count("warning: ") == 1 and "31.71" in out
@@ -166,8 +182,10 @@ def test_workforce_missing_a_kabupaten_is_refused_by_both(tmp_path, capsys):
     text = wf[wf["region_code"] != "61.72"].to_csv(index=False).encode()
     with pytest.raises(InputError) as upload:
         load_upload(text, "workforce.csv", "workforce", base=bundled())
-    expected = ("workforce.csv: column region_code: 1 kabupaten/kota missing (61.72 Kota Singkawang): expected every "
-                "kabupaten/kota of the history")
+    expected = (
+        "workforce.csv: column region_code: 1 kabupaten/kota missing (61.72 Kota Singkawang): expected every "
+        "kabupaten/kota of the history"
+    )
     assert str(upload.value) == expected
     assert cli.main(["validate", str(_folder_with(tmp_path, text))]) == 2
     assert capsys.readouterr().err == f"error: {expected}\n"
@@ -189,8 +207,10 @@ def test_a_lever_starting_after_the_horizon_is_refused_with_the_reason():
     scenario = parse_scenario(HEAD + lever(start="2028-01"), source="late.yaml")
     with pytest.raises(InputError) as err:
         run_scenario(_fake(), scenario)
-    assert str(err.value) == ("late.yaml: lever 1 (contribution_subsidy), key 'start': 2028-01 is after the horizon "
-                              "2027-12, so the lever would do nothing: expected a start up to 2027-12")
+    assert str(err.value) == (
+        "late.yaml: lever 1 (contribution_subsidy), key 'start': 2028-01 is after the horizon "
+        "2027-12, so the lever would do nothing: expected a start up to 2027-12"
+    )
 
 
 def test_a_headcount_above_the_workforce_is_run_with_a_warning_naming_the_lever():
@@ -204,4 +224,7 @@ def test_a_headcount_above_the_workforce_is_run_with_a_warning_naming_the_lever(
     (warning,) = lever_warnings(big, base)
     assert warning.startswith("big.yaml: lever 1 (contribution_subsidy), key 'headcount': ")
     assert f"largest projected workforce of 61 ({workforce:,.0f} employed)" in warning
-    assert lever_warnings(parse_scenario(HEAD + lever(headcount=str(int(workforce))), source="ok.yaml"), base) == ()
+    assert (
+        lever_warnings(parse_scenario(HEAD + lever(headcount=str(int(workforce))), source="ok.yaml"), base)
+        == ()
+    )

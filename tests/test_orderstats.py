@@ -60,8 +60,9 @@ def test_rows_with_nan_give_numpy_numbers():
     values = np.array([[1.0, np.nan, 3.0, 4.0], [4.0, 3.0, 2.0, 1.0]])
     np.testing.assert_array_equal(orderstats.median(values.copy()), [np.nan, 2.5])
     np.testing.assert_array_equal(orderstats.median_float64(values.copy()), [np.nan, 2.5])
-    np.testing.assert_array_equal(orderstats.quantiles(values.copy(), (0.5,)),
-                                  np.quantile(values, (0.5,), axis=-1))
+    np.testing.assert_array_equal(
+        orderstats.quantiles(values.copy(), (0.5,)), np.quantile(values, (0.5,), axis=-1)
+    )
 
 
 @pytest.mark.parametrize("axis", [0, 1, -1])
@@ -70,8 +71,9 @@ def test_nan_aware_versions_equal_numpy_along_any_axis_and_leave_the_input(axis)
     values = rng.normal(size=(6, 8, 5))
     clean = values.copy()
     np.testing.assert_array_equal(orderstats.nanmedian(values, axis=axis), np.nanmedian(clean, axis=axis))
-    np.testing.assert_array_equal(orderstats.nanquantile(values, QS, axis=axis),
-                                  np.nanquantile(clean, QS, axis=axis))
+    np.testing.assert_array_equal(
+        orderstats.nanquantile(values, QS, axis=axis), np.nanquantile(clean, QS, axis=axis)
+    )
     np.testing.assert_array_equal(values, clean)  # a copy is partitioned, not the input
     values[0, :3, 1] = np.nan
     values[1, :, :] = np.nan  # slices with nothing but NaN: NaN, and no warning

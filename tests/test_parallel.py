@@ -13,13 +13,16 @@ def two_cores(monkeypatch):
     monkeypatch.setattr(parallel, "MIN_BLOCK_VALUES", 100)
 
 
-@pytest.mark.parametrize("n, per_row, blocks", [
-    (0, 1_000, 0),  # nothing to do: work is called once with the empty range
-    (1, 1_000, 1),  # one row cannot be split
-    (10, 10, 1),  # 100 values: one block's worth
-    (10, 20, 2),  # 200 values: two blocks
-    (7, 1_000, 2),  # at most WORKERS + 1 blocks
-])
+@pytest.mark.parametrize(
+    "n, per_row, blocks",
+    [
+        (0, 1_000, 0),  # nothing to do: work is called once with the empty range
+        (1, 1_000, 1),  # one row cannot be split
+        (10, 10, 1),  # 100 values: one block's worth
+        (10, 20, 2),  # 200 values: two blocks
+        (7, 1_000, 2),  # at most WORKERS + 1 blocks
+    ],
+)
 def test_every_row_once_in_contiguous_blocks(two_cores, n, per_row, blocks):
     seen: list[tuple[int, int, str]] = []
     lock = threading.Lock()

@@ -24,7 +24,9 @@ def baseline():
 def table() -> pd.DataFrame:
     # 1.5074131654767995 came back as ...997 from pandas' default (fast) float parser: the cached
     # backtest table must read back to the same bits as the computed one
-    return pd.DataFrame({"unique_id": ["61", "61.01"], "model": ["drift", "naive"], "mase": [0.8, 1.5074131654767995]})
+    return pd.DataFrame(
+        {"unique_id": ["61", "61.01"], "model": ["drift", "naive"], "mase": [0.8, 1.5074131654767995]}
+    )
 
 
 def test_round_trip_gives_the_same_arrays_read_only(tmp_path, baseline):
@@ -44,7 +46,9 @@ def test_absent_cache_is_none(tmp_path):
     assert _read_cache(None, KEY) is None
 
 
-@pytest.mark.parametrize("damage", ["truncated array", "missing array", "meta not json", "regions miscounted"])
+@pytest.mark.parametrize(
+    "damage", ["truncated array", "missing array", "meta not json", "regions miscounted"]
+)
 def test_damaged_cache_is_ignored(tmp_path, baseline, damage):
     _write_cache(tmp_path, KEY, baseline, table())
     folder = tmp_path / f"baseline-{KEY}"
@@ -57,7 +61,9 @@ def test_damaged_cache_is_ignored(tmp_path, baseline, damage):
         (folder / "meta.json").write_text("{not json", encoding="utf-8")
     else:
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-        meta["meta"]["regions"] = meta["meta"]["regions"][:-1]  # cache_store keeps the caller's meta under "meta"
+        meta["meta"]["regions"] = meta["meta"]["regions"][
+            :-1
+        ]  # cache_store keeps the caller's meta under "meta"
         (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
     assert _read_cache(tmp_path, KEY) is None
 
@@ -71,30 +77,60 @@ def test_baseline_frame_quantiles_hand_checked_and_equal_to_numpy_per_region_mon
     from simulator.projection import baseline_frame
 
     months = pd.period_range("2025-07", periods=2, freq="M")
-    active = np.array([[[1, 10], [2, 20], [3, 30], [4, 40], [5, 50]],      # region A
-                       [[1, 1], [1, 1], [1, 1], [1, 1], [1, 1]]], dtype=np.float32)  # region B
-    employed = np.array([[[10, 100]] * 5,
-                         [[0, 2], [2, 2], [4, 2], [0, 2], [2, 2]]], dtype=np.float32)  # B: no workforce in 2 paths
-    base = Baseline(regions=("A", "B"), months=months, active=active, employed=employed,
-                    last_observed=pd.Period("2025-06", freq="M"))
+    active = np.array(
+        [
+            [[1, 10], [2, 20], [3, 30], [4, 40], [5, 50]],  # region A
+            [[1, 1], [1, 1], [1, 1], [1, 1], [1, 1]],
+        ],
+        dtype=np.float32,
+    )  # region B
+    employed = np.array(
+        [[[10, 100]] * 5, [[0, 2], [2, 2], [4, 2], [0, 2], [2, 2]]], dtype=np.float32
+    )  # B: no workforce in 2 paths
+    base = Baseline(
+        regions=("A", "B"),
+        months=months,
+        active=active,
+        employed=employed,
+        last_observed=pd.Period("2025-06", freq="M"),
+    )
     frame = baseline_frame(base, quantiles=(0.1, 0.5, 0.9))
     assert len(frame) == 3 * 2 * 2
-    row = frame[(frame["region_code"] == "A") & (frame["month"] == "2025-07") & (frame["quantile"] == 0.5)].iloc[0]
+    row = frame[
+        (frame["region_code"] == "A") & (frame["month"] == "2025-07") & (frame["quantile"] == 0.5)
+    ].iloc[0]
     assert (row["active"], row["employed"], row["coverage"]) == (3.0, 10.0, 0.3)
-    row = frame[(frame["region_code"] == "A") & (frame["month"] == "2025-08") & (frame["quantile"] == 0.1)].iloc[0]
+    row = frame[
+        (frame["region_code"] == "A") & (frame["month"] == "2025-08") & (frame["quantile"] == 0.1)
+    ].iloc[0]
     assert row["active"] == pytest.approx(14.0)  # 10 + 0,4 x (20 - 10)
     # region B, 2025-07: coverage 1/2, 1/4, 1/2 on the paths with a workforce, NaN elsewhere
-    row = frame[(frame["region_code"] == "B") & (frame["month"] == "2025-07") & (frame["quantile"] == 0.5)].iloc[0]
+    row = frame[
+        (frame["region_code"] == "B") & (frame["month"] == "2025-07") & (frame["quantile"] == 0.5)
+    ].iloc[0]
     assert row["coverage"] == 0.5
     # every value equals numpy's own quantile of that region-month, NaN-aware for coverage
     rng = np.random.default_rng(3)
     tree = load_regions()
-    big = fake_baseline(tree, ("2025-07", "2026-12"), paths=101, active_per_leaf=5e3, employed_per_leaf=2e4,
-                        growth=0.01, noise=0.1, seed=4)
+    big = fake_baseline(
+        tree,
+        ("2025-07", "2026-12"),
+        paths=101,
+        active_per_leaf=5e3,
+        employed_per_leaf=2e4,
+        growth=0.01,
+        noise=0.1,
+        seed=4,
+    )
     employed = big.employed.copy()
     employed[7, rng.integers(0, 101, 5), 3] = 0.0  # a few paths without a workforce in one region-month
-    big = Baseline(regions=big.regions, months=big.months, active=big.active, employed=employed,
-                   last_observed=big.last_observed)
+    big = Baseline(
+        regions=big.regions,
+        months=big.months,
+        active=big.active,
+        employed=employed,
+        last_observed=big.last_observed,
+    )
     frame = baseline_frame(big)
     n_r, n_t = len(big.regions), len(big.months)
     for k, q in enumerate((0.1, 0.5, 0.9)):

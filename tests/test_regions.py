@@ -53,8 +53,14 @@ def test_resolve_usual_spellings(tree, text, code):
 @pytest.mark.parametrize(
     "text, message",
     [
-        ("Atlantis", "unknown region 'Atlantis': expected a Kemendagri code or name (see `python -m simulator regions`)"),
-        ("99.99", "unknown region '99.99': expected a Kemendagri code or name (see `python -m simulator regions`)"),
+        (
+            "Atlantis",
+            "unknown region 'Atlantis': expected a Kemendagri code or name (see `python -m simulator regions`)",
+        ),
+        (
+            "99.99",
+            "unknown region '99.99': expected a Kemendagri code or name (see `python -m simulator regions`)",
+        ),
     ],
 )
 def test_resolve_unknown(tree, text, message):
@@ -72,7 +78,9 @@ def test_descendants_and_parents(tree):
 
 def test_aggregate_sums_up_the_tree(tree):
     leaves = tree.leaves("61") + tree.leaves("62")
-    frame = pd.DataFrame({"region_code": leaves, "ds": "2024-12", "active": np.arange(len(leaves), dtype=float)})
+    frame = pd.DataFrame(
+        {"region_code": leaves, "ds": "2024-12", "active": np.arange(len(leaves), dtype=float)}
+    )
     out = tree.aggregate(frame, ["active"]).set_index("region_code")["active"]
     assert out["61"] == sum(range(14))
     assert out["62"] == sum(range(14, len(leaves)))

@@ -52,15 +52,26 @@ def tree():
 def flat(active_per_leaf: float, data_hash: str) -> Baseline:
     """Identical flat paths for 2025: every kabupaten/kota has ``active_per_leaf`` of 150.000 employed."""
     base = fake_baseline(tree(), ("2025-01", "2025-12"), 4, active_per_leaf, EMPLOYED)
-    return dataclasses.replace(base, meta={**base.meta, "data_hash": data_hash, "horizon": 12,
-                                           "calibration": CALIBRATION})
+    return dataclasses.replace(
+        base, meta={**base.meta, "data_hash": data_hash, "horizon": 12, "calibration": CALIBRATION}
+    )
 
 
 #: The calibration table the baseline carries (what project_baseline measures): Dec 2025 is 12
 #: months after the last observed month (Dec 2024), so the 7-12 rows apply.
 CALIBRATION = [
-    {"level": lev, "months_ahead": band, "points": 100, "held_50": 0.5, "held_80": held, "held_95": 0.95,
-     "median_error": 0.01, "crps": 0.02, "crps_naive": 0.03, "skill": 1 / 3}
+    {
+        "level": lev,
+        "months_ahead": band,
+        "points": 100,
+        "held_50": 0.5,
+        "held_80": held,
+        "held_95": 0.95,
+        "median_error": 0.01,
+        "crps": 0.02,
+        "crps_naive": 0.03,
+        "skill": 1 / 3,
+    }
     for lev, band, held in (("provinsi", "1-6", 0.81), ("provinsi", "7-12", 0.78), ("nasional", "7-12", 0.74))
 ]
 
@@ -120,11 +131,17 @@ def formats(ws, row: int) -> list[str]:
 
 @lru_cache(maxsize=2)
 def workbook(lang: str = "id") -> bytes:
-    backtest = pd.DataFrame({
-        "unique_id": ["61.01", "61.01", "61.02", "61.02"], "model": ["naive", "auto", "naive", "auto"],
-        "mase": [1.0, 0.8, 1.2, 0.6], "smape": [4.0, 3.0, 6.0, 2.0], "coverage_80": [0.8, 0.9, 0.7, 0.8],
-        "coverage_95": [0.9, 1.0, 0.9, 0.9], "chosen": [False, True, False, True],
-    })
+    backtest = pd.DataFrame(
+        {
+            "unique_id": ["61.01", "61.01", "61.02", "61.02"],
+            "model": ["naive", "auto", "naive", "auto"],
+            "mase": [1.0, 0.8, 1.2, 0.6],
+            "smape": [4.0, 3.0, 6.0, 2.0],
+            "coverage_80": [0.8, 0.9, 0.7, 0.8],
+            "coverage_95": [0.9, 1.0, 0.9, 0.9],
+            "chosen": [False, True, False, True],
+        }
+    )
     targets = TARGETS.assign(coverage=[0.34, 0.34])
     result = old_result()
     _, text = subsidy_scenario(N, "subsidy-26373")
@@ -134,10 +151,26 @@ def workbook(lang: str = "id") -> bytes:
 
 def test_workbook_has_the_six_parts_in_order():
     wb = read_workbook(workbook())
-    assert wb.sheetnames == ["Masukan", "Status", "Kalibrasi", "Cakupan", "Biaya", "Biaya per kebijakan",
-                             "Uji balik", "Asal-usul"]
-    assert read_workbook(workbook("en")).sheetnames == ["Inputs", "Status", "Calibration", "Coverage", "Cost",
-                                                        "Cost per lever", "Backtest", "Provenance"]
+    assert wb.sheetnames == [
+        "Masukan",
+        "Status",
+        "Kalibrasi",
+        "Cakupan",
+        "Biaya",
+        "Biaya per kebijakan",
+        "Uji balik",
+        "Asal-usul",
+    ]
+    assert read_workbook(workbook("en")).sheetnames == [
+        "Inputs",
+        "Status",
+        "Calibration",
+        "Coverage",
+        "Cost",
+        "Cost per lever",
+        "Backtest",
+        "Provenance",
+    ]
 
 
 def test_cost_sheet_holds_5_316_796_800_as_a_number_with_indonesian_digit_groups():
@@ -151,15 +184,18 @@ def test_cost_sheet_holds_5_316_796_800_as_a_number_with_indonesian_digit_groups
     assert table(lever) == [["Bantuan iuran Kalbar", "APBD provinsi", 2025, pytest.approx(COST, abs=0.01)]]
 
 
-@pytest.mark.parametrize("value, lang, expected", [
-    (5_316_796_800, "id", '#"."###"."###"."##0;-#"."###"."###"."##0'),
-    (26_373, "id", '##"."##0;-##"."##0'),
-    (999.6, "id", '#"."##0;-#"."##0'),  # rounds to 1.000
-    (-1_234_567, "id", '#"."###"."##0;-#"."###"."##0'),
-    (0, "id", "0;-0"),
-    (float("nan"), "id", "0"),
-    (5_316_796_800, "en", "#,##0"),
-])
+@pytest.mark.parametrize(
+    "value, lang, expected",
+    [
+        (5_316_796_800, "id", '#"."###"."###"."##0;-#"."###"."###"."##0'),
+        (26_373, "id", '##"."##0;-##"."##0'),
+        (999.6, "id", '#"."##0;-#"."##0'),  # rounds to 1.000
+        (-1_234_567, "id", '#"."###"."##0;-#"."###"."##0'),
+        (0, "id", "0;-0"),
+        (float("nan"), "id", "0"),
+        (5_316_796_800, "en", "#,##0"),
+    ],
+)
 def test_int_format_groups_digits_with_literal_dots(value, lang, expected):
     assert int_format(value, lang) == expected
 
@@ -167,8 +203,20 @@ def test_int_format_groups_digits_with_literal_dots(value, lang, expected):
 def test_status_sheet_cell_by_cell():
     ws = read_workbook(workbook())["Status"]
     assert [c.value for c in ws[4]] == [
-        "Kode", "Wilayah", "Tahun", "Target", "Tenggat", "Peluang tercapai", "Teruji*", "Median proyeksi",
-        "Persentil 10", "Persentil 90", "Kekurangan (orang)", "Median mencapai target", "Status"]
+        "Kode",
+        "Wilayah",
+        "Tahun",
+        "Target",
+        "Tenggat",
+        "Peluang tercapai",
+        "Teruji*",
+        "Median proyeksi",
+        "Persentil 10",
+        "Persentil 90",
+        "Kekurangan (orang)",
+        "Median mencapai target",
+        "Status",
+    ]
     rows = table(ws)
     assert [r[:3] for r in rows] == [["00", "Indonesia", 2025], ["61", "Kalimantan Barat", 2025]]
     kalbar = rows[1]
@@ -189,8 +237,18 @@ def test_status_sheet_cell_by_cell():
     assert [r[:2] for r in calibration] == [["Provinsi", "1-6"], ["Provinsi", "7-12"], ["Nasional", "7-12"]]
     assert [r[4] for r in calibration] == [pytest.approx(0.81), pytest.approx(0.78), pytest.approx(0.74)]
     assert nation[12] == "di luar jalur"
-    assert formats(ws, 6)[2:12] == ["0", "[$-421]0.00%", "[$-421]mmmm yyyy", "[$-421]0%", "[$-421]0%",
-                                    "[$-421]0.00%", "[$-421]0.00%", "[$-421]0.00%", "0;-0", "[$-421]mmmm yyyy"]
+    assert formats(ws, 6)[2:12] == [
+        "0",
+        "[$-421]0.00%",
+        "[$-421]mmmm yyyy",
+        "[$-421]0%",
+        "[$-421]0%",
+        "[$-421]0.00%",
+        "[$-421]0.00%",
+        "[$-421]0.00%",
+        "0;-0",
+        "[$-421]mmmm yyyy",
+    ]
 
 
 def test_inputs_sheet_lists_every_lever_parameter_with_unit_and_reference():
@@ -224,8 +282,10 @@ def test_coverage_sheet_has_quantiles_per_month_as_numbers():
 def test_backtest_sheet_summarises_per_model():
     rows = table(read_workbook(workbook())["Uji balik"])
     approx = pytest.approx
-    assert rows == [["naive", 2, approx(1.1), approx(1.1), approx(5.0), approx(0.75), approx(0.9), 0],
-                    ["auto", 2, approx(0.7), approx(0.7), approx(2.5), approx(0.85), approx(0.95), 2]]
+    assert rows == [
+        ["naive", 2, approx(1.1), approx(1.1), approx(5.0), approx(0.75), approx(0.9), 0],
+        ["auto", 2, approx(0.7), approx(0.7), approx(2.5), approx(0.85), approx(0.95), 2],
+    ]
 
 
 def test_provenance_sheet_has_hash_seed_version_date_and_scenario_text():
@@ -239,7 +299,7 @@ def test_provenance_sheet_has_hash_seed_version_date_and_scenario_text():
     lines = [r[1] or "" for r in table(ws)]
     start = lines.index("name: subsidy-26373")
     _, text = subsidy_scenario(N, "subsidy-26373")
-    assert lines[start:start + len(text.splitlines())] == text.splitlines()
+    assert lines[start : start + len(text.splitlines())] == text.splitlines()
 
 
 def test_no_number_is_stored_as_text():
@@ -299,15 +359,18 @@ def test_what_changed_splits_into_new_data_and_changed_levers_by_hand():
     k = frame.loc[("61", "coverage")]
     np.testing.assert_allclose(
         k[["old", "old_on_new_data", "new"]].to_numpy(dtype=float),
-        [(700_000 + N) / 2_100_000, (840_000 + N) / 2_100_000, (840_000 + 2 * N) / 2_100_000], rtol=1e-6)
+        [(700_000 + N) / 2_100_000, (840_000 + N) / 2_100_000, (840_000 + 2 * N) / 2_100_000],
+        rtol=1e-6,
+    )
     np.testing.assert_allclose(k["data_effect"], 140_000 / 2_100_000, rtol=1e-5)
     np.testing.assert_allclose(k["lever_effect"], N / 2_100_000, rtol=1e-4)
     np.testing.assert_allclose(k["total_change"], (140_000 + N) / 2_100_000, rtol=1e-5)  # 6,67 + 1,26 poin
     p = frame.loc[("61", "probability")]  # target 40 %: missed with the old data, reached with the new
     assert p[["old", "old_on_new_data", "new", "data_effect", "lever_effect"]].tolist() == [0, 1, 1, 1, 0]
     c = frame.loc[("61", "cost_idr")]  # cost does not depend on the data, only on the levers
-    np.testing.assert_allclose(c[["old", "old_on_new_data", "new"]].to_numpy(dtype=float),
-                               [COST, COST, 2 * COST])
+    np.testing.assert_allclose(
+        c[["old", "old_on_new_data", "new"]].to_numpy(dtype=float), [COST, COST, 2 * COST]
+    )
     np.testing.assert_allclose(c[["data_effect", "lever_effect"]].to_numpy(dtype=float), [0, COST], atol=1e-3)
     n = frame.loc[("00", "coverage")]
     np.testing.assert_allclose(n["data_effect"], 514 * 10_000 / (514 * EMPLOYED), rtol=1e-5)
@@ -317,8 +380,19 @@ def test_what_changed_splits_into_new_data_and_changed_levers_by_hand():
 
 def test_data_and_lever_effects_add_up_to_the_total_change():
     frame = changes()
-    assert list(frame.columns) == ["region_code", "name", "year", "measure", "unit", "old", "old_on_new_data",
-                                   "new", "data_effect", "lever_effect", "total_change"]
+    assert list(frame.columns) == [
+        "region_code",
+        "name",
+        "year",
+        "measure",
+        "unit",
+        "old",
+        "old_on_new_data",
+        "new",
+        "data_effect",
+        "lever_effect",
+        "total_change",
+    ]
     assert len(frame) == 2 * 3
     np.testing.assert_allclose(frame["data_effect"] + frame["lever_effect"], frame["total_change"], atol=1e-6)
     np.testing.assert_allclose(frame["total_change"], frame["new"] - frame["old"])
@@ -328,8 +402,11 @@ def test_data_and_lever_effects_add_up_to_the_total_change():
 def test_rerun_may_be_a_baseline_a_result_or_a_callable(how):
     base = flat(60_000.0, "hash-60000")
     mid = run_scenario(base, old_result().scenario, seed=3, tree=tree())
-    rerun = {"baseline": base, "result": mid,
-             "callable": lambda sc: run_scenario(base, sc, seed=3, tree=tree())}[how]
+    rerun = {
+        "baseline": base,
+        "result": mid,
+        "callable": lambda sc: run_scenario(base, sc, seed=3, tree=tree()),
+    }[how]
     pd.testing.assert_frame_equal(changes(rerun), changes())
 
 
@@ -354,9 +431,13 @@ def test_changes_page_has_charts_and_the_table():
 def brief(lang: str = "id") -> str:
     result = old_result()
     targets = TARGETS.assign(coverage=[0.34, 0.5956])
-    return brief_html(result, assess(result, targets), tree(), lang=lang,
-                      provenance=provenance_of(result, illustrative=True,
-                                               created="2025-11-26T08:00:00+00:00"))
+    return brief_html(
+        result,
+        assess(result, targets),
+        tree(),
+        lang=lang,
+        provenance=provenance_of(result, illustrative=True, created="2025-11-26T08:00:00+00:00"),
+    )
 
 
 def test_brief_has_a_cover_and_one_page_per_province_group():
@@ -375,7 +456,9 @@ def _cover(page: str) -> str:
 
 
 def _cells(html_text: str) -> list[list[str]]:
-    rows = [re.findall(r"<td[^>]*>([^<]*)</td>", row) for row in re.findall(r"<tr[^>]*>(.*?)</tr>", html_text)]
+    rows = [
+        re.findall(r"<td[^>]*>([^<]*)</td>", row) for row in re.findall(r"<tr[^>]*>(.*?)</tr>", html_text)
+    ]
     return [row for row in rows if row]  # the header row has no <td>
 
 
@@ -397,7 +480,11 @@ def test_brief_page_one_puts_nation_and_province_together():
     assert _cells(costs) == [
         ["Anggaran pemerintah", "", ""],
         ["APBD provinsi", "Rp5,32 M", "Rp5,32 M"],
-        ["APBD provinsi – program berjalan: Bantuan iuran Pemprov Kalbar (Pergub 4/2023)", "Rp5,32 M", "Rp5,32 M"],
+        [
+            "APBD provinsi – program berjalan: Bantuan iuran Pemprov Kalbar (Pergub 4/2023)",
+            "Rp5,32 M",
+            "Rp5,32 M",
+        ],
         ["Jumlah anggaran pemerintah", "Rp10,63 M", "Rp10,63 M"],
         ["Jumlah", "Rp10,63 M", "Rp10,63 M"],
     ]
@@ -408,12 +495,28 @@ def test_brief_page_one_puts_nation_and_province_together():
 def test_brief_cost_keeps_government_budgets_apart_from_own_contributions():
     from simulator.report_brief import _cost_table
 
-    cost = pd.DataFrame({"payer": ["worker", "apbd_kabkota", "apbn", "apbn"], "year": [2025, 2025, 2025, 2026],
-                         "cost_idr": [1e9, 2e9, 3e9, 4e9]})
+    cost = pd.DataFrame(
+        {
+            "payer": ["worker", "apbd_kabkota", "apbn", "apbn"],
+            "year": [2025, 2025, 2025, 2026],
+            "cost_idr": [1e9, 2e9, 3e9, 4e9],
+        }
+    )
     rows = _cells(_cost_table(cost, "id"))
-    assert [r[0] for r in rows] == ["Anggaran pemerintah", "APBN", "APBD kabupaten/kota", "Jumlah anggaran pemerintah",
-                                    "Dibayar sendiri (pekerja, pemberi kerja)", "Pekerja", "Jumlah"]
-    assert rows[3][1:] == ["Rp5,00 M", "Rp4,00 M", "Rp9,00 M"] and rows[6][1:] == ["Rp6,00 M", "Rp4,00 M", "Rp10,00 M"]
+    assert [r[0] for r in rows] == [
+        "Anggaran pemerintah",
+        "APBN",
+        "APBD kabupaten/kota",
+        "Jumlah anggaran pemerintah",
+        "Dibayar sendiri (pekerja, pemberi kerja)",
+        "Pekerja",
+        "Jumlah",
+    ]
+    assert rows[3][1:] == ["Rp5,00 M", "Rp4,00 M", "Rp9,00 M"] and rows[6][1:] == [
+        "Rp6,00 M",
+        "Rp4,00 M",
+        "Rp10,00 M",
+    ]
     assert rows[5][1:] == ["Rp1,00 M", "–", "Rp1,00 M"]
 
 
@@ -431,14 +534,28 @@ def test_brief_charts_draw_the_recorded_history_before_the_projection():
 
 def test_brief_writes_dates_in_words_and_the_scenario_in_the_chosen_language():
     result = old_result()
-    scenario = dataclasses.replace(result.scenario, title_id="Kalbar: bantuan iuran", title_en="Kalbar: subsidy",
-                                   description="Provinsi membayar iuran. / The province pays the contributions.")
+    scenario = dataclasses.replace(
+        result.scenario,
+        title_id="Kalbar: bantuan iuran",
+        title_en="Kalbar: subsidy",
+        description="Provinsi membayar iuran. / The province pays the contributions.",
+    )
     result = dataclasses.replace(result, scenario=scenario)
-    for lang, title, words, other in (("id", "Kalbar: bantuan iuran", "Provinsi membayar iuran.", "The province"),
-                                      ("en", "Kalbar: subsidy", "The province pays the contributions.", "Provinsi")):
-        page = brief_html(result, assess(result, TARGETS), tree(), lang=lang,
-                          provenance=provenance_of(result, created="2025-11-26T08:00:00+00:00"))
-        assert f"<h1>{'Ringkasan proyeksi cakupan' if lang == 'id' else 'Coverage projection brief'}: {title}</h1>" in page
+    for lang, title, words, other in (
+        ("id", "Kalbar: bantuan iuran", "Provinsi membayar iuran.", "The province"),
+        ("en", "Kalbar: subsidy", "The province pays the contributions.", "Provinsi"),
+    ):
+        page = brief_html(
+            result,
+            assess(result, TARGETS),
+            tree(),
+            lang=lang,
+            provenance=provenance_of(result, created="2025-11-26T08:00:00+00:00"),
+        )
+        assert (
+            f"<h1>{'Ringkasan proyeksi cakupan' if lang == 'id' else 'Coverage projection brief'}: {title}</h1>"
+            in page
+        )
         assert f"<p>{words}</p>" in page and other not in page
         assert "26 November 2025" in page
         assert not re.search(r"\d{4}-\d{2}-\d{2}", page)  # no ISO date anywhere a reader sees
@@ -465,8 +582,10 @@ def test_brief_sentences_are_built_from_the_numbers():
     page = brief()
     coverage = (14 * 50_000 + N) / (14 * EMPLOYED)  # 34,59 %
     median = f"{coverage * 100:.2f}".replace(".", ",")  # 34,59
-    assert ("Kalimantan Barat: peluang mencapai 59,56 % pada Desember 2025: 0 % (di luar jalur). "
-            f"Median proyeksi {median} %") in page
+    assert (
+        "Kalimantan Barat: peluang mencapai 59,56 % pada Desember 2025: 0 % (di luar jalur). "
+        f"Median proyeksi {median} %"
+    ) in page
     gap = round(0.5956 * 14 * EMPLOYED - (14 * 50_000 + N))
     assert f"kurang {gap:,} orang.".replace(",", ".") in page
     assert "Bantuan iuran Kalbar" in page and "Rp5.316.796.800" in page
@@ -479,10 +598,19 @@ def test_fan_chart_labels_close_targets_without_striking_them_through():
     # Kalbar's 2025 and 2026 targets (59,56 % and 60,80 %) are about 7 px apart on this chart
     marks = [(2025, 0.5956, pd.Period("2025-06", "M")), (2026, 0.6080, pd.Period("2025-12", "M"))]
     svg = fan_svg(old_result(), "61", marks)
-    lines = [float(v) for v in re.findall(r'<line x1="[\d.]+" x2="[\d.]+" y1="([\d.]+)" y2="[\d.]+" '
-                                           r'stroke="#c0392b"', svg)]
-    texts = re.findall(r'<text x="[\d.]+" y="([\d.]+)" text-anchor="end" font-size="10" fill="#c0392b">'
-                       r'([^<]+)</text>', svg)
+    lines = [
+        float(v)
+        for v in re.findall(
+            r'<line x1="[\d.]+" x2="[\d.]+" y1="([\d.]+)" y2="[\d.]+" '
+            r'stroke="#c0392b"',
+            svg,
+        )
+    ]
+    texts = re.findall(
+        r'<text x="[\d.]+" y="([\d.]+)" text-anchor="end" font-size="10" fill="#c0392b">'
+        r"([^<]+)</text>",
+        svg,
+    )
     labels = {text: float(v) for v, text in texts}
     assert len(lines) == 2 and 0 < lines[0] - lines[1] < 10
     assert set(labels) == {"Target 2025: 59,56 %", "Target 2026: 60,80 %"}
@@ -507,8 +635,11 @@ def test_brief_prints_to_a_pdf_with_one_page_per_section(tmp_path):
     pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
     assert pages >= 3
     result = old_result()  # page 1 alone is one A4 page
-    cover = brief_pdf(brief_html(result, assess(result, TARGETS.assign(coverage=[0.34, 0.5956])), tree(), codes=[],
-                                 province="61"))
+    cover = brief_pdf(
+        brief_html(
+            result, assess(result, TARGETS.assign(coverage=[0.34, 0.5956])), tree(), codes=[], province="61"
+        )
+    )
     assert len(re.findall(rb"/Type\s*/Page(?!s)", cover)) == 1
     (tmp_path / "brief.pdf").write_bytes(pdf)
     artifacts = Path(__file__).resolve().parent / "artifacts"
@@ -518,23 +649,41 @@ def test_brief_prints_to_a_pdf_with_one_page_per_section(tmp_path):
 
 # ---- bad input ---------------------------------------------------------------------------------------
 BAD = [
-    ("workbook language",
-     lambda: workbook_bytes(old_result(), assess(old_result(), TARGETS), lang="fr", tree=tree()),
-     r"lang: expected one of id, en, got 'fr'"),
-    ("brief language", lambda: brief_html(old_result(), assess(old_result(), TARGETS), tree(), lang="xx"),
-     r"lang: expected one of id, en, got 'xx'"),
-    ("brief region", lambda: brief_html(old_result(), assess(old_result(), TARGETS), tree(), codes=["99"]),
-     r"codes: unknown region code '99'"),
-    ("targets column",
-     lambda: what_changed(old_result(), old_result(), old_result(), TARGETS.drop(columns="coverage")),
-     r"targets: missing column 'coverage'"),
-    ("rerun type", lambda: what_changed(old_result(), old_result(), 42, TARGETS, tree=tree()),
-     r"rerun: expected the new Baseline, a Result of the old scenario on it, or a callable"),
-    ("rerun returns junk",
-     lambda: what_changed(old_result(), old_result(), lambda sc: None, TARGETS, tree=tree()),
-     r"rerun: the callable must return a Result"),
-    ("backtest columns", lambda: backtest_summary(pd.DataFrame({"unique_id": ["a"], "model": ["naive"]})),
-     r"backtest: column 'mase' missing"),
+    (
+        "workbook language",
+        lambda: workbook_bytes(old_result(), assess(old_result(), TARGETS), lang="fr", tree=tree()),
+        r"lang: expected one of id, en, got 'fr'",
+    ),
+    (
+        "brief language",
+        lambda: brief_html(old_result(), assess(old_result(), TARGETS), tree(), lang="xx"),
+        r"lang: expected one of id, en, got 'xx'",
+    ),
+    (
+        "brief region",
+        lambda: brief_html(old_result(), assess(old_result(), TARGETS), tree(), codes=["99"]),
+        r"codes: unknown region code '99'",
+    ),
+    (
+        "targets column",
+        lambda: what_changed(old_result(), old_result(), old_result(), TARGETS.drop(columns="coverage")),
+        r"targets: missing column 'coverage'",
+    ),
+    (
+        "rerun type",
+        lambda: what_changed(old_result(), old_result(), 42, TARGETS, tree=tree()),
+        r"rerun: expected the new Baseline, a Result of the old scenario on it, or a callable",
+    ),
+    (
+        "rerun returns junk",
+        lambda: what_changed(old_result(), old_result(), lambda sc: None, TARGETS, tree=tree()),
+        r"rerun: the callable must return a Result",
+    ),
+    (
+        "backtest columns",
+        lambda: backtest_summary(pd.DataFrame({"unique_id": ["a"], "model": ["naive"]})),
+        r"backtest: column 'mase' missing",
+    ),
 ]
 
 
@@ -565,8 +714,9 @@ def test_report_command_writes_workbook_and_brief(saved_pair, tmp_path, capsys):
     assert f"workbook -> {xlsx}" in out and "data ilustratif" in out
 
 
-def test_changes_command_rebuilds_the_new_baseline_and_splits_the_change(saved_pair, tmp_path, monkeypatch,
-                                                                         capsys):
+def test_changes_command_rebuilds_the_new_baseline_and_splits_the_change(
+    saved_pair, tmp_path, monkeypatch, capsys
+):
     import simulator.cli_report as cli_report
     from simulator.cli import main
 
@@ -578,8 +728,20 @@ def test_changes_command_rebuilds_the_new_baseline_and_splits_the_change(saved_p
 
     monkeypatch.setattr(cli_report, "_bundled", bundled)
     out = tmp_path / "changes.csv"
-    assert main(["changes", str(saved_pair[0]), str(saved_pair[1]), "--output", str(out),
-                 "--html", str(tmp_path / "c.html")]) == 0
+    assert (
+        main(
+            [
+                "changes",
+                str(saved_pair[0]),
+                str(saved_pair[1]),
+                "--output",
+                str(out),
+                "--html",
+                str(tmp_path / "c.html"),
+            ]
+        )
+        == 0
+    )
     assert calls == [(12, 4, None)]
     note = "# catatan: data ilustratif, bukan angka resmi / note: illustrative data, not official figures"
     assert out.read_text(encoding="utf-8").splitlines()[0] == note  # saved results of a fake baseline
@@ -605,22 +767,34 @@ def _break(folder: Path) -> None:
 
 
 CLI_BAD = [
-    ("missing folder", lambda old, new, tmp: ["report", str(tmp / "nope"), "--html", str(tmp / "x.html")],
-     "nope: no such folder"),
+    (
+        "missing folder",
+        lambda old, new, tmp: ["report", str(tmp / "nope"), "--html", str(tmp / "x.html")],
+        "nope: no such folder",
+    ),
     ("nothing to write", lambda old, new, tmp: ["report", str(old)], "report: nothing to write"),
-    ("output folder missing",
-     lambda old, new, tmp: ["report", str(old), "--xlsx", str(tmp / "no" / "x.xlsx")],
-     "x.xlsx: folder"),
-    ("corrupt result", lambda old, new, tmp: (_break(new), ["changes", str(old), str(new)])[1],
-     "new/result.npz: contents differ from the hash"),
-    ("pdf engine missing", lambda old, new, tmp: ["report", str(old), "--pdf", str(tmp / "x.pdf")],
-     "--pdf: no PDF engine"),
+    (
+        "output folder missing",
+        lambda old, new, tmp: ["report", str(old), "--xlsx", str(tmp / "no" / "x.xlsx")],
+        "x.xlsx: folder",
+    ),
+    (
+        "corrupt result",
+        lambda old, new, tmp: (_break(new), ["changes", str(old), str(new)])[1],
+        "new/result.npz: contents differ from the hash",
+    ),
+    (
+        "pdf engine missing",
+        lambda old, new, tmp: ["report", str(old), "--pdf", str(tmp / "x.pdf")],
+        "--pdf: no PDF engine",
+    ),
 ]
 
 
 @pytest.mark.parametrize("case, argv, message", CLI_BAD, ids=[c[0] for c in CLI_BAD])
-def test_command_line_bad_input_exits_2_with_one_line(saved_pair, tmp_path, monkeypatch, capsys, case, argv,
-                                                      message):
+def test_command_line_bad_input_exits_2_with_one_line(
+    saved_pair, tmp_path, monkeypatch, capsys, case, argv, message
+):
     from simulator.cli import main
 
     monkeypatch.setenv("SIMULATOR_PDF_ENGINE", "/nonexistent/chromium")
@@ -635,17 +809,51 @@ def _sweep_result():
     from simulator.sweep import SweepResult
 
     keys = {"region_code": "61", "year": 2025, "target": 0.34, "scheme": "RPJMN"}
-    indices = pd.DataFrame([
-        {**keys, "output": "probability", "assumption": a, "first": f, "first_lo": f - 0.05, "first_hi": f + 0.05,
-         "total": tt, "total_lo": tt - 0.05, "total_hi": tt + 0.05}
-        for a, f, tt in (("already_covered", 0.15, 0.2), ("retention_after", 0.6, 0.7))])
-    thresholds = pd.DataFrame([
-        {**keys, "assumption": "retention_after", "central": 0.35, "lowest": 0.25, "highest": 0.45,
-         "threshold": 0.28, "side": "below"},
-        {**keys, "assumption": "already_covered", "central": 0.10, "lowest": 0.05, "highest": 0.15,
-         "threshold": float("nan"), "side": "never lost"}])
-    return SweepResult(summary=pd.DataFrame([keys]), indices=indices, thresholds=thresholds,
-                       design=pd.DataFrame({"point": [0]}), level=0.5)
+    indices = pd.DataFrame(
+        [
+            {
+                **keys,
+                "output": "probability",
+                "assumption": a,
+                "first": f,
+                "first_lo": f - 0.05,
+                "first_hi": f + 0.05,
+                "total": tt,
+                "total_lo": tt - 0.05,
+                "total_hi": tt + 0.05,
+            }
+            for a, f, tt in (("already_covered", 0.15, 0.2), ("retention_after", 0.6, 0.7))
+        ]
+    )
+    thresholds = pd.DataFrame(
+        [
+            {
+                **keys,
+                "assumption": "retention_after",
+                "central": 0.35,
+                "lowest": 0.25,
+                "highest": 0.45,
+                "threshold": 0.28,
+                "side": "below",
+            },
+            {
+                **keys,
+                "assumption": "already_covered",
+                "central": 0.10,
+                "lowest": 0.05,
+                "highest": 0.15,
+                "threshold": float("nan"),
+                "side": "never lost",
+            },
+        ]
+    )
+    return SweepResult(
+        summary=pd.DataFrame([keys]),
+        indices=indices,
+        thresholds=thresholds,
+        design=pd.DataFrame({"point": [0]}),
+        level=0.5,
+    )
 
 
 def test_report_with_a_sweep_has_the_sensitivity_sheet(saved_pair, tmp_path):
@@ -657,16 +865,36 @@ def test_report_with_a_sweep_has_the_sensitivity_sheet(saved_pair, tmp_path):
     (tmp_path / "sweep").mkdir()
     write_result(_sweep_result(), tmp_path / "sweep", illustrative=True)
     xlsx, page = tmp_path / "r.xlsx", tmp_path / "r.html"
-    assert main(["report", str(saved_pair[0]), "--xlsx", str(xlsx), "--html", str(page),
-                 "--sweep", str(tmp_path / "sweep")]) == 0
+    assert (
+        main(
+            [
+                "report",
+                str(saved_pair[0]),
+                "--xlsx",
+                str(xlsx),
+                "--html",
+                str(page),
+                "--sweep",
+                str(tmp_path / "sweep"),
+            ]
+        )
+        == 0
+    )
     brief_text = page.read_text(encoding="utf-8")
     assert "<h2>Sensitivitas asumsi</h2>" in brief_text
-    assert "<td>retention_after</td><td class=n>0,60 (0,55–0,65)</td><td class=n>0,70 (0,65–0,75)</td>" in brief_text
+    assert (
+        "<td>retention_after</td><td class=n>0,60 (0,55–0,65)</td><td class=n>0,70 (0,65–0,75)</td>"
+        in brief_text
+    )
     ws = read_workbook(xlsx.read_bytes())["Sensitivitas asumsi"]
     rows = table(ws)
-    assert [r[:4] for r in rows] == [["61", "Kalimantan Barat", 2025, "retention_after"],
-                                     ["61", "Kalimantan Barat", 2025, "already_covered"]]
-    assert rows[0][4] == pytest.approx(0.6) and rows[0][5] == "0,55 – 0,65" and rows[0][6] == pytest.approx(0.7)
+    assert [r[:4] for r in rows] == [
+        ["61", "Kalimantan Barat", 2025, "retention_after"],
+        ["61", "Kalimantan Barat", 2025, "already_covered"],
+    ]
+    assert (
+        rows[0][4] == pytest.approx(0.6) and rows[0][5] == "0,55 – 0,65" and rows[0][6] == pytest.approx(0.7)
+    )
     assert rows[0][8:] == [pytest.approx(0.35), pytest.approx(0.28), "below"]
     assert rows[1][9] == "–"
     assert "Sensitivitas asumsi" not in read_workbook(workbook()).sheetnames  # only with a sweep

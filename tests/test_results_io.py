@@ -50,8 +50,9 @@ targets:
     year: 2025
     coverage: 0.36
 """
-TARGETS = pd.DataFrame({"region_code": ["00", "61", "61"], "year": [2025, 2025, 2026],
-                        "coverage": [0.34, 0.36, 0.37]})
+TARGETS = pd.DataFrame(
+    {"region_code": ["00", "61", "61"], "year": [2025, 2025, 2026], "coverage": [0.34, 0.36, 0.37]}
+)
 
 
 @lru_cache(maxsize=1)
@@ -61,8 +62,9 @@ def tree():
 
 @lru_cache(maxsize=1)
 def baseline() -> Baseline:
-    base = fake_baseline(tree(), ("2025-01", "2026-12"), 5, 50_000.0, 150_000.0, growth=0.002, noise=0.02,
-                         seed=7)
+    base = fake_baseline(
+        tree(), ("2025-01", "2026-12"), 5, 50_000.0, 150_000.0, growth=0.002, noise=0.02, seed=7
+    )
     return dataclasses.replace(base, meta={**base.meta, "data_hash": "d" * 64, "horizon": 24})
 
 
@@ -74,9 +76,13 @@ def result():
 
 @pytest.fixture()
 def saved(tmp_path) -> Path:
-    return save_result(result(), tmp_path / "run", scenario_text=SCENARIO_TEXT, targets=TARGETS,
-                       backtest=pd.DataFrame({"unique_id": ["61.01"], "model": ["naive"],
-                                              "mase": [1.5074131654767995]}))  # read back to the same bits
+    return save_result(
+        result(),
+        tmp_path / "run",
+        scenario_text=SCENARIO_TEXT,
+        targets=TARGETS,
+        backtest=pd.DataFrame({"unique_id": ["61.01"], "model": ["naive"], "mase": [1.5074131654767995]}),
+    )  # read back to the same bits
 
 
 # ---- round trip ------------------------------------------------------------------------------------
@@ -116,8 +122,17 @@ def table(path: Path, **options) -> pd.DataFrame:
 
 
 def test_saved_folder_has_readable_tables(saved):
-    for name in ("status.csv", "cost.csv", "coverage_quantiles.csv", "scenario.yaml", "provenance.json",
-                 "result.npz", "targets.csv", "backtest.csv", "README.txt"):
+    for name in (
+        "status.csv",
+        "cost.csv",
+        "coverage_quantiles.csv",
+        "scenario.yaml",
+        "provenance.json",
+        "result.npz",
+        "targets.csv",
+        "backtest.csv",
+        "README.txt",
+    ):
         assert (saved / name).is_file(), name
     status = table(saved / "status.csv", dtype={"region_code": str})
     assert list(zip(status["region_code"], status["year"])) == [("00", 2025), ("61", 2025), ("61", 2026)]
@@ -138,19 +153,35 @@ def test_saved_status_equals_the_reloaded_assessment(saved):
     assert loaded.backtest is not None and loaded.backtest["mase"].tolist() == [1.5074131654767995]
 
 
-@pytest.mark.parametrize("illustrative, first_line", [
-    (True, "ILLUSTRATIVE DATA: the participation history"),
-    (False, "Saved scenario result: roundtrip"),
-])
-def test_readme_opens_with_the_illustrative_note_only_for_illustrative_data(tmp_path, illustrative,
-                                                                             first_line):
-    folder = save_result(result(), tmp_path / "x", scenario_text=SCENARIO_TEXT, illustrative=illustrative,
-                         targets=TARGETS, backtest=pd.DataFrame({"unique_id": ["61.01"], "mase": [1.0]}))
+@pytest.mark.parametrize(
+    "illustrative, first_line",
+    [
+        (True, "ILLUSTRATIVE DATA: the participation history"),
+        (False, "Saved scenario result: roundtrip"),
+    ],
+)
+def test_readme_opens_with_the_illustrative_note_only_for_illustrative_data(
+    tmp_path, illustrative, first_line
+):
+    folder = save_result(
+        result(),
+        tmp_path / "x",
+        scenario_text=SCENARIO_TEXT,
+        illustrative=illustrative,
+        targets=TARGETS,
+        backtest=pd.DataFrame({"unique_id": ["61.01"], "mase": [1.0]}),
+    )
     assert (folder / "README.txt").read_text(encoding="utf-8").splitlines()[0].startswith(first_line)
     assert load_provenance(folder)["illustrative"] is illustrative
     # every table carries the note as its first line too, and still loads back
-    for name in ("status.csv", "cost.csv", "cost_by_payer.csv", "coverage_quantiles.csv", "targets.csv",
-                 "backtest.csv"):
+    for name in (
+        "status.csv",
+        "cost.csv",
+        "cost_by_payer.csv",
+        "coverage_quantiles.csv",
+        "targets.csv",
+        "backtest.csv",
+    ):
         first = (folder / name).read_text(encoding="utf-8").splitlines()[0]
         assert (first == NOTE) is illustrative, name
     loaded = load_saved(folder, tree=tree())
@@ -192,11 +223,13 @@ def _edit_json(key: str, value=None, delete: bool = False):
         else:
             data[key] = value
         (folder / "provenance.json").write_text(json.dumps(data), encoding="utf-8")
+
     return edit
 
 
 def _rewrite_npz(drop: str | None = None, change: dict | None = None):
     """Rewrite result.npz and record its new hash, so the content checks (not the hash) must catch it."""
+
     def edit(folder: Path) -> None:
         import hashlib
 
@@ -207,32 +240,56 @@ def _rewrite_npz(drop: str | None = None, change: dict | None = None):
         data = json.loads((folder / "provenance.json").read_text(encoding="utf-8"))
         data["files"]["result.npz"] = hashlib.sha256((folder / "result.npz").read_bytes()).hexdigest()
         (folder / "provenance.json").write_text(json.dumps(data), encoding="utf-8")
+
     return edit
 
 
 CORRUPT = [
     ("provenance missing", lambda f: _drop(f, "provenance.json"), r"run/provenance\.json: file not found"),
-    ("provenance not json", lambda f: (f / "provenance.json").write_text("{oops", encoding="utf-8"),
-     r"run/provenance\.json: not valid JSON \(line 1"),
+    (
+        "provenance not json",
+        lambda f: (f / "provenance.json").write_text("{oops", encoding="utf-8"),
+        r"run/provenance\.json: not valid JSON \(line 1",
+    ),
     ("provenance without seed", _edit_json("seed", delete=True), r"run/provenance\.json: key 'seed' missing"),
-    ("provenance of another format", _edit_json("format", "something"),
-     r"run/provenance\.json: key 'format': expected 'simulator-result'"),
-    ("newer format version", _edit_json("format_version", 99),
-     r"run/provenance\.json: key 'format_version': expected 1\.\.1, got 99"),
+    (
+        "provenance of another format",
+        _edit_json("format", "something"),
+        r"run/provenance\.json: key 'format': expected 'simulator-result'",
+    ),
+    (
+        "newer format version",
+        _edit_json("format_version", 99),
+        r"run/provenance\.json: key 'format_version': expected 1\.\.1, got 99",
+    ),
     ("arrays missing", lambda f: _drop(f, "result.npz"), r"run/result\.npz: file not found; .*incomplete"),
-    ("arrays truncated", lambda f: (f / "result.npz").write_bytes((f / "result.npz").read_bytes()[:1000]),
-     r"run/result\.npz: contents differ from the hash in provenance\.json"),
-    ("scenario edited",
-     lambda f: (f / "scenario.yaml").write_text(SCENARIO_TEXT.replace("26373", "9"), "utf-8"),
-     r"run/scenario\.yaml: contents differ from the hash"),
+    (
+        "arrays truncated",
+        lambda f: (f / "result.npz").write_bytes((f / "result.npz").read_bytes()[:1000]),
+        r"run/result\.npz: contents differ from the hash in provenance\.json",
+    ),
+    (
+        "scenario edited",
+        lambda f: (f / "scenario.yaml").write_text(SCENARIO_TEXT.replace("26373", "9"), "utf-8"),
+        r"run/scenario\.yaml: contents differ from the hash",
+    ),
     ("scenario missing", lambda f: _drop(f, "scenario.yaml"), r"run/scenario\.yaml: file not found"),
     ("array key missing", _rewrite_npz(drop="active"), r"run/result\.npz: key 'active' missing"),
-    ("array of the wrong shape", _rewrite_npz(change={"employed": np.zeros((2, 5, 24), dtype=np.float32)}),
-     r"run/result\.npz: key 'employed': expected float32 of shape"),
-    ("paths disagree", _edit_json("paths", 4),
-     r"run/result\.npz: key 'active': expected float32 of shape \(\d+, 4, 24\)"),
-    ("bad month", _rewrite_npz(change={"months": np.array(["2025-13"] * 24)}),
-     r"run/result\.npz: key 'months'"),
+    (
+        "array of the wrong shape",
+        _rewrite_npz(change={"employed": np.zeros((2, 5, 24), dtype=np.float32)}),
+        r"run/result\.npz: key 'employed': expected float32 of shape",
+    ),
+    (
+        "paths disagree",
+        _edit_json("paths", 4),
+        r"run/result\.npz: key 'active': expected float32 of shape \(\d+, 4, 24\)",
+    ),
+    (
+        "bad month",
+        _rewrite_npz(change={"months": np.array(["2025-13"] * 24)}),
+        r"run/result\.npz: key 'months'",
+    ),
 ]
 
 
@@ -254,8 +311,13 @@ def test_run_command_saves_a_loadable_result(tmp_path, monkeypatch, capsys):
 
     file = tmp_path / "roundtrip.yaml"
     file.write_text(SCENARIO_TEXT, encoding="utf-8")
-    panel = SimpleNamespace(targets=TARGETS, workforce=None, sources=("history_illustrative.csv", "workforce.csv"),
-                            data_hash="f" * 64, illustrative=True)
+    panel = SimpleNamespace(
+        targets=TARGETS,
+        workforce=None,
+        sources=("history_illustrative.csv", "workforce.csv"),
+        data_hash="f" * 64,
+        illustrative=True,
+    )
     table = pd.DataFrame({"unique_id": ["61.01", "61.01"], "model": ["naive", "auto"], "mase": [1.0, 0.8]})
     monkeypatch.setattr(cli, "_bundled", lambda horizon, paths, data: (panel, baseline(), table))
     code = cli.main(["run", str(file), "--output", str(tmp_path / "out"), "--seed", "11"])
@@ -265,8 +327,10 @@ def test_run_command_saves_a_loadable_result(tmp_path, monkeypatch, capsys):
     loaded = load_saved(tmp_path / "out", tree=tree())
     np.testing.assert_array_equal(loaded.result.active, result().active)
     assert loaded.provenance["scenario_text"] == SCENARIO_TEXT
-    assert loaded.provenance["extra"] == {"data_sources": ["history_illustrative.csv", "workforce.csv"],
-                                          "data_files_hash": "f" * 64}
+    assert loaded.provenance["extra"] == {
+        "data_sources": ["history_illustrative.csv", "workforce.csv"],
+        "data_files_hash": "f" * 64,
+    }
     assert loaded.provenance["illustrative"] is True
     assert (tmp_path / "out" / "README.txt").read_text(encoding="utf-8").startswith("ILLUSTRATIVE DATA")
     assert loaded.backtest["model"].tolist() == ["naive", "auto"]

@@ -104,8 +104,12 @@ def test_ishigami_indices_through_the_sweep_path(tmp_path):
     np.testing.assert_allclose(ind["first"][:, 0, 0], first, atol=0.04)
     np.testing.assert_allclose(ind["total"][:, 0, 0], total, atol=0.04)
     # the analytic values lie inside the bootstrap intervals (widened by a little for the quasi-random design)
-    assert np.all(ind["total_lo"][:, 0, 0] - 0.02 <= total) and np.all(total <= ind["total_hi"][:, 0, 0] + 0.02)
-    assert np.all(ind["first_lo"][:, 0, 0] - 0.02 <= first) and np.all(first <= ind["first_hi"][:, 0, 0] + 0.02)
+    assert np.all(ind["total_lo"][:, 0, 0] - 0.02 <= total) and np.all(
+        total <= ind["total_hi"][:, 0, 0] + 0.02
+    )
+    assert np.all(ind["first_lo"][:, 0, 0] - 0.02 <= first) and np.all(
+        first <= ind["first_hi"][:, 0, 0] + 0.02
+    )
 
 
 def test_design_layout_and_values():
@@ -120,7 +124,9 @@ def test_design_layout_and_values():
     np.testing.assert_allclose(design.values[design.central_row], [0.3, 0.5])
     np.testing.assert_allclose(design.values[design.scan_rows(0), 0], [0.2, 0.25, 0.3, 0.35, 0.4])
     np.testing.assert_allclose(design.values[design.scan_rows(0), 1], 0.5)
-    np.testing.assert_allclose(design.values[design.scan_rows(1), 1], [0, 0.3263518, 0.5, 0.6736482, 1], atol=1e-6)
+    np.testing.assert_allclose(
+        design.values[design.scan_rows(1), 1], [0, 0.3263518, 0.5, 0.6736482, 1], atol=1e-6
+    )
     again = make_design(dims, 8, seed=0, grid=5)
     np.testing.assert_array_equal(design.values, again.values)
 
@@ -183,8 +189,15 @@ def test_dask_one_and_two_workers_same_numbers_as_here(tmp_path):
         client = open_client(workers=workers)
         try:
             seen = []
-            outs[workers], stats = run_design(model, design, tmp_path / f"w{workers}", context=model.context(baseline),
-                                              client=client, batch=8, progress=lambda d, t: seen.append((d, t)))
+            outs[workers], stats = run_design(
+                model,
+                design,
+                tmp_path / f"w{workers}",
+                context=model.context(baseline),
+                client=client,
+                batch=8,
+                progress=lambda d, t: seen.append((d, t)),
+            )
             assert len(client.scheduler_info()["workers"]) == workers
         finally:
             close_client(client)
@@ -220,8 +233,13 @@ def test_resumes_after_a_killed_run(tmp_path):
     folder = tmp_path / "sweep"
     script = tmp_path / "killed.py"
     script.write_text(KILLED)
-    proc = subprocess.Popen([sys.executable, str(script), str(folder)], cwd=ROOT, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, str(script), str(folder)],
+        cwd=ROOT,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
@@ -254,21 +272,46 @@ def test_folder_of_another_design_is_refused(tmp_path):
 
 
 BAD_SWEEPS = [
-    ("not a mapping", "sweep: 12\n",
-     "bad.yaml: key 'sweep': expected a mapping with keys samples, seed, probability, grid, batch, got 12"),
-    ("unknown key", "sweep: {sample: 12}\n",
-     "bad.yaml: sweep, key 'sample': unknown key; expected one of samples, seed, probability, grid, batch"),
-    ("samples too few", "sweep: {samples: 1}\n",
-     "bad.yaml: sweep, key 'samples': expected a whole number from 2 to 1,000,000, got 1"),
-    ("samples fractional", "sweep: {samples: 12.5}\n",
-     "bad.yaml: sweep, key 'samples': expected a whole number from 2 to 1,000,000, got 12.5"),
-    ("samples text", "sweep: {samples: many}\n",
-     "bad.yaml: sweep, key 'samples': expected a whole number from 2 to 1,000,000, got 'many'"),
-    ("probability 1", "sweep: {probability: 1}\n",
-     "bad.yaml: sweep, key 'probability': expected a share between 0 and 1 (exclusive), got 1"),
-    ("grid 2", "sweep: {grid: 2}\n", "bad.yaml: sweep, key 'grid': expected a whole number from 3 to 1,001, got 2"),
-    ("negative seed", "sweep: {seed: -1}\n",
-     "bad.yaml: sweep, key 'seed': expected a whole number from 0 to 4,294,967,295, got -1"),
+    (
+        "not a mapping",
+        "sweep: 12\n",
+        "bad.yaml: key 'sweep': expected a mapping with keys samples, seed, probability, grid, batch, got 12",
+    ),
+    (
+        "unknown key",
+        "sweep: {sample: 12}\n",
+        "bad.yaml: sweep, key 'sample': unknown key; expected one of samples, seed, probability, grid, batch",
+    ),
+    (
+        "samples too few",
+        "sweep: {samples: 1}\n",
+        "bad.yaml: sweep, key 'samples': expected a whole number from 2 to 1,000,000, got 1",
+    ),
+    (
+        "samples fractional",
+        "sweep: {samples: 12.5}\n",
+        "bad.yaml: sweep, key 'samples': expected a whole number from 2 to 1,000,000, got 12.5",
+    ),
+    (
+        "samples text",
+        "sweep: {samples: many}\n",
+        "bad.yaml: sweep, key 'samples': expected a whole number from 2 to 1,000,000, got 'many'",
+    ),
+    (
+        "probability 1",
+        "sweep: {probability: 1}\n",
+        "bad.yaml: sweep, key 'probability': expected a share between 0 and 1 (exclusive), got 1",
+    ),
+    (
+        "grid 2",
+        "sweep: {grid: 2}\n",
+        "bad.yaml: sweep, key 'grid': expected a whole number from 3 to 1,001, got 2",
+    ),
+    (
+        "negative seed",
+        "sweep: {seed: -1}\n",
+        "bad.yaml: sweep, key 'seed': expected a whole number from 0 to 4,294,967,295, got -1",
+    ),
 ]
 
 
@@ -288,7 +331,9 @@ def _cli(args: list[str], monkeypatch, capsys):
         workforce = None
         illustrative = False
 
-    monkeypatch.setattr(cli_sweep, "_bundled", lambda horizon, paths, data: (FakePanel(), flat_baseline(), None))
+    monkeypatch.setattr(
+        cli_sweep, "_bundled", lambda horizon, paths, data: (FakePanel(), flat_baseline(), None)
+    )
     code = main(["sweep", *args])
     out = capsys.readouterr()
     return code, out.out, out.err
@@ -297,8 +342,9 @@ def _cli(args: list[str], monkeypatch, capsys):
 def test_cli_sweep_in_this_process(tmp_path, monkeypatch, capsys):
     path = tmp_path / "retention.yaml"
     path.write_text(RETENTION + "sweep: {samples: 8, grid: 5}\n")
-    code, out, err = _cli([str(path), "--output", str(tmp_path / "out"), "--workers", "0", "--boot", "10"],
-                          monkeypatch, capsys)
+    code, out, err = _cli(
+        [str(path), "--output", str(tmp_path / "out"), "--workers", "0", "--boot", "10"], monkeypatch, capsys
+    )
     assert code == 0, err
     assert "1 asumsi / assumptions, 30 titik desain / design points (8 x (1 + 2) + 1 + 1 x 5)" in out
     assert "61.71" in out and "contribution_subsidy: retention_after" in out
@@ -306,7 +352,9 @@ def test_cli_sweep_in_this_process(tmp_path, monkeypatch, capsys):
     thresholds = pd.read_csv(tmp_path / "out" / "thresholds.csv", dtype={"region_code": str})
     assert thresholds["side"].tolist() == ["lost below"]
     assert abs(thresholds["threshold"].iloc[0] - 0.25) <= 0.0625 + 1e-9  # grid 5 over 0.1..0.6
-    code, out, err = _cli([str(path), "--output", str(tmp_path / "out"), "--workers", "0"], monkeypatch, capsys)
+    code, out, err = _cli(
+        [str(path), "--output", str(tmp_path / "out"), "--workers", "0"], monkeypatch, capsys
+    )
     assert code == 0 and "dihitung / computed 0, dari disk / from disk 30" in out
 
 
@@ -316,7 +364,10 @@ BAD_OPTIONS = [
     (["--batch", "0"], "error: --batch: expected a whole number of at least 1, got 0"),
     (["--probability", "1.5"], "error: --probability: expected a share between 0 and 1 (exclusive), got 1.5"),
     (["--workers", "-1"], "error: --workers: expected 0 (this process) or more worker processes, got -1"),
-    (["--scheduler", "localhost:8786"], "error: --scheduler localhost:8786: expected an address such as tcp://HOST:8786"),
+    (
+        ["--scheduler", "localhost:8786"],
+        "error: --scheduler localhost:8786: expected an address such as tcp://HOST:8786",
+    ),
     (["--paths", "0"], "error: --paths: expected a whole number of at least 1, got 0"),
 ]
 
@@ -335,13 +386,18 @@ def test_cli_refuses_a_bad_sweep_file_and_nothing_to_sweep(tmp_path, monkeypatch
     bad.write_text(RETENTION + "sweep: {samples: 0}\n")
     code, _, err = _cli([str(bad), "--output", str(tmp_path / "out")], monkeypatch, capsys)
     assert code == 2
-    assert err.strip() == "error: bad.yaml: sweep, key 'samples': expected a whole number from 2 to 1,000,000, got 0"
+    assert (
+        err.strip()
+        == "error: bad.yaml: sweep, key 'samples': expected a whole number from 2 to 1,000,000, got 0"
+    )
     fixed = tmp_path / "fixed.yaml"
     fixed.write_text(RETENTION.replace("[0.1, 0.6]", "0.35"))
     code, _, err = _cli([str(fixed), "--output", str(tmp_path / "out")], monkeypatch, capsys)
     assert code == 2
-    assert err.strip() == ("error: fixed.yaml: no assumption is given as a range or distribution "
-                           "(e.g. retention_after: [0.25, 0.45]); nothing to sweep")
+    assert err.strip() == (
+        "error: fixed.yaml: no assumption is given as a range or distribution "
+        "(e.g. retention_after: [0.25, 0.45]); nothing to sweep"
+    )
     assert not (tmp_path / "out").exists()
 
 

@@ -12,9 +12,12 @@ os.environ.setdefault("SIMULATOR_PATHS", "200")
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-ASSUMPTIONS = {"Bantuan iuran Kalbar 2025-2026: sudah terdaftar sebelumnya",
-               "Bantuan iuran Kalbar 2025-2026: bertahan setelah bantuan berakhir",
-               "Perangkat desa Kalbar: bagian yang terdaftar", "Sosialisasi BPU Kalbar: berhenti per bulan"}
+ASSUMPTIONS = {
+    "Bantuan iuran Kalbar 2025-2026: sudah terdaftar sebelumnya",
+    "Bantuan iuran Kalbar 2025-2026: bertahan setelah bantuan berakhir",
+    "Perangkat desa Kalbar: bagian yang terdaftar",
+    "Sosialisasi BPU Kalbar: berhenti per bulan",
+}
 
 
 def _open(page: str, params: dict) -> AppTest:

@@ -45,7 +45,12 @@ def test_upload_under_a_hostile_name_touches_no_file(tmp_path, prefix):
     "data, name, kind, message",
     [
         (TARGETS, "../../evil.sh", "targets", "evil.sh: unsupported file type '.sh': expected .csv or .xlsx"),
-        (b"region_code,year,coverage\n61,2025,abc\n", "/srv/t.csv", "targets", "t.csv: row 2, column coverage"),
+        (
+            b"region_code,year,coverage\n61,2025,abc\n",
+            "/srv/t.csv",
+            "targets",
+            "t.csv: row 2, column coverage",
+        ),
         (TARGETS, "t.csv", "nope", "t.csv: unknown file kind 'nope'"),
     ],
 )

@@ -11,7 +11,9 @@ from simulator.share import MAX_TOKEN, decode_scenario, encode_scenario
 from simulator.targets import TARGET_COLUMNS, resolve
 from simulator.views import TILES, tile_frame
 
-TARGETS = pd.DataFrame({"region_code": ["00", "00", "61"], "year": [2025, 2029, 2025], "coverage": [0.3215, 0.4392, 0.5956]})
+TARGETS = pd.DataFrame(
+    {"region_code": ["00", "00", "61"], "year": [2025, 2029, 2025], "coverage": [0.3215, 0.4392, 0.5956]}
+)
 
 
 def test_targets_fall_back_to_the_nearest_ancestor():
@@ -20,8 +22,10 @@ def test_targets_fall_back_to_the_nearest_ancestor():
     assert got == {
         ("61", 2025): (0.5956, "61"),
         ("61.72", 2025): (0.5956, "61"),
-        ("32", 2025): (0.3215, "00"), ("32", 2029): (0.4392, "00"),
-        ("32.01", 2025): (0.3215, "00"), ("32.01", 2029): (0.4392, "00"),
+        ("32", 2025): (0.3215, "00"),
+        ("32", 2029): (0.4392, "00"),
+        ("32.01", 2025): (0.3215, "00"),
+        ("32.01", 2029): (0.4392, "00"),
     }
     assert list(out["region_code"]) == ["61", "61.72", "32", "32", "32.01", "32.01"]  # the order asked for
     assert list(out["year"]) == [2025, 2025, 2025, 2029, 2025, 2029]
@@ -36,8 +40,16 @@ def test_tile_grid_has_every_province_once_and_no_overlap():
     tree = load_regions()
     assert set(TILES) == set(tree.of_level("provinsi"))
     assert len(set(TILES.values())) == len(TILES) == 38
-    status = pd.DataFrame({"region_code": ["61"], "year": [2025], "probability": [0.72], "median": [0.6],
-                           "target": [0.5956], "status": ["at risk"]})
+    status = pd.DataFrame(
+        {
+            "region_code": ["61"],
+            "year": [2025],
+            "probability": [0.72],
+            "median": [0.6],
+            "target": [0.5956],
+            "status": ["at risk"],
+        }
+    )
     tiles = tile_frame(status, tree, 2025)
     kalbar = tiles.set_index("code").loc["61"]
     assert kalbar["probability"] == 0.72 and kalbar["status"] == "at risk"
@@ -53,12 +65,15 @@ def test_scenario_link_round_trips_exactly():
     assert decode_scenario(token) == text
 
 
-@pytest.mark.parametrize("token, message", [
-    ("abc", "must start with 'z'"),
-    ("z!!!!", "damaged"),
-    ("z" + "A" * 40, "damaged"),
-    ("z" + "A" * MAX_TOKEN, "at most"),
-])
+@pytest.mark.parametrize(
+    "token, message",
+    [
+        ("abc", "must start with 'z'"),
+        ("z!!!!", "damaged"),
+        ("z" + "A" * 40, "damaged"),
+        ("z" + "A" * MAX_TOKEN, "at most"),
+    ],
+)
 def test_bad_scenario_links_are_rejected(token, message):
     with pytest.raises(InputError, match=message):
         decode_scenario(token)

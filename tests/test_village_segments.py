@@ -50,8 +50,16 @@ VILLAGE = """  - kind: village_officials
 def test_village_function_by_hand():
     """Kalbar: 2.046 desa x 15 x 0,8 = 24.552 enrolled; a quarter already enrolled: 24.552 x 0,75 =
     18.414 new persons; cost 24.552 x 16.800 = 412.473.600 a month (the already enrolled are paid)."""
-    effect = village_officials(np.array([2046.0]), 15.0, np.array([0.8]), 1, None, np.arange(2), 16800.0,
-                               already_enrolled=np.array([0.25]))
+    effect = village_officials(
+        np.array([2046.0]),
+        15.0,
+        np.array([0.8]),
+        1,
+        None,
+        np.arange(2),
+        16800.0,
+        already_enrolled=np.array([0.25]),
+    )
     np.testing.assert_allclose(effect.persons[0, 0], [18_414.0, 18_414.0])
     np.testing.assert_allclose(effect.cost[0], [412_473_600.0, 412_473_600.0])
     plain = village_officials(np.array([2046.0]), 15.0, np.array([0.8]), 1, None, np.arange(2), 16800.0)
@@ -62,8 +70,12 @@ def test_already_enrolled_add_no_persons_but_cost():
     """Sambas: 195 desa x 15 x 0,8 = 2.340 enrolled; 25 % already enrolled -> 1.755 new persons.
     Cost Jul-Dec 2025: 6 x 2.340 x 16.800 = 235.872.000, the same as with none already enrolled."""
     assert int(load_regions().row("61.01")["desa"]) == SAMBAS_DESA
-    result = run_scenario(flat(), scenario(VILLAGE.format(extra="    already_enrolled: 0.25\n")),
-                          regions=["61.01"], programmes=[])
+    result = run_scenario(
+        flat(),
+        scenario(VILLAGE.format(extra="    already_enrolled: 0.25\n")),
+        regions=["61.01"],
+        programmes=[],
+    )
     np.testing.assert_allclose(result.active_of("61.01", "2025-08") - ACTIVE, 1_755.0, rtol=1e-6)
     np.testing.assert_allclose(result.cost.query("year == 2025")["cost_idr"].sum(), 235_872_000.0)
 
@@ -71,8 +83,9 @@ def test_already_enrolled_add_no_persons_but_cost():
 def test_dana_desa_pays_its_share_and_apbdes_the_rest():
     """dana_desa_share 0,4: of 235.872.000 in 2025, Dana Desa 94.348.800 and APBDes/ADD 141.523.200;
     2026: 12 x 2.340 x 16.800 = 471.744.000, of which Dana Desa 188.697.600."""
-    result = run_scenario(flat(), scenario(VILLAGE.format(extra="    dana_desa_share: 0.4\n")),
-                          regions=["61.01"], programmes=[])
+    result = run_scenario(
+        flat(), scenario(VILLAGE.format(extra="    dana_desa_share: 0.4\n")), regions=["61.01"], programmes=[]
+    )
     by = result.cost.groupby(["payer", "year"])["cost_idr"].sum()
     np.testing.assert_allclose(by[("dana_desa", 2025)], 94_348_800.0)
     np.testing.assert_allclose(by[("apbdes", 2025)], 141_523_200.0)
@@ -92,10 +105,13 @@ def test_village_defaults_come_from_the_parameters_file():
     assert defaults["already_enrolled"] == 0.0 and defaults["dana_desa_share"] == 0.0
 
 
-@pytest.mark.parametrize("extra, message", [
-    ("    already_enrolled: 1.5\n", "key 'already_enrolled': expected a share between 0 and 1"),
-    ("    dana_desa_share: [0.1, 0.2]\n", "key 'dana_desa_share': expected a share between 0 and 1"),
-])
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        ("    already_enrolled: 1.5\n", "key 'already_enrolled': expected a share between 0 and 1"),
+        ("    dana_desa_share: [0.1, 0.2]\n", "key 'dana_desa_share': expected a share between 0 and 1"),
+    ],
+)
 def test_bad_village_keys_are_refused(extra, message):
     with pytest.raises(InputError, match=message):
         scenario(VILLAGE.format(extra=extra))
@@ -111,7 +127,9 @@ def test_each_lever_kind_carries_its_segment():
 
 
 def test_the_contribution_table_names_each_levers_segment():
-    text = VILLAGE.format(extra="") + """  - kind: employer_compliance
+    text = (
+        VILLAGE.format(extra="")
+        + """  - kind: employer_compliance
     region: "61.01"
     workers: 1000
     start: 2025-07
@@ -120,12 +138,19 @@ def test_the_contribution_table_names_each_levers_segment():
     change: -0.01
     start: 2025-07
 """
+    )
     result = run_scenario(flat(), scenario(text), regions=["61.01"], programmes=[])
     steps = result.waterfall(["61.01"], ["2025-08"]).set_index("lever")
-    assert steps["segment"].to_dict() == {"baseline": "ALL", "village_officials": "PU",
-                                          "employer_compliance": "PU", "workforce_shock": "ALL"}
+    assert steps["segment"].to_dict() == {
+        "baseline": "ALL",
+        "village_officials": "PU",
+        "employer_compliance": "PU",
+        "workforce_shock": "ALL",
+    }
     # 2.340 officials + 1.000 workers, all PU
-    np.testing.assert_allclose(steps.loc[["village_officials", "employer_compliance"], "persons"].sum(), 3_340.0)
+    np.testing.assert_allclose(
+        steps.loc[["village_officials", "employer_compliance"], "persons"].sum(), 3_340.0
+    )
 
 
 # ---- titles --------------------------------------------------------------------------------------

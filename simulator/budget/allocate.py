@@ -44,11 +44,32 @@ from simulator.scenario import Lever, Scenario
 log = logging.getLogger(__name__)
 
 ALLOCATION_COLUMNS = [
-    "region_code", "name", "target", "needed", "cap", "pool", "capacity", "limit", "minimum", "size", "cost_idr",
-    "probability", "mc_error", "reached", "expected_new_persons",
+    "region_code",
+    "name",
+    "target",
+    "needed",
+    "cap",
+    "pool",
+    "capacity",
+    "limit",
+    "minimum",
+    "size",
+    "cost_idr",
+    "probability",
+    "mc_error",
+    "reached",
+    "expected_new_persons",
 ]
-FRONTIER_COLUMNS = ["region_code", "name", "level", "size", "cost_idr", "probability", "expected_new_persons",
-                    "reached"]
+FRONTIER_COLUMNS = [
+    "region_code",
+    "name",
+    "level",
+    "size",
+    "cost_idr",
+    "probability",
+    "expected_new_persons",
+    "reached",
+]
 _SEGMENTS = 16  # pieces of each region's concave expected-persons curve in the workers objective
 
 
@@ -112,12 +133,27 @@ class Allocation:
         """The allocation as the engine runs it: one lever per kabupaten/kota, regions in table order
         (zero sizes kept, so every lever draws from the same seed child as in ``allocate``)."""
         months = getattr(self.lever, "months", None)
-        return self.frame.scenario(self.table["size"].to_numpy(dtype=np.float64), self.lever.ramp_months, months,
-                                   name)
+        return self.frame.scenario(
+            self.table["size"].to_numpy(dtype=np.float64), self.lever.ramp_months, months, name
+        )
 
 
-def _prepare(baseline, lever, regions, deadline, probability, target, targets, paths, seed, tree, uncertainty,
-             basis, workforce, limits):
+def _prepare(
+    baseline,
+    lever,
+    regions,
+    deadline,
+    probability,
+    target,
+    targets,
+    paths,
+    seed,
+    tree,
+    uncertainty,
+    basis,
+    workforce,
+    limits,
+):
     tree = tree if tree is not None else load_regions()
     if isinstance(regions, str) or not regions:
         raise InputError(f"regions: expected a non-empty list of region codes, got {regions!r}")
@@ -130,8 +166,18 @@ def _prepare(baseline, lever, regions, deadline, probability, target, targets, p
     goals = goals_for(codes, deadline.year, targets, target, tree, basis=basis, workforce=workforce)
     # one envelope split over the regions: paid by the budget of the region holding them all
     template = make_template(lever, codes[0], deadline, baseline, tree, funded=codes)
-    frame = build_frame(baseline, template, codes, [deadline], np.array([[goals[c][0] * goals[c][1] for c in codes]]),
-                        n_paths, seed, tree, uncertainty, limits)
+    frame = build_frame(
+        baseline,
+        template,
+        codes,
+        [deadline],
+        np.array([[goals[c][0] * goals[c][1] for c in codes]]),
+        n_paths,
+        seed,
+        tree,
+        uncertainty,
+        limits,
+    )
     return tree, codes, deadline, required, n_paths, goals, template, frame
 
 
@@ -230,8 +276,21 @@ def allocate(
         raise InputError(f"objective: expected one of {', '.join(OBJECTIVES)}, got {objective!r}")
     limits = {"pool": pool, "capacity": capacity, "bpu_share": bpu_share, "informal_share": informal_share}
     tree, codes, deadline, required, n_paths, goals, template, frame = _prepare(
-        baseline, lever, regions, deadline, probability, target, targets, paths, seed, tree, uncertainty, basis,
-        workforce, limits)
+        baseline,
+        lever,
+        regions,
+        deadline,
+        probability,
+        target,
+        targets,
+        paths,
+        seed,
+        tree,
+        uncertainty,
+        basis,
+        workforce,
+        limits,
+    )
     ramp, months = _ramp(template, lever, deadline), _months(template)
     template = dataclasses.replace(template, ramp_months=ramp)
     slope = frame.slope(ramp, months)[0]  # (R, W, P)
@@ -252,11 +311,15 @@ def allocate(
     free_cost = cpp <= 0  # a lever nobody pays for (compliance): every region gets its cap
 
     # concave expected persons per region: breakpoints up to where every path's room is full
-    top = np.minimum(cap, np.nanmax(np.where(slope > 0, np.maximum(room, 0) / np.where(slope > 0, slope, 1), 0),
-                                    axis=(1, 2)))
+    top = np.minimum(
+        cap,
+        np.nanmax(np.where(slope > 0, np.maximum(room, 0) / np.where(slope > 0, slope, 1), 0), axis=(1, 2)),
+    )
     top = np.maximum(top, lows)
     xs = top[:, None] * np.linspace(0.0, 1.0, _SEGMENTS + 1)[None, :]  # (R, K+1)
-    persons = np.stack([added_persons(room, slope, xs[:, k]) for k in range(_SEGMENTS + 1)], axis=1)  # (R,K+1,P)
+    persons = np.stack(
+        [added_persons(room, slope, xs[:, k]) for k in range(_SEGMENTS + 1)], axis=1
+    )  # (R,K+1,P)
     curve = persons.mean(axis=-1)
     width = np.diff(xs, axis=1)  # (R, K)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -279,34 +342,49 @@ def allocate(
     size = _whole(size, lows, cap, money, budget)
     p = (needed <= size[:, None] + 1e-9).mean(axis=1)
     added = _expected(room, slope, size)
-    table = pd.DataFrame({
-        "region_code": codes,
-        "name": tree.table.set_index("code").loc[codes, "name"].astype(str).to_numpy(),
-        "target": [goals[c][0] for c in codes],
-        "needed": np.where(reachable, need, np.nan),
-        "cap": cap,
-        "pool": frame.pool_size(),
-        "capacity": np.where(frame.mask, frame.capacity, 0.0).sum(axis=1),
-        "limit": _limits_words(frame, need, cap, free),
-        "minimum": lows,
-        "size": size.astype(np.int64),
-        "cost_idr": size * cpp,
-        "probability": p,
-        "mc_error": np.sqrt(p * (1 - p) / n_paths),
-        "reached": p >= required,
-        "expected_new_persons": added,
-    }, columns=ALLOCATION_COLUMNS)
+    table = pd.DataFrame(
+        {
+            "region_code": codes,
+            "name": tree.table.set_index("code").loc[codes, "name"].astype(str).to_numpy(),
+            "target": [goals[c][0] for c in codes],
+            "needed": np.where(reachable, need, np.nan),
+            "cap": cap,
+            "pool": frame.pool_size(),
+            "capacity": np.where(frame.mask, frame.capacity, 0.0).sum(axis=1),
+            "limit": _limits_words(frame, need, cap, free),
+            "minimum": lows,
+            "size": size.astype(np.int64),
+            "cost_idr": size * cpp,
+            "probability": p,
+            "mc_error": np.sqrt(p * (1 - p) / n_paths),
+            "reached": p >= required,
+            "expected_new_persons": added,
+        },
+        columns=ALLOCATION_COLUMNS,
+    )
     return Allocation(
-        objective=objective, objective_value=value, budget=budget, spent=float(table["cost_idr"].sum()),
-        deadline=deadline, required=required, kind=template.kind, lever=template, table=table,
-        horizon=frame.horizon(months), seed=seed, frame=frame,
+        objective=objective,
+        objective_value=value,
+        budget=budget,
+        spent=float(table["cost_idr"].sum()),
+        deadline=deadline,
+        required=required,
+        kind=template.kind,
+        lever=template,
+        table=table,
+        horizon=frame.horizon(months),
+        seed=seed,
+        frame=frame,
     )
 
 
 def _expected(room: np.ndarray, slope: np.ndarray, size: np.ndarray) -> np.ndarray:
     """Mean over paths of the persons each region's size adds, (R,)."""
-    return np.minimum(slope * np.asarray(size, dtype=np.float64)[:, None, None], np.maximum(room, 0.0)).sum(
-        axis=1).mean(axis=-1)
+    return (
+        np.minimum(slope * np.asarray(size, dtype=np.float64)[:, None, None], np.maximum(room, 0.0))
+        .sum(axis=1)
+        .mean(axis=-1)
+    )
 
 
 class _Model:
@@ -352,8 +430,13 @@ class _Model:
             cons.append(LinearConstraint(row[None, :], lo, np.inf))
         bounds = Bounds(np.zeros(width + n), np.concatenate([self.upper, self.reachable.astype(float)]))
         integrality = np.concatenate([np.zeros(width), np.ones(n)])
-        res = milp(-np.concatenate([c_y, c_z]), constraints=cons, bounds=bounds, integrality=integrality,
-                   options=self.options)
+        res = milp(
+            -np.concatenate([c_y, c_z]),
+            constraints=cons,
+            bounds=bounds,
+            integrality=integrality,
+            options=self.options,
+        )
         if res.x is None:
             raise RuntimeError(f"allocate: the optimiser found no solution ({res.message})")
         if res.status != 0:
@@ -366,9 +449,12 @@ class _Model:
 
     def cheapest_set(self, value: float) -> np.ndarray:
         count = np.concatenate([np.zeros(self.n * self.k + self.n), np.ones(self.n)])
-        res = self._milp(np.zeros(self.n * self.k + self.n), -self.needs * np.maximum(self.money, 1e-9),
-                         [(count, value - 0.5)])
-        return np.round(res.x[-self.n:]) > 0.5
+        res = self._milp(
+            np.zeros(self.n * self.k + self.n),
+            -self.needs * np.maximum(self.money, 1e-9),
+            [(count, value - 0.5)],
+        )
+        return np.round(res.x[-self.n :]) > 0.5
 
     def most_regions_at(self, value: float, size: np.ndarray) -> np.ndarray:
         """Of the splits giving (nearly) ``value`` expected persons, one reaching the most regions."""
@@ -391,8 +477,13 @@ class _Model:
         c = -(np.concatenate([np.repeat(progress, self.k), progress]) + 1e-3 * self.persons_row / scale)
         a_ub = sparse.vstack([sparse.csr_matrix(self.cost_row[None, :]), -self.sum], format="csr")
         b_ub = np.concatenate([[self.budget], -lo])
-        res = linprog(c, A_ub=a_ub, b_ub=b_ub, bounds=np.stack([np.zeros_like(self.upper), self.upper], axis=1),
-                      method="highs")
+        res = linprog(
+            c,
+            A_ub=a_ub,
+            b_ub=b_ub,
+            bounds=np.stack([np.zeros_like(self.upper), self.upper], axis=1),
+            method="highs",
+        )
         if res.x is None:
             raise RuntimeError(f"allocate: the optimiser found no solution ({res.message})")
         return self.sizes(res.x)
@@ -422,8 +513,9 @@ def _minimums(minimums: Mapping[str, float] | None, codes: list[str], cap: np.nd
         i = index[code]
         if value > cap[i]:
             raise InputError(
-                f"minimums: {code}: {value:,.0f} exceeds its cap {cap[i]:,.0f} (eligible pool and capacity)"
-                .replace(",", ".")
+                f"minimums: {code}: {value:,.0f} exceeds its cap {cap[i]:,.0f} (eligible pool and capacity)".replace(
+                    ",", "."
+                )
             )
         lows[i] = value
     return lows
@@ -464,8 +556,21 @@ def frontier(
         raise InputError(f"levels: expected a whole number from 2 to 200, got {levels!r}")
     limits = {"pool": pool, "capacity": capacity, "bpu_share": bpu_share, "informal_share": informal_share}
     tree, codes, deadline, required, n_paths, goals, template, frame = _prepare(
-        baseline, lever, regions, deadline, probability, target, targets, paths, seed, tree, uncertainty, basis,
-        workforce, limits)
+        baseline,
+        lever,
+        regions,
+        deadline,
+        probability,
+        target,
+        targets,
+        paths,
+        seed,
+        tree,
+        uncertainty,
+        basis,
+        workforce,
+        limits,
+    )
     ramp, months = _ramp(template, lever, deadline), _months(template)
     slope, room = frame.slope(ramp, months)[0], frame.room[0]
     needed = frame.needed(ramp, months)[0]
@@ -475,21 +580,32 @@ def frontier(
     frac = np.linspace(0.0, 1.0, levels)
     if top is not None:
         top = number(top, "top")
-        sizes = np.minimum(np.floor(np.where(cpp > 0, top / np.where(cpp > 0, cpp, 1.0), cap)[:, None] * frac), cap[:, None])
+        sizes = np.minimum(
+            np.floor(np.where(cpp > 0, top / np.where(cpp > 0, cpp, 1.0), cap)[:, None] * frac), cap[:, None]
+        )
     else:
-        upper = np.minimum(cap, np.ceil(np.nanmax(np.where(slope > 0, np.maximum(room, 0) / np.where(slope > 0, slope, 1), 0),
-                                                  axis=(1, 2))))
+        upper = np.minimum(
+            cap,
+            np.ceil(
+                np.nanmax(
+                    np.where(slope > 0, np.maximum(room, 0) / np.where(slope > 0, slope, 1), 0), axis=(1, 2)
+                )
+            ),
+        )
         sizes = np.floor(upper[:, None] * frac)
     p = (needed[:, None, :] <= sizes[:, :, None] + 1e-9).mean(axis=-1)  # (R, levels)
     added = np.stack([_expected(room, slope, sizes[:, k]) for k in range(levels)], axis=1)
-    out = pd.DataFrame({
-        "region_code": np.repeat(codes, levels),
-        "name": np.repeat(names, levels),
-        "level": np.tile(np.arange(levels), len(codes)),
-        "size": sizes.reshape(-1).astype(np.int64),
-        "cost_idr": (sizes * cpp[:, None]).reshape(-1),
-        "probability": p.reshape(-1),
-        "expected_new_persons": added.reshape(-1),
-        "reached": p.reshape(-1) >= required,
-    }, columns=FRONTIER_COLUMNS)
+    out = pd.DataFrame(
+        {
+            "region_code": np.repeat(codes, levels),
+            "name": np.repeat(names, levels),
+            "level": np.tile(np.arange(levels), len(codes)),
+            "size": sizes.reshape(-1).astype(np.int64),
+            "cost_idr": (sizes * cpp[:, None]).reshape(-1),
+            "probability": p.reshape(-1),
+            "expected_new_persons": added.reshape(-1),
+            "reached": p.reshape(-1) >= required,
+        },
+        columns=FRONTIER_COLUMNS,
+    )
     return out

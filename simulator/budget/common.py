@@ -30,8 +30,14 @@ VILLAGE = "village_officials"
 COMPLIANCE = "employer_compliance"
 KINDS = (SUBSIDY, VILLAGE, COMPLIANCE)
 #: Short names accepted for the lever kind (command line, app).
-KIND_ALIASES = {"subsidy": SUBSIDY, "village": VILLAGE, "compliance": COMPLIANCE,
-                SUBSIDY: SUBSIDY, VILLAGE: VILLAGE, COMPLIANCE: COMPLIANCE}
+KIND_ALIASES = {
+    "subsidy": SUBSIDY,
+    "village": VILLAGE,
+    "compliance": COMPLIANCE,
+    SUBSIDY: SUBSIDY,
+    VILLAGE: VILLAGE,
+    COMPLIANCE: COMPLIANCE,
+}
 SHORT = {SUBSIDY: "subsidy", VILLAGE: "village", COMPLIANCE: "compliance"}
 #: What the size of each lever kind counts [persons].
 SIZE_NAMES = {SUBSIDY: "headcount", VILLAGE: "officials", COMPLIANCE: "workers"}
@@ -82,7 +88,11 @@ def _month_or_first(value: Any, baseline: Baseline) -> pd.Period:
 
 
 def make_template(
-    template: Any, region: str, deadline: pd.Period, baseline: Baseline, tree: RegionTree,
+    template: Any,
+    region: str,
+    deadline: pd.Period,
+    baseline: Baseline,
+    tree: RegionTree,
     funded: Sequence[str] | None = None,
 ) -> Lever:
     """A full lever from a template for ``region`` (size 0), with defaults filled in.
@@ -117,8 +127,13 @@ def make_template(
     item["region"] = region
     item[size_key] = 0
     parsed = scenario_from_dict(
-        {"name": "budget", "horizon": str(max(deadline, _month_or_first(item["start"], baseline))),
-         "levers": [item]}, source="lever template", tree=tree
+        {
+            "name": "budget",
+            "horizon": str(max(deadline, _month_or_first(item["start"], baseline))),
+            "levers": [item],
+        },
+        source="lever template",
+        tree=tree,
     )
     return parsed.levers[0]
 
@@ -350,7 +365,10 @@ def goals_for(
     for code in regions:
         row = first.get(code)
         if row is not None and (row.applied_from == code or target is None):
-            out[code] = (check_target(row.coverage, f"targets: coverage of {code} in {year}"), float(row.factor))
+            out[code] = (
+                check_target(row.coverage, f"targets: coverage of {code} in {year}"),
+                float(row.factor),
+            )
         elif target is not None:
             b = basis or (row.basis if row is not None else "bps")
             factor = denominator_factors([code], [int(year)], [b], workforce)[0][0]
@@ -361,7 +379,11 @@ def goals_for(
 
 
 def later_goals(
-    region: str, deadline: pd.Period, baseline: Baseline, targets: pd.DataFrame | None, tree: RegionTree,
+    region: str,
+    deadline: pd.Period,
+    baseline: Baseline,
+    targets: pd.DataFrame | None,
+    tree: RegionTree,
     workforce: pd.DataFrame | None,
 ) -> list[tuple[int, pd.Period, float, float]]:
     """The region's official targets (own or inherited, ``targets.resolve``) after ``deadline``'s
@@ -378,6 +400,12 @@ def later_goals(
         if when is None or int(row.year) in seen or when <= deadline:
             continue
         seen.add(int(row.year))
-        out.append((int(row.year), when, check_target(row.coverage, f"targets: coverage of {region} in {row.year}"),
-                    float(row.factor)))
+        out.append(
+            (
+                int(row.year),
+                when,
+                check_target(row.coverage, f"targets: coverage of {region} in {row.year}"),
+                float(row.factor),
+            )
+        )
     return out

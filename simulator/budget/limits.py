@@ -68,8 +68,11 @@ def bpu_shares(history: pd.DataFrame | None) -> dict[str, float]:
         return {}
     last = frame[frame["ds"] == frame["ds"].max()]
     total = last.groupby(last["region_code"].astype(str))["active"].sum()
-    bpu = last[last["segment"].astype(str).str.upper() == "BPU"].groupby(
-        last["region_code"].astype(str))["active"].sum()
+    bpu = (
+        last[last["segment"].astype(str).str.upper() == "BPU"]
+        .groupby(last["region_code"].astype(str))["active"]
+        .sum()
+    )
     share = (bpu.reindex(total.index).fillna(0.0) / total.where(total > 0)).dropna()
     return {str(k): float(v) for k, v in share.items()}
 
@@ -143,12 +146,17 @@ def limits_for(
         emp = baseline.employed[rows, :paths, t].astype(np.float64)
         act = baseline.active[rows, :paths, t].astype(np.float64)
         sources["informal_share"] = _source("informal_share", date)
-        informal = _per_leaf(informal_share, leaves, np.full(len(leaves), sources["informal_share"][0]),
-                             "informal_share")
+        informal = _per_leaf(
+            informal_share, leaves, np.full(len(leaves), sources["informal_share"][0]), "informal_share"
+        )
         default_bpu = _source("bpu_share_of_active", date)
         given = bpu_share if isinstance(bpu_share, Mapping) else {}
-        bpu = _per_leaf(None if isinstance(bpu_share, Mapping) else bpu_share, leaves,
-                        np.full(len(leaves), default_bpu[0]), "bpu_share")
+        bpu = _per_leaf(
+            None if isinstance(bpu_share, Mapping) else bpu_share,
+            leaves,
+            np.full(len(leaves), default_bpu[0]),
+            "bpu_share",
+        )
         from_history = 0
         for i, c in enumerate(leaves):
             if c in given:
@@ -167,7 +175,10 @@ def limits_for(
         sources["officials_per_village"], sources["officials_already_enrolled"] = per_village, already
         default_pool = desa_counts(tree, leaves) * per_village[0] * (1.0 - already[0])
     pools = _per_leaf(pool, leaves, default_pool, "pool")
-    points, per_point = _source("enrolment_points_per_kabkota", date), _source("enrolment_per_point_month", date)
+    points, per_point = (
+        _source("enrolment_points_per_kabkota", date),
+        _source("enrolment_per_point_month", date),
+    )
     sources["enrolment_points_per_kabkota"], sources["enrolment_per_point_month"] = points, per_point
     caps = _per_leaf(capacity, leaves, np.full(len(leaves), points[0] * per_point[0]), "capacity")
     return Limits(kind=kind, leaves=tuple(leaves), pool=pools, capacity=caps, sources=sources)
@@ -175,7 +186,9 @@ def limits_for(
 
 def default_capacity(date: Any = None) -> float:
     """Enrolment capacity of one kabupaten/kota [persons/month] in force at ``date``."""
-    return float(value_at("enrolment_points_per_kabkota", date)) * float(value_at("enrolment_per_point_month", date))
+    return float(value_at("enrolment_points_per_kabkota", date)) * float(
+        value_at("enrolment_per_point_month", date)
+    )
 
 
 def panel_inputs(panel: Any) -> dict[str, Any]:
@@ -183,5 +196,8 @@ def panel_inputs(panel: Any) -> dict[str, Any]:
     denominators) and ``bpu_share`` per kabupaten/kota from the history's BPU segment. The command
     line and the app both call this, so they give the same answer."""
     history = getattr(panel, "history", None)
-    return {"targets": getattr(panel, "targets", None), "workforce": getattr(panel, "workforce", None),
-            "bpu_share": bpu_shares(history) or None}
+    return {
+        "targets": getattr(panel, "targets", None),
+        "workforce": getattr(panel, "workforce", None),
+        "bpu_share": bpu_shares(history) or None,
+    }

@@ -165,8 +165,11 @@ class Frame:
             changes["months"] = None if months is None else int(months)
         for i, leaves in enumerate(self.leaves):
             for j, leaf in enumerate(leaves):
-                out.append(sized(self.template, leaf, float(sizes[i]) * self.weights[i, j], self.desa[i, j],
-                                 **changes))
+                out.append(
+                    sized(
+                        self.template, leaf, float(sizes[i]) * self.weights[i, j], self.desa[i, j], **changes
+                    )
+                )
         return tuple(out)
 
     def scenario(self, sizes: np.ndarray, ramp: int, months: int | None, name: str = "budget") -> Scenario:
@@ -204,7 +207,7 @@ def build_frame(
     def spread(values: np.ndarray) -> np.ndarray:
         out, k = np.zeros((r, w)), 0
         for i, leaves in enumerate(per_region):
-            out[i, : len(leaves)] = values[k: k + len(leaves)]
+            out[i, : len(leaves)] = values[k : k + len(leaves)]
             k += len(leaves)
         return out
 
@@ -220,7 +223,9 @@ def build_frame(
         rows = np.array([baseline.index_of(c) for c in flat], dtype=np.int64)
         from simulator import orderstats
 
-        gap = baseline.employed[rows, :paths, t].astype(np.float32) - baseline.active[rows, :paths, t].astype(np.float32)
+        gap = baseline.employed[rows, :paths, t].astype(np.float32) - baseline.active[rows, :paths, t].astype(
+            np.float32
+        )
         basis = spread(np.clip(orderstats.median(gap).astype(np.float64), 0.0, None))
     basis = np.where(mask, basis, 0.0)
     total = basis.sum(axis=1, keepdims=True)
@@ -255,13 +260,29 @@ def build_frame(
     act = np.empty((len(ts), r, paths))
     for d, t in enumerate(ts):
         a = baseline.active[:, :paths, t][leaf_rows].astype(np.float64)
-        room[d] = np.where(mask[:, :, None], baseline.employed[:, :paths, t][leaf_rows].astype(np.float64) - a, 0.0)
+        room[d] = np.where(
+            mask[:, :, None], baseline.employed[:, :paths, t][leaf_rows].astype(np.float64) - a, 0.0
+        )
         emp[d] = baseline.employed[region_rows, :paths, t].astype(np.float64)
         act[d] = baseline.active[region_rows, :paths, t].astype(np.float64)
     deficit = np.asarray(goals, dtype=np.float64)[:, :, None] * emp - act
     return Frame(
-        template=template, codes=tuple(codes), deadlines=tuple(deadlines), goals=np.asarray(goals, dtype=np.float64),
-        leaves=tuple(per_region), mask=mask, weights=weights, desa=desa, pool=pool, capacity=capacity,
-        draws=draws, room=room, deficit=deficit, emp=emp, act=act, limits=(lim,),
-        baseline_end=baseline.months[-1], first_month=baseline.months[0],
+        template=template,
+        codes=tuple(codes),
+        deadlines=tuple(deadlines),
+        goals=np.asarray(goals, dtype=np.float64),
+        leaves=tuple(per_region),
+        mask=mask,
+        weights=weights,
+        desa=desa,
+        pool=pool,
+        capacity=capacity,
+        draws=draws,
+        room=room,
+        deficit=deficit,
+        emp=emp,
+        act=act,
+        limits=(lim,),
+        baseline_end=baseline.months[-1],
+        first_month=baseline.months[0],
     )

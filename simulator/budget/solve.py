@@ -199,18 +199,31 @@ class _Runs:
         if key not in self.cache:
             from simulator.engine import run_scenario
 
-            levers = tuple(lv for frame, n in zip(self.frames, sizes)
-                           for lv in frame.levers(np.array([n]), ramp, months))
+            levers = tuple(
+                lv for frame, n in zip(self.frames, sizes) for lv in frame.levers(np.array([n]), ramp, months)
+            )
             frame = self.frames[0]
             scenario = Scenario(name="solve", horizon=frame.horizon(months), levers=levers)
-            result = run_scenario(self.baseline, scenario, paths=self.paths, seed=self.seed, tree=self.tree,
-                                  uncertainty=self.uncertainty, regions=[frame.codes[0]])
+            result = run_scenario(
+                self.baseline,
+                scenario,
+                paths=self.paths,
+                seed=self.seed,
+                tree=self.tree,
+                uncertainty=self.uncertainty,
+                regions=[frame.codes[0]],
+            )
             p, med = [], []
             for d, goal, f in zip(frame.deadlines, self.goals, self.factors):
                 cov = np.nan_to_num(result.coverage_of(0, result.months.get_loc(d)), nan=-np.inf)
                 p.append(float(np.mean(cov >= goal)))
                 med.append(float(orderstats.median(np.asarray(cov, dtype=np.float64)[None, :])[0]) / f)
-            self.cache[key] = {"result": result, "p": np.array(p), "median": np.array(med), "scenario": scenario}
+            self.cache[key] = {
+                "result": result,
+                "p": np.array(p),
+                "median": np.array(med),
+                "scenario": scenario,
+            }
         return self.cache[key]
 
 
@@ -296,8 +309,9 @@ def solve(
     limits = {"pool": pool, "capacity": capacity, "bpu_share": bpu_share, "informal_share": informal_share}
     deadlines = [g[1] for g in goals]
     engine_goals = np.array([g[2] * g[3] for g in goals])
-    frame = build_frame(baseline, lever, [region], deadlines, engine_goals[:, None], n_paths, seed, tree,
-                        uncertainty, limits)
+    frame = build_frame(
+        baseline, lever, [region], deadlines, engine_goals[:, None], n_paths, seed, tree, uncertainty, limits
+    )
     runs = _Runs(baseline, [frame], engine_goals, [g[3] for g in goals], n_paths, seed, tree, uncertainty)
 
     if lever.kind == COMPLIANCE:
@@ -326,7 +340,9 @@ def solve(
             for m in month_options:
                 n = sizes_for(js, ramp, m)
                 if n <= cap:
-                    options.append((n * float(frame.cost_per_unit(ramp, m)[0]), m if m is not None else 0, n, m))
+                    options.append(
+                        (n * float(frame.cost_per_unit(ramp, m)[0]), m if m is not None else 0, n, m)
+                    )
             if options:
                 _, _, n, m = min(options)
                 return ramp, m, n
@@ -379,43 +395,92 @@ def solve(
         k0 = (deadline - lever.start).n
         rate = float(frame.capacity_rate()[0])
         pool_size = float(frame.pool_size()[0])
-        ramp = r0 if not math.isfinite(rate) or rate <= 0 else int(
-            min(max(math.ceil(min(pool_size / rate, 1e6) - 1e-9), r0), max(r0, k0 + 1)))
+        ramp = (
+            r0
+            if not math.isfinite(rate) or rate <= 0
+            else int(min(max(math.ceil(min(pool_size / rate, 1e6) - 1e-9), r0), max(r0, k0 + 1)))
+        )
         months = month_options[-1]
         best_size = float(frame.size_cap(ramp)[0]) if math.isfinite(pool_size) or math.isfinite(rate) else 0.0
         run = runs.run((best_size,), ramp, months)
-        best = {"size": int(best_size), "ramp_months": ramp, "months": months,
-                "probability": float(run["p"][0]), "median": float(run["median"][0])}
+        best = {
+            "size": int(best_size),
+            "ramp_months": ramp,
+            "months": months,
+            "probability": float(run["p"][0]),
+            "median": float(run["median"][0]),
+        }
         below = None
     if combine and (found is None or not sustained):
-        combination = _combination(baseline, lever, region, deadlines, engine_goals, [g[3] for g in goals],
-                                   required, n_paths, seed, tree, uncertainty, limits, frame)
+        combination = _combination(
+            baseline,
+            lever,
+            region,
+            deadlines,
+            engine_goals,
+            [g[3] for g in goals],
+            required,
+            n_paths,
+            seed,
+            tree,
+            uncertainty,
+            limits,
+            frame,
+        )
 
     result = run["result"]
     p = float(run["p"][0])
     cost = _payer_cost(result.cost, shares)
     years = _years(goals, run, required, frame, sizes_for, why, found is not None, sustained)
     unit = float(getattr(lever, "unit_cost", 0.0))
-    envelope = (size or 0) * unit * (months if months is not None else (frame.horizon(None) - lever.start).n + 1)
+    envelope = (
+        (size or 0) * unit * (months if months is not None else (frame.horizon(None) - lever.start).n + 1)
+    )
     return Solution(
-        region=region, target=target, deadline=deadline, required=required, kind=lever.kind,
-        reachable=found is not None, sustained=sustained and found is not None, size=size, ramp_months=ramp,
-        months=months, plan=run["scenario"], template=lever, probability=p, probability_below=below,
-        mc_error=math.sqrt(p * (1 - p) / n_paths), paths=n_paths, pool=float(frame.pool_size()[0]),
-        capacity=float(min(frame.capacity_rate()[0], 1e15)), cap=int(frame.size_cap(ramp)[0]),
-        villages=int(frame.desa.sum()) if lever.kind == VILLAGE else 0, cost=cost,
-        budget_idr=float(cost["cost_idr"].sum()) if found is not None else None, envelope_idr=float(envelope),
+        region=region,
+        target=target,
+        deadline=deadline,
+        required=required,
+        kind=lever.kind,
+        reachable=found is not None,
+        sustained=sustained and found is not None,
+        size=size,
+        ramp_months=ramp,
+        months=months,
+        plan=run["scenario"],
+        template=lever,
+        probability=p,
+        probability_below=below,
+        mc_error=math.sqrt(p * (1 - p) / n_paths),
+        paths=n_paths,
+        pool=float(frame.pool_size()[0]),
+        capacity=float(min(frame.capacity_rate()[0], 1e15)),
+        cap=int(frame.size_cap(ramp)[0]),
+        villages=int(frame.desa.sum()) if lever.kind == VILLAGE else 0,
+        cost=cost,
+        budget_idr=float(cost["cost_idr"].sum()) if found is not None else None,
+        envelope_idr=float(envelope),
         participant_years=_participant_years(baseline, result, region, n_paths),
-        years=years, limit=limit, best=best, combination=combination, sources=frame.limits[0].sources,
-        estimate=float(estimate), engine_runs=len(runs), basis=basis, factor=factor,
+        years=years,
+        limit=limit,
+        best=best,
+        combination=combination,
+        sources=frame.limits[0].sources,
+        estimate=float(estimate),
+        engine_runs=len(runs),
+        basis=basis,
+        factor=factor,
     )
 
 
 def _payer_cost(cost: pd.DataFrame, shares: dict[str, float]) -> pd.DataFrame:
     by_year = cost.groupby("year", as_index=False)["cost_idr"].sum()
     return pd.DataFrame(
-        [{"payer": payer, "year": int(year), "cost_idr": float(value) * share}
-         for payer, share in shares.items() for year, value in zip(by_year["year"], by_year["cost_idr"])],
+        [
+            {"payer": payer, "year": int(year), "cost_idr": float(value) * share}
+            for payer, share in shares.items()
+            for year, value in zip(by_year["year"], by_year["cost_idr"])
+        ],
         columns=["payer", "year", "cost_idr"],
     )
 
@@ -432,17 +497,44 @@ def _years(goals, run, required, frame: Frame, sizes_for, why, found: bool, sust
     rows = []
     for j, (year, when, target, _) in enumerate(goals):
         reached = bool(run["p"][j] >= required)
-        free = sizes_for([j], max(int(frame.template.ramp_months), 1), None if frame.kind == COMPLIANCE else
-                         max((when - frame.template.start).n + 1, 1))
-        rows.append({"year": year, "deadline": when, "target": target, "probability": float(run["p"][j]),
-                     "median": float(run["median"][j]), "reached": reached,
-                     "limit": "" if reached else why(j), "needed_free": free if math.isfinite(free) else math.nan})
-    return pd.DataFrame(rows, columns=["year", "deadline", "target", "probability", "median", "reached", "limit",
-                                       "needed_free"])
+        free = sizes_for(
+            [j],
+            max(int(frame.template.ramp_months), 1),
+            None if frame.kind == COMPLIANCE else max((when - frame.template.start).n + 1, 1),
+        )
+        rows.append(
+            {
+                "year": year,
+                "deadline": when,
+                "target": target,
+                "probability": float(run["p"][j]),
+                "median": float(run["median"][j]),
+                "reached": reached,
+                "limit": "" if reached else why(j),
+                "needed_free": free if math.isfinite(free) else math.nan,
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=["year", "deadline", "target", "probability", "median", "reached", "limit", "needed_free"],
+    )
 
 
-def _combination(baseline, lever, region, deadlines, goals, factors, required, paths, seed, tree, uncertainty,
-                 limits, frame) -> dict | None:
+def _combination(
+    baseline,
+    lever,
+    region,
+    deadlines,
+    goals,
+    factors,
+    required,
+    paths,
+    seed,
+    tree,
+    uncertainty,
+    limits,
+    frame,
+) -> dict | None:
     """The first combination of levers (the asked one first) that, each at its whole eligible pool
     and enrolling within the shared capacity, reaches every target; None when none does."""
     others = [k for k in KINDS if k != lever.kind]
@@ -453,13 +545,17 @@ def _combination(baseline, lever, region, deadlines, goals, factors, required, p
             import dataclasses
 
             tpl = dataclasses.replace(tpl, months=int(lever.months))
-        frames[kind] = build_frame(baseline, tpl, [region], list(deadlines), goals[:, None], paths, seed, tree,
-                                   uncertainty, limits)
+        frames[kind] = build_frame(
+            baseline, tpl, [region], list(deadlines), goals[:, None], paths, seed, tree, uncertainty, limits
+        )
     combos = [[lever.kind, k] for k in others] + [[lever.kind, *others]]
     r0 = max(int(lever.ramp_months), 1)
     months = getattr(lever, "months", None)
-    months = None if lever.kind == COMPLIANCE else (
-        months if months is not None else max((deadlines[-1] - lever.start).n + 1, 1))
+    months = (
+        None
+        if lever.kind == COMPLIANCE
+        else (months if months is not None else max((deadlines[-1] - lever.start).n + 1, 1))
+    )
     for kinds in combos:
         fs = [frames[k] for k in kinds if frames[k].pool_size()[0] > 0]  # nothing eligible adds nothing
         if not fs or (fs[0] is frame and len(fs) < 2):
@@ -472,7 +568,11 @@ def _combination(baseline, lever, region, deadlines, goals, factors, required, p
             enrol = sum(n * f.weights[0] for n, f in zip(sizes, fs))
             with np.errstate(divide="ignore", invalid="ignore"):
                 need_months = np.where(enrol > 0, enrol / frame.capacity[0], 0.0)
-            ramp = int(max(r0, math.ceil(float(np.max(need_months)) - 1e-9))) if np.isfinite(need_months).all() else r0
+            ramp = (
+                int(max(r0, math.ceil(float(np.max(need_months)) - 1e-9)))
+                if np.isfinite(need_months).all()
+                else r0
+            )
             return sizes, ramp, runs.run(sizes, ramp, months)
 
         sizes, ramp, run = attempt(1.0)
@@ -486,10 +586,13 @@ def _combination(baseline, lever, region, deadlines, goals, factors, required, p
                 hi, (sizes, ramp, run) = mid, trial
             else:
                 lo = mid
-        return {"kinds": [f.kind for f in fs], "sizes": [int(n) for n in sizes], "ramp_months": ramp,
-                "months": months, "probability": float(run["p"][0]), "share_of_pools": hi,
-                "cost_idr": float(run["result"].cost["cost_idr"].sum())}
+        return {
+            "kinds": [f.kind for f in fs],
+            "sizes": [int(n) for n in sizes],
+            "ramp_months": ramp,
+            "months": months,
+            "probability": float(run["p"][0]),
+            "share_of_pools": hi,
+            "cost_idr": float(run["result"].cost["cost_idr"].sum()),
+        }
     return None
-
-
-
