@@ -31,6 +31,7 @@ from simulator.levers import (
     workforce_factor,
 )
 from simulator.parallel import in_blocks
+from simulator.parameters import value_at
 from simulator.regions import RegionTree, load_regions
 from simulator.scenario import (
     ContributionSubsidy,
@@ -739,6 +740,32 @@ def _baseline_coverage_medians(
     return medians[rows]
 
 
+def lever_cap_shares(months, cap_share: float | None = None) -> np.ndarray:
+    """Per month of ``months`` (periods): the share of BPS employed levers can fill, the potential
+    workers (employed less ASN, TNI and Polri) [fraction], float64: ``cap_share`` when given, else
+    ``ucj_potential_share`` (data/parameters.yaml) in force that month. The one rule the engine
+    and the budget tools cap lever persons by."""
+    if cap_share is None:
+        share_of = {p: float(value_at("ucj_potential_share", str(p))) for p in sorted(set(months))}
+        shares = np.array([share_of[p] for p in months], dtype=np.float64)
+    else:
+        shares = np.full(len(months), float(cap_share))
+    if not (np.isfinite(shares).all() and (shares > 0).all() and (shares <= 1).all()):
+        bad = shares[~(np.isfinite(shares) & (shares > 0) & (shares <= 1))][0]
+        raise InputError(f"cap_share: expected a share of employed in (0, 1], got {bad}")
+    return shares
+
+
+def _lever_room(employed: np.ndarray, cap: np.ndarray, workforce: np.ndarray, base: np.ndarray) -> np.ndarray:
+    """The change levers may make to ``base`` active [persons], float32: up to the potential workers
+    ``employed x cap`` (``cap`` = workforce factor x cap share, float32), never negative on that
+    account, but down to ``workforce`` (employed x workforce factor) when a shock takes the
+    workforce below the active count: ``max(employed x cap - base, min(workforce - base, 0))``.
+    The lever change is ``min(added, room)``."""
+    potential = employed * cap - base
+    return np.maximum(potential, np.minimum(workforce - base, 0.0), out=potential)
+
+
 def _buffers(chunk_rows: int):
     """A ``buffer(name, shape, dtype)`` function handing out work arrays, reused between calls.
 
@@ -781,6 +808,7 @@ class _Plan:
     under: np.ndarray  # (R, n_touched) bool: touched leaves under each reported region
     touched_rows: np.ndarray  # baseline row of each touched leaf
     factor_now: np.ndarray  # (n_touched, T) workforce factor after every step
+    cap_share: np.ndarray  # (T,) float64: levers fill a leaf up to employed x factor x cap_share
     leaf_counts: np.ndarray  # (R,) kabupaten/kota under each reported region (all, touched or not)
 
     def __post_init__(self) -> None:
@@ -822,7 +850,9 @@ class _Plan:
             local[which] = np.arange(len(which))
         rows = self.capped_rows if which is None else self.capped_rows[which]
         base = self.active_all[rows][:, :, months]
-        room = self.employed_all[rows][:, :, months] - base
+        share = self.cap_share[months]
+        employed = self.employed_all[rows][:, :, months]
+        room = _lever_room(employed, share.astype(np.float32)[None, None, :], employed, base)
         added = np.zeros_like(base)
         change = np.zeros_like(base)
         for st, hits, factor_after in zip(self.steps, self.hits, self.factors_after):
@@ -834,10 +864,14 @@ class _Plan:
                     added[k] += (st.weights[m] * st.per_path[:, months]).astype(np.float32)
                 else:
                     leaf_row = self.capped_rows[i]
-                    room[k] = (
-                        self.employed_all[leaf_row][:, months]
-                        * factor_after[self.capped[i]][months].astype(np.float32)
-                    ) - base[k]
+                    f = factor_after[self.capped[i]][months]
+                    workforce = self.employed_all[leaf_row][:, months] * f.astype(np.float32)
+                    room[k] = _lever_room(
+                        self.employed_all[leaf_row][:, months],
+                        (f * share).astype(np.float32),
+                        workforce,
+                        base[k],
+                    )
                 np.minimum(added[k], room[k], out=change[k])
             yield np.array([i for _, i in hits], dtype=np.int64), change
 
@@ -1126,6 +1160,7 @@ def run_scenario(
     uncertainty: bool = True,
     regions: list[str] | tuple[str, ...] | None = None,
     programmes: list | None = None,
+    cap_share: float | None = None,
 ) -> Result:
     """Apply a scenario's levers to a baseline.
 
@@ -1175,6 +1210,11 @@ def run_scenario(
         Running programmes (default: those of ``data/programmes.yaml`` in force in the tree within
         the projection). Those the scenario does not name with a ``programme`` lever keep running:
         their cost is added (``continuing_costs``), no persons (their members are in the baseline).
+    cap_share : float, optional
+        Levers fill a kabupaten/kota up to its potential workers, employed x ``cap_share`` (x any
+        workforce shock), never beyond: ASN, TNI and Polri are outside the levers' reach, and
+        coverage on the UCJ basis (active / potential workers) then stays within 100 %. Default:
+        ``ucj_potential_share`` (data/parameters.yaml) in force in each month. 1 caps at BPS employed.
 
     Returns
     -------
@@ -1296,30 +1336,30 @@ def run_scenario(
         if (st.weights < 0).any() or (st.per_path < 0).any() or not np.isfinite(st.per_path).all():
             exact[st.scope] = True
         np.add.at(bound, st.scope, st.weights[:, None] * st.per_path.max(axis=0)[None, :])
-    check = np.flatnonzero(~exact & ((bound > 0).any(axis=1) | (factor_low < 1).any(axis=1)))
+    shares = lever_cap_shares(months, cap_share)
+    cap_low = factor_low * shares[None, :]  # lowest cap as a share of employed, per leaf and month
+    check = np.flatnonzero(~exact & ((bound > 0).any(axis=1) | (cap_low < 1).any(axis=1)))
     if len(check):
         # one person of slack covers float32 rounding; leaves nearer their cap take the exact path.
         # Unshocked leaves: the smallest headroom per month is kept per Baseline. Shocked leaves:
         # factor x smallest employed - largest active (float32, as the headroom) is at most the
         # smallest headroom (rounding is monotone), so a leaf passing with it passes exactly too;
         # the others are computed path by path.
-        shocked_low = (factor_low[check] < 1).any(axis=1)
+        shocked_low = (cap_low[check] < 1).any(axis=1)
         rows_check = touched_rows[check]
         lows = _baseline_headroom(baseline, active_all, employed_all, rows_check, shocked_low)
         free = check[~shocked_low]
         exact[free] = (bound[free] > lows["head"][~shocked_low] - 1.0).any(axis=1)
         maybe = np.flatnonzero(shocked_low)
         if len(maybe):
-            f32 = factor_low[check[maybe]].astype(np.float32)
+            f32 = cap_low[check[maybe]].astype(np.float32)
             low = f32 * lows["employed"][maybe] - lows["active"][maybe]  # float32
-            passes = ~(bound[check[maybe]] > low - 1.0).any(axis=1) & (factor_low[check[maybe]] >= 0).all(
-                axis=1
-            )
+            passes = ~(bound[check[maybe]] > low - 1.0).any(axis=1) & (cap_low[check[maybe]] >= 0).all(axis=1)
             exact[check[maybe[passes]]] = False
             head = np.empty((n_paths, n_months), dtype=np.float32)
             for leaf in check[maybe[~passes]]:
                 row = touched_rows[leaf]
-                np.multiply(employed_all[row], factor_low[leaf].astype(np.float32), out=head)
+                np.multiply(employed_all[row], cap_low[leaf].astype(np.float32), out=head)
                 np.subtract(head, active_all[row], out=head)
                 exact[leaf] = bool(np.any(bound[leaf] > _over_paths(np.minimum, head) - 1.0))
     capped = np.flatnonzero(exact)
@@ -1352,6 +1392,7 @@ def run_scenario(
         under=under,
         touched_rows=touched_rows,
         factor_now=factor_now,
+        cap_share=shares,
         leaf_counts=np.asarray(s[out_rows].sum(axis=1)).reshape(-1),
     )
 

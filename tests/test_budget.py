@@ -251,6 +251,7 @@ def test_unreachable_names_the_limit():
         0.8,
         tree=tree(),
         capacity=math.inf,
+        cap_share=1.0,  # BPS employed as the cap: the pool binds first
     )
     assert not sol.reachable and sol.size is None and sol.budget_idr is None
     assert sol.limit == "pool" and sol.best["size"] == sol.cap and sol.best["probability"] < 0.8

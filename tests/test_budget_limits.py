@@ -47,7 +47,16 @@ def test_a_pool_that_binds_caps_the_answer_and_says_so():
     # pool of 61.01: 0,5795 x 150.000 - 0,2211 x 50.000 = 75.870 uncovered non-wage workers; with 10 %
     # deadweight at most 75.870 / 0,9 = 84.300 subsidised. 0,90 needs 85.000 more persons: beyond it.
     sol = solve(
-        flat(), subsidy(), "61.01", 0.90, "2025-12", 0.8, tree=tree(), uncertainty=False, capacity=math.inf
+        flat(),
+        subsidy(),
+        "61.01",
+        0.90,
+        "2025-12",
+        0.8,
+        tree=tree(),
+        uncertainty=False,
+        capacity=math.inf,
+        cap_share=1.0,  # BPS employed as the cap: the pool binds first
     )
     assert sol.pool == pytest.approx(75_870 / 0.9)
     assert not sol.reachable and sol.limit == "pool" and sol.size is None
@@ -59,7 +68,16 @@ def test_a_pool_that_binds_caps_the_answer_and_says_so():
     assert not re.search(r"\d,\d{3}\b|P = |\d\.\d+ ?%", text) and "83,91 %" in text
     # 0,80 needs 70.000 persons: 77.778 subsidised, within the pool
     ok = solve(
-        flat(), subsidy(), "61.01", 0.80, "2025-12", 0.8, tree=tree(), uncertainty=False, capacity=math.inf
+        flat(),
+        subsidy(),
+        "61.01",
+        0.80,
+        "2025-12",
+        0.8,
+        tree=tree(),
+        uncertainty=False,
+        capacity=math.inf,
+        cap_share=1.0,
     )
     assert ok.reachable and ok.size == 77_778
     # BPU share from the history (50 % of active): pool 86.925 - 25.000 = 61.925 persons
@@ -74,6 +92,7 @@ def test_a_pool_that_binds_caps_the_answer_and_says_so():
         uncertainty=False,
         capacity=math.inf,
         bpu_share={"61.01": 0.5},
+        cap_share=1.0,
     )
     assert own.pool == pytest.approx(61_925 / 0.9) and own.limit == "pool"
 
@@ -112,6 +131,17 @@ def test_capacity_that_binds_spreads_enrolment_over_months():
     )
     assert not close.reachable and close.limit == "capacity"
     assert close.best["size"] == 3_000 and close.best["ramp_months"] == 3
+
+
+def test_the_potential_workers_bound_what_any_plan_can_reach():
+    # levers fill 61.01 up to its potential workers, 0,78 x 150.000 = 117.000: a 0,90 target (135.000
+    # active) is out of reach whatever the pool, and the best plan's median is 117.000 / 150.000
+    sol = solve(
+        flat(), subsidy(), "61.01", 0.90, "2025-12", 0.8, tree=tree(), uncertainty=False, capacity=math.inf
+    )
+    assert not sol.reachable and sol.limit == "workforce" and sol.best["probability"] == 0.0
+    assert sol.best["median"] == pytest.approx(0.78, abs=1e-6)
+    assert "pekerja potensial" in solve_lines(sol, "Kabupaten Sambas")[0]
 
 
 def test_a_sustained_target_needs_a_longer_funding_period():
@@ -165,6 +195,7 @@ def test_a_sustained_target_needs_a_longer_funding_period():
         uncertainty=False,
         capacity=math.inf,
         targets=high,
+        cap_share=1.0,
     )
     assert part.reachable and not part.sustained
     assert part.years.set_index("year").loc[2026, "limit"] == "pool"
@@ -204,7 +235,13 @@ def _two_path_baseline() -> Baseline:
 def test_the_two_objectives_differ_where_they_should():
     base, unit = _two_path_baseline(), 16_800 * 6
     keys = dict(
-        tree=tree(), uncertainty=False, target=0.95, deadline="2025-06", capacity=math.inf, pool=math.inf
+        tree=tree(),
+        uncertainty=False,
+        target=0.95,
+        deadline="2025-06",
+        capacity=math.inf,
+        pool=math.inf,
+        cap_share=1.0,
     )
     # 61.01 needs 5.556 (path 2 lacks 5.000 persons), but in path 1 only 1.000 fit: 3.000 expected
     regions = allocate(base, 5_556 * unit, ["61.01", "61.02"], subsidy(months=6), "regions", **keys)
@@ -228,6 +265,7 @@ def test_frontier_is_what_allocate_gives_a_region():
         uncertainty=False,
         capacity=math.inf,
         pool=math.inf,
+        cap_share=1.0,
     )
     assert len(front) == 40 and front.groupby("region_code")["level"].max().tolist() == [19, 19]
     a = front[front["region_code"] == "61.01"]

@@ -239,16 +239,22 @@ def test_a_shock_after_a_capping_subsidy_lowers_the_capped_active():
     start: 2026-01
 """
     )
+    # levers fill the leaf up to its potential workers (0,78 x 150.000 = 117.000); the shock halves
+    # the workforce, so the cap becomes 0,78 x 75.000 = 58.500 and the shock takes 58.500 away
     result = run_scenario(flat_baseline(), scenario(levers))
     r = result.index_of("61.71")
-    np.testing.assert_allclose(result.active[r, :, :12], EMPLOYED_PER_LEAF)
-    np.testing.assert_allclose(result.active[r, :, 12:], 0.5 * EMPLOYED_PER_LEAF)
+    np.testing.assert_allclose(result.active[r, :, :12], 117_000, rtol=1e-6)
+    np.testing.assert_allclose(result.active[r, :, 12:], 58_500, rtol=1e-6)
     steps = result.contributions[(result.contributions["region_code"] == "61.71")].pivot(
         index="month", columns="lever", values="persons"
     )
-    np.testing.assert_allclose(steps["contribution_subsidy"], EMPLOYED_PER_LEAF - ACTIVE_PER_LEAF)
-    np.testing.assert_allclose(steps["workforce_shock"], [0] * 12 + [-0.5 * EMPLOYED_PER_LEAF] * 24)
+    np.testing.assert_allclose(steps["contribution_subsidy"], 117_000 - ACTIVE_PER_LEAF, rtol=1e-6)
+    np.testing.assert_allclose(steps["workforce_shock"], [0] * 12 + [-58_500] * 24, rtol=1e-6)
     assert np.all(result.active <= result.employed * (1 + 1e-6))
+    # cap_share=1 caps at BPS employed, as before potential workers were the cap
+    at_employed = run_scenario(flat_baseline(), scenario(levers), cap_share=1.0)
+    np.testing.assert_allclose(at_employed.active[r, :, :12], EMPLOYED_PER_LEAF)
+    np.testing.assert_allclose(at_employed.active[r, :, 12:], 0.5 * EMPLOYED_PER_LEAF)
 
 
 def test_subsidy_for_a_province_is_split_by_uncovered_workers():
@@ -289,12 +295,32 @@ def test_result_is_coherent_in_every_path_and_month():
     )
 
 
-def test_active_is_capped_at_the_workforce_at_kabupaten_kota():
+def test_active_is_capped_at_the_potential_workers_at_kabupaten_kota():
+    # a huge subsidy fills Kota Pontianak to its potential workers, employed x 0,78 (ASN, TNI and
+    # Polri are outside the levers' reach): 117.000, so UCJ coverage 117.000 / 117.000 = 100 %
     result = run_scenario(flat_baseline(), scenario(subsidy(headcount=10_000_000, region='"61.71"')))
     r, kalbar = result.index_of("61.71"), result.index_of(KALBAR)
-    np.testing.assert_allclose(result.active[r, :, :12], EMPLOYED_PER_LEAF)
-    np.testing.assert_allclose(result.active[kalbar, :, :12], 13 * ACTIVE_PER_LEAF + EMPLOYED_PER_LEAF)
-    assert np.nanmax(result.coverage) <= 1.0
+    np.testing.assert_allclose(result.active[r, :, :12], 117_000, rtol=1e-6)
+    np.testing.assert_allclose(result.active[kalbar, :, :12], 13 * ACTIVE_PER_LEAF + 117_000, rtol=1e-6)
+    assert np.nanmax(result.coverage) <= 0.78 + 1e-6
+    assert np.nanmax(result.coverage[r] / 0.78) <= 1.0 + 1e-6
+
+
+def test_levers_never_remove_members_above_the_potential_workers():
+    # a leaf already above its potential workers (active 130.000 of 150.000 employed > 117.000)
+    # gets no lever persons, and keeps every member it has
+    tree = load_regions()
+    active = {c: ACTIVE_PER_LEAF for c in tree.of_level("kabkota")}
+    active["61.71"] = 130_000.0
+    base = fake_baseline(tree, ("2025-01", "2025-12"), 2, active, EMPLOYED_PER_LEAF)
+    result = run_scenario(base, scenario(subsidy(headcount=5_000, region='"61.71"'), horizon="2025-12"))
+    np.testing.assert_allclose(result.active[result.index_of("61.71")], 130_000)
+
+
+@pytest.mark.parametrize("share", [0.0, -0.1, 1.5, float("nan")])
+def test_a_cap_share_outside_zero_to_one_is_refused(share):
+    with pytest.raises(InputError, match="cap_share"):
+        run_scenario(flat_baseline(), scenario(subsidy(headcount=1_000, region='"61.71"')), cap_share=share)
 
 
 def test_horizon_truncates_and_paths_take_the_first_ones():

@@ -237,6 +237,7 @@ def allocate(
     capacity: Any = None,
     bpu_share: Any = None,
     informal_share: Any = None,
+    cap_share: float | None = None,
 ) -> Allocation:
     """Split a rupiah budget across regions.
 
@@ -262,6 +263,9 @@ def allocate(
         Whole persons each region gets at least.
     pool, capacity, bpu_share, informal_share
         Overrides of eligible pools and enrolment capacity (``limits.limits_for``).
+    cap_share : float, optional
+        Share of employed levers can fill (``engine.lever_cap_shares``; default the potential
+        workers' share, ``ucj_potential_share``); 1 fills up to BPS employed.
 
     Returns
     -------
@@ -274,7 +278,13 @@ def allocate(
         raise InputError(f"budget: expected a non-negative amount of rupiah, got {budget:g}")
     if objective not in OBJECTIVES:
         raise InputError(f"objective: expected one of {', '.join(OBJECTIVES)}, got {objective!r}")
-    limits = {"pool": pool, "capacity": capacity, "bpu_share": bpu_share, "informal_share": informal_share}
+    limits = {
+        "pool": pool,
+        "capacity": capacity,
+        "bpu_share": bpu_share,
+        "informal_share": informal_share,
+        "cap_share": cap_share,
+    }
     tree, codes, deadline, required, n_paths, goals, template, frame = _prepare(
         baseline,
         lever,
@@ -541,6 +551,7 @@ def frontier(
     capacity: Any = None,
     bpu_share: Any = None,
     informal_share: Any = None,
+    cap_share: float | None = None,
     top: float | None = None,
 ) -> pd.DataFrame:
     """Per region, P(reach) and expected persons added at ``levels`` rupiah amounts from 0 to the
@@ -554,7 +565,13 @@ def frontier(
     """
     if isinstance(levels, bool) or not isinstance(levels, int) or not 2 <= levels <= 200:
         raise InputError(f"levels: expected a whole number from 2 to 200, got {levels!r}")
-    limits = {"pool": pool, "capacity": capacity, "bpu_share": bpu_share, "informal_share": informal_share}
+    limits = {
+        "pool": pool,
+        "capacity": capacity,
+        "bpu_share": bpu_share,
+        "informal_share": informal_share,
+        "cap_share": cap_share,
+    }
     tree, codes, deadline, required, n_paths, goals, template, frame = _prepare(
         baseline,
         lever,

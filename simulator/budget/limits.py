@@ -49,6 +49,8 @@ class Limits:
         Enrolment capacity per kabupaten/kota [persons/month], inf where unlimited.
     sources : dict
         ``name -> (value, unit, assumption, reference)`` of every parameter used (for display).
+    cap_share : float or None
+        Share of employed levers can fill (``engine.lever_cap_shares``); None: the parameter.
     """
 
     kind: str
@@ -56,6 +58,7 @@ class Limits:
     pool: np.ndarray
     capacity: np.ndarray
     sources: dict
+    cap_share: float | None = None
 
 
 def bpu_shares(history: pd.DataFrame | None) -> dict[str, float]:
@@ -117,6 +120,7 @@ def limits_for(
     capacity: Any = None,
     bpu_share: Mapping[str, float] | float | None = None,
     informal_share: Any = None,
+    cap_share: float | None = None,
 ) -> Limits:
     """Pools and capacity of ``leaves`` for a lever of ``kind`` starting at ``at``.
 
@@ -181,7 +185,9 @@ def limits_for(
     )
     sources["enrolment_points_per_kabkota"], sources["enrolment_per_point_month"] = points, per_point
     caps = _per_leaf(capacity, leaves, np.full(len(leaves), points[0] * per_point[0]), "capacity")
-    return Limits(kind=kind, leaves=tuple(leaves), pool=pools, capacity=caps, sources=sources)
+    return Limits(
+        kind=kind, leaves=tuple(leaves), pool=pools, capacity=caps, sources=sources, cap_share=cap_share
+    )
 
 
 def default_capacity(date: Any = None) -> float:

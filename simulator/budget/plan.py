@@ -193,7 +193,7 @@ def build_frame(
     ``goals`` (D, R): targets on the BPS basis [fraction]. ``limits``: keyword arguments of
     ``limits_for`` (pool, capacity, bpu_share, informal_share).
     """
-    from simulator.engine import desa_counts
+    from simulator.engine import desa_counts, lever_cap_shares
 
     all_codes, tree_leaves, s = summing_matrix(tree)
     pos = {c: i for i, c in enumerate(all_codes)}
@@ -258,11 +258,12 @@ def build_frame(
     room = np.empty((len(ts), r, w, paths))
     emp = np.empty((len(ts), r, paths))
     act = np.empty((len(ts), r, paths))
+    shares = lever_cap_shares(baseline.months[ts], lim.cap_share)
     for d, t in enumerate(ts):
         a = baseline.active[:, :paths, t][leaf_rows].astype(np.float64)
-        room[d] = np.where(
-            mask[:, :, None], baseline.employed[:, :paths, t][leaf_rows].astype(np.float64) - a, 0.0
-        )
+        e = baseline.employed[:, :paths, t][leaf_rows].astype(np.float64)
+        # as the engine: levers fill a leaf up to its potential workers, and remove nobody
+        room[d] = np.where(mask[:, :, None], np.maximum(e * shares[d] - a, np.minimum(e - a, 0.0)), 0.0)
         emp[d] = baseline.employed[region_rows, :paths, t].astype(np.float64)
         act[d] = baseline.active[region_rows, :paths, t].astype(np.float64)
     deficit = np.asarray(goals, dtype=np.float64)[:, :, None] * emp - act

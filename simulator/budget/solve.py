@@ -212,6 +212,7 @@ class _Runs:
                 tree=self.tree,
                 uncertainty=self.uncertainty,
                 regions=[frame.codes[0]],
+                cap_share=frame.limits[0].cap_share,
             )
             p, med = [], []
             for d, goal, f in zip(frame.deadlines, self.goals, self.factors):
@@ -249,6 +250,7 @@ def solve(
     bpu_share: Any = None,
     informal_share: Any = None,
     combine: bool = True,
+    cap_share: float | None = None,
 ) -> Solution:
     """The smallest plan of one lever reaching ``target`` at ``deadline`` with ``probability``,
     kept through the region's later official targets.
@@ -281,6 +283,9 @@ def solve(
     pool, capacity, bpu_share, informal_share
         Overrides of the eligible pools and enrolment capacity (see ``limits.limits_for``);
         ``math.inf`` removes a limit.
+    cap_share : float, optional
+        Share of employed levers can fill (``engine.lever_cap_shares``; default the potential
+        workers' share, ``ucj_potential_share``); 1 fills up to BPS employed.
     combine : bool
         When not reachable, look for a combination of levers that would reach it.
 
@@ -306,7 +311,13 @@ def solve(
     goals = [(deadline.year, deadline, target, factor)]
     if sustain:
         goals += later_goals(region, deadline, baseline, targets, tree, workforce)
-    limits = {"pool": pool, "capacity": capacity, "bpu_share": bpu_share, "informal_share": informal_share}
+    limits = {
+        "pool": pool,
+        "capacity": capacity,
+        "bpu_share": bpu_share,
+        "informal_share": informal_share,
+        "cap_share": cap_share,
+    }
     deadlines = [g[1] for g in goals]
     engine_goals = np.array([g[2] * g[3] for g in goals])
     frame = build_frame(

@@ -39,13 +39,13 @@ _LIMIT = {
         "pool": "kelompok sasaran (pool) habis",
         "capacity": "kapasitas pendaftaran: tenggat terlalu dekat",
         "deadline": "tuas baru mulai setelah tenggat",
-        "workforce": "angkatan kerja tidak cukup",
+        "workforce": "pekerja potensial (penduduk bekerja di luar ASN, TNI, Polri) tidak cukup",
     },
     "en": {
         "pool": "the eligible pool runs out",
         "capacity": "enrolment capacity: the deadline is too close",
         "deadline": "the lever starts after the deadline",
-        "workforce": "the workforce is not enough",
+        "workforce": "the potential workers (employed less ASN, TNI, Polri) are not enough",
     },
 }
 
