@@ -110,6 +110,7 @@ SHELL_MODULES = (
     "simulator.cli_report",
     "simulator.cli_calibrate",
     "simulator.cli_sweep",
+    "simulator.cli_segments",
 )
 
 
