@@ -162,7 +162,9 @@ def segment_table(
                 )
     frame = pd.DataFrame.from_records(records, columns=list(COLUMNS))
     if targets is not None and len(targets):
-        frame["target"] = [_target_of(targets, c, m) for c, m in zip(frame["region_code"], frame["month"])]
+        frame["target"] = [
+            _target_of(targets, c, m) for c, m in zip(frame["region_code"], frame["month"], strict=True)
+        ]
     return frame
 
 
