@@ -20,9 +20,10 @@ Method
   so the earliest training window keeps about a third of the series. Errors ``y - forecast`` are
   scaled by the training window's MASE denominator (in-sample MAE of the seasonal naive, or of the
   naive when that is zero).
-* **Default model**: ``combo`` (:data:`DEFAULT_MODELS`), the equal-weight mean of ETS
-  (AICc-weighted over its state-space forms), Theta and ARIMA(p,1,0) on the seasonally adjusted
-  series, plus drift for yearly data (see :mod:`simulator.models`). No per-series choice: on real
+* **Default model**: ``combo`` (:data:`DEFAULT_MODELS`): for quarterly and monthly data the
+  equal-weight mean of ETS (AICc-weighted over its state-space forms), Theta and ARIMA(p,1,0) on
+  the seasonally adjusted series; for yearly data the median of ETS, Theta, ARIMA(p,d,0) with d
+  by a KPSS test, damped Holt and drift (see :mod:`simulator.models`). No per-series choice: on real
   series (``bench/bench_forecast_real.py``: M3 and M1) the combination beat its members on five of
   the six collection x frequency sets and every backtest-based selection rule tried, as the
   forecasting literature reports. An exact

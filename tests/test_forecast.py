@@ -179,14 +179,73 @@ def test_ets_chooses_multiplicative_seasonality_and_combo_averages_its_members()
         models._on_adjusted(models.arima_p10_ls, y[None, :], 12, 12),
     ]
     np.testing.assert_allclose(models.combo(y[None, :], 12, 12)[0], np.mean(members, axis=0), rtol=1e-12)
-    yearly = 50 + 3.0 * np.arange(30)  # m = 1: drift joins the members
+    yearly = 50 + 3.0 * np.arange(30) + np.sin(np.arange(30))  # m = 1: the median of five members
     members = [
         models.ets(yearly[None], 5, 1)[0],
         models.theta(yearly[None], 5, 1)[0],
-        models.arima_p10_ls(yearly[None], 5, 1)[0],
+        models.arima_d_ls(yearly[None], 5, 1)[0],
+        models.holt_damped(yearly[None], 5, 1)[0],
         drift(yearly[None], 5, 1)[0],
     ]
-    np.testing.assert_allclose(models.combo(yearly[None], 5, 1)[0], np.mean(members, axis=0), rtol=1e-12)
+    np.testing.assert_allclose(models.combo(yearly[None], 5, 1)[0], np.median(members, axis=0), rtol=1e-12)
+    # the median is a member's forecast at every step, not a mean of them
+    for k in range(5):
+        assert (
+            np.min(np.abs(np.array([mm[0, k] for mm in members]) - models.combo(yearly[None], 5, 1)[0][0, k]))
+            == 0
+        )
+
+
+@pytest.mark.parametrize("seed,n,integrated", [(1, 37, True), (2, 60, False), (3, 24, True), (4, 90, False)])
+def test_kpss_statistic_matches_statsmodels(seed, n, integrated):
+    # KPSS level-stationarity statistic with the "short" Bartlett lag floor(4 (n/100)^0.25) of
+    # urca / forecast::ndiffs: statsmodels' kpss(x, "c", nlags=l) on the same data, to 1e-10;
+    # rows of different lengths (left padding) each get their own statistic
+    import warnings
+
+    from statsmodels.tsa.stattools import kpss
+
+    from simulator.models import kpss_stat
+
+    rng = np.random.default_rng(seed)
+    e = rng.normal(size=n)
+    x = np.cumsum(e) if integrated else e
+    lag = int(np.floor(4 * (n / 100) ** 0.25))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # statsmodels warns when the statistic is off its table
+        ref = kpss(x, "c", nlags=lag)[0]
+        ref_short = kpss(x[5:], "c", nlags=int(np.floor(4 * ((n - 5) / 100) ** 0.25)))[0]
+    got = kpss_stat(pad_left([x, x[5:]]))
+    np.testing.assert_allclose(got, [ref, ref_short], rtol=1e-10)
+
+
+@pytest.mark.parametrize("seed", [21, 22, 24])
+def test_arima_d_ls_matches_statsmodels_autoreg_on_second_differences(seed):
+    # a series whose differences drift (integrated twice): KPSS rejects stationarity of the
+    # differences, so d = 2 without a constant; statsmodels: ar_select_order (lags 0-3, no trend,
+    # AIC, one common sample) and AutoReg by OLS on the second differences, summed back twice
+    import warnings
+
+    from statsmodels.tsa.ar_model import AutoReg, ar_select_order
+    from statsmodels.tsa.stattools import kpss
+
+    from simulator.models import KPSS_CRIT_5, arima_d_ls, arima_p10_ls
+
+    rng = np.random.default_rng(seed)
+    y = 100 + np.cumsum(np.cumsum(rng.normal(0, 1, 60)))
+    d1, d2 = np.diff(y), np.diff(y, n=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert kpss(d1, "c", nlags=int(np.floor(4 * (len(d1) / 100) ** 0.25)))[0] > KPSS_CRIT_5
+    lags = ar_select_order(d2, maxlag=3, trend="n", ic="aic").ar_lags
+    p = 0 if lags is None else len(lags)
+    fc2 = AutoReg(d2, lags=p, trend="n", hold_back=3).fit().forecast(8) if p else np.zeros(8)
+    ref = y[-1] + np.cumsum(d1[-1] + np.cumsum(fc2))
+    mean, _ = arima_d_ls(y[None, :], 8)
+    np.testing.assert_allclose(mean[0], ref, rtol=1e-9)
+    # a trend-stationary series with noise (differences stationary): d = 1, as arima_p10_ls
+    z = 50 + 0.5 * np.arange(60) + rng.normal(0, 1, 60)
+    np.testing.assert_allclose(arima_d_ls(z[None, :], 8)[0], arima_p10_ls(z[None, :], 8)[0], rtol=1e-12)
 
 
 @pytest.mark.parametrize("seed", [5, 6, 7])
