@@ -21,6 +21,7 @@ for one province's kabupaten/kota (20 budget levels) < 3 s.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 import time
@@ -132,7 +133,8 @@ def main() -> None:
         )
         what = "fake_baseline, realistic sizes"
     print(
-        f"baseline: {what}; {len(baseline.regions)} regions x {baseline.paths} paths x {len(baseline.months)} "
+        f"baseline: {what}; {len(baseline.regions)} regions x {baseline.paths} paths x "
+        f"{len(baseline.months)} "
         f"months ({time.perf_counter() - t0:.1f} s to build)",
         flush=True,
     )
@@ -195,14 +197,23 @@ def main() -> None:
     # ---- allocate across Kalbar ----
     kalbar = tree.leaves(REGION)
     print(
-        f"\n-- allocate Rp10 M across the {len(kalbar)} Kalbar kabupaten/kota (target: Kalbar 2025), 1.000 paths --"
+        f"\n-- allocate Rp10 M across the {len(kalbar)} Kalbar kabupaten/kota (target: Kalbar 2025), "
+        "1.000 paths --"
     )
     fastest = float("inf")
     for objective in ("regions", "workers"):
         label = f"allocate 14, objective {objective}"
         seconds, alloc = timed(
-            lambda: allocate(
-                baseline, 1e10, kalbar, TEMPLATE, objective, deadline=DEADLINE, targets=targets, tree=tree
+            functools.partial(
+                allocate,
+                baseline,
+                1e10,
+                kalbar,
+                TEMPLATE,
+                objective,
+                deadline=DEADLINE,
+                targets=targets,
+                tree=tree,
             ),
             args.repeat,
             label,
@@ -212,7 +223,8 @@ def main() -> None:
             label,
             seconds,
             2.0,
-            f"reached {alloc.regions_reached}/{len(kalbar)}, expected +{alloc.expected_new_persons:,.0f} persons, "
+            f"reached {alloc.regions_reached}/{len(kalbar)}, expected "
+            f"+{alloc.expected_new_persons:,.0f} persons, "
             f"spent Rp{alloc.spent:,.0f}",
         )
     label = f"peer: solve each of the {len(kalbar)} regions (engine-checked)"
@@ -248,8 +260,16 @@ def main() -> None:
     for objective in ("regions", "workers"):
         label = f"allocate 514, objective {objective}"
         seconds, alloc = timed(
-            lambda: allocate(
-                baseline, 5e11, leaves, TEMPLATE, objective, deadline=DEADLINE, targets=targets, tree=tree
+            functools.partial(
+                allocate,
+                baseline,
+                5e11,
+                leaves,
+                TEMPLATE,
+                objective,
+                deadline=DEADLINE,
+                targets=targets,
+                tree=tree,
             ),
             max(1, args.repeat - 1),
             label,
@@ -258,10 +278,11 @@ def main() -> None:
             label,
             seconds,
             30.0,
-            f"reached {alloc.regions_reached}/{len(leaves)}, expected +{alloc.expected_new_persons:,.0f} persons",
+            f"reached {alloc.regions_reached}/{len(leaves)}, expected "
+            f"+{alloc.expected_new_persons:,.0f} persons",
         )
     sample = leaves[:: max(1, len(leaves) // 10)][:10]
-    goals = {c: float(t) for c, t in zip(alloc.table["region_code"], alloc.table["target"])}
+    goals = {c: float(t) for c, t in zip(alloc.table["region_code"], alloc.table["target"], strict=True)}
     label = f"peer: solve each region, {len(sample)} sampled"
     peer, _ = timed(
         lambda: [solve(baseline, TEMPLATE, c, goals[c], DEADLINE, PROBABILITY, tree=tree) for c in sample],

@@ -3,8 +3,8 @@
 Baseline: ``fake_baseline`` over the real region tree (553 regions: the nation, 38 provinces and
 514 kabupaten/kota) with realistic sizes: employed = 51 % of each kabupaten/kota's population
 (BPS: about 145 of 285 million), active = a seeded 12-45 % of that (about 29 % nationally),
-0,1 %/month growth and a 0,4 %/sqrt(month) log random walk per path. With ``--real`` the newest ``.cache/baseline-*/``
-(written by ``python -m simulator project``) is used instead, when there is one.
+0,1 %/month growth and a 0,4 %/sqrt(month) log random walk per path. With ``--real`` the newest
+``.cache/baseline-*/`` (written by ``python -m simulator project``) is used instead, when there is one.
 
 Scenario: one lever of every kind (contribution subsidy and village officials with uncertain
 behaviour, employer compliance, informal outreach with uncertain lapse, a workforce shock), 60
@@ -42,6 +42,7 @@ printed as the time of a fixed numpy workload and of a pure Python loop, with th
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import resource
 import sys
@@ -129,7 +130,8 @@ class Clock:
 
     def line(self, name: str) -> str:
         return (
-            f"  {name:<28} CPU best {min(self.cpu) * 1e3:9.1f} ms, median {np.median(self.cpu) * 1e3:9.1f} ms;"
+            f"  {name:<28} CPU best {min(self.cpu) * 1e3:9.1f} ms, median "
+            f"{np.median(self.cpu) * 1e3:9.1f} ms;"
             f"  wall best {min(self.wall) * 1e3:9.1f} ms, median {np.median(self.wall) * 1e3:9.1f} ms"
             f"  ({len(self.wall)} runs)"
         )
@@ -215,7 +217,12 @@ levers:
 
 
 # ---- the reference ------------------------------------------------------------------------------
-def reference_run(baseline: Baseline, scenario, tree, seed: int = 0, regions=None, uncertainty: bool = True):
+def _draw(param, *, rng, n_paths: int, uncertainty: bool) -> np.ndarray:
+    """``n_paths`` draws of an uncertain lever parameter, or its mean on every path."""
+    return param.sample(rng, n_paths) if uncertainty else np.full(n_paths, param.mean())
+
+
+def reference_run(baseline: Baseline, scenario, tree, seed: int = 0, regions=None, uncertainty: bool = True):  # noqa: C901 -- outlier listed in #23 (complexity 11): split, then drop this
     """Plain numpy: dense lever persons, cumulative sum, cap, tree sums, numpy.median per lever.
 
     Returns (active, employed, medians (steps, R, T), cost {(lever index, year): IDR}).
@@ -249,13 +256,12 @@ def reference_run(baseline: Baseline, scenario, tree, seed: int = 0, regions=Non
     cut = len(axis) - n_months
     rngs = np.random.default_rng(seed).spawn(len(levers))
     cost: dict[tuple[int, int], float] = {}
-    for i, (lever, rng, scope) in enumerate(zip(levers, rngs, scopes)):
+    for i, (lever, rng, scope) in enumerate(zip(levers, rngs, scopes, strict=True)):
         loc = np.array([where[int(j)] for j in scope])
         off = axis.asi8 - lever.start.ordinal
         ramp = np.where(off >= 0, np.clip((off + 1) / max(lever.ramp_months, 1), 0.0, 1.0), 0.0)
 
-        def draw(param):
-            return param.sample(rng, n_paths) if uncertainty else np.full(n_paths, param.mean())
+        draw = functools.partial(_draw, rng=rng, n_paths=n_paths, uncertainty=uncertainty)
 
         if isinstance(lever, WorkforceShock):
             emp[loc] *= (1.0 + lever.change * ramp[cut:]).astype(np.float32)
@@ -366,7 +372,7 @@ def status_targets(regions: tuple[str, ...], months: pd.PeriodIndex) -> pd.DataF
     )
 
 
-def time_case(
+def time_case(  # noqa: C901 -- outlier listed in #23 (complexity 14): split, then drop this
     label, baseline, scenario, tree, regions, repeat: int, ref_repeat: int, target_ms: float
 ) -> dict:
     """The engine and the reference, best of the runs; each engine run on a new Baseline object
@@ -374,8 +380,8 @@ def time_case(
 
     "run" is ``run_scenario`` alone (cost and the plan; paths and waterfall are computed on
     request); "run warm" the same on a Baseline object seen before (its per-baseline headroom
-    and medians kept, as in the app); "run + status" adds ``assess`` with a target for every reported region at each
-    deadline month (each December and the last month), as the app's status table ("run warm +
+    and medians kept, as in the app); "run + status" adds ``assess`` with a target for every reported
+    region at each deadline month (each December and the last month), as the app's status table ("run warm +
     status" on the Baseline seen before); "run + all
     paths" adds ``Result.active`` and ``Result.employed`` whole; "full waterfall" is
     ``Result.contributions``, every region and month, as the reference computes.
@@ -430,7 +436,8 @@ def time_case(
         ref_out = clocks["reference"](reference)  # timed too: the reference is the slow part of the benchmark
     print(
         f"\n{label}: {len(result.regions)} region(s) reported, {len(scenario.levers)} levers, status of "
-        f"{len(status)} targets at {len(deadlines)} deadline months (target {target_ms:.0f} ms on an unloaded "
+        f"{len(status)} targets at {len(deadlines)} deadline months (target {target_ms:.0f} ms on an "
+        "unloaded "
         "machine)"
     )
     for name, clock in clocks.items():
@@ -479,7 +486,8 @@ def main() -> None:
             print("no cached baseline in .cache/: using the synthetic baseline")
         baseline = make_baseline(tree, args.paths, args.months)
     print(
-        f"baseline ({baseline.meta.get('source')}): {len(baseline.regions)} regions x {baseline.paths} paths x "
+        f"baseline ({baseline.meta.get('source')}): {len(baseline.regions)} regions x "
+        f"{baseline.paths} paths x "
         f"{len(baseline.months)} months ({baseline.months[0]}..{baseline.months[-1]}), "
         f"{(baseline.active.nbytes + baseline.employed.nbytes) / 2**20:.0f} MiB, built in "
         f"{time.perf_counter() - t0:.1f} s"
@@ -537,7 +545,8 @@ def main() -> None:
     j1 = _jiffies()
     if j0 and j1 and j1[1] > j0[1]:
         print(
-            f"\nCPU steal by the hypervisor during the timed runs: {100 * (j1[0] - j0[0]) / (j1[1] - j0[1]):.0f} %"
+            "\nCPU steal by the hypervisor during the timed runs: "
+            f"{100 * (j1[0] - j0[0]) / (j1[1] - j0[1]):.0f} %"
         )
     print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
     print("machine speed after:", machine_speed())

@@ -155,7 +155,8 @@ def main() -> None:
     shipped = (small.active.nbytes + small.employed.nbytes) / 2**20
     print(
         f"baseline {len(baseline.regions)} regions x {baseline.paths} paths x {len(baseline.months)} months "
-        f"({size:.0f} MiB, {time.perf_counter() - t0:.1f} s to load; the workers get its {len(small.regions)} rows "
+        f"({size:.0f} MiB, {time.perf_counter() - t0:.1f} s to load; the workers get its "
+        f"{len(small.regions)} rows "
         f"of Kalimantan Barat, {shipped:.1f} MiB); {len(model.dims)} assumptions, "
         f"{len(model.regions)} regions, {len(model.targets)} targets; {len(design.values)} design points, "
         f"{BATCH} per task",
@@ -173,7 +174,8 @@ def main() -> None:
     rss = max(stats2.peak_rss.values()) / 2**30
     cpu_point = sum(stats2.cpu_seconds) / len(design.values)
     print(
-        f"dask, 2 workers (runs {', '.join(f'{r[1]:.1f}' for r in dask_runs)} s): cluster start {start2:.1f} s; "
+        f"dask, 2 workers (runs {', '.join(f'{r[1]:.1f}' for r in dask_runs)} s): cluster start "
+        f"{start2:.1f} s; "
         f"scatter {stats2.scatter_seconds:.1f} s + points {points2:.1f} s = {total2:.1f} s "
         f"({len(design.values) / total2:.1f} points/s); goal < 120 s: "
         f"{'met' if start2 + total2 < 120 else 'NOT met'} ({start2 + total2:.1f} s with the start)",
@@ -221,7 +223,8 @@ def main() -> None:
         )
     start, total, points, stats, y, _ = run_dask(model, design, baseline, 1, threads=2)
     print(
-        f"dask, 1 worker x 2 threads (one baseline per machine): {total:.1f} s (scatter {stats.scatter_seconds:.1f} s, "
+        f"dask, 1 worker x 2 threads (one baseline per machine): {total:.1f} s (scatter "
+        f"{stats.scatter_seconds:.1f} s, "
         f"points {points:.1f} s); against 2 workers x 1 thread {total / total2:.2f}; same numbers: "
         f"{np.array_equal(y, y2)}",
         flush=True,
@@ -230,7 +233,8 @@ def main() -> None:
         start, total, points, stats, y, _ = run_dask(model, design, baseline, workers)
         busy = sum(stats.cpu_seconds)
         print(
-            f"dask, {workers} workers on 2 cores: {total:.1f} s (scatter {stats.scatter_seconds:.1f} s, points "
+            f"dask, {workers} workers on 2 cores: {total:.1f} s (scatter {stats.scatter_seconds:.1f} "
+            "s, points "
             f"{points:.1f} s), cluster start {start:.1f} s; CPU in tasks {busy:.1f} s; peak RSS per worker "
             f"{max(stats.peak_rss.values()) / 2**30:.2f} GiB; same numbers: {np.array_equal(y, y2)}",
             flush=True,

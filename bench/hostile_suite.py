@@ -106,7 +106,7 @@ def child(kind: str, path: str, extra: dict) -> tuple[dict | None, float, str]:
 def judge(paths: dict, expect: str) -> tuple[bool, str, bool]:
     """(outcome as expected on every path, the message shown, any traceback)."""
     good, shown, traceback = True, "", False
-    for label, res in paths.items():
+    for res in paths.values():
         message = res["message"]
         if isinstance(message, dict):  # a command: exit code and stderr
             code, err = message["code"], message["stderr"]
@@ -146,7 +146,8 @@ def main(words: list[str]) -> int:
     )
     print(f"{'case':<36} {'bytes':>11} {'want':<7} {'ok':<3} {'work ms':>8} {'peak MiB':>9}  message")
     print(
-        "(work ms: the slowest way in (upload, validate, run, link) after the imports; peak: the process's VmHWM)"
+        "(work ms: the slowest way in (upload, validate, run, link) after the imports; peak: the "
+        "process's VmHWM)"
     )
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -226,7 +227,8 @@ def main(words: list[str]) -> int:
     )
     slowest = max(rows, key=lambda r: r[8] if r[8] == r[8] else float("inf"))
     print(
-        f"slowest case: {slowest[0]} {slowest[8]:.0f} ms of work ({slowest[4]:.2f} s wall with the interpreter start)"
+        f"slowest case: {slowest[0]} {slowest[8]:.0f} ms of work ({slowest[4]:.2f} s wall with the "
+        "interpreter start)"
     )
     return 0 if all(r[3] for r in rows) and not small_heavy else 1
 

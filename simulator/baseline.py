@@ -101,7 +101,7 @@ def summing_matrix(tree: RegionTree) -> tuple[tuple[str, ...], tuple[str, ...], 
     # per-row pandas lookups.
     table = tree.table
     codes = table["code"].tolist()
-    parent = dict(zip(codes, table["parent_code"].tolist()))
+    parent = dict(zip(codes, table["parent_code"].tolist(), strict=True))
     leaves = table.loc[table["level"] == "kabkota", "code"].tolist()
     pos = {c: i for i, c in enumerate(codes)}
     s = np.zeros((len(codes), len(leaves)), dtype=np.float64)
@@ -188,8 +188,8 @@ def fake_baseline(
     months = pd.PeriodIndex(months, freq="M")
     if paths < 1 or len(months) < 1:
         raise InputError("fake_baseline: need at least one path and one month")
-    codes, leaves, s = summing_matrix(tree)
-    leaves = list(leaves)
+    codes, leaf_codes, s = summing_matrix(tree)
+    leaves = list(leaf_codes)
     act0 = _per_leaf(active_per_leaf, leaves, "active_per_leaf")
     emp0 = _per_leaf(employed_per_leaf, leaves, "employed_per_leaf")
     steps = np.arange(len(months), dtype=np.float64)

@@ -185,9 +185,11 @@ def _status_lines(status, tree) -> list[str]:
             else f" dari {row.applied_from}"
         )
         lines.append(
-            f"{row.region_code:<7} {tree.name(row.region_code)[:24]:<24} {row.year:>5} {percent(row.target):>9} "
+            f"{row.region_code:<7} {tree.name(row.region_code)[:24]:<24} {row.year:>5} "
+            f"{percent(row.target):>9} "
             f"{getattr(row, 'basis', 'bps'):<5} {percent(row.median):>9} {percent(row.probability, 0):>8} "
-            f"{percent(getattr(row, 'held_80', float('nan')), 0):>7} {number(row.gap_persons):>13}  {t(row.status, 'id'):<14} {getattr(row, 'scheme', '')}{inherited}"
+            f"{percent(getattr(row, 'held_80', float('nan')), 0):>7} {number(row.gap_persons):>13}  "
+            f"{t(row.status, 'id'):<14} {getattr(row, 'scheme', '')}{inherited}"
         )
     lines.append(RELIABILITY_NOTE)
     return lines
@@ -224,11 +226,11 @@ def _reported(scenario, official, tree) -> list[str]:
 
 @command("run")
 def _run(args: argparse.Namespace) -> int:
+    from simulator.calibrate import status_with_reliability
     from simulator.engine import run_scenario
     from simulator.fmt import rupiah
     from simulator.regions import load_regions
     from simulator.scenario import load_scenario
-    from simulator.calibrate import status_with_reliability
     from simulator.targets import resolve, status_table
 
     tree = load_regions()
@@ -279,12 +281,12 @@ def _run(args: argparse.Namespace) -> int:
 
 @command("compare")
 def _compare(args: argparse.Namespace) -> int:
+    from simulator.calibrate import status_with_reliability
     from simulator.engine import run_scenario
     from simulator.fmt import percent
     from simulator.i18n import t
     from simulator.regions import load_regions
     from simulator.scenario import load_scenario
-    from simulator.calibrate import status_with_reliability
     from simulator.targets import status_table
 
     tree = load_regions()

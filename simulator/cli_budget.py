@@ -142,7 +142,7 @@ def _template(args: argparse.Namespace) -> tuple[dict, dict | None]:
                     raise InputError(
                         f"--payer: expected PAYER=SHARE pairs such as apbd_provinsi=0.6, got {part!r}"
                     ) from None
-            template["payer"] = max(shares, key=shares.get)
+            template["payer"] = max(shares, key=shares.__getitem__)
         else:
             template["payer"] = args.payer.strip()
     return template, shares
@@ -164,7 +164,7 @@ def _deadline(args, targets, code: str, baseline, tree):
         if targets is None
         else sorted(
             int(y)
-            for c, y in zip(targets["region_code"].astype(str), targets["year"])
+            for c, y in zip(targets["region_code"].astype(str), targets["year"], strict=True)
             if c in lineage and deadline_for(int(y), baseline.months) is not None
         )
     )
@@ -235,8 +235,8 @@ def _assumption_lines(sol) -> None:
 @command("solve")
 def _solve(args: argparse.Namespace) -> int:
     from simulator.budget import panel_inputs, solve
-    from simulator.calibrate import reliability_at
     from simulator.budget.words import solve_lines
+    from simulator.calibrate import reliability_at
     from simulator.fmt import percent, rupiah
     from simulator.regions import load_regions
     from simulator.vocabulary import PAYERS
@@ -263,7 +263,8 @@ def _solve(args: argparse.Namespace) -> int:
         **_limits(args),
     )
     _out(
-        f"solve: {tree.name(code)} ({code}), target {percent(target)} ({_basis_words(basis, sol.factor)}) pada {deadline}, "
+        f"solve: {tree.name(code)} ({code}), target {percent(target)} "
+        f"({_basis_words(basis, sol.factor)}) pada {deadline}, "
         f"peluang >= {percent(args.probability, 0)}{_cli.illustrative_mark(panel)}"
     )
     _out(_lever_line(sol.template))
@@ -300,8 +301,8 @@ def _minimums(items: list[str], tree) -> dict[str, float] | None:
 @command("allocate")
 def _allocate(args: argparse.Namespace) -> int:
     from simulator.budget import allocate, panel_inputs
-    from simulator.calibrate import reliability_at
     from simulator.budget.words import allocation_limit, assumptions
+    from simulator.calibrate import reliability_at
     from simulator.fmt import number, percent, rupiah
     from simulator.regions import load_regions
 
@@ -344,12 +345,11 @@ def _allocate(args: argparse.Namespace) -> int:
         f"batas {deadline}, peluang >= {percent(args.probability, 0)}{_cli.illustrative_mark(panel)}"
     )
     _out(_lever_line(alloc.lever))
-    if getattr(
-        alloc.lever, "payer", None
-    ):  # the budget of the region holding them all (parameters.payer_for)
+    payer = getattr(alloc.lever, "payer", "")  # the budget of the region holding them all
+    if payer:  # (parameters.payer_for)
         from simulator.vocabulary import PAYERS
 
-        _out(f"dibayar dari: {PAYERS.get(alloc.lever.payer, alloc.lever.payer)}")
+        _out(f"dibayar dari: {PAYERS.get(payer, payer)}")
     _out(
         f"{'kode':<7} {'wilayah':<24} {'target':>8} {'perlu':>9} {'batas':>9} {'orang':>9} {'biaya':>18} "
         f"{'peluang':>8}  capai  kendala"
@@ -357,7 +357,8 @@ def _allocate(args: argparse.Namespace) -> int:
     for row in alloc.table.itertuples(index=False):
         need = "–" if row.needed != row.needed else number(row.needed)
         _out(
-            f"{row.region_code:<7} {row.name[:24]:<24} {percent(row.target):>8} {need:>9} {number(row.cap):>9} "
+            f"{row.region_code:<7} {row.name[:24]:<24} {percent(row.target):>8} {need:>9} "
+            f"{number(row.cap):>9} "
             f"{number(row.size):>9} {rupiah(row.cost_idr):>18} {percent(row.probability, 1):>8}  "
             f"{'ya' if row.reached else 'tidak':<5}  {allocation_limit(row.limit, 'id')}"
         )

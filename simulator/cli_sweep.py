@@ -97,9 +97,11 @@ def _sweep(args: argparse.Namespace) -> int:
         model = sweep.scenario_model(scenario, baseline, panel.targets, tree=tree, workforce=panel.workforce)
         design = sweep.make_design(model.dims, options["samples"], seed=options["seed"], grid=options["grid"])
         _out(
-            f"skenario: {scenario.name}; {len(model.dims)} asumsi / assumptions, {len(design.values)} titik desain / "
+            f"skenario: {scenario.name}; {len(model.dims)} asumsi / assumptions, {len(design.values)} "
+            "titik desain / "
             f"design points ({options['samples']} x ({len(model.dims)} + 2) + 1 + {len(model.dims)} x "
-            f"{options['grid']}), {len(model.regions)} wilayah, {len(model.targets)} target, {baseline.paths} jalur"
+            f"{options['grid']}), {len(model.regions)} wilayah, {len(model.targets)} target, "
+            f"{baseline.paths} jalur"
         )
         started = time.perf_counter()
         if client is None and args.workers > 0:
@@ -183,7 +185,8 @@ def headline_lines(result, tree) -> list[str]:
             )
             top = f"{first['assumption']} ({number(first['total'], 2)}) / {where}"
         lines.append(
-            f"{row.region_code:<7} {tree.name(str(row.region_code))[:22]:<22} {row.year:>5} {spread:>17}  {top}"
+            f"{row.region_code:<7} {tree.name(str(row.region_code))[:22]:<22} {row.year:>5} "
+            f"{spread:>17}  {top}"
         )
     return lines
 

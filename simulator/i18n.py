@@ -19,7 +19,8 @@ TEXT: dict[str, dict[str, str]] = {
         "dikalibrasi ke angka publik (Des 2023: 41,56 juta peserta aktif nasional; angka provinsi Kemnaker). "
         "Jangan dipakai sebagai angka resmi.",
         "en": "Illustrative data: the monthly participation history per kabupaten/kota is synthetic, "
-        "calibrated to public figures (Dec 2023: 41.56 million active nationally; Kemnaker province figures). "
+        "calibrated to public figures (Dec 2023: 41.56 million active nationally; Kemnaker province "
+        "figures). "
         "Not official figures.",
     },
     "language": {"id": "Bahasa", "en": "Language"},
@@ -87,8 +88,10 @@ TEXT: dict[str, dict[str, str]] = {
     "deadline": {"id": "Tenggat", "en": "Deadline"},
     "bundled": {"id": "Data bawaan", "en": "Bundled data"},
     "banner_short": {
-        "id": "Data ilustratif (riwayat kepesertaan sintetis, dikalibrasi ke angka publik); bukan angka resmi.",
-        "en": "Illustrative data (synthetic participation history calibrated to public figures); not official figures.",
+        "id": "Data ilustratif (riwayat kepesertaan sintetis, dikalibrasi ke angka publik); bukan "
+        "angka resmi.",
+        "en": "Illustrative data (synthetic participation history calibrated to public figures); not "
+        "official figures.",
     },
     "scenario_error": {"id": "Skenario tidak dapat dijalankan", "en": "The scenario cannot be run"},
     "persons": {"id": "Orang", "en": "Persons"},
@@ -133,8 +136,11 @@ TEXT: dict[str, dict[str, str]] = {
     "template": {"id": "Templat", "en": "Template"},
     "page_model": {"id": "Model", "en": "Model"},
     "model_note": {
-        "id": "Uji balik bergulir (3 titik awal) atas log(1 + peserta aktif) per kabupaten/kota; MASE < 1 berarti lebih baik daripada naif satu langkah dalam sampel. Cakupan interval dihitung di luar sampel.",
-        "en": "Rolling-origin backtest (3 origins) on log(1 + active) per kabupaten/kota; MASE < 1 beats the in-sample one-step naive. Interval coverage is out of sample.",
+        "id": "Uji balik bergulir (3 titik awal) atas log(1 + peserta aktif) per kabupaten/kota; MASE "
+        "< 1 berarti lebih baik daripada naif satu langkah dalam sampel. Cakupan interval dihitung di "
+        "luar sampel.",
+        "en": "Rolling-origin backtest (3 origins) on log(1 + active) per kabupaten/kota; MASE < 1 "
+        "beats the in-sample one-step naive. Interval coverage is out of sample.",
     },
     "mase_auto": {"id": "MASE rata-rata (model terpilih)", "en": "Mean MASE (selected model)"},
     "mase_naive": {"id": "MASE rata-rata (naif)", "en": "Mean MASE (naive)"},
@@ -144,12 +150,14 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "How sure the projection has been: backtest per level of the region tree",
     },
     "calib_note": {
-        "id": "Proyeksi lengkap (semua kab/kota, provinsi dan nasional, jalur bersama) dijalankan dari {n} titik "
+        "id": "Proyeksi lengkap (semua kab/kota, provinsi dan nasional, jalur bersama) dijalankan "
+        "dari {n} titik "
         "awal di masa lalu ({origins}) dan dibandingkan dengan yang terjadi. Pita X %: bagian angka "
         "sebenarnya di dalam pita X % proyeksi (idealnya mendekati X %). Galat median: median / aktual - 1 "
         "(positif: proyeksi terlalu tinggi). Skill: 1 - CRPS / CRPS naif (di atas 0: lebih baik dari naif). "
         "Setiap peluang di aplikasi ditampilkan bersama angka pita 80 % tingkatnya.",
-        "en": "The whole projection (every kabupaten/kota, province and the nation, joint paths) is run from {n} "
+        "en": "The whole projection (every kabupaten/kota, province and the nation, joint paths) is "
+        "run from {n} "
         "past origins ({origins}) and compared with what happened. Band X %: share of true values inside "
         "the projection's X % band (ideally close to X %). Median error: median / actual - 1 (positive: "
         "projected too high). Skill: 1 - CRPS / naive CRPS (above 0: better than naive). Every probability "
@@ -192,8 +200,10 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Probability of reaching the target by province,",
     },
     "national_target_note": {
-        "id": "* wilayah tanpa target sendiri dinilai terhadap target wilayah induknya (provinsi, lalu nasional RPJMN).",
-        "en": "* regions without a target of their own are assessed against their parent's (province, then the national RPJMN target).",
+        "id": "* wilayah tanpa target sendiri dinilai terhadap target wilayah induknya (provinsi, "
+        "lalu nasional RPJMN).",
+        "en": "* regions without a target of their own are assessed against their parent's (province, "
+        "then the national RPJMN target).",
     },
     "no target": {"id": "tanpa target", "en": "no target"},
     "payer_apbn": {"id": "APBN", "en": "APBN (central budget)"},
@@ -215,8 +225,10 @@ TEXT: dict[str, dict[str, str]] = {
     "officials_total": {"id": "Aparat desa terdaftar (total)", "en": "Village officials enrolled (total)"},
     "budget_needed": {"id": "Anggaran yang dibutuhkan", "en": "Budget needed"},
     "solve_sentence": {
-        "id": "Dibutuhkan {size} orang agar {region} mencapai {target} pada {deadline} dengan peluang sedikitnya {p}.",
-        "en": "{size} persons are needed for {region} to reach {target} by {deadline} with a probability of at least {p}.",
+        "id": "Dibutuhkan {size} orang agar {region} mencapai {target} pada {deadline} dengan peluang "
+        "sedikitnya {p}.",
+        "en": "{size} persons are needed for {region} to reach {target} by {deadline} with a "
+        "probability of at least {p}.",
     },
     "not_reachable": {
         "id": "Tidak tercapai dalam batas angkatan kerja",
@@ -284,8 +296,10 @@ TEXT: dict[str, dict[str, str]] = {
     "programmes_in_force": {"id": "Program berjalan", "en": "Programmes in force"},
     "new_levers": {"id": "Kebijakan baru", "en": "New levers"},
     "programme_line": {
-        "id": "{label}: {n} orang, {cost} per orang per bulan, {payer}, sejak {since}. Sudah ada dalam proyeksi dasar (tidak dihitung dua kali).",
-        "en": "{label}: {n} persons, {cost} per person a month, {payer}, since {since}. Already in the baseline (never counted twice).",
+        "id": "{label}: {n} orang, {cost} per orang per bulan, {payer}, sejak {since}. Sudah ada "
+        "dalam proyeksi dasar (tidak dihitung dua kali).",
+        "en": "{label}: {n} persons, {cost} per person a month, {payer}, since {since}. Already in "
+        "the baseline (never counted twice).",
     },
     "programme_action": {"id": "Program ini", "en": "This programme"},
     "programme_continue": {"id": "Berjalan terus", "en": "Continues"},
@@ -302,8 +316,10 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "programme_in_force_head": {"id": "Program berjalan", "en": "Programme in force"},
     "programme_running": {
-        "id": "Berjalan terus seperti dalam proyeksi dasar: {n} orang, {payer} membayar {monthly} per bulan. Pilih «Dihentikan» di panel kiri untuk melihat apa yang hilang.",
-        "en": "Continues as in the baseline: {n} persons, {payer} pays {monthly} a month. Choose «Stops» on the left to see what is lost.",
+        "id": "Berjalan terus seperti dalam proyeksi dasar: {n} orang, {payer} membayar {monthly} per "
+        "bulan. Pilih «Dihentikan» di panel kiri untuk melihat apa yang hilang.",
+        "en": "Continues as in the baseline: {n} persons, {payer} pays {monthly} a month. Choose "
+        "«Stops» on the left to see what is lost.",
     },
     "programme_stopped": {
         "id": "Dihentikan mulai {month}, dibandingkan dengan program yang berjalan terus:",
@@ -339,32 +355,41 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Kalbar: 2025 contribution subsidy (26,373 workers)",
     },
     "scn_kalbar-subsidy-2025_desc": {
-        "id": "Provinsi tetap membayar JKK+JKM untuk 26.373 pekerja rentan dan pekebun sawit sepanjang 2025 (jumlah anggaran 2024), lalu berhenti.",
-        "en": "The province keeps paying JKK+JKM for 26,373 vulnerable workers and oil-palm smallholders through 2025 (the 2024 budget headcount), then stops.",
+        "id": "Provinsi tetap membayar JKK+JKM untuk 26.373 pekerja rentan dan pekebun sawit "
+        "sepanjang 2025 (jumlah anggaran 2024), lalu berhenti.",
+        "en": "The province keeps paying JKK+JKM for 26,373 vulnerable workers and oil-palm "
+        "smallholders through 2025 (the 2024 budget headcount), then stops.",
     },
     "scn_kalbar-village-officials": {
         "id": "Kalbar: aparat desa terdaftar mulai Juli 2025",
         "en": "Kalbar: village officials enrolled from July 2025",
     },
     "scn_kalbar-village-officials_desc": {
-        "id": "Desa di semua kabupaten/kota Kalimantan Barat mendaftarkan aparatnya (perangkat desa, BPD, LKD, ketua RT/RW) mulai Juli 2025, dibayar dari APBDes.",
-        "en": "Villages in every kabupaten/kota of Kalimantan Barat enroll their officials (perangkat desa, BPD, LKD, RT/RW heads) from July 2025, paid from the village budget.",
+        "id": "Desa di semua kabupaten/kota Kalimantan Barat mendaftarkan aparatnya (perangkat desa, "
+        "BPD, LKD, ketua RT/RW) mulai Juli 2025, dibayar dari APBDes.",
+        "en": "Villages in every kabupaten/kota of Kalimantan Barat enroll their officials (perangkat "
+        "desa, BPD, LKD, RT/RW heads) from July 2025, paid from the village budget.",
     },
     "scn_kalbar-pergub-2025": {
         "id": "Kalbar: rencana gabungan menuju target Pergub 2025",
         "en": "Kalbar: combined plan for the Pergub 2025 target",
     },
     "scn_kalbar-pergub-2025_desc": {
-        "id": "Bantuan iuran provinsi yang lebih besar selama dua tahun, aparat desa mulai Juli 2025 dan kampanye sektor informal, dinilai terhadap target Pergub 2025 sebesar 59,56 %.",
-        "en": "Bigger provincial subsidy for two years, village officials from July 2025 and an informal-sector outreach campaign, assessed against the Pergub 2025 target of 59.56 %.",
+        "id": "Bantuan iuran provinsi yang lebih besar selama dua tahun, aparat desa mulai Juli 2025 "
+        "dan kampanye sektor informal, dinilai terhadap target Pergub 2025 sebesar 59,56 %.",
+        "en": "Bigger provincial subsidy for two years, village officials from July 2025 and an "
+        "informal-sector outreach campaign, assessed against the Pergub 2025 target of 59.56 %.",
     },
     "scn_national-plan": {
         "id": "Rencana nasional: APBN untuk 2 juta pekerja informal",
         "en": "National plan: APBN for 2 million informal workers",
     },
     "scn_national-plan_desc": {
-        "id": "APBN membayar iuran 2 juta pekerja informal selama dua tahun mulai Januari 2026, dibagi ke kabupaten/kota menurut pekerja yang belum tercakup, ditambah penegakan kepatuhan pemberi kerja.",
-        "en": "APBN subsidy for 2 million informal workers for two years from January 2026, split over kabupaten/kota by uncovered workers, and an employer compliance drive for wage earners.",
+        "id": "APBN membayar iuran 2 juta pekerja informal selama dua tahun mulai Januari 2026, "
+        "dibagi ke kabupaten/kota menurut pekerja yang belum tercakup, ditambah penegakan kepatuhan "
+        "pemberi kerja.",
+        "en": "APBN subsidy for 2 million informal workers for two years from January 2026, split "
+        "over kabupaten/kota by uncovered workers, and an employer compliance drive for wage earners.",
     },
     # ---- issue 22: assumption sweeps ("Seberapa yakin dengan asumsinya?") ----
     "sweep_title": {"id": "Seberapa yakin dengan asumsinya?", "en": "How sure are we of the assumptions?"},
@@ -375,9 +400,12 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Saved sweep for this data and scenario.",
     },
     "sweep_explain": {
-        "id": "Setiap asumsi yang diberi rentang (mis. bagian yang bertahan setelah bantuan berakhir) divariasikan "
-        "bersama-sama (desain Sobol'); grafik menunjukkan asumsi mana yang paling menentukan peluang mencapai target.",
-        "en": "Every assumption given as a range (e.g. the share staying after the subsidy ends) is varied together "
+        "id": "Setiap asumsi yang diberi rentang (mis. bagian yang bertahan setelah bantuan berakhir) "
+        "divariasikan "
+        "bersama-sama (desain Sobol'); grafik menunjukkan asumsi mana yang paling menentukan peluang "
+        "mencapai target.",
+        "en": "Every assumption given as a range (e.g. the share staying after the subsidy ends) is "
+        "varied together "
         "(a Sobol' design); the chart shows which one decides the probability of reaching the target.",
     },
     "sweep_none": {
@@ -389,9 +417,11 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "This scenario has no target for this region within its horizon.",
     },
     "sweep_headline": {
-        "id": "Target {year} ({target}): peluang {central} pada nilai tengah asumsi; {low}-{high} di antara 10 % dan "
+        "id": "Target {year} ({target}): peluang {central} pada nilai tengah asumsi; {low}-{high} di "
+        "antara 10 % dan "
         "90 % kumpulan asumsi.",
-        "en": "Target {year} ({target}): probability {central} at the central assumptions; {low}-{high} between the "
+        "en": "Target {year} ({target}): probability {central} at the central assumptions; "
+        "{low}-{high} between the "
         "10 % and 90 % assumption sets.",
     },
     "sweep_flat": {
@@ -399,9 +429,11 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "The probability of reaching the target does not depend on these assumptions.",
     },
     "sweep_legend": {
-        "id": "Batang: indeks total (bagian variasi peluang yang hilang bila asumsi itu diketahui pasti), garis: "
+        "id": "Batang: indeks total (bagian variasi peluang yang hilang bila asumsi itu diketahui "
+        "pasti), garis: "
         "selang 95 %; tanda oranye: indeks orde pertama (asumsi itu sendiri).",
-        "en": "Bar: total index (the share of the probability's variance gone if that assumption were known), line: "
+        "en": "Bar: total index (the share of the probability's variance gone if that assumption were "
+        "known), line: "
         "95 % interval; orange tick: first-order index (the assumption alone).",
     },
     "sweep_total": {"id": "Indeks total", "en": "Total index"},

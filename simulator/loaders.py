@@ -222,7 +222,7 @@ class Panel:
     warnings: tuple[str, ...] = field(default=())
 
     def sources_of(self, kind: str) -> tuple[str, ...]:
-        return tuple(s for s, k in zip(self.sources, self.kinds) if k == kind)
+        return tuple(s for s, k in zip(self.sources, self.kinds, strict=True) if k == kind)
 
     @property
     def illustrative(self) -> bool:
@@ -319,7 +319,9 @@ def load_data(path: str | Path) -> Panel:
     if len(files) == 1:
         data_hash = digests[0]
     else:
-        manifest = "".join(f"{d}  {n}\n" for d, n in sorted(zip(digests, names), key=lambda p: p[1]))
+        manifest = "".join(
+            f"{d}  {n}\n" for d, n in sorted(zip(digests, names, strict=True), key=lambda p: p[1])
+        )
         data_hash = hashlib.sha256(manifest.encode()).hexdigest()
     log.info("loaded %s", ", ".join(names))
     return Panel(
@@ -476,7 +478,8 @@ def _folder_files(folder: Path) -> list[tuple[Path, str]]:
                 files.append((file, kind))
     if not files:
         raise InputError(
-            f"{folder}: no data files found: expected history*.csv/.xlsx, workforce.csv/.xlsx or targets.csv/.xlsx"
+            f"{folder}: no data files found: expected history*.csv/.xlsx, workforce.csv/.xlsx or "
+            "targets.csv/.xlsx"
         )
     return sorted(files, key=lambda fk: fk[0].name)
 
@@ -589,7 +592,8 @@ def _csv_records(name: str, text: str, sep: str) -> list[list[str]]:
             start = reader.line_num + 1
     except csv.Error:
         raise InputError(
-            f"{name}: row {start}: a quoted value is not closed (or longer than {number(csv.field_size_limit())} "
+            f"{name}: row {start}: a quoted value is not closed (or longer than "
+            f"{number(csv.field_size_limit())} "
             "characters): expected a closing '\"'"
         ) from None
     return records
@@ -629,17 +633,20 @@ def _check_xlsx_package(name: str, data: bytes) -> None:
                         size += len(block)
                         if member.filename.lower().endswith("sharedstrings.xml") and size > MAX_XLSX_STRINGS:
                             raise InputError(
-                                f"{name}: its shared strings unpack to more than {number(MAX_XLSX_STRINGS)} bytes: "
+                                f"{name}: its shared strings unpack to more than "
+                                f"{number(MAX_XLSX_STRINGS)} bytes: "
                                 "expected a smaller workbook"
                             )
                         if total > MAX_XLSX_UNPACKED:
                             raise InputError(
-                                f"{name}: unpacks to more than {number(MAX_XLSX_UNPACKED)} bytes: expected a smaller workbook"
+                                f"{name}: unpacks to more than {number(MAX_XLSX_UNPACKED)} bytes: "
+                                "expected a smaller workbook"
                             )
                         window = tail + block
                         if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
                             raise InputError(
-                                f"{name}: part {clip(member.filename)} declares a DTD or entities, which Excel never "
+                                f"{name}: part {clip(member.filename)} declares a DTD or entities, "
+                                "which Excel never "
                                 "writes: expected a workbook saved by a spreadsheet program"
                             )
                         tail = block[-16:]
@@ -722,8 +729,9 @@ def _norm_header(text: object) -> str:
     return re.sub(r"[\s\-/.]+", "_", str(text).strip().lower()).strip("_")
 
 
-def _map_columns(raw: _Raw, schema: _Schema) -> tuple[dict[str, int], dict[str, int]]:
+def _map_columns(raw: _Raw, schema: _Schema) -> tuple[dict[str, int], dict[str, int]]:  # noqa: C901 -- outlier listed in #23 (complexity 13): split, then drop this
     """Canonical name -> column index, and extra (unmapped) normalised name -> column index."""
+    assert raw.header is not None  # _read_table maps columns only once a header row is found
     where = f"{raw.name}: row {raw.header_row}"
     found: dict[str, tuple[int, int]] = {}  # canonical -> (rank, index)
     extras: dict[str, int] = {}
@@ -979,7 +987,7 @@ _DTYPES: dict[Callable, str] = {
 }
 
 
-def _read_table(src: _Source, kind: str, sheet: str | None) -> pd.DataFrame:
+def _read_table(src: _Source, kind: str, sheet: str | None) -> pd.DataFrame:  # noqa: C901 -- outlier listed in #23 (complexity 14): split, then drop this
     """Parse and check every cell; return the canonical frame with ``_file`` and ``_row``."""
     if kind not in SCHEMAS:
         raise InputError(f"{src.name}: unknown file kind {kind!r}: expected one of {', '.join(KINDS)}")
@@ -987,7 +995,8 @@ def _read_table(src: _Source, kind: str, sheet: str | None) -> pd.DataFrame:
     raw = _read_raw(src, sheet)
     if raw.header is None:
         raise InputError(
-            f"{raw.name}: the file is empty: expected a header row with the columns {', '.join(schema.required)}"
+            f"{raw.name}: the file is empty: expected a header row with the columns "
+            f"{', '.join(schema.required)}"
         )
     if not len(raw.row_numbers):
         raise InputError(
@@ -1002,7 +1011,8 @@ def _read_table(src: _Source, kind: str, sheet: str | None) -> pd.DataFrame:
             count = width + int(np.flatnonzero(~_blank_mask(raw.cells.iloc[[i]][beyond])[0])[-1]) + 1
             sep = f" separated by {raw.separator!r}" if raw.separator else ""
             raise InputError(
-                f"{raw.name}: row {raw.row_numbers[i]}: {count} values{sep} but the header (row {raw.header_row}) "
+                f"{raw.name}: row {raw.row_numbers[i]}: {count} values{sep} but the header (row "
+                f"{raw.header_row}) "
                 f"has {width} columns: expected one value per column"
             )
     columns, extras = _map_columns(raw, schema)
@@ -1027,7 +1037,8 @@ def _read_table(src: _Source, kind: str, sheet: str | None) -> pd.DataFrame:
         if len(zero):
             i = int(zero[0])
             raise InputError(
-                f"{raw.name}: row {raw.row_numbers[i]}, column {raw.header[columns[EMPLOYED]].strip()}: 0 employed: "
+                f"{raw.name}: row {raw.row_numbers[i]}, column "
+                f"{raw.header[columns[EMPLOYED]].strip()}: 0 employed: "
                 "expected at least 1 (coverage divides by the employed)"
             )
     for col in (DS, PERIOD):
@@ -1087,13 +1098,15 @@ def _parse_column(values: np.ndarray, parse: Callable[[object, str], object], st
 
 
 def _check_not_future(frame: pd.DataFrame, col: str, raw: _Raw, j: int) -> None:
+    assert raw.header is not None  # columns were mapped from it
     today = pd.Timestamp.today()
     this_month = pd.Timestamp(today.year, today.month, 1)
     future = np.flatnonzero((frame[col] > this_month).to_numpy())
     if len(future):
         i = future[0]
         raise InputError(
-            f"{raw.name}: row {raw.row_numbers[i]}, column {raw.header[j].strip()}: month {frame[col].iloc[i]:%Y-%m} "
+            f"{raw.name}: row {raw.row_numbers[i]}, column {raw.header[j].strip()}: month "
+            f"{frame[col].iloc[i]:%Y-%m} "
             f"is in the future: expected months up to {this_month:%Y-%m}"
         )
 
@@ -1169,7 +1182,8 @@ def _check_gaps(frame: pd.DataFrame) -> None:
         return f"{n // 12:04d}-{n % 12 + 1:02d}"
 
     raise InputError(
-        f"{frame[_FILE].iloc[i]}: row {frame[_ROW].iloc[i]}, column {_header(frame, DS)}: gap in the series of region "
+        f"{frame[_FILE].iloc[i]}: row {frame[_ROW].iloc[i]}, column {_header(frame, DS)}: gap in the "
+        "series of region "
         f"{reg[g]}, segment {seg[g]}: first missing month {fmt_month(missing)} "
         f"(expected every month from {fmt_month(lo)} to {fmt_month(hi)})"
     )
@@ -1201,7 +1215,8 @@ def _check_regions(frame: pd.DataFrame, wanted: set[str] | None, kind: str) -> N
     listed = ", ".join(f"{c} {tree.name(c)}" for c in missing[:3]) + (", ..." if len(missing) > 3 else "")
     what = "every kabupaten/kota" if kind == "history" else "every kabupaten/kota of the history"
     raise InputError(
-        f"{file}: column {_header(frame, REGION_CODE)}: {number(len(missing))} kabupaten/kota missing ({listed}): "
+        f"{file}: column {_header(frame, REGION_CODE)}: {number(len(missing))} kabupaten/kota missing "
+        f"({listed}): "
         f"expected {what}"
     )
 
@@ -1223,9 +1238,11 @@ def _check_active_within_employed(history: pd.DataFrame, workforce: pd.DataFrame
         b = bad.iloc[0]
         i, w = int(b["_order"]), int(b["_wf"])
         raise InputError(
-            f"{hist[_FILE].iloc[i]}: row {hist[_ROW].iloc[i]}, column {_header(history, ACTIVE)}: region {b[REGION_CODE]} "
+            f"{hist[_FILE].iloc[i]}: row {hist[_ROW].iloc[i]}, column {_header(history, ACTIVE)}: "
+            f"region {b[REGION_CODE]} "
             f"has {number(b[ACTIVE])} active participants in {b[DS]:%Y-%m} (all segments), "
-            f"{number(b[ACTIVE] / b[EMPLOYED], 1)} times the {number(b[EMPLOYED])} employed in {wf[_FILE].iloc[w]} "
+            f"{number(b[ACTIVE] / b[EMPLOYED], 1)} times the {number(b[EMPLOYED])} employed in "
+            f"{wf[_FILE].iloc[w]} "
             f"row {wf[_ROW].iloc[w]}: expected at most {number(ACTIVE_EMPLOYED_LIMIT, 0)} times the employed"
         )
     above = both[both[ACTIVE] > both[EMPLOYED]].sort_values("_order")
@@ -1238,10 +1255,13 @@ def _check_active_within_employed(history: pd.DataFrame, workforce: pd.DataFrame
     tree = load_regions()
     named = ", ".join(f"{c} {tree.name(c)}" for c in regions[:5]) + (", ..." if len(regions) > 5 else "")
     return (
-        f"{hist[_FILE].iloc[i]}: row {hist[_ROW].iloc[i]}, column {_header(history, ACTIVE)}: active participants "
+        f"{hist[_FILE].iloc[i]}: row {hist[_ROW].iloc[i]}, column {_header(history, ACTIVE)}: active "
+        "participants "
         f"above the employed in {number(len(regions))} region(s) ({named}), at most "
-        f"{number(worst[ACTIVE] / worst[EMPLOYED], 2)} times ({worst[REGION_CODE]}, {worst[DS]:%Y-%m}): accepted as "
-        f"participants counted where their employer is registered (up to {number(ACTIVE_EMPLOYED_LIMIT, 0)} times); "
+        f"{number(worst[ACTIVE] / worst[EMPLOYED], 2)} times ({worst[REGION_CODE]}, "
+        f"{worst[DS]:%Y-%m}): accepted as "
+        "participants counted where their employer is registered (up to "
+        f"{number(ACTIVE_EMPLOYED_LIMIT, 0)} times); "
         "coverage there is capped at 100 %",
     )
 

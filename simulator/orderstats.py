@@ -61,7 +61,9 @@ def median(values: np.ndarray) -> np.ndarray:
     """``numpy.median(values, axis=-1)`` for float ``values``, the same numbers and dtype;
     partitions ``values`` in place. For an even count the mean of the two middle values in the
     values' dtype, as numpy's ``mean`` of the pair."""
-    return median_and_quantiles(values, ())[0]
+    mid = median_and_quantiles(values, ())[0]
+    assert mid is not None  # asked for with the median
+    return mid
 
 
 def median_float64(values: np.ndarray) -> np.ndarray:
@@ -105,7 +107,7 @@ def median_and_quantiles(
     high_at = np.where(top, n - 1, floor + 1).astype(np.int64).tolist()
     middle = ([n // 2] if n % 2 else [n // 2 - 1, n // 2]) if with_median else []
     positions = sorted({*middle, *low_at, *high_at})
-    found = dict(zip(positions, select(values, positions)))
+    found = dict(zip(positions, select(values, positions), strict=True))
     mid = None
     if with_median:
         mid = (
@@ -114,7 +116,7 @@ def median_and_quantiles(
             else np.true_divide(np.add(found[n // 2 - 1], found[n // 2]), 2, dtype=values.dtype)
         )
     out = np.empty((len(qs), *values.shape[:-1]), dtype=np.result_type(values.dtype, np.float64))
-    for j, (lo, hi, g) in enumerate(zip(low_at, high_at, gamma.tolist())):
+    for j, (lo, hi, g) in enumerate(zip(low_at, high_at, gamma.tolist(), strict=True)):
         a, b = found[lo], found[hi]
         diff = b - a
         g = np.float64(g)  # a numpy scalar: float32 values interpolate in float64, as numpy does

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable
 
 
 def _cores() -> int:
@@ -59,7 +59,9 @@ def in_blocks(n: int, work: Callable[[int, int], None], values_per_row: int) -> 
         work(0, n)
         return
     bounds = [n * k // parts for k in range(parts + 1)]
-    futures = [_executor().submit(_run_block, work, lo, hi) for lo, hi in zip(bounds[1:-1], bounds[2:])]
+    futures = [
+        _executor().submit(_run_block, work, lo, hi) for lo, hi in zip(bounds[1:-1], bounds[2:], strict=True)
+    ]
     try:
         _run_block(work, bounds[0], bounds[1])
     finally:

@@ -139,7 +139,8 @@ class RegionTree:
             return matches[0]
         if not matches:
             raise InputError(
-                f"unknown region {raw!r}: expected a Kemendagri code or name (see `python -m simulator regions`)"
+                f"unknown region {raw!r}: expected a Kemendagri code or name (see `python -m "
+                "simulator regions`)"
             )
         names = ", ".join(f"{c} {self.name(c)}" for c in matches)
         raise InputError(f"region {raw!r} is ambiguous: it matches {names}; use the code")
@@ -205,7 +206,7 @@ def _columns_of(tree: RegionTree) -> dict[str, list]:
 def _children_of(tree: RegionTree) -> dict[str, tuple[str, ...]]:
     """Child codes per parent code, in table order."""
     out: dict[str, list[str]] = {}
-    for code, parent in zip(tree.table["code"].tolist(), tree.table["parent_code"].tolist()):
+    for code, parent in zip(tree.table["code"].tolist(), tree.table["parent_code"].tolist(), strict=True):
         if isinstance(parent, str) and parent:
             out.setdefault(parent, []).append(code)
     return {k: tuple(v) for k, v in out.items()}
@@ -214,7 +215,7 @@ def _children_of(tree: RegionTree) -> dict[str, tuple[str, ...]]:
 @lru_cache(maxsize=8)
 def _by_name(tree: RegionTree) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
-    for code, name in zip(tree.table["code"], tree.table["name"]):
+    for code, name in zip(tree.table["code"], tree.table["name"], strict=True):
         out.setdefault(normalise_name(name), []).append(code)
     out.setdefault("kalbar", []).append("61")
     out.setdefault("dki jakarta", []).append("31")
@@ -235,7 +236,8 @@ def load_regions(path: str | None = None) -> RegionTree:
     bad = table.loc[(table["parent_code"] != "") & ~table["parent_code"].isin(known)]
     if len(bad):
         raise InputError(
-            f"{file.name}: row {bad.index[0] + 2}, column parent_code: unknown parent {bad['parent_code'].iloc[0]!r}"
+            f"{file.name}: row {bad.index[0] + 2}, column parent_code: unknown parent "
+            f"{bad['parent_code'].iloc[0]!r}"
         )
     for col in ("villages", "desa", "kelurahan", "kecamatan", "population"):
         table[col] = table[col].astype(np.int64)

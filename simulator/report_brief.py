@@ -39,7 +39,6 @@ from simulator.report_common import (
 )
 from simulator.vocabulary import GOVERNMENT_PAYERS, NATION_CODE, PAYERS
 
-
 # ---- printable brief ---------------------------------------------------------------------------------
 CSS = """
 @page { size: A4; margin: 14mm 14mm 16mm 14mm; }
@@ -86,7 +85,9 @@ def html_table(
         )
 
     classes = classes or [""] * len(rows)
-    body = "".join(f"<tr{f' class={c}' if c else ''}>{cells('td', r)}</tr>" for r, c in zip(rows, classes))
+    body = "".join(
+        f"<tr{f' class={c}' if c else ''}>{cells('td', r)}</tr>" for r, c in zip(rows, classes, strict=True)
+    )
     return f"<table><thead><tr>{cells('th', head)}</tr></thead><tbody>{body}</tbody></table>"
 
 
@@ -200,8 +201,8 @@ def _groups(result: Result, status: pd.DataFrame, tree: RegionTree) -> list[str]
     from simulator.scenario import scope_leaves
 
     table = tree.table
-    parent = dict(zip(table["code"], table["parent_code"]))
-    level = dict(zip(table["code"], table["level"]))
+    parent = dict(zip(table["code"], table["parent_code"], strict=True))
+    level = dict(zip(table["code"], table["level"], strict=True))
     wanted: set[str] = set()
     for code in status["region_code"].astype(str):
         if code in level:
@@ -220,7 +221,7 @@ def _nice_step(span: float) -> float:
     return 0.25
 
 
-def fan_svg(
+def fan_svg(  # noqa: C901 -- outlier listed in #23 (complexity 15): split, then drop this
     result: Result,
     code: str,
     targets: list[tuple[int, float, pd.Period]] | None = None,
@@ -394,11 +395,15 @@ def _card(row, name: str, lang: str) -> str:
         else label("no_gap", lang)
     )
     return (
-        f"<div class='card card-{css}'><b>{esc(name)}</b> · <span class='status {css}'>{esc(t(row.status, lang))}</span>"
+        f"<div class='card card-{css}'><b>{esc(name)}</b> · <span class='status "
+        f"{css}'>{esc(t(row.status, lang))}</span>"
         f"<div>{esc(t('target', lang))} {int(row.year)}: <b>{esc(percent(row.target, lang=lang))}</b> · "
-        f"{esc(t('median', lang))} {esc(month_name(row.deadline, lang))}: <b>{esc(percent(row.median, lang=lang))}</b> "
-        f"({esc(t('band80', lang))}: {esc(percent(row.p10, lang=lang))}–{esc(percent(row.p90, lang=lang))})</div>"
-        f"<div>{esc(t('probability', lang))}: <b>{esc(percent(row.probability, 0, lang))}</b> ({esc(tested)}) · "
+        f"{esc(t('median', lang))} {esc(month_name(row.deadline, lang))}: "
+        f"<b>{esc(percent(row.median, lang=lang))}</b> "
+        f"({esc(t('band80', lang))}: "
+        f"{esc(percent(row.p10, lang=lang))}–{esc(percent(row.p90, lang=lang))})</div>"
+        f"<div>{esc(t('probability', lang))}: <b>{esc(percent(row.probability, 0, lang))}</b> "
+        f"({esc(tested)}) · "
         f"{esc(gap)}</div></div>"
     )
 
@@ -593,8 +598,10 @@ def _sensitivity_page(sweep, tree: RegionTree, lang: str) -> str:
                     f"{tree.name(code) if code in tree else code} ({code})",
                     str(int(year)),
                     str(r.assumption),
-                    f"{number(r.first, 2, lang)} ({number(r.first_lo, 2, lang)}–{number(r.first_hi, 2, lang)})",
-                    f"{number(r.total, 2, lang)} ({number(r.total_lo, 2, lang)}–{number(r.total_hi, 2, lang)})",
+                    f"{number(r.first, 2, lang)} "
+                    f"({number(r.first_lo, 2, lang)}–{number(r.first_hi, 2, lang)})",
+                    f"{number(r.total, 2, lang)} "
+                    f"({number(r.total_lo, 2, lang)}–{number(r.total_hi, 2, lang)})",
                     number(getattr(r, "central", float("nan")), 3, lang),
                     number(threshold, 3, lang) if threshold == threshold else "–",
                     str(getattr(r, "side", "")),

@@ -45,7 +45,7 @@ def _measures(result: Result, targets: pd.DataFrame, tree: RegionTree, threshold
     frame = status[["region_code", "year", "probability", "median"]].rename(columns={"median": "coverage"})
     cost = region_cost(result, tree, sorted(set(frame["region_code"])))
     by_year = cost.groupby(["region_code", "year"])["cost_idr"].sum()
-    keys = list(zip(frame["region_code"], frame["year"]))
+    keys = list(zip(frame["region_code"], frame["year"], strict=True))
     frame = frame.assign(cost_idr=[float(by_year.get(k, 0.0)) for k in keys])
     return frame.set_index(["region_code", "year"])
 

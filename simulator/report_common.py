@@ -265,7 +265,7 @@ def leaves_under(tree: RegionTree, code: str) -> set[str]:
     codes, leaves, s = summing_matrix(tree)
     if code not in tree:
         return set()
-    return {leaf for leaf, on in zip(leaves, s[codes.index(code)]) if on}
+    return {leaf for leaf, on in zip(leaves, s[codes.index(code)], strict=True) if on}
 
 
 def region_cost(result: Result, tree: RegionTree, codes: list[str] | tuple[str, ...]) -> pd.DataFrame:
@@ -280,7 +280,10 @@ def region_cost(result: Result, tree: RegionTree, codes: list[str] | tuple[str, 
 
     columns = ["region_code", "payer", "year", "cost_idr"]
     levers = result.scenario.levers
-    scopes = {name: set(scope_leaves(lever.region, tree)) for name, lever in zip(lever_names(levers), levers)}
+    scopes = {
+        name: set(scope_leaves(lever.region, tree))
+        for name, lever in zip(lever_names(levers), levers, strict=True)
+    }
     frames = []
     for code in codes:
         under = leaves_under(tree, code)

@@ -149,8 +149,8 @@ def _sheet(
     for j, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(j)].width = width
     # viewers keep the default height for a wrapped header unless told (LibreOffice, Excel on open)
-    lines = [len(textwrap.wrap(text, max(w - 2, 4))) for text, w in zip(headers, widths)]
-    ws.row_dimensions[4].height = 15 * max([*lines, 1])
+    wrapped = [len(textwrap.wrap(text, max(w - 2, 4))) for text, w in zip(headers, widths, strict=True)]
+    ws.row_dimensions[4].height = 15 * max([*wrapped, 1])
     ws.freeze_panes = "A5"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
@@ -189,7 +189,7 @@ def _input_rows(result: Result, tree: RegionTree, lang: str) -> list[list[tuple[
 
     rows = []
     levers = result.scenario.levers
-    for i, (lever, name) in enumerate(zip(levers, lever_names(levers)), start=1):
+    for i, (lever, name) in enumerate(zip(levers, lever_names(levers), strict=True), start=1):
         for f in dataclasses.fields(lever):
             if f.name in ("label", "reference"):
                 continue
@@ -248,7 +248,6 @@ def _status_rows(status: pd.DataFrame, tree: RegionTree, lang: str) -> list[list
 def _sensitivity_rows(sweep: Any, tree: RegionTree, lang: str) -> list[list[tuple[Any, str | None]]]:
     """One row per region, target year and assumption of a sweep (probability's indices)."""
     from simulator.fmt import number
-
     from simulator.sweep import tornado
 
     rows = []

@@ -26,7 +26,8 @@ def encode_scenario(text: str) -> str:
     token = "z" + packed
     if len(token) > MAX_TOKEN:
         raise InputError(
-            f"scenario: too long to share in a link ({len(token)} > {MAX_TOKEN} characters); share the YAML file instead"
+            f"scenario: too long to share in a link ({len(token)} > {MAX_TOKEN} characters); share "
+            "the YAML file instead"
         )
     return token
 
@@ -61,7 +62,8 @@ def check_not_bundled(name: str, text: str, bundled: dict[str, str], source: str
     for own, own_text in bundled.items():
         if own.casefold() == key and own_text != text:
             raise InputError(
-                f"{source}: scenario name {clip(name)!r} is the name of a bundled scenario: expected another name"
+                f"{source}: scenario name {clip(name)!r} is the name of a bundled scenario: expected "
+                "another name"
             )
 
 

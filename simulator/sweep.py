@@ -79,7 +79,7 @@ def dimensions(scenario: Scenario) -> tuple[Dimension, ...]:
 
     names = lever_names(scenario.levers)
     out = []
-    for i, (lever, name) in enumerate(zip(scenario.levers, names)):
+    for i, (lever, name) in enumerate(zip(scenario.levers, names, strict=True)):
         for f in dataclasses.fields(lever):
             value = getattr(lever, f.name)
             if isinstance(value, Uncertain) and not value.is_fixed:
@@ -95,8 +95,10 @@ def dimensions(scenario: Scenario) -> tuple[Dimension, ...]:
 def fixed_scenario(scenario: Scenario, dims: Sequence[Dimension], values: Sequence[float]) -> Scenario:
     """A new Scenario with each swept assumption fixed to its value (the given one is not changed)."""
     levers = list(scenario.levers)
-    for dim, value in zip(dims, values):
-        levers[dim.lever] = dataclasses.replace(levers[dim.lever], **{dim.key: Uncertain.fixed(float(value))})
+    for dim, value in zip(dims, values, strict=True):
+        assert dim.lever is not None  # a swept dimension always names its lever
+        change: dict[str, Any] = {dim.key: Uncertain.fixed(float(value))}
+        levers[dim.lever] = dataclasses.replace(levers[dim.lever], **change)
     return dataclasses.replace(scenario, levers=tuple(levers))
 
 
@@ -369,7 +371,7 @@ class ScenarioModel:
         tree = self.tree if self.tree is not None else load_regions()
         years = self.targets["year"].to_numpy(dtype=np.int64)
         out = np.empty((len(values), len(self.targets), len(OUTPUTS)))
-        for m, (row, seed) in enumerate(zip(values, seeds)):
+        for m, (row, seed) in enumerate(zip(values, seeds, strict=True)):
             scenario = fixed_scenario(self.scenario, self.dims, row)
             result = run_scenario(
                 baseline, scenario, paths=self.paths, seed=int(seed), tree=tree, regions=list(self.regions)
@@ -544,7 +546,7 @@ def _read_done(folder: Path) -> dict[int, np.ndarray]:
     for file in sorted((folder / "points").glob("points-*.npz")):
         try:
             with np.load(file, allow_pickle=False) as data:
-                found = dict(zip(data["points"].tolist(), data["y"]))
+                found = dict(zip(data["points"].tolist(), data["y"], strict=True))
         except (OSError, ValueError, KeyError, zipfile.BadZipFile):
             continue  # not one of ours whole (files are written atomically): its points are computed again
         done.update({int(i): row for i, row in found.items()})
@@ -593,7 +595,7 @@ class RunStats:
     peak_rss: dict[int, int] = dataclasses.field(default_factory=dict)
 
 
-def run_design(
+def run_design(  # noqa: C901 -- outlier listed in #23 (complexity 13): split, then drop this
     model: Any,
     design: Design,
     folder: str | Path,
@@ -663,7 +665,7 @@ def run_design(
     def finished(points: np.ndarray, y: np.ndarray, seconds: float, peak: int, pid: int, cpu: float) -> None:
         nonlocal count
         _write_batch(folder, points, y)
-        for i, row in zip(points.tolist(), y):
+        for i, row in zip(points.tolist(), y, strict=True):
             done[int(i)] = row
         count += len(points)
         stats.computed += len(points)
@@ -678,9 +680,9 @@ def run_design(
         for points in chunks:
             finished(*_run_batch(model, context, design.values[points], points, seed, single_thread=False))
     elif chunks:
-        from distributed import as_completed
-
         import time
+
+        from distributed import as_completed
 
         begin = time.perf_counter()
         shared = client.scatter(context, broadcast=True) if context is not None else None
@@ -728,7 +730,8 @@ def open_client(scheduler: str | None = None, workers: int = 2, threads: int = 1
 
 
 def close_client(client: Any) -> None:
-    """Close a client from ``open_client`` and the LocalCluster it started (an outside cluster keeps running)."""
+    """Close a client from ``open_client`` and the LocalCluster it started (an outside cluster keeps
+    running)."""
     cluster = getattr(client, "cluster", None)
     client.close()
     if cluster is not None:

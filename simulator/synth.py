@@ -171,6 +171,7 @@ def province_seeds(regions: RegionTree) -> dict[str, float]:
     provinces = regions.of_level("provinsi")
     pop = regions.table.set_index("code")["population"]
     dec, feb = ANCHORS[1], ANCHORS[4]
+    assert dec.total is not None and feb.total is not None  # both national anchors
     out = {p: float(PROVINCE_ACTIVE_2023[p]) for p in provinces if p in PROVINCE_ACTIVE_2023}
     out.update({p: v * dec.total / feb.total for p, v in PROVINCE_ACTIVE_FEB_2025.items() if p not in out})
     missing = [p for p in provinces if p not in out]
@@ -178,7 +179,7 @@ def province_seeds(regions: RegionTree) -> dict[str, float]:
     if remainder <= 0:
         raise InputError("synth: province anchors exceed the national total")
     shares = _integer_split(int(round(remainder)), (pop[missing] / pop[missing].sum()).to_numpy())
-    out.update({p: float(v) for p, v in zip(missing, shares)})
+    out.update({p: float(v) for p, v in zip(missing, shares, strict=True)})
     return {p: out[p] for p in provinces}
 
 
@@ -323,7 +324,6 @@ def calibration_factors(
     pos = {m: i for i, m in enumerate(months)}
     n_prov, n_seg, n_month = organic.shape
     p_index = {p: i for i, p in enumerate(provinces)}
-    level = organic + extra
     own: dict[int, dict[int, float]] = {}  # province -> {month: log factor of its total}
     for a in anchors:
         t = pos[a.month]
@@ -331,9 +331,9 @@ def calibration_factors(
             i = p_index[p]
             own.setdefault(i, {})[t] = np.log((v - extra[i, :, t].sum()) / organic[i, :, t].sum())
     natural = np.zeros((n_prov, n_month))
-    for i, knots in own.items():
-        xs = sorted(knots)
-        natural[i] = np.interp(np.arange(n_month), xs, [knots[x] for x in xs])
+    for i, at in own.items():
+        xs = sorted(at)
+        natural[i] = np.interp(np.arange(n_month), xs, [at[x] for x in xs])
     knots: dict[tuple[int, int], dict[int, float]] = {}
     for a in anchors:
         t = pos[a.month]
@@ -462,24 +462,46 @@ def make_illustrative_history(regions: RegionTree, seed: int = SEED) -> pd.DataF
 #: Public BPS Sakernas August employed persons [persons], as in /work/shared/data/bps_employed.csv
 #: (news reports quoting BPS releases); embedded so the project does not read the shared folder.
 BPS_EMPLOYED_AUG: dict[tuple[str, str], tuple[int, str]] = {
-    ("00", "2019-08"): (126_510_000, "BPS Sakernas Aug 2019: bps.go.id pressrelease 2019-11-05 #1565; alinea.id"),
+    ("00", "2019-08"): (
+        126_510_000,
+        "BPS Sakernas Aug 2019: bps.go.id pressrelease 2019-11-05 #1565; alinea.id",
+    ),
     ("00", "2020-08"): (128_450_000, "BPS Sakernas Aug 2020: suara.com 2020-11-11 (BPS Aug 2020)"),
-    ("00", "2021-08"): (131_050_000, "BPS Sakernas Aug 2021: bps.go.id pressrelease 2021-11-05 #1816; katadata.co.id"),
+    ("00", "2021-08"): (
+        131_050_000,
+        "BPS Sakernas Aug 2021: bps.go.id pressrelease 2021-11-05 #1816; katadata.co.id",
+    ),
     ("00", "2022-08"): (135_300_000, "BPS Sakernas Aug 2022: databoks.katadata.co.id 2022-11-15"),
     ("00", "2023-08"): (139_850_000, "BPS Sakernas Aug 2023: BPS BRS No.77/11/Th.XXVI 6 Nov 2023"),
-    ("00", "2024-08"): (144_640_000, "BPS Sakernas Aug 2024: goodstats.id; paskerid.kemnaker.go.id; tribunnews (BPS 5 Nov 2024)"),
+    ("00", "2024-08"): (
+        144_640_000,
+        "BPS Sakernas Aug 2024: goodstats.id; paskerid.kemnaker.go.id; tribunnews (BPS 5 Nov 2024)",
+    ),
     ("00", "2025-08"): (146_540_000, "BPS Sakernas Aug 2025 (released 5 Nov 2025), as reported"),
-    ("61", "2022-08"): (2_562_000, "BPS Sakernas Aug 2022 (derived: 2023 minus reported +217,72 ribu): kalbar.antaranews.com berita/555426"),
+    ("61", "2022-08"): (
+        2_562_000,
+        "BPS Sakernas Aug 2022 (derived: 2023 minus reported +217,72 ribu): "
+        "kalbar.antaranews.com berita/555426",
+    ),
     ("61", "2023-08"): (2_780_000, "BPS Sakernas Aug 2023: kalbar.antaranews.com berita/555426"),
-    ("61", "2024-08"): (2_860_000, "BPS Sakernas Aug 2024: borneotribun.com 2024/11 (ANTARA); kalbar.antaranews.com berita/604689"),
+    ("61", "2024-08"): (
+        2_860_000,
+        "BPS Sakernas Aug 2024: borneotribun.com 2024/11 (ANTARA); kalbar.antaranews.com berita/604689",
+    ),
     ("62", "2020-08"): (1_318_130, "BPS Sakernas Aug 2020: kalteng.antaranews.com berita/518553"),
     ("62", "2021-08"): (1_346_440, "BPS Sakernas Aug 2021: kalteng.antaranews.com berita/518553"),
-    ("62", "2022-08"): (1_344_480, "BPS Sakernas Aug 2022: beritasampit.co.id 2022-11-07; borneonews.co.id 282335"),
+    ("62", "2022-08"): (
+        1_344_480,
+        "BPS Sakernas Aug 2022: beritasampit.co.id 2022-11-07; borneonews.co.id 282335",
+    ),
     ("62", "2023-08"): (1_349_880, "BPS Sakernas Aug 2023: barutkab.bps.go.id pressrelease 2023-11-06 #1293"),
     ("64", "2021-08"): (1_720_360, "BPS Sakernas Aug 2021: kaltim.bps.go.id pressrelease 2021-11-05 #859"),
     ("64", "2023-08"): (1_845_000, "BPS Sakernas Aug 2023 (derived): kalimantan.bisnis.com 2023-11-08"),
     ("75", "2023-08"): (631_521, "BPS Sakernas Aug 2023: BPS Gorontalo BRS No.60/11/75/Th.XVII 6 Nov 2023"),
-    ("61.01", "2022-08"): (282_918, "BPS Sakernas Aug 2022: BPS Kab. Sambas BRS No.03/01/6101/Th.II 9 Jan 2023"),
+    ("61.01", "2022-08"): (
+        282_918,
+        "BPS Sakernas Aug 2022: BPS Kab. Sambas BRS No.03/01/6101/Th.II 9 Jan 2023",
+    ),
 }  # fmt: skip
 #: Published UCJ denominators ("pekerja potensial": BPS employed less ASN, TNI and Polri) [persons],
 #: as reported; written to the workforce table's ``potential`` column (simulator.targets reads it).
@@ -543,7 +565,7 @@ def _fill(total: int, fixed: dict[int, int], weights: np.ndarray, floors: np.nda
     return out
 
 
-def make_workforce(regions: RegionTree, history: pd.DataFrame | None = None) -> pd.DataFrame:
+def make_workforce(regions: RegionTree, history: pd.DataFrame | None = None) -> pd.DataFrame:  # noqa: C901 -- outlier listed in #23 (complexity 14): split, then drop this
     """Employed persons per region (nation, provinces, kabupaten/kota), August 2018..2025.
 
     Returns ``region_code, period, employed, estimate, source, potential, potential_source``:
@@ -556,11 +578,13 @@ def make_workforce(regions: RegionTree, history: pd.DataFrame | None = None) -> 
     """
     history = make_illustrative_history(regions) if history is None else history
     provinces = regions.of_level("provinsi")
-    pop = dict(zip(regions.table["code"], regions.table["population"].astype(float)))
+    pop = dict(zip(regions.table["code"], regions.table["population"].astype(float), strict=True))
     act = _august_active(history)
-    act_leaf = {(c, int(y)): int(a) for c, y, a in zip(act["region_code"], act["year"], act["active"])}
-    children = {p: [] for p in provinces}
-    for c, parent in zip(regions.table["code"], regions.table["parent_code"]):
+    act_leaf = {
+        (c, int(y)): int(a) for c, y, a in zip(act["region_code"], act["year"], act["active"], strict=True)
+    }
+    children: dict[str, list[str]] = {p: [] for p in provinces}
+    for c, parent in zip(regions.table["code"], regions.table["parent_code"], strict=True):
         if parent in children:
             children[parent].append(c)
     leaves = [c for p in provinces for c in children[p]]
@@ -632,7 +656,9 @@ def make_workforce(regions: RegionTree, history: pd.DataFrame | None = None) -> 
                         )
                     )
     out = pd.DataFrame(rows, columns=["region_code", "period", "employed", "estimate", "source"])
-    published = [PUBLISHED_POTENTIAL.get((c, pr)) for c, pr in zip(out["region_code"], out["period"])]
+    published = [
+        PUBLISHED_POTENTIAL.get((c, pr)) for c, pr in zip(out["region_code"], out["period"], strict=True)
+    ]
     out["potential"] = pd.array([v[0] if v else None for v in published], dtype="Int64")
     out["potential_source"] = [v[1] if v else "" for v in published]
     order = {c: i for i, c in enumerate(regions.codes)}

@@ -157,7 +157,8 @@ def data_cases() -> list[DataCase]:
             "history.csv",
             "history",
             (H + '61.01,PU,2024-01,"5\n').encode(),
-            r"^history\.csv: (row 2, column active: expected a whole number|column region_code: 513 kabupaten)",
+            r"^history\.csv: (row 2, column active: expected a whole number|column region_code: 513 "
+            r"kabupaten)",
         ),
         DataCase(
             "quoted-separators-accepted",
@@ -172,7 +173,8 @@ def data_cases() -> list[DataCase]:
             "history.csv",
             "history",
             (H + "61.01,PU,2024-01,99999999999999999999\n").encode(),
-            r"^history\.csv: row 2, column active: expected at most 1\.000\.000\.000 persons, got '99999999999999999999'$",
+            r"^history\.csv: row 2, column active: expected at most 1\.000\.000\.000 persons, got "
+            r"'99999999999999999999'$",
         ),
         DataCase(
             "count-400-digits",
@@ -678,7 +680,8 @@ def scenario_cases() -> list[ScenarioCase]:
         ScenarioCase(
             "headcount-1e15",
             HEAD + lever("1.0e+15"),
-            r"key 'headcount': expected at most 300,000,000 persons \(more than Indonesia's population\), got 1000000000000000$",
+            r"key 'headcount': expected at most 300,000,000 persons \(more than Indonesia's "
+            r"population\), got 1000000000000000$",
         ),
         ScenarioCase(
             "headcount-inf",

@@ -15,7 +15,7 @@ from simulator.errors import InputError
 from simulator.parameters import lever_defaults, value_at
 from simulator.regions import load_regions
 from simulator.scenario import parse_scenario
-from simulator.targets import assess, basis_of, resolve, status_table
+from simulator.targets import basis_of, resolve, status_table
 
 ACTIVE, EMPLOYED = 50_000.0, 150_000.0  # [persons] per kabupaten/kota; Kalbar has 14 of them
 
@@ -107,7 +107,9 @@ def test_a_scenario_target_never_hides_an_official_one():
     sc = scenario(extra='targets:\n  - {region: "00", year: 2026, coverage: 0.56, source: plan}\n')
     official = pd.DataFrame({"region_code": ["00", "61"], "year": [2026, 2026], "coverage": [0.35, 0.6]})
     rows = resolve(["00", "61", "61.01"], official, sc)
-    got = sorted(zip(rows["region_code"], rows["origin"], rows["coverage"], rows["applied_from"]))
+    got = sorted(
+        zip(rows["region_code"], rows["origin"], rows["coverage"], rows["applied_from"], strict=True)
+    )
     assert got == [
         ("00", "official", 0.35, "00"),
         ("00", "scenario", 0.56, "00"),
@@ -116,7 +118,7 @@ def test_a_scenario_target_never_hides_an_official_one():
     ]
     result = run_scenario(flat(), sc, regions=["00", "61"], programmes=[])
     status = status_table(result, official)
-    assert list(zip(status["region_code"], status["origin"])) == [
+    assert list(zip(status["region_code"], status["origin"], strict=True)) == [
         ("00", "official"),
         ("00", "scenario"),
         ("61", "official"),

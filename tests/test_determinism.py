@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = """
 import hashlib, sys
@@ -40,6 +42,7 @@ def _digest(threads: int) -> str:
     return out.stdout.strip()
 
 
+@pytest.mark.slow  # two projections in subprocesses, ~17 s
 def test_projection_does_not_depend_on_the_blas_thread_count():
     one, two = _digest(1), _digest(2)
     assert len(one) == 64 and one == two

@@ -69,23 +69,30 @@ STEPS = (
 )
 
 
+def _killer(kill_at: int):
+    """A wrapper maker: every function it wraps counts into one shared step counter, and the
+    process exits with 137 at step ``kill_at`` (0: never)."""
+    steps = [0]
+
+    def killing(func):
+        def wrapped(*args, **kwargs):
+            steps[0] += 1
+            if steps[0] == kill_at:
+                os._exit(137)
+            return func(*args, **kwargs)
+
+        return wrapped
+
+    return killing
+
+
 def _save(folder: Path, results, name: str, kill_at: int = 0) -> int:
     """Save ``name`` into ``folder`` in a forked child killed before step ``kill_at`` (0: never).
     Returns the child's exit status: 137 killed, 0 saved."""
     pid = os.fork()
     if pid == 0:  # the child
         try:
-            steps = [0]
-
-            def killing(func):
-                def wrapped(*args, **kwargs):
-                    steps[0] += 1
-                    if steps[0] == kill_at:
-                        os._exit(137)
-                    return func(*args, **kwargs)
-
-                return wrapped
-
+            killing = _killer(kill_at)
             for module, attr in STEPS:
                 setattr(module, attr, killing(getattr(module, attr)))
             save_result(results[name], folder, scenario_text=_text(name))
@@ -109,6 +116,7 @@ def _which(folder: Path) -> str:
     return name
 
 
+@pytest.mark.slow  # a forked save killed at every step, ~20 s
 def test_a_kill_at_every_step_of_saving_leaves_the_old_or_the_new_result_whole(tmp_path, results):
     folder = tmp_path / "out"
     assert _save(folder, results, "old") == 0
@@ -137,17 +145,9 @@ def test_a_kill_while_writing_a_csv_leaves_the_previous_file(tmp_path):
     for kill_at in (1, 2):  # before the fsync, before the rename
         pid = os.fork()
         if pid == 0:
-            steps = [0]
+            killing = _killer(kill_at)
             for module, attr in ((os, "fsync"), (os, "replace")):
-                real = getattr(module, attr)
-
-                def wrapped(*args, _real=real, **kwargs):
-                    steps[0] += 1
-                    if steps[0] == kill_at:
-                        os._exit(137)
-                    return _real(*args, **kwargs)
-
-                setattr(module, attr, wrapped)
+                setattr(module, attr, killing(getattr(module, attr)))
             write_csv(pd.concat([old] * 1000), path, False)
             os._exit(0)
         _, status = os.waitpid(pid, 0)
@@ -397,17 +397,7 @@ def test_a_kill_at_every_step_of_saving_tables_leaves_both_old_or_both_new(tmp_p
         pid = os.fork()
         if pid == 0:
             try:
-                steps = [0]
-
-                def killing(func):
-                    def wrapped(*args, **kwargs):
-                        steps[0] += 1
-                        if steps[0] == kill_at:
-                            os._exit(137)
-                        return func(*args, **kwargs)
-
-                    return wrapped
-
+                killing = _killer(kill_at)
                 for module, attr in STEPS:
                     setattr(module, attr, killing(getattr(module, attr)))
                 results_io.save_tables(folder, _tables(500), False)

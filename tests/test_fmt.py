@@ -76,7 +76,8 @@ REFUSE = [
         "en",
         "percent",
         {},
-        "'59,56' can be read two ways; here commas separate thousands and a point marks decimals (write 59.56)",
+        "'59,56' can be read two ways; here commas separate thousands and a point marks decimals "
+        "(write 59.56)",
     ),
     ("10.000.000,000.5", "id", "rupiah", {}, "«10.000.000,000.5» bukan angka yang ditulis cara Indonesia"),
     ("10.00.000", "id", "rupiah", {}, "«10.00.000» bukan angka yang ditulis cara Indonesia"),

@@ -11,8 +11,8 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 import pytest
-
 from hostile_cases import OK, data_cases, link_token_cases, scenario_cases
+
 from simulator import cli
 from simulator.errors import MAX_MESSAGE, InputError
 from simulator.loaders import ACTIVE_EMPLOYED_LIMIT, load_data, load_upload, upload_name

@@ -79,7 +79,8 @@ BAD = [
         "h.csv",
         "history",
         None,
-        "h.csv: row 1, column kode: means the same as column region_code (region_code): expected only one of them",
+        "h.csv: row 1, column kode: means the same as column region_code (region_code): expected only "
+        "one of them",
         id="two-columns-same-meaning",
     ),
     pytest.param(
@@ -87,7 +88,8 @@ BAD = [
         "h.csv",
         "history",
         None,
-        "h.csv: row 3, column region_code: unknown region code '99.99': expected a Kemendagri code such as '61' or '61.01'",
+        "h.csv: row 3, column region_code: unknown region code '99.99': expected a Kemendagri code "
+        "such as '61' or '61.01'",
         id="unknown-region-code",
     ),
     pytest.param(
@@ -186,7 +188,8 @@ BAD = [
         "h.csv",
         "history",
         None,
-        "h.csv: row 3: 5 values separated by ',' but the header (row 1) has 4 columns: expected one value per column",
+        "h.csv: row 3: 5 values separated by ',' but the header (row 1) has 4 columns: expected one "
+        "value per column",
         id="too-many-values",
     ),
     pytest.param(
@@ -338,7 +341,8 @@ BAD = [
         ".",
         None,
         None,
-        "history.csv: column region_code: 513 kabupaten/kota missing (11.01 Kabupaten Aceh Selatan, 11.02 Kabupaten "
+        "history.csv: column region_code: 513 kabupaten/kota missing (11.01 Kabupaten Aceh Selatan, "
+        "11.02 Kabupaten "
         "Aceh Tenggara, 11.03 Kabupaten Aceh Timur, ...): expected every kabupaten/kota",
         id="history-missing-regions",
     ),
@@ -350,7 +354,8 @@ BAD = [
         ".",
         None,
         None,
-        "history_b.csv: row 3, columns region_code, segment, ds: duplicate of history_a.csv row 2 (61.01, PU, 2024-08): "
+        "history_b.csv: row 3, columns region_code, segment, ds: duplicate of history_a.csv row 2 "
+        "(61.01, PU, 2024-08): "
         "expected one row per region, segment and month",
         id="duplicate-across-files",
     ),
@@ -482,7 +487,8 @@ def test_bundled_data_folder_loads():
     lines = summarize(panel)
     rows = f"{len(h):,}".replace(",", ".")
     assert lines[0] == (
-        f"history: {rows} rows, 514 regions, 4 segments, {h['ds'].min():%Y-%m}..{h['ds'].max():%Y-%m} (ILLUSTRATIVE data)"
+        f"history: {rows} rows, 514 regions, 4 segments, {h['ds'].min():%Y-%m}..{h['ds'].max():%Y-%m} "
+        "(ILLUSTRATIVE data)"
     )
     if (DATA_DIR / "targets.csv").exists():
         assert panel.targets["coverage"].between(0, 1).all()

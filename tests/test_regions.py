@@ -55,7 +55,8 @@ def test_resolve_usual_spellings(tree, text, code):
     [
         (
             "Atlantis",
-            "unknown region 'Atlantis': expected a Kemendagri code or name (see `python -m simulator regions`)",
+            "unknown region 'Atlantis': expected a Kemendagri code or name (see `python -m simulator "
+            "regions`)",
         ),
         (
             "99.99",

@@ -553,8 +553,8 @@ def test_brief_writes_dates_in_words_and_the_scenario_in_the_chosen_language():
             provenance=provenance_of(result, created="2025-11-26T08:00:00+00:00"),
         )
         assert (
-            f"<h1>{'Ringkasan proyeksi cakupan' if lang == 'id' else 'Coverage projection brief'}: {title}</h1>"
-            in page
+            f"<h1>{'Ringkasan proyeksi cakupan' if lang == 'id' else 'Coverage projection brief'}: "
+            f"{title}</h1>" in page
         )
         assert f"<p>{words}</p>" in page and other not in page
         assert "26 November 2025" in page

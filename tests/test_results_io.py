@@ -108,7 +108,7 @@ def test_provenance_records_hash_scenario_text_seed_version_and_date(saved):
     assert (saved / "scenario.yaml").read_text(encoding="utf-8") == SCENARIO_TEXT
     assert (prov["seed"], prov["paths"], prov["package_version"]) == (11, 5, __version__)
     created = dt.datetime.fromisoformat(prov["created"])
-    assert abs((dt.datetime.now(dt.timezone.utc) - created).total_seconds()) < 3600
+    assert abs((dt.datetime.now(dt.UTC) - created).total_seconds()) < 3600
     assert prov["illustrative"] is True  # a fake baseline is never real data
 
 
@@ -135,7 +135,11 @@ def test_saved_folder_has_readable_tables(saved):
     ):
         assert (saved / name).is_file(), name
     status = table(saved / "status.csv", dtype={"region_code": str})
-    assert list(zip(status["region_code"], status["year"])) == [("00", 2025), ("61", 2025), ("61", 2026)]
+    assert list(zip(status["region_code"], status["year"], strict=True)) == [
+        ("00", 2025),
+        ("61", 2025),
+        ("61", 2026),
+    ]
     cost = table(saved / "cost.csv")
     assert set(cost["payer"]) == {"apbd_provinsi", "apbdes"}
     quantiles = table(saved / "coverage_quantiles.csv", dtype={"region_code": str})
@@ -193,7 +197,7 @@ def test_scenario_text_defaults_to_the_dumped_scenario_and_targets_to_the_scenar
     folder = save_result(result(), tmp_path / "y")
     loaded = load_saved(folder, tree=tree())
     assert loaded.result.scenario == result().scenario
-    assert list(zip(loaded.status["region_code"], loaded.status["year"])) == [("61", 2025)]
+    assert list(zip(loaded.status["region_code"], loaded.status["year"], strict=True)) == [("61", 2025)]
 
 
 def test_saving_again_replaces_the_earlier_files(tmp_path):

@@ -45,14 +45,16 @@ CASES = [
     (
         "unknown key",
         two_levers(headcont="5"),
-        "bad.yaml: lever 2 (contribution_subsidy), key 'headcont': unknown key; expected one of already_covered, "
+        "bad.yaml: lever 2 (contribution_subsidy), key 'headcont': unknown key; expected one of "
+        "already_covered, "
         "end, headcount, kind, label, lapse, months, payer, ramp_months, reference, region, retention_after, "
         "start, unit_cost",
     ),
     (
         "unknown top-level key",
         HEAD.replace("levers:", "levrs:") + lever(),
-        "bad.yaml: unknown key 'levrs'; expected one of name, title, description, base, horizon, levers, targets, sweep",
+        "bad.yaml: unknown key 'levrs'; expected one of name, title, description, base, horizon, "
+        "levers, targets, sweep",
     ),
     (
         "unknown lever kind",
@@ -75,7 +77,8 @@ CASES = [
     (
         "unquoted decimal region code",
         two_levers(region="61.10"),
-        "bad.yaml: lever 2 (contribution_subsidy), key 'region': expected a quoted region code or name such as "
+        "bad.yaml: lever 2 (contribution_subsidy), key 'region': expected a quoted region code or "
+        "name such as "
         "'61' or '61.10', got 61.1",
     ),
     (
@@ -92,7 +95,8 @@ CASES = [
     (
         "headcount as text",
         two_levers(headcount="many"),
-        "bad.yaml: lever 2 (contribution_subsidy), key 'headcount': expected a non-negative number, got 'many'",
+        "bad.yaml: lever 2 (contribution_subsidy), key 'headcount': expected a non-negative number, "
+        "got 'many'",
     ),
     (
         "share above 1",
@@ -109,7 +113,8 @@ CASES = [
     (
         "unknown distribution",
         two_levers(lapse="{dist: normal, mean: 0.1}"),
-        "bad.yaml: lever 2 (contribution_subsidy), key 'lapse': expected 'dist' one of uniform, beta, triangular, "
+        "bad.yaml: lever 2 (contribution_subsidy), key 'lapse': expected 'dist' one of uniform, beta, "
+        "triangular, "
         "got 'normal'",
     ),
     (
@@ -121,7 +126,8 @@ CASES = [
     (
         "months zero",
         two_levers(months="0"),
-        "bad.yaml: lever 2 (contribution_subsidy), key 'months': expected a whole number of months >= 1, got 0",
+        "bad.yaml: lever 2 (contribution_subsidy), key 'months': expected a whole number of months >= "
+        "1, got 0",
     ),
     (
         "end before start",
@@ -159,13 +165,14 @@ CASES = [
     (
         "workforce shock below -100 %",
         HEAD + "  - kind: workforce_shock\n    region: '61'\n    start: 2025-07\n    change: -1.5\n",
-        "bad.yaml: lever 1 (workforce_shock), key 'change': expected a fraction between -1 (exclusive) and 1, "
+        "bad.yaml: lever 1 (workforce_shock), key 'change': expected a fraction between -1 "
+        "(exclusive) and 1, "
         "got -1.5",
     ),
     (
         "cost key on a workforce shock",
-        HEAD
-        + "  - kind: workforce_shock\n    region: '61'\n    start: 2025-07\n    change: -0.1\n    payer: apbn\n",
+        HEAD + "  - kind: workforce_shock\n    region: '61'\n    start: 2025-07\n    change: -0.1\n    "
+        "payer: apbn\n",
         "bad.yaml: lever 1 (workforce_shock), key 'payer': unknown key; expected one of change, kind, label, "
         "ramp_months, reference, region, start",
     ),

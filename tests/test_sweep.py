@@ -40,6 +40,11 @@ from simulator.sweep import (
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _recorder(seen: list):
+    """A progress callback that appends each (done, total) to ``seen``."""
+    return lambda done, total: seen.append((done, total))
+
+
 @lru_cache(maxsize=1)
 def flat_baseline() -> Baseline:
     """Identical paths: every kabupaten/kota 1.000 active of 10.000 employed, 2025-01 .. 2027-12."""
@@ -188,7 +193,7 @@ def test_dask_one_and_two_workers_same_numbers_as_here(tmp_path):
     for workers in (2, 1):
         client = open_client(workers=workers)
         try:
-            seen = []
+            seen: list[tuple[int, int]] = []
             outs[workers], stats = run_design(
                 model,
                 design,
@@ -196,7 +201,7 @@ def test_dask_one_and_two_workers_same_numbers_as_here(tmp_path):
                 context=model.context(baseline),
                 client=client,
                 batch=8,
-                progress=lambda d, t: seen.append((d, t)),
+                progress=_recorder(seen),
             )
             assert len(client.scheduler_info()["workers"]) == workers
         finally:
