@@ -16,12 +16,12 @@ import simulator.cli as cli
 from simulator.baseline import Baseline, fake_baseline
 from simulator.budget import (
     allocate,
+    goals_for,
     make_template,
     needed_sizes,
-    goals_for,
     solve,
 )
-from simulator.engine import desa_counts, run_scenario
+from simulator.engine import run_scenario
 from simulator.errors import InputError
 from simulator.regions import load_regions
 from simulator.scenario import Scenario

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -523,9 +522,8 @@ def _minimums(minimums: Mapping[str, float] | None, codes: list[str], cap: np.nd
         i = index[code]
         if value > cap[i]:
             raise InputError(
-                f"minimums: {code}: {value:,.0f} exceeds its cap {cap[i]:,.0f} (eligible pool and capacity)".replace(
-                    ",", "."
-                )
+                f"minimums: {code}: {value:,.0f} exceeds its cap {cap[i]:,.0f} (eligible pool and "
+                "capacity)".replace(",", ".")
             )
         lows[i] = value
     return lows

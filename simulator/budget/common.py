@@ -18,6 +18,7 @@ from simulator.parameters import lever_defaults, payer_for
 from simulator.regions import RegionTree, load_regions
 from simulator.scenario import (
     ContributionSubsidy,
+    CostedLever,
     EmployerCompliance,
     Lever,
     VillageOfficials,
@@ -107,7 +108,8 @@ def make_template(
     kind = kind_of(template)
     size_key = _SIZE_KEYS[kind]
     if isinstance(template, Lever):
-        return dataclasses.replace(template, region=(region,), **{size_key: 0.0})
+        zero: dict[str, Any] = {size_key: 0.0}
+        return dataclasses.replace(template, region=(region,), **zero)
     item = dict(template) if isinstance(template, Mapping) else {}
     item["kind"] = kind
     item.setdefault("start", str(baseline.months[0]))
@@ -145,7 +147,8 @@ def sized(lever: Lever, region: str, size: float, villages: float, **changes: An
         return dataclasses.replace(lever, region=(region,), officials_per_village=per_village, **changes)
     if isinstance(lever, EmployerCompliance):
         return dataclasses.replace(lever, region=(region,), workers=size, **changes)
-    return dataclasses.replace(lever, region=(region,), headcount=size, **changes)
+    changes["headcount"] = size
+    return dataclasses.replace(lever, region=(region,), **changes)
 
 
 def funded_months(lever: Lever, deadline: pd.Period) -> int:
@@ -216,6 +219,7 @@ def check_paths(paths: int | None, baseline: Baseline) -> int:
 
 def check_payers(payers: Mapping[str, float] | None, lever: Lever) -> dict[str, float]:
     if payers is None:
+        assert isinstance(lever, CostedLever)  # only costed levers are sized by a budget
         return {lever.payer: 1.0}
     if not isinstance(payers, Mapping) or not payers:
         raise InputError(f"payers: expected a mapping payer -> share, got {payers!r}")

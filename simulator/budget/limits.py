@@ -27,7 +27,7 @@ import pandas as pd
 
 from simulator import orderstats
 from simulator.baseline import Baseline
-from simulator.budget.common import COMPLIANCE, SUBSIDY, VILLAGE, number
+from simulator.budget.common import COMPLIANCE, SUBSIDY, number
 from simulator.errors import InputError
 from simulator.parameters import parameter, value_at
 from simulator.regions import RegionTree

@@ -11,6 +11,7 @@ checked against ``run_scenario`` and stepped to be exact to one person.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -25,7 +26,6 @@ from simulator.budget.common import (
     COMPLIANCE,
     KINDS,
     SIZE_NAMES,
-    SUBSIDY,
     VILLAGE,
     check_paths,
     check_payers,
@@ -39,7 +39,7 @@ from simulator.budget.common import (
     smallest_integer,
     smallest_size,
 )
-from simulator.budget.plan import Frame, build_frame, peak_of
+from simulator.budget.plan import Frame, build_frame
 from simulator.regions import RegionTree, load_regions
 from simulator.scenario import Lever, Scenario
 
@@ -200,7 +200,9 @@ class _Runs:
             from simulator.engine import run_scenario
 
             levers = tuple(
-                lv for frame, n in zip(self.frames, sizes) for lv in frame.levers(np.array([n]), ramp, months)
+                lv
+                for frame, n in zip(self.frames, sizes, strict=True)
+                for lv in frame.levers(np.array([n]), ramp, months)
             )
             frame = self.frames[0]
             scenario = Scenario(name="solve", horizon=frame.horizon(months), levers=levers)
@@ -215,7 +217,7 @@ class _Runs:
                 cap_share=frame.limits[0].cap_share,
             )
             p, med = [], []
-            for d, goal, f in zip(frame.deadlines, self.goals, self.factors):
+            for d, goal, f in zip(frame.deadlines, self.goals, self.factors, strict=True):
                 cov = np.nan_to_num(result.coverage_of(0, result.months.get_loc(d)), nan=-np.inf)
                 p.append(float(np.mean(cov >= goal)))
                 med.append(float(orderstats.median(np.asarray(cov, dtype=np.float64)[None, :])[0]) / f)
@@ -228,7 +230,7 @@ class _Runs:
         return self.cache[key]
 
 
-def solve(
+def solve(  # noqa: C901 -- outlier listed in #23 (complexity 23): split, then drop this
     baseline: Baseline,
     template_lever: Any,
     region: str,
@@ -369,11 +371,7 @@ def solve(
             ramp, m, n = found
             cap = int(frame.size_cap(ramp)[0])
 
-            def ok(size: int) -> bool:
-                if len(runs) >= _MAX_ENGINE_RUNS:
-                    raise RuntimeError("solve: the engine check did not settle; please report this case")
-                return bool(np.all(runs.run((float(size),), ramp, m)["p"][js] >= required))
-
+            ok = functools.partial(_reaches, runs=runs, ramp=ramp, months=m, js=js, required=required)
             size = smallest_integer(ok, int(min(n, cap)), cap)
             if size is not None:
                 return size, ramp, m, n
@@ -484,13 +482,35 @@ def solve(
     )
 
 
+def _reaches(size: int, *, runs: _Runs, ramp: int, months, js: list[int], required: float) -> bool:
+    """True when ``size`` persons reach every target ``js`` with probability ``required`` in the engine."""
+    if len(runs) >= _MAX_ENGINE_RUNS:
+        raise RuntimeError("solve: the engine check did not settle; please report this case")
+    return bool(np.all(runs.run((float(size),), ramp, months)["p"][js] >= required))
+
+
+def _attempt(
+    share: float, *, full: list[float], fs: list[Frame], capacity: float, r0: int, runs: _Runs, months
+):
+    """(sizes, ramp, engine run) with ``share`` of every pool in ``full``, ramped over the months the
+    enrolment capacity needs (at least ``r0``)."""
+    sizes = tuple(float(np.floor(share * n)) for n in full)
+    enrol = sum(n * f.weights[0] for n, f in zip(sizes, fs, strict=True))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        need_months = np.where(enrol > 0, enrol / capacity, 0.0)
+    ramp = (
+        int(max(r0, math.ceil(float(np.max(need_months)) - 1e-9))) if np.isfinite(need_months).all() else r0
+    )
+    return sizes, ramp, runs.run(sizes, ramp, months)
+
+
 def _payer_cost(cost: pd.DataFrame, shares: dict[str, float]) -> pd.DataFrame:
     by_year = cost.groupby("year", as_index=False)["cost_idr"].sum()
     return pd.DataFrame(
         [
             {"payer": payer, "year": int(year), "cost_idr": float(value) * share}
             for payer, share in shares.items()
-            for year, value in zip(by_year["year"], by_year["cost_idr"])
+            for year, value in zip(by_year["year"], by_year["cost_idr"], strict=True)
         ],
         columns=["payer", "year", "cost_idr"],
     )
@@ -550,12 +570,14 @@ def _combination(
     and enrolling within the shared capacity, reaches every target; None when none does."""
     others = [k for k in KINDS if k != lever.kind]
     frames = {lever.kind: frame}
+    lever_months = getattr(lever, "months", None)
     for kind in others:
         tpl = make_template({"kind": kind, "start": str(lever.start)}, region, deadlines[0], baseline, tree)
-        if kind != COMPLIANCE and getattr(lever, "months", None) is not None:
+        if kind != COMPLIANCE and lever_months is not None:
             import dataclasses
 
-            tpl = dataclasses.replace(tpl, months=int(lever.months))
+            months_of: dict[str, Any] = {"months": int(lever_months)}
+            tpl = dataclasses.replace(tpl, **months_of)
         frames[kind] = build_frame(
             baseline, tpl, [region], list(deadlines), goals[:, None], paths, seed, tree, uncertainty, limits
         )
@@ -573,18 +595,9 @@ def _combination(
             continue
         full = [float(np.floor(min(f.pool_size()[0], 1e12))) for f in fs]
         runs = _Runs(baseline, fs, goals, factors, paths, seed, tree, uncertainty)
-
-        def attempt(share: float):
-            sizes = tuple(float(np.floor(share * n)) for n in full)
-            enrol = sum(n * f.weights[0] for n, f in zip(sizes, fs))
-            with np.errstate(divide="ignore", invalid="ignore"):
-                need_months = np.where(enrol > 0, enrol / frame.capacity[0], 0.0)
-            ramp = (
-                int(max(r0, math.ceil(float(np.max(need_months)) - 1e-9)))
-                if np.isfinite(need_months).all()
-                else r0
-            )
-            return sizes, ramp, runs.run(sizes, ramp, months)
+        attempt = functools.partial(
+            _attempt, full=full, fs=fs, capacity=frame.capacity[0], r0=r0, runs=runs, months=months
+        )
 
         sizes, ramp, run = attempt(1.0)
         if not np.all(run["p"] >= required):

@@ -193,7 +193,10 @@ def _flag(entry, lang: str) -> str:
 def _pool_source(sol, lang: str) -> str:
     s = sol.sources
     if "informal_share" in s:
-        text = f"informal {_p(s['informal_share'][0], lang, 2)} ({_flag(s['informal_share'], lang)}, BPS Sakernas)"
+        text = (
+            f"informal {_p(s['informal_share'][0], lang, 2)} ({_flag(s['informal_share'], lang)}, "
+            "BPS Sakernas)"
+        )
         if "bpu_share_of_active" in s:
             text += (
                 f"; BPU {_p(s['bpu_share_of_active'][0], lang, 2)} "
@@ -232,7 +235,7 @@ def _capacity_source(sol, lang: str) -> str:
     )
 
 
-def solve_lines(sol, region_name: str, lang: str = "id") -> list[str]:
+def solve_lines(sol, region_name: str, lang: str = "id") -> list[str]:  # noqa: C901 -- outlier listed in #23 (complexity 11): split, then drop this
     """The answer of ``solve`` as lines of text (after the question line)."""
     id_ = lang == "id"
     out: list[str] = []
@@ -278,20 +281,23 @@ def solve_lines(sol, region_name: str, lang: str = "id") -> list[str]:
             )
             if id_
             else (
-                f"probability of reaching the target: {_p(sol.probability, lang)} ± {_p(sol.mc_error, lang)}{low} "
+                f"probability of reaching the target: {_p(sol.probability, lang)} ± "
+                f"{_p(sol.mc_error, lang)}{low} "
                 f"(Monte Carlo error, {_n(sol.paths, lang)} paths{below})"
             )
         )
         out.append(
             (
                 f"biaya (yang terdaftar tiap bulan x iuran): {_rp(sol.budget_idr, lang)}; "
-                f"tanpa ramp ({_n(sol.size, lang)} x {_rp(sol.template.unit_cost if hasattr(sol.template, 'unit_cost') else 0, lang)} "
+                f"tanpa ramp ({_n(sol.size, lang)} x "
+                f"{_rp(sol.template.unit_cost if hasattr(sol.template, 'unit_cost') else 0, lang)} "
                 f"x {_months(sol.months, lang)}) akan {_rp(sol.envelope_idr, lang)}"
             )
             if id_
             else (
                 f"cost (enrolled each month x contribution): {_rp(sol.budget_idr, lang)}; without the ramp "
-                f"({_n(sol.size, lang)} x {_rp(getattr(sol.template, 'unit_cost', 0), lang)} x {_months(sol.months, lang)}) "
+                f"({_n(sol.size, lang)} x {_rp(getattr(sol.template, 'unit_cost', 0), lang)} x "
+                f"{_months(sol.months, lang)}) "
                 f"it would be {_rp(sol.envelope_idr, lang)}"
             )
         )
@@ -300,12 +306,14 @@ def solve_lines(sol, region_name: str, lang: str = "id") -> list[str]:
             out.append(
                 (
                     f"biaya per tambahan peserta aktif-tahun: {_rp(cpy, lang)} "
-                    f"({_n(sol.participant_years, lang)} peserta-tahun sampai {fmt.month(sol.plan.horizon, lang)})"
+                    f"({_n(sol.participant_years, lang)} peserta-tahun sampai "
+                    f"{fmt.month(sol.plan.horizon, lang)})"
                 )
                 if id_
                 else (
                     f"cost per additional active participant-year: {_rp(cpy, lang)} "
-                    f"({_n(sol.participant_years, lang)} participant-years to {fmt.month(sol.plan.horizon, lang)})"
+                    f"({_n(sol.participant_years, lang)} participant-years to "
+                    f"{fmt.month(sol.plan.horizon, lang)})"
                 )
             )
     else:
@@ -318,7 +326,8 @@ def solve_lines(sol, region_name: str, lang: str = "id") -> list[str]:
         if b is not None:
             out.append(
                 (
-                    f"rencana terbaik yang layak: {_n(b['size'], lang)} {what}, ramp {b['ramp_months']} bulan, "
+                    f"rencana terbaik yang layak: {_n(b['size'], lang)} {what}, ramp "
+                    f"{b['ramp_months']} bulan, "
                     f"{_months(b['months'], lang)}: cakupan median {_p(b['median'], lang, 2)}, peluang "
                     f"{_p(b['probability'], lang)} pada {fmt.month(sol.deadline, lang)}"
                 )
@@ -335,12 +344,14 @@ def solve_lines(sol, region_name: str, lang: str = "id") -> list[str]:
         status = ("terjaga" if id_ else "kept") if row.reached else ("GAGAL" if id_ else "FAILS")
         line = (
             (
-                f"target {row.year} ({_p(row.target, lang, 2)} pada {fmt.month(row.deadline, lang)}): {status}, "
+                f"target {row.year} ({_p(row.target, lang, 2)} pada {fmt.month(row.deadline, lang)}): "
+                f"{status}, "
                 f"peluang {_p(row.probability, lang)}, median {_p(row.median, lang, 2)}"
             )
             if id_
             else (
-                f"target {row.year} ({_p(row.target, lang, 2)} at {fmt.month(row.deadline, lang)}): {status}, "
+                f"target {row.year} ({_p(row.target, lang, 2)} at {fmt.month(row.deadline, lang)}): "
+                f"{status}, "
                 f"probability {_p(row.probability, lang)}, median {_p(row.median, lang, 2)}"
             )
         )
@@ -350,13 +361,16 @@ def solve_lines(sol, region_name: str, lang: str = "id") -> list[str]:
                 line += (
                     f"; tahun itu saja butuh {_n(row.needed_free, lang)} {what} tanpa batas pool/kapasitas"
                     if id_
-                    else f"; that year alone needs {_n(row.needed_free, lang)} {what} without pool/capacity limits"
+                    else f"; that year alone needs {_n(row.needed_free, lang)} {what} without "
+                    "pool/capacity limits"
                 )
             line += ")"
         out.append(line)
     if sol.combination is not None:
         c = sol.combination
-        parts = " + ".join(f"{kind_name(k, lang)} {_n(n, lang)}" for k, n in zip(c["kinds"], c["sizes"]))
+        parts = " + ".join(
+            f"{kind_name(k, lang)} {_n(n, lang)}" for k, n in zip(c["kinds"], c["sizes"], strict=True)
+        )
         out.append(
             (
                 f"kombinasi yang mencapai semua target: {parts} ({_p(c['share_of_pools'], lang, 0)} dari "
@@ -400,12 +414,14 @@ def _limit_detail(sol, lang: str) -> str:
         need = "" if free != free else (f"butuh {_n(free, lang)}; " if id_ else f"needs {_n(free, lang)}; ")
         return (
             (
-                f" ({need}paling banyak {_n(sol.capacity, lang)} orang/bulan x {months} bulan = {_n(most, lang)} "
+                f" ({need}paling banyak {_n(sol.capacity, lang)} orang/bulan x {months} bulan = "
+                f"{_n(most, lang)} "
                 f"sampai {fmt.month(sol.deadline, lang)})"
             )
             if id_
             else (
-                f" ({need}at most {_n(sol.capacity, lang)} persons/month x {months} months = {_n(most, lang)} "
+                f" ({need}at most {_n(sol.capacity, lang)} persons/month x {months} months = "
+                f"{_n(most, lang)} "
                 f"by {fmt.month(sol.deadline, lang)})"
             )
         )
