@@ -1,30 +1,31 @@
-"""Ten users at once (issue 24, point 11): what each waits for, beside one user alone, in one run.
+"""Ten users at once (issue 24, point 11): what each waits for from the server, beside one user alone.
 
-Starts `streamlit run app.py` on 127.0.0.1 and drives Debian's headless Chromium through
-Playwright: one browser, one context per user (nothing cached: every user loads and compiles the
-app's code, as on a first visit) or, with --tabs, one tab per user in one context (the code cached,
-as for a returning user); either way one Streamlit session per user. Two
-phases, each on a freshly started server (so one phase's cached scenario runs never answer the
-other's), each after one unmeasured warm-up visit (the server maps the disk-cached baseline):
+Starts `streamlit run app.py` on 127.0.0.1 and drives it with clients that speak Streamlit's own
+websocket protocol and render nothing (bench/stream_client.py): in a real deployment every user's
+browser runs on the user's machine, so only the server shares this machine's cores. Each user
+first fetches the page and the script files its HTML names (as a browser's first visit does, so
+the server's static serving is counted), opens a session on the first page (Ringkasan, the address
+everybody is sent), switches to the Region page of their own region and moves its subsidy slider
+one step at a time (1.000 persons a step: every step a new scenario, never answered from another
+user's cache). Timed on the client: from the request until the message carrying the headline card
+arrives ("figures") and until the server reports the script finished ("done").
 
-1. the users open the first page (Ringkasan, the address everybody is sent) at the same moment;
-   timed from the request until the headline cards' figures are drawn;
-2. each user opens the Region page of their own region and moves the subsidy slider up (arrow key:
-   1.000 persons a step; every step a new scenario, never answered from another user's cache); each
-   move timed from the key press until new headline figures are drawn and Streamlit reports the
-   rerun finished.
+Phase "1 user" runs user 0 alone, phase "10 users" runs all of them at the same moment, each on a
+freshly started server after one unmeasured warm-up visit (the server's first session imports the
+code and maps the disk-cached baseline; its time is printed). Printed per phase: median and worst,
+the server's CPU seconds (per user: independent of other work on the machine, unlike wall times),
+its memory and the load average; then the ratios 10 users / 1 user, which other work on the
+machine affects much less than the times themselves.
 
-Phase "1 user" runs user 0 alone; phase "10 users" runs all of them together. Printed per phase:
-median and worst of both times, the server's and the browser's CPU seconds, and the load average;
-then the ratios. The server and the browser are stopped at the end, whatever happens.
-
-    nice python bench/bench_load.py                  # 1.000 paths, as the app serves them
-    nice python bench/bench_load.py --users 5 --moves 3
+    python bench/bench_load.py                       # 10 users, 1.000 paths, as the app serves them
+    python bench/bench_load.py --users 5 --moves 3
+    python bench/bench_load.py --browsers            # the same with 10 headless Chromium sessions
     SIMULATOR_PATHS=200 python bench/bench_load.py   # the tests' smaller baseline
 
-Needs `chromium` on PATH (.ci/run installs Debian's). Heavy: ten renderers and the server share
-the machine's cores; run it on a quiet machine and read the load average printed beside the
-figures. A benchmark, not a test: nothing here runs in CI.
+--browsers keeps the earlier measurement (Debian's headless Chromium through Playwright, one
+context per user, browsers at niceness 19): there the ten renderers share the server's 2 cores and
+most of a user's wait is their own page being drawn by a starved browser; read it as a reference,
+not as the server's speed. A benchmark, not a test: nothing here runs in CI.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 #: One region per user, a mix of provinces and kabupaten/kota (a province's page reports its
 #: children too, so it costs more); user 0 is also the one who runs alone.
 REGIONS = ("61", "61.01", "33", "61.72", "35.78", "12", "73.71", "63", "64.72", "51")
@@ -236,6 +238,164 @@ def _load() -> str:
     return f"{a:.1f} / {b:.1f} / {c:.1f}"
 
 
+# ---- the server alone: protocol clients (bench/stream_client.py) ------------------------------
+def _assets(url: str) -> int:
+    """A browser's first request: the page and the files its HTML names (gzip accepted); bytes read."""
+    import re
+
+    def get(path: str) -> bytes:
+        req = urllib.request.Request(f"{url}/{path.lstrip('./')}", headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(req, timeout=TIMEOUT / 1e3) as r:
+            return r.read()
+
+    html = get("")
+    names = re.findall(rb'(?:src|href)="(\./static/[^"]+)"', html)
+    return len(html) + sum(len(get(n.decode())) for n in names)
+
+
+async def _user(url: str, code: str, moves: int, assets: bool) -> dict:
+    """One user: (the page's files), the first page, the switch to their Region page, ``moves``
+    slider steps. Seconds until the headline card arrived and until the script finished."""
+    from stream_client import Session
+
+    from simulator.i18n import t
+
+    t0 = time.perf_counter()
+    if assets:
+        await asyncio.to_thread(_assets, url)
+    fetched = time.perf_counter() - t0
+    session, first = await Session.open(url, "", "", timeout=TIMEOUT / 1e3)
+    opened = time.perf_counter() - t0 - first.finished  # the files and the websocket's opening
+    try:
+        switch = await session.switch("wilayah", f"wilayah={code}", timeout=TIMEOUT / 1e3)
+        steps = [
+            await session.set_select_slider(t("subsidy", "id"), timeout=TIMEOUT / 1e3) for _ in range(moves)
+        ]
+    finally:
+        await session.close()
+    errors = [e for r in (first, switch, *steps) for e in r.errors]
+    if errors or any(r.card != r.card for r in (first, switch, *steps)):
+        raise SystemExit(f"user on {code}: a rerun without headline figures or with an error: {errors[:2]}")
+    return {
+        "first": opened + first.card,
+        "first_done": opened + first.finished,
+        "assets": fetched,
+        "rerun": first.card,
+        "switch": switch.finished,
+        "moves": [(r.card, r.finished) for r in steps],
+        "bytes": [r.nbytes for r in (first, switch, *steps)],
+    }
+
+
+async def _ws_phase(users: int, moves: int, server_args: list[str], servers: int, assets: bool) -> dict:
+    """One phase on ``servers`` freshly started processes (user i on server i mod ``servers``)."""
+    import concurrent.futures
+    import contextlib
+
+    import psutil
+
+    # every user's files at once, as ten browsers fetch them (the default pool has cores + 4 threads)
+    asyncio.get_running_loop().set_default_executor(concurrent.futures.ThreadPoolExecutor(users + 2))
+    with contextlib.ExitStack() as stack:
+        started = [stack.enter_context(Server(server_args)) for _ in range(servers)]
+        pids = [s.proc.pid for s in started]
+        warm = []
+        for server in started:  # each process imports the code and maps the cached baseline once
+            w0 = time.perf_counter()
+            await _user(server.url, REGIONS[0], 0, assets)
+            warm.append(time.perf_counter() - w0)
+        load_before = _load()
+        cpu0 = sum(map(_cpu_seconds, pids))
+        t0 = time.perf_counter()
+        out = await asyncio.gather(
+            *[_user(started[i % servers].url, REGIONS[i % len(REGIONS)], moves, assets) for i in range(users)]
+        )
+        wall = time.perf_counter() - t0
+        cpu = sum(map(_cpu_seconds, pids)) - cpu0
+        pss = sum(psutil.Process(pid).memory_full_info().pss for pid in pids)
+    moved = np.array([m for u in out for m in u["moves"]]).reshape(-1, 2)
+    return {
+        "users": users,
+        "servers": servers,
+        "warm": max(warm),
+        "first": np.array([u["first"] for u in out]),
+        "first_done": np.array([u["first_done"] for u in out]),
+        "assets": np.array([u["assets"] for u in out]),
+        "rerun": np.array([u["rerun"] for u in out]),
+        "switch": np.array([u["switch"] for u in out]),
+        "move": moved[:, 0],
+        "move_done": moved[:, 1],
+        "server_cpu": cpu,
+        "pss": pss,
+        "wall": wall,
+        "kib": np.median([b for u in out for b in u["bytes"]]) / 1024,
+        "load_before": load_before,
+        "load_after": _load(),
+    }
+
+
+def _ms(values: np.ndarray) -> str:
+    return f"{np.median(values) * 1e3:,.0f} / {values.max() * 1e3:,.0f} ms".replace(",", ".")
+
+
+def _ws_row(r: dict) -> None:
+    f, fd = r["first"], r["first_done"]
+    print(
+        f"| {r['users']} user{'s' if r['users'] > 1 else ''} | {np.median(f):.2f} / {f.max():.2f} s".replace(
+            ".", ","
+        )
+        + f" | {np.median(fd):.2f} / {fd.max():.2f} s".replace(".", ",")
+        + f" | {_ms(r['switch'])} | {_ms(r['move'])} | {_ms(r['move_done'])} | "
+        + f"{r['server_cpu']:.1f} s ({r['server_cpu'] / r['users']:.2f} s per user)".replace(".", ",")
+        + f" | {r['pss'] / 2**20:.0f} MiB | {r['load_before']} -> {r['load_after']} |".replace(".", ","),
+        flush=True,
+    )
+
+
+def _ws_main(args) -> None:
+    print(
+        f"server alone: {args.users} protocol clients (bench/stream_client.py, nothing rendered), "
+        f"paths {os.environ.get('SIMULATOR_PATHS', '1000')}, cores {os.cpu_count()}, moves per user "
+        f"{args.moves}, server processes {args.servers}, the page's files fetched: "
+        f"{'no' if args.no_assets else 'yes'}, load average {_load()}",
+        flush=True,
+    )
+    print(
+        f"goal (issue 24): {args.users} users see the first figures in under 5 s each (median), actions under 1 s",
+        flush=True,
+    )
+    head = (
+        "| users at once | first headline figures, median / worst | first page done | switch to the Region page "
+        "(done) | slider move: figures | slider move: done | server CPU during the phase | server memory (PSS) "
+        "| load average before -> after |"
+    )
+    print(head, "|" + "---|" * head.count(" | ") + "---|", sep="\n", flush=True)
+    phases = [] if args.skip_alone else [1]
+    rows = []
+    for users in [*phases, args.users]:
+        r = asyncio.run(_ws_phase(users, args.moves, args.server_arg, args.servers, not args.no_assets))
+        _ws_row(r)
+        rows.append(r)
+    for r in rows:
+        print(
+            f"{r['users']} user(s): warm-up visit on the freshly started server (imports, data, baseline "
+            f"mapped) {r['warm']:.1f} s; phase wall {r['wall']:.1f} s; median message volume per rerun "
+            f"{r['kib']:.0f} KiB; of the first figures: the page's files median {np.median(r['assets']):.2f} s "
+            f"(worst {r['assets'].max():.2f}), the first rerun until its card median {np.median(r['rerun']):.2f} s "
+            f"(worst {r['rerun'].max():.2f})".replace(".", ","),
+            flush=True,
+        )
+    if len(rows) == 2:
+        a, m = rows
+        print(
+            f"ratio {m['users']} users / 1 user (same run, same machine): first figures "
+            f"{np.median(m['first']) / np.median(a['first']):.1f}x, slider move done "
+            f"{np.median(m['move_done']) / np.median(a['move_done']):.1f}x, server CPU per user "
+            f"{m['server_cpu'] / m['users'] / (a['server_cpu'] / a['users']):.2f}x".replace(".", ","),
+            flush=True,
+        )
+
+
 def _niced(chromium: str, niceness: int, folder: Path) -> str:
     """A launcher that runs ``chromium`` at ``niceness`` (its renderers inherit it)."""
     if niceness <= os.nice(0):
@@ -396,7 +556,18 @@ def main() -> None:
         help="server processes (users spread over them as a sticky proxy would; README)",
     )
     parser.add_argument("--skip-alone", action="store_true", help="only the many-users phase (no ratio)")
+    parser.add_argument(
+        "--browsers",
+        action="store_true",
+        help="headless Chromium sessions instead of protocol clients (they share the server's cores)",
+    )
+    parser.add_argument(
+        "--no-assets", action="store_true", help="protocol clients skip fetching the page's files"
+    )
     args = parser.parse_args()
+    if not args.browsers:
+        _ws_main(args)
+        return
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         raise SystemExit("chromium is not installed (apt-get install chromium): no load benchmark")
