@@ -2,7 +2,8 @@
 
 Every region (nation, provinces, kabupaten/kota) has its active participants (sum of segments)
 forecast directly with the generic forecaster on the log scale (counts stay non-negative and
-uncertainty is multiplicative); the direct medians are reconciled over the tree and the
+uncertainty is multiplicative), less the drift bias those forecasts showed in the projection's
+own backtest (shrunk by its standard error); the direct medians are reconciled over the tree and the
 kabupaten/kota paths carry joint errors whose variances come from the projection's own
 rolling-origin backtest, so every level has the spread of its own errors (``simulator.hierarchy``).
 The workforce is interpolated from annual Sakernas figures to months and extended on its
@@ -17,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,13 +35,15 @@ log = logging.getLogger(__name__)
 
 CACHE_DIR = Path(__file__).resolve().parent.parent / ".cache"
 #: Bump when the projection method changes so old caches are not reused.
-METHOD_VERSION = "9"  # 2: intervals from selection errors; 3: per-series choice only when it pays;
+METHOD_VERSION = "10"  # 2: intervals from selection errors; 3: per-series choice only when it pays;
 # 4: sample paths scaled in float32 (differ from 3 by float32 rounding, about 1e-7 of the series scale)
 # 5: every level forecast directly, medians reconciled, joint tree-factor errors from the backtest
 # 6: the forecaster's default is the ETS/Theta/ARIMA combination (issue 21); checksummed cache entries
 # 7: the baseline carries its calibration table (meta['calibration'])
 # 8: backtest origins 7 months apart; the t widening from the origins behind the whole curve
 # 9: the carried calibration's origins 7 months apart too (its cuts share the backtest's forecasts)
+# 10: the error variance's growth over the horizon fitted monotone (pool adjacent violators) instead
+#     of a h + b h^2; the backtest's drift bias, shrunk by its own standard error, removed (issue 17)
 
 Progress = Callable[[float, str], None]
 
@@ -273,21 +277,78 @@ def _forecast_means(totals: np.ndarray, months: pd.PeriodIndex, codes: list[str]
     return means[[row[c] for c in codes]], fc
 
 
-def _two_term_fit(h: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[float, float]:
-    """Non-negative (a, b) minimising sum w (y - a h - b h^2)^2: a random-walk term and a
-    trend-uncertainty term. Two unknowns: the unconstrained fit, else the better one-term fit."""
-    x = np.stack([h, h * h], axis=1) * np.sqrt(w)[:, None]
-    yw = y * np.sqrt(w)
-    coef = np.linalg.lstsq(x, yw, rcond=None)[0]
-    if (coef >= 0).all():
-        return float(coef[0]), float(coef[1])
-    best = (np.inf, 0.0, 0.0)
-    for j in (0, 1):
-        c = max(float(x[:, j] @ yw) / float(x[:, j] @ x[:, j]), 0.0)
-        err = float(((yw - c * x[:, j]) ** 2).sum())
-        if err < best[0]:
-            best = (err, c if j == 0 else 0.0, c if j == 1 else 0.0)
-    return best[1], best[2]
+def monotone_fit(y: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Weighted least-squares non-decreasing fit of ``y`` (pool adjacent violators): where a value
+    falls below the one before, the two are replaced by their ``w``-weighted mean, repeatedly.
+    E.g. y = (1, 3, 2, 4) with equal weights gives (1, 2,5, 2,5, 4)."""
+    values: list[float] = []
+    weights: list[float] = []
+    sizes: list[int] = []
+    for v, wt in zip(np.asarray(y, dtype=np.float64), np.asarray(w, dtype=np.float64), strict=True):
+        values.append(float(v))
+        weights.append(float(wt))
+        sizes.append(1)
+        while len(values) > 1 and values[-2] > values[-1]:
+            wsum = weights[-2] + weights[-1]
+            merged = (values[-2] * weights[-2] + values[-1] * weights[-1]) / wsum if wsum > 0 else values[-1]
+            values[-2:] = [merged]
+            weights[-2:] = [wsum]
+            sizes[-2:] = [sizes[-2] + sizes[-1]]
+    return np.repeat(np.asarray(values), sizes)
+
+
+def _extend_curve(h_obs: np.ndarray, fitted: np.ndarray, hs: np.ndarray) -> np.ndarray:
+    """A variance curve known at the steps ``h_obs`` (non-decreasing ``fitted``) at every step of
+    ``hs``: interpolated inside, before the first step proportional to the step (a random walk from
+    the origin), beyond the last step growing on the mean slope of its second half, at least as
+    fast as a random walk through the last value (``V(H) / H`` per step)."""
+    last_h, last_v = float(h_obs[-1]), float(fitted[-1])
+    mid = h_obs <= last_h / 2
+    slope = last_v / last_h
+    if mid.any() and last_h > h_obs[mid][-1]:
+        slope = max(slope, (last_v - float(fitted[mid][-1])) / (last_h - float(h_obs[mid][-1])))
+    inside = np.interp(hs, h_obs, fitted)
+    before = fitted[0] * hs / h_obs[0]
+    beyond = last_v + slope * (hs - last_h)
+    return np.where(hs < h_obs[0], before, np.where(hs > last_h, beyond, inside))
+
+
+def drift_bias(errors: np.ndarray, group: np.ndarray, steps: int) -> np.ndarray:
+    """Log-scale bias of the direct forecasts per region and step (regions, steps), from the
+    backtest errors (regions, origins, backtest steps), shrunk by its own uncertainty.
+
+    Per group of regions, each origin's errors give one value per step (the median over the
+    group's regions, so one region's break does not set it); a line through the origin,
+    ``beta h`` (a trend the forecaster misses), is fitted to them by least squares: ``beta_k =
+    sum_h h e_kh / sum_h h^2`` per origin k, beta their mean weighted by ``W_k = sum_h h^2``. The
+    origins' scatter gives its standard error ``se^2 = K / (K - 1) sum_k W_k^2 (beta_k - beta)^2 /
+    (sum_k W_k)^2`` and the bias used is ``beta h`` shrunk by ``beta^2 / (beta^2 + se^2)`` (a bias
+    no larger than its own noise is mostly dropped), with fewer than 3 origins none. Beyond the
+    backtest's steps the bias is held at its last value: there is no evidence of it further ahead.
+    Positive: the forecasts were too low.
+    """
+    out = np.zeros((errors.shape[0], steps))
+    n_bt = errors.shape[2]
+    h_all = np.arange(1, n_bt + 1, dtype=np.float64)
+    hs = np.minimum(np.arange(1, steps + 1, dtype=np.float64), n_bt)
+    for g in np.unique(group):
+        rows = np.flatnonzero(group == g)
+        with warnings.catch_warnings():  # an origin-step without errors is NaN, not a warning
+            warnings.simplefilter("ignore", RuntimeWarning)
+            per_origin = np.nanmedian(errors[rows], axis=0)  # (origins, steps)
+        have = np.isfinite(per_origin)
+        w = (np.where(have, h_all, 0.0) ** 2).sum(axis=1)
+        used = w > 0
+        if used.sum() < 3:
+            continue
+        beta_k = (np.where(have, per_origin * h_all, 0.0)).sum(axis=1)[used] / w[used]
+        wk = w[used]
+        beta = float((wk * beta_k).sum() / wk.sum())
+        k = len(wk)
+        se2 = k / (k - 1) * float((wk**2 * (beta_k - beta) ** 2).sum()) / float(wk.sum()) ** 2
+        shrink = beta**2 / (beta**2 + se2) if beta**2 + se2 > 0 else 0.0
+        out[rows] = shrink * beta * hs[None, :]
+    return out
 
 
 def _backtest_errors(
@@ -313,14 +374,15 @@ def error_variance(errors: np.ndarray, group: np.ndarray, steps: int, fallback: 
     """Log-scale forecast error variance per region and step (regions, steps).
 
     Per group of regions (aggregates, kabupaten/kota) and step, the backtest errors give a robust
-    scale (the 80 % quantile of |error|, bias included, read as a normal's 1,2816 sd), smoothed as
-    ``a h + b h^2`` (non-negative: random walk plus trend uncertainty, which also extends the curve
-    beyond the backtest window). Each region scales it by its own errors relative to the pool
-    (shrunk towards 1 by the number of origins it has), and the result is widened for the few
-    origins the scale rests on (``predictive_inflation`` with the number of origins behind the
-    whole curve, since every step is fitted together). ``fallback`` (regions,) is a per-step
-    variance used as ``h * fallback`` where a group has no backtest error at all (too short a
-    history).
+    scale (the 80 % quantile of |error| of the errors given, read as a normal's 1,2816 sd), made
+    non-decreasing in the step by a count-weighted monotone fit (``monotone_fit``: the variance
+    grows as the backtest says, without imposing a shape such as ``a h + b h^2``, which put too
+    little at short and too much at long horizons) and extended beyond the backtest window as a
+    random walk on the slope of its second half (``_extend_curve``). Each region scales it by its
+    own errors relative to the pool (shrunk towards 1 by the number of origins it has), and the
+    result is widened for the few origins the scale rests on (``predictive_inflation`` with the
+    number of origins behind the whole curve). ``fallback`` (regions,) is a per-step variance
+    used as ``h * fallback`` where a group has no backtest error at all (too short a history).
     """
     sq = errors**2
     hs = np.arange(1, steps + 1, dtype=np.float64)
@@ -337,9 +399,9 @@ def error_variance(errors: np.ndarray, group: np.ndarray, steps: int, fallback: 
         absolute = np.sqrt(block).reshape(-1, block.shape[2])[:, ok]
         pooled = (np.nanquantile(absolute, 0.8, axis=0) / _Z90) ** 2
         h_obs = np.arange(1, block.shape[2] + 1, dtype=np.float64)[ok]
-        a, b = _two_term_fit(h_obs, pooled, count[ok].astype(np.float64))
-        curve = a * hs + b * hs * hs
-        fitted = a * np.arange(1, block.shape[2] + 1) + b * np.arange(1, block.shape[2] + 1) ** 2
+        fitted_obs = monotone_fit(pooled, count[ok].astype(np.float64))
+        curve = _extend_curve(h_obs, fitted_obs, hs)
+        fitted = _extend_curve(h_obs, fitted_obs, np.arange(1, block.shape[2] + 1, dtype=np.float64))
         with np.errstate(invalid="ignore", divide="ignore"):
             z = np.sqrt(block / np.where(fitted > 0, fitted, np.nan)).reshape(len(rows), -1)
             ratio = (np.nanquantile(z, 0.8, axis=1) / _Z90) ** 2 if z.shape[1] else np.full(len(rows), np.nan)
@@ -394,7 +456,8 @@ def _project_active(
 ) -> tuple[np.ndarray, list[str], pd.PeriodIndex, dict]:
     """Joint sample paths of active participants per kabupaten/kota (leaves, paths, months) [persons].
 
-    Every region is forecast directly on log(1 + active); the medians are reconciled (MinT,
+    Every region is forecast directly on log(1 + active) and corrected by its group's backtest drift
+    bias (``drift_bias``); the medians are reconciled (MinT,
     diagonal); the leaf paths carry tree-factor errors whose variances reproduce each region's own
     backtest error variance (``simulator.hierarchy``). ``joint=False`` draws every leaf
     independently instead (what the projection did before; kept as the benchmarks' peer).
@@ -408,7 +471,11 @@ def _project_active(
     means, fc = _direct_log_means(totals, months, nodes.codes, horizon, memo)
     errors = _backtest_errors(totals, months, nodes.codes, memo)
     group = np.array([0 if tree.level(c) == "kabkota" else 1 for c in nodes.codes])
-    log_var = error_variance(errors, group, horizon, _monthly_change_variance(totals))
+    # the forecasts' own backtest bias (shrunk), removed from the medians and from the errors that
+    # set the spread; it depends on the step only, so a month's answer keeps not depending on horizon
+    means = means + drift_bias(errors, group, horizon)
+    centred = errors - drift_bias(errors, group, errors.shape[2])[:, None, :]
+    log_var = error_variance(centred, group, horizon, _monthly_change_variance(totals))
     direct = np.expm1(means)
     leaf_median = hierarchy.reconcile_medians(direct, (direct * np.sqrt(log_var)) ** 2 + 1.0, nodes.s)
     agg = nodes.s @ leaf_median

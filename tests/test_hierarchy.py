@@ -193,3 +193,53 @@ def test_the_baseline_stays_coherent_bounded_and_non_negative():
     again, _ = project_baseline(history, workforce, horizon=12, paths=40, seed=5, cache_dir=None)
     np.testing.assert_array_equal(again.active, baseline.active)
     np.testing.assert_array_equal(again.employed, baseline.employed)
+
+
+# ---- the backtest's variance curve and bias (projection.monotone_fit, _extend_curve, drift_bias) --
+
+
+@pytest.mark.parametrize(
+    "y, w, expected",
+    [
+        ([1.0, 3.0, 2.0, 4.0], [1.0, 1.0, 1.0, 1.0], [1.0, 2.5, 2.5, 4.0]),
+        ([1.0, 3.0, 2.0, 4.0], [1.0, 1.0, 3.0, 1.0], [1.0, 2.25, 2.25, 4.0]),  # (3 + 3 x 2) / 4
+        ([3.0, 2.0, 1.0], [1.0, 1.0, 1.0], [2.0, 2.0, 2.0]),
+        ([1.0, 2.0, 3.0], [5.0, 1.0, 1.0], [1.0, 2.0, 3.0]),
+    ],
+)
+def test_monotone_fit_pools_adjacent_violators(y, w, expected):
+    from simulator.projection import monotone_fit
+
+    np.testing.assert_allclose(monotone_fit(np.array(y), np.array(w)), expected)
+
+
+def test_variance_curve_is_extended_as_a_random_walk_beyond_the_backtest():
+    """Known at steps 1-4 as (1, 2, 2, 5): inside unchanged; beyond, the slope of the second half
+    ((5 - 2) / (4 - 2) = 1,5 per step, above the random walk's 5 / 4) gives 6,5 and 8; a curve
+    known from step 2 on starts proportional to the step (1 at step 1 for 2 at step 2)."""
+    from simulator.projection import _extend_curve
+
+    hs = np.arange(1, 7, dtype=np.float64)
+    got = _extend_curve(np.array([1.0, 2.0, 3.0, 4.0]), np.array([1.0, 2.0, 2.0, 5.0]), hs)
+    np.testing.assert_allclose(got, [1.0, 2.0, 2.0, 5.0, 6.5, 8.0])
+    got = _extend_curve(np.array([2.0, 3.0]), np.array([2.0, 3.0]), np.array([1.0, 2.0, 3.0, 4.0]))
+    np.testing.assert_allclose(got, [1.0, 2.0, 3.0, 4.0])
+
+
+def test_drift_bias_is_the_shrunk_least_squares_line_through_the_origin():
+    """Three origins with errors (0,01, 0,02), (0,02, 0,04), (0,03, 0,06) at steps 1-2: per origin
+    beta_k = (1 e_1 + 2 e_2) / 5 = 0,01, 0,02, 0,03 (W_k = 5 each), beta = 0,02; se^2 = 3/2 x
+    25 x (0,01^2 + 0 + 0,01^2) / 15^2 = 1/30.000, beta^2 = 12/30.000, so the line is shrunk by
+    12/13: 0,02 x 12/13 per step, held beyond the backtest's two steps. The median over a group's
+    regions sets each origin's value (a second region with the same errors changes nothing);
+    fewer than three origins give no bias."""
+    from simulator.projection import drift_bias
+
+    one = np.array([[0.01, 0.02], [0.02, 0.04], [0.03, 0.06]])
+    errors = np.stack([one, one, -one])  # regions 0-1 in group 0, region 2 alone in group 1
+    got = drift_bias(errors, np.array([0, 0, 1]), steps=4)
+    slope = 0.02 * 12 / 13
+    np.testing.assert_allclose(got[0], [slope, 2 * slope, 2 * slope, 2 * slope])
+    np.testing.assert_allclose(got[1], got[0])
+    np.testing.assert_allclose(got[2], -got[0])
+    np.testing.assert_array_equal(drift_bias(errors[:, :2], np.array([0, 0, 1]), steps=4), 0.0)
