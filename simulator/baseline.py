@@ -53,6 +53,12 @@ class Baseline:
             raise InputError(
                 f"baseline: employed has shape {self.employed.shape}, expected {self.active.shape}"
             )
+        # read-only views: the engine keeps per-baseline medians and headroom (simulator.engine.memo)
+        # that would silently go stale if the paths were changed in place
+        for name in ("active", "employed"):
+            view = getattr(self, name).view()
+            view.flags.writeable = False
+            object.__setattr__(self, name, view)
 
     @property
     def paths(self) -> int:

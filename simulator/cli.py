@@ -6,6 +6,7 @@ Exit codes: 0 success, 2 bad input (one line on stderr, never a traceback for a 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -144,7 +145,9 @@ def _bundled(horizon: int, paths: int, data: str | None):
     if panel.history is None or panel.workforce is None:
         raise InputError(f"{data or DATA_DIR}: a projection needs both a history and a workforce file")
     baseline, table = project_baseline(panel.history, panel.workforce, horizon=horizon, paths=paths)
-    baseline.meta["sources"] = list(panel.sources)  # results_io.is_illustrative reads the file names
+    # a new Baseline with the file names (results_io.is_illustrative reads them): the projection's
+    # object may be shared (cache), so its meta is not written into
+    baseline = dataclasses.replace(baseline, meta={**baseline.meta, "sources": list(panel.sources)})
     return panel, baseline, table
 
 

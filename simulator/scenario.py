@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -788,10 +789,22 @@ def _target(item: Any, number: int, source: str, tree: RegionTree) -> Target:
         raise InputError(f"{where}, key 'year': expected a year such as 2029, got {_show(year)}")
     try:
         coverage = _share(item["coverage"])
-        extra = {k: _text(item[k]) for k in ("definition", "source") if item.get(k) is not None}
     except _Bad as bad:
         raise InputError(f"{where}, key 'coverage': {bad}") from None
+    extra = {
+        key: _keyed(_text, item[key], where, key)
+        for key in ("definition", "source")
+        if item.get(key) is not None
+    }
     return Target(region_code=region[0], year=int(year), coverage=coverage, **extra)
+
+
+def _keyed(parse: Callable[[Any], Any], value: Any, where: str, key: str) -> Any:
+    """``parse(value)``; its complaint becomes an InputError naming ``where`` and ``key``."""
+    try:
+        return parse(value)
+    except _Bad as bad:
+        raise InputError(f"{where}, key {key!r}: {bad}") from None
 
 
 # ---- dumping -------------------------------------------------------------------------------------

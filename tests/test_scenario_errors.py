@@ -182,6 +182,12 @@ CASES = [
         "bad.yaml: target 1, key 'coverage': expected a share between 0 and 1, got 59.56",
     ),
     (
+        "target definition not text (it was reported as key 'coverage')",
+        "name: bad\nhorizon: 2027-12\ntargets:\n"
+        "  - {region: '61', year: 2025, coverage: 0.5, definition: [a]}\n",
+        "bad.yaml: target 1, key 'definition': expected text, got ['a']",
+    ),
+    (
         "levers not a list",
         "name: bad\nhorizon: 2027-12\nlevers: {kind: contribution_subsidy}\n",
         "bad.yaml: key 'levers': expected a list of levers, got {'kind': 'contribution_subsidy'}",
