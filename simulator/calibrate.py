@@ -6,7 +6,7 @@ what happened, at every level of the region tree. Per level (kabupaten/kota, pro
 horizon band (1-6, 7-12, 13-24 months ahead) the table gives
 
 * the share of held-out points inside the central 50/80/95 % bands of the paths,
-* the median relative error of the median (negative: the projection was too high),
+* the median relative error of the median, median / truth - 1 (negative: the projection was too low),
 * the continuous ranked probability score (CRPS) relative to the truth, beside that of the naive
   forecast (last value carried forward, a point forecast whose CRPS is its absolute error), and
   the skill ``1 - CRPS / CRPS_naive`` (above 0: better than naive).
