@@ -28,7 +28,7 @@ from simulator.scenario import ContributionSubsidy, Lever, Scenario, VillageOffi
 
 
 def _draws(lever: Lever, rng: np.random.Generator, paths: int, uncertainty: bool) -> list[np.ndarray]:
-    """Behavioural draws in the engine's order (``simulator.engine._effect``)."""
+    """Behavioural draws in the engine's order (``simulator.engine.effects._effect``)."""
 
     def draw(param) -> np.ndarray:
         return param.sample(rng, paths) if uncertainty else np.full(paths, param.mean())
