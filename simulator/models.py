@@ -47,7 +47,10 @@ Models (registry :data:`MODELS`, in tie-break order):
                      (:func:`ets_filter`); alpha, beta, phi, gamma by a grid search minimising
                      one-step SSE, vectorised over series x grid; initial seasonal states from the
                      classical decomposition, level and trend from a line through the first
-                     ``max(2m, 6)`` adjusted points. The forms' forecasts are averaged with Akaike
+                     ``max(2m, 6)`` adjusted points. Each form is fitted twice, with additive
+                     errors (lowest SSE) and, for positive series, multiplicative errors (highest
+                     multiplicative-error likelihood: relative errors, Hyndman et al. 2008), the
+                     12 forms AutoETS chooses from. The forms' forecasts are averaged with Akaike
                      weights from their AICc (Kolassa 2011), which beat picking the lowest AICc on
                      M3 and M1.
 ``combo``            yearly (m == 1): the median of ``ets``, ``theta``, ``arima_d_ls``,
@@ -524,7 +527,7 @@ def arima_d_ls(y: np.ndarray, h: int, m: int = 1) -> tuple[np.ndarray, np.ndarra
 # ------------------------------------------------------------------------- exponential smoothing
 
 
-def ets_filter(x, alpha, beta, phi, gamma, l0, b0, s0, season: str):
+def ets_filter(x, alpha, beta, phi, gamma, l0, b0, s0, season: str, relative: bool = False):
     """Run the ETS state recursions (additive errors) over the valid part of each row.
 
     ``x`` is ``(series, time)`` (left NaN padding); ``alpha, beta, phi, gamma`` broadcast to
@@ -542,6 +545,8 @@ def ets_filter(x, alpha, beta, phi, gamma, l0, b0, s0, season: str):
 
     The same recursions give the point forecasts of the multiplicative-error models.
     Returns ``(level, trend, season, sse)``: ``(series, grid)``, ``season`` ``(series, grid, m)``.
+    ``relative=True`` adds ``(sum (e / pred)^2, sum log|pred|)``, each ``(series, grid)``: the
+    parts of the multiplicative-error likelihood (Hyndman et al. 2008, eq. 5.3).
     """
     x = np.asarray(x, dtype=float)
     N, T = x.shape
@@ -555,6 +560,8 @@ def ets_filter(x, alpha, beta, phi, gamma, l0, b0, s0, season: str):
     # seasonal states phase-major (m, series, grid): each step reads and writes one contiguous block
     S = np.array(np.broadcast_to(np.asarray(s0, dtype=float).T[:, :, None], (m,) + shape), order="C")
     sse = np.zeros(shape)
+    if relative:
+        sre, slog = np.zeros(shape), np.zeros(shape)
     with np.errstate(divide="ignore", invalid="ignore"):
         g_mul = gamma / (1.0 - alpha)
     with np.errstate(all="ignore"):  # a diverging grid point ends with SSE inf or NaN, never chosen
@@ -585,6 +592,13 @@ def ets_filter(x, alpha, beta, phi, gamma, l0, b0, s0, season: str):
                 level = np.where(ok, new_level, level)
                 trend = np.where(ok, new_trend, trend)
             sse += err * err
+            if relative:
+                q = err / pred
+                lp = np.log(np.abs(pred))
+                sre += q * q if full else np.where(ok, q * q, 0.0)
+                slog += lp if full else np.where(ok, lp, 0.0)
+    if relative:
+        return level, trend, np.moveaxis(S, 0, -1), sse, sre, slog
     return level, trend, np.moveaxis(S, 0, -1), sse
 
 
@@ -649,6 +663,7 @@ def ets(y: np.ndarray, h: int, m: int = 1) -> tuple[np.ndarray, np.ndarray]:
     mm = max(m, 1)
     rows = np.arange(N)
     ics, means, sigmas = [], [], []
+    positive = np.all(np.where(np.isnan(y), True, y > 0), axis=1)
     seasons = ["none"] + (["add", "mul"] if m > 1 else [])
     for season in seasons:
         if season == "none":
@@ -661,18 +676,27 @@ def ets(y: np.ndarray, h: int, m: int = 1) -> tuple[np.ndarray, np.ndarray]:
         for trend in (False, True):
             a, b, p, g = _ets_grid(trend, season != "none")
             l0, b0 = _ets_initial(y, first, n, s0, season, trend)
-            level, tr, S, sse = ets_filter(
-                y, a[None], b[None], p[None], g[None], l0[:, None], b0[:, None], s0, season
+            level, tr, S, sse, sre, slog = ets_filter(
+                y, a[None], b[None], p[None], g[None], l0[:, None], b0[:, None], s0, season, relative=True
             )
-            sse = np.where(np.isfinite(sse), sse, np.inf)
-            j = np.argmin(sse, axis=1)
             k = 2 + 3 * trend + (m if season != "none" else 0)  # parameters incl. initial states, sigma
-            best = sse[rows, j]
             with np.errstate(divide="ignore", invalid="ignore"):
-                aicc = n * np.log(np.maximum(best, 1e-300) / n) + 2 * k + 2 * k * (k + 1) / (n - k - 1)
-            ics.append(np.where(ok & (n - k - 1 > 0) & np.isfinite(aicc), aicc, np.inf))
-            means.append(_ets_path(level[rows, j], tr[rows, j], S[rows, j], p[j], h, T, season))
-            sigmas.append(np.sqrt(best / np.maximum(n, 1)))
+                # additive errors: n log(SSE / n); multiplicative (positive series only):
+                # n log(sum (e / pred)^2 / n) + 2 sum log|pred|, both up to the same constant
+                crits = [
+                    n[:, None] * np.log(np.maximum(sse, 1e-300) / n[:, None]),
+                    n[:, None] * np.log(np.maximum(sre, 1e-300) / n[:, None]) + 2 * slog,
+                ]
+            err_ok = [ok, ok & positive]
+            for crit, okk in zip(crits, err_ok):
+                crit = np.where(np.isfinite(crit), crit, np.inf)
+                j = np.argmin(crit, axis=1)
+                best = crit[rows, j]
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    aicc = best + 2 * k + 2 * k * (k + 1) / (n - k - 1)
+                ics.append(np.where(okk & (n - k - 1 > 0) & np.isfinite(aicc), aicc, np.inf))
+                means.append(_ets_path(level[rows, j], tr[rows, j], S[rows, j], p[j], h, T, season))
+                sigmas.append(np.sqrt(sse[rows, j] / np.maximum(n, 1)))
     ic = np.stack(ics)
     low = ic.min(axis=0)
     with np.errstate(invalid="ignore"):

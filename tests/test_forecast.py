@@ -161,6 +161,52 @@ def test_ets_matches_statsmodels_etsmodel_with_fixed_parameters(season, damped):
     np.testing.assert_allclose(joint[1], refs[1], rtol=1e-10, atol=1e-9)
 
 
+@pytest.mark.parametrize("season", ["add", "mul", None])
+def test_ets_multiplicative_error_likelihood_matches_statsmodels(season):
+    # the multiplicative-error forms share the recursions; their log-likelihood from our
+    # (sum (e / pred)^2, sum log|pred|) equals statsmodels' ETSModel(error="mul") llf with the same
+    # parameters and initial states, and the additive one from our SSE its error="add" llf (1e-9)
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+    from simulator.models import ets_filter
+
+    rng = np.random.default_rng(31)
+    t = np.arange(60)
+    y = (100 + 0.5 * t) * np.tile([1.04, 0.97, 1.05, 0.94], 15) + rng.normal(0, 1.5, 60)
+    m = 4 if season else 1
+    s0 = {"add": np.array([3.0, -2.0, 4.0, -5.0]), "mul": np.array([1.03, 0.98, 1.04, 0.95]), None: None}
+    alpha, beta, gamma, phi, l0, b0 = 0.3, 0.05, 0.1, 0.9, 99.0, 0.4
+    n = len(y)
+    for error in ("add", "mul"):
+        kw = {"seasonal": season, "seasonal_periods": m, "initial_seasonal": s0[season]} if season else {}
+        mod = ETSModel(
+            y,
+            error=error,
+            trend="add",
+            damped_trend=True,
+            initialization_method="known",
+            initial_level=l0,
+            initial_trend=b0,
+            **kw,
+        )
+        ref = mod.smooth([alpha, beta] + ([gamma] if season else []) + [phi]).llf
+        *_, sse, sre, slog = ets_filter(
+            y[None, :],
+            alpha,
+            beta,
+            phi,
+            gamma if season else 0.0,
+            l0,
+            b0,
+            (s0[season] if season else np.zeros(1))[None, :],
+            season or "none",
+            relative=True,
+        )
+        ss = sse[0, 0] if error == "add" else sre[0, 0]
+        ours = -0.5 * n * (np.log(2 * np.pi * ss / n) + 1) - (slog[0, 0] if error == "mul" else 0.0)
+        np.testing.assert_allclose(ours, ref, rtol=1e-9)
+
+
 def test_ets_chooses_multiplicative_seasonality_and_combo_averages_its_members():
     # a growing series with a seasonal swing proportional to its level: ETS reproduces it closely,
     # and the combination is exactly the mean of ETS, Theta and ARIMA on adjusted data
