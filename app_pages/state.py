@@ -106,7 +106,16 @@ def current_baseline():
 
 
 def bundled_scenarios() -> dict[str, str]:
-    return {p.stem: p.read_text(encoding="utf-8") for p in sorted(SCENARIO_DIR.glob("*.yaml"))}
+    """The files in scenarios/ (name -> text), read again only when one is added, removed or changed:
+    every rerun of every session asks for them, and reading them all took 5 % of the server's time
+    with ten users (bench/bench_load.py, py-spy)."""
+    files = sorted(SCENARIO_DIR.glob("*.yaml"))
+    return dict(_read_scenarios(tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)))
+
+
+@functools.lru_cache(maxsize=4)
+def _read_scenarios(signature: tuple[tuple[str, int, int], ...]) -> tuple[tuple[str, str], ...]:
+    return tuple((Path(path).stem, Path(path).read_text(encoding="utf-8")) for path, _, _ in signature)
 
 
 def scenario_texts() -> dict[str, str]:

@@ -9,6 +9,7 @@ stopped one resumes, through the same ``simulator.sweep`` code as ``python -m si
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from pathlib import Path
@@ -44,17 +45,21 @@ def _folder(text: str, samples: int) -> str:
 
 def sweepable(texts: dict[str, str]) -> list[str]:
     """Names of the scenarios with at least one assumption given as a range or distribution."""
+    return [name for name, text in texts.items() if _sweepable(name, text)]
+
+
+@functools.lru_cache(maxsize=256)
+def _sweepable(name: str, text: str) -> bool:
+    """Whether one scenario text has an assumption to sweep (parsed once per text and process: the
+    Region page asks on every rerun, for every scenario)."""
     from simulator.scenario import parse_scenario
     from simulator.sweep import dimensions
 
-    out = []
-    for name, text in texts.items():
-        try:
-            dimensions(parse_scenario(text, source=f"{name}.yaml"))
-        except InputError:
-            continue
-        out.append(name)
-    return out
+    try:
+        dimensions(parse_scenario(text, source=f"{name}.yaml"))
+    except InputError:
+        return False
+    return True
 
 
 def run_sweep(text: str, name: str, samples: int, bar=None):
