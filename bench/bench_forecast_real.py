@@ -268,6 +268,34 @@ def _peers(train: pd.DataFrame, hold: int, m: int, freq: str, cache: Path | None
     return out
 
 
+def pooled_summary(per_series: pd.DataFrame) -> str:
+    """Per frequency over every series of the collections run (each series counts once): mean
+    MASE of the simulator / AutoETS's, and the simulator's (AutoETS's) 80 % and 95 % coverage;
+    once with every collection and once without the held-out one."""
+    out = ["per frequency, every series of the collections run counted once:"]
+    parts = [("all collections", per_series)]
+    dev = per_series[per_series["collection"] != HELD_OUT]
+    if len(dev) and len(dev) < len(per_series):
+        parts.append((f"without {HELD_OUT}", dev))
+    for label, frame in parts:
+        for freq in ("yearly", "quarterly", "monthly"):
+            f = frame[frame["freq"] == freq]
+            sim, ets = f[f["method"] == "simulator"], f[f["method"] == "AutoETS"]
+            if not len(sim):
+                continue
+            text = f"  {label:18s} {freq:10s} {len(sim):5d} series"
+            if len(ets):
+                ratio = sim["mase"].mean() / ets["mase"].mean()
+                text += (
+                    f"  ratio {ratio:.3f}  cov80 {sim['cov80'].mean():.3f} ({ets['cov80'].mean():.3f})"
+                    f"  cov95 {sim['cov95'].mean():.3f} ({ets['cov95'].mean():.3f})"
+                )
+            else:
+                text += f"  cov80 {sim['cov80'].mean():.3f}  cov95 {sim['cov95'].mean():.3f}"
+            out.append(text)
+    return "\n".join(out)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument(
@@ -363,6 +391,8 @@ def main() -> None:
     print("\nsummary: simulator MASE / AutoETS MASE (goal <= 0.97), 80 % coverage (goal 0.75-0.85)")
     for coll, freq, n, ratio, cov in lines:
         print(f"  {coll:12s} {freq:10s} {n:5d} series  ratio {ratio:.3f}  cov80 {cov:.3f}")
+    if per_series:
+        print(pooled_summary(pd.concat(per_series)))
     if args.csv:
         pd.concat(per_series).reset_index().rename(columns={"index": "unique_id"}).to_csv(
             args.csv, index=False
