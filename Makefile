@@ -41,8 +41,9 @@ $(LINT_STAMP): $(STAMP) pyproject.toml
 # Python files git tracks (someone's scratch file is not the project's); outside git, everything.
 LINT_FILES = $(or $(shell git ls-files '*.py' 2>/dev/null),.)
 lint: $(LINT_STAMP)
-	$(VENV)/bin/ruff check $(LINT_FILES)
-	$(VENV)/bin/ruff format --check $(LINT_FILES)
+	@echo "ruff check, ruff format --check: $(words $(LINT_FILES)) files"
+	@$(VENV)/bin/ruff check $(LINT_FILES)
+	@$(VENV)/bin/ruff format --check $(LINT_FILES)
 	$(VENV)/bin/mypy simulator
 
 bench: $(STAMP)
@@ -50,7 +51,7 @@ bench: $(STAMP)
 	@status=0; for f in bench/bench_*.py; do echo "== $$f"; $(PY) $$f || status=1; done; exit $$status
 
 data: $(STAMP)
-	$(PY) -m simulator.synth
+	$(PY) -m data_gen.synth
 
 clean:
 	rm -rf $(VENV) .pytest_cache .cache .mypy_cache .ruff_cache

@@ -1,4 +1,4 @@
-"""A second history generator, unlike simulator/synth.py: regions share national and provincial
+"""A second history generator, unlike data_gen/synth.py: regions share national and provincial
 shocks. Used to check that the projection's bands hold at every level on data it was not built on
 (tests/test_hierarchy.py, bench/bench_calibrate.py)."""
 

@@ -2,7 +2,7 @@
 
 history_illustrative.csv is ILLUSTRATIVE (synthetic); these tests check that its aggregates match
 the public anchors it was calibrated to, that the workforce table adds up and keeps the public
-BPS figures, and that ``python -m simulator.synth`` regenerates the files exactly.
+BPS figures, and that ``python -m data_gen.synth`` regenerates the files exactly.
 """
 
 from __future__ import annotations
@@ -11,8 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulator.regions import DATA_DIR, load_regions
-from simulator.synth import (
+from data_gen.synth import (
     ANCHORS,
     KALBAR_2024_11,
     MONTHS,
@@ -23,6 +22,7 @@ from simulator.synth import (
     make_illustrative_history,
     make_workforce,
 )
+from simulator.regions import DATA_DIR, load_regions
 
 TOL = 0.005  # 0,5 % [fraction]
 SEGMENTS_2023 = {"PU": 25_000_000, "BPU": 9_190_000, "JAKON": 7_360_000}

@@ -15,7 +15,7 @@ seasonal pattern), split over provinces and kabupaten/kota with drift and AR(1) 
 calibration factor per province and segment computed at each anchor month (iterative proportional
 fitting to the anchors of that month) and interpolated smoothly between anchor months (monotone
 cubic in logs, held beyond the first and last), so anchors hold exactly and nothing jumps between
-them. ``python -m simulator.synth`` rewrites ``data/history_illustrative.csv`` and
+them. ``python -m data_gen.synth`` rewrites ``data/history_illustrative.csv`` and
 ``data/workforce.csv`` deterministically (seed 20251).
 """
 
