@@ -561,7 +561,13 @@ def ets_filter(x, alpha, beta, phi, gamma, l0, b0, s0, season: str, relative: bo
     S = np.array(np.broadcast_to(np.asarray(s0, dtype=float).T[:, :, None], (m,) + shape), order="C")
     sse = np.zeros(shape)
     if relative:
-        sre, slog = np.zeros(shape), np.zeros(shape)
+        # sum log|pred| as the log of running products of |pred| / (row's mean |x|), taken every
+        # 16 steps (one log per 16 steps instead of one per step: the filter's largest cost)
+        sre, slog, prod = np.zeros(shape), np.zeros(shape), np.ones(shape)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ref = np.nanmean(np.abs(x), axis=1, keepdims=True) if T else np.ones((N, 1))
+        ref = np.where(np.isfinite(ref) & (ref > 0), ref, 1.0)
+        nobs = (~np.isnan(x)).sum(axis=1, keepdims=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         g_mul = gamma / (1.0 - alpha)
     with np.errstate(all="ignore"):  # a diverging grid point ends with SSE inf or NaN, never chosen
@@ -594,10 +600,14 @@ def ets_filter(x, alpha, beta, phi, gamma, l0, b0, s0, season: str, relative: bo
             sse += err * err
             if relative:
                 q = err / pred
-                lp = np.log(np.abs(pred))
                 sre += q * q if full else np.where(ok, q * q, 0.0)
-                slog += lp if full else np.where(ok, lp, 0.0)
+                prod *= np.abs(pred) / ref if full else np.where(ok, np.abs(pred) / ref, 1.0)
+                if t % 16 == 15:
+                    slog += np.log(prod)
+                    prod[...] = 1.0
     if relative:
+        with np.errstate(all="ignore"):
+            slog += np.log(prod) + nobs * np.log(ref)
         return level, trend, np.moveaxis(S, 0, -1), sse, sre, slog
     return level, trend, np.moveaxis(S, 0, -1), sse
 
