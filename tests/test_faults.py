@@ -246,7 +246,7 @@ def test_formula_like_text_is_written_as_text_in_csv_and_xlsx():
     assert back["cost_idr"].tolist() == [-5.0, 1.0, 2.0, 3.0, 4.0, 5.0]  # numbers stay numbers
     from openpyxl import Workbook, load_workbook
 
-    from simulator.report_workbook import put
+    from simulator.report.workbook import put
 
     wb = Workbook()
     for j, value in enumerate(["=1+1", '=HYPERLINK("http://x")', "@a", "plain", 7], start=1):

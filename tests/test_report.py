@@ -493,7 +493,7 @@ def test_brief_page_one_puts_nation_and_province_together():
 
 
 def test_brief_cost_keeps_government_budgets_apart_from_own_contributions():
-    from simulator.report_brief import _cost_table
+    from simulator.report.brief import _cost_table
 
     cost = pd.DataFrame(
         {

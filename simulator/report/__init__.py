@@ -1,21 +1,14 @@
 """Leadership outputs of a scenario result: Excel workbook, printable brief (HTML/PDF), "what changed".
 
-The public names, gathered from ``report_common`` (labels, numbers per region, sentences),
-``report_workbook``, ``report_brief`` (HTML, fan chart, PDF) and ``report_changes``.
+The public names, gathered from ``common`` (labels, numbers per region, sentences),
+``workbook`` (xlsx), ``brief`` (HTML pages) with ``fan`` (fan chart SVG) and ``pdf`` (Chromium),
+and ``changes`` (what changed between two saved results).
 """
 
 from __future__ import annotations
 
-from simulator.report_brief import (
-    CSS,
-    PDF_ENGINES,
-    PdfEngineError,
-    brief_html,
-    brief_pdf,
-    fan_svg,
-    find_pdf_engine,
-)
-from simulator.report_changes import (
+from simulator.report.brief import CSS, brief_html
+from simulator.report.changes import (
     CHANGE_COLUMNS,
     MEASURE_UNITS,
     MEASURES,
@@ -23,7 +16,7 @@ from simulator.report_changes import (
     changes_svg,
     what_changed,
 )
-from simulator.report_common import (
+from simulator.report.common import (
     LABELS,
     MONTHS,
     backtest_summary,
@@ -33,7 +26,9 @@ from simulator.report_common import (
     summary_sentence,
     top_levers,
 )
-from simulator.report_workbook import FIELD_UNITS, Cell, int_format, workbook_bytes
+from simulator.report.fan import fan_svg
+from simulator.report.pdf import PDF_ENGINES, PdfEngineError, brief_pdf, find_pdf_engine
+from simulator.report.workbook import FIELD_UNITS, Cell, int_format, workbook_bytes
 
 __all__ = [
     "CHANGE_COLUMNS",

@@ -1,6 +1,6 @@
 """Shared by the leadership outputs: export labels, month names and the numbers per region.
 
-Used by ``report_workbook``, ``report_brief`` and ``report_changes``; callers import the public
+Used by ``workbook``, ``brief`` and ``changes``; callers import the public
 names from ``simulator.report``.
 """
 

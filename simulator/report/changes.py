@@ -16,8 +16,8 @@ from simulator.errors import InputError
 from simulator.fmt import number, rupiah
 from simulator.i18n import t
 from simulator.regions import RegionTree, load_regions
-from simulator.report_brief import CSS, html_table
-from simulator.report_common import check_lang, esc, label, region_cost
+from simulator.report.brief import CSS, html_table
+from simulator.report.common import check_lang, esc, label, region_cost
 
 MEASURES = ("probability", "coverage", "cost_idr")
 MEASURE_UNITS = {"probability": "fraction", "coverage": "fraction", "cost_idr": "IDR"}

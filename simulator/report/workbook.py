@@ -20,7 +20,7 @@ from simulator.engine import Result, lever_names
 from simulator.fmt import number, percent
 from simulator.i18n import t
 from simulator.regions import RegionTree, load_regions
-from simulator.report_common import backtest_summary, check_lang, label, month_name
+from simulator.report.common import backtest_summary, check_lang, label, month_name
 from simulator.vocabulary import NATION_CODE, PAYERS
 
 #: Units of lever fields, with the cell format kind: persons, idr, months, fraction, month, text.
