@@ -7,9 +7,10 @@ number comes from ``simulator``.
 from __future__ import annotations
 
 import functools
-
 import hashlib
 import os
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import pandas as pd
@@ -150,6 +151,31 @@ def _run(key: str, text: str, regions: tuple[str, ...], _targets: pd.DataFrame, 
     from simulator.calibrate import status_with_reliability
 
     return result, status_with_reliability(status, result, load_regions())
+
+
+#: Display values derived from a cached run (its cost table, its status table in words): the run is
+#: one shared object per data, scenario and regions, so a page switch back to it, or another user
+#: asking the same, reuses them. Keyed by the object's id and held beside it (so the id cannot be
+#: reused while cached); values are never changed by their users (frames are only read and shown).
+_DERIVED: OrderedDict[tuple, tuple[object, object]] = OrderedDict()
+_DERIVED_LOCK = threading.Lock()
+
+
+def derived(source, key: tuple, build):
+    """``build()``, computed once per cached ``source`` object and ``key`` (the language included
+    when the value holds words)."""
+    slot = (id(source), *key)
+    with _DERIVED_LOCK:
+        hit = _DERIVED.get(slot)
+        if hit is not None and hit[0] is source:
+            _DERIVED.move_to_end(slot)
+            return hit[1]
+    value = build()
+    with _DERIVED_LOCK:
+        _DERIVED[slot] = (source, value)
+        while len(_DERIVED) > 128:
+            _DERIVED.popitem(last=False)
+    return value
 
 
 def reliability_text(level: str, deadline) -> str:

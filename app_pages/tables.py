@@ -7,7 +7,7 @@ import html
 
 import pandas as pd
 
-from app_pages.state import lang
+from app_pages.state import derived, lang
 from simulator import fmt
 from simulator.i18n import t
 from simulator.regions import load_regions
@@ -46,31 +46,33 @@ def styled_status(frame: pd.DataFrame):
 
 def status_table(table: pd.DataFrame):
     """A status frame in display form (Indonesian numbers by default), status coloured."""
+    return styled_status(derived(table, ("status_table", lang()), lambda: _status_words(table)))
+
+
+def _status_words(table: pd.DataFrame) -> pd.DataFrame:
     L = lang()
     tree = load_regions()
-    return styled_status(
-        pd.DataFrame(
-            {
-                t("code", L): table["region_code"],
-                t("name", L): table["region_code"].map(tree.name),
-                t("year", L): table["year"],
-                t("target", L): [
-                    fmt.percent(v, lang=L) + ("" if a == c else " *")
-                    for v, a, c in zip(table["target"], table["applied_from"], table["region_code"])
-                ],
-                t("median", L): table["median"].map(lambda v: fmt.percent(v, lang=L)),
-                t("band80", L): [
-                    f"{fmt.percent(a, lang=L)} – {fmt.percent(b, lang=L)}"
-                    for a, b in zip(table["p10"], table["p90"])
-                ],
-                t("probability", L): table["probability"].map(lambda v: fmt.percent(v, 0, lang=L)),
-                t("tested", L): (
-                    table["held_80"] if "held_80" in table else pd.Series(float("nan"), index=table.index)
-                ).map(lambda v: fmt.percent(v, 0, lang=L)),
-                t("gap", L): table["gap_persons"].map(lambda v: fmt.number(v, lang=L)),
-                t("status", L): table["status"].map(status_label),
-            }
-        )
+    return pd.DataFrame(
+        {
+            t("code", L): table["region_code"],
+            t("name", L): table["region_code"].map(tree.name),
+            t("year", L): table["year"],
+            t("target", L): [
+                fmt.percent(v, lang=L) + ("" if a == c else " *")
+                for v, a, c in zip(table["target"], table["applied_from"], table["region_code"])
+            ],
+            t("median", L): table["median"].map(lambda v: fmt.percent(v, lang=L)),
+            t("band80", L): [
+                f"{fmt.percent(a, lang=L)} – {fmt.percent(b, lang=L)}"
+                for a, b in zip(table["p10"], table["p90"])
+            ],
+            t("probability", L): table["probability"].map(lambda v: fmt.percent(v, 0, lang=L)),
+            t("tested", L): (
+                table["held_80"] if "held_80" in table else pd.Series(float("nan"), index=table.index)
+            ).map(lambda v: fmt.percent(v, 0, lang=L)),
+            t("gap", L): table["gap_persons"].map(lambda v: fmt.number(v, lang=L)),
+            t("status", L): table["status"].map(status_label),
+        }
     )
 
 
@@ -80,8 +82,11 @@ def cost_table(result, programmes=()):
     ``programmes`` (ids) also what those programmes in force cost while they keep running."""
     from simulator.views import cost_by_payer_year
 
-    costs = cost_by_payer_year(result, programmes)
-    return costs, cost_pivot(costs)
+    def build():
+        costs = cost_by_payer_year(result, programmes)
+        return costs, cost_pivot(costs)
+
+    return derived(result, ("cost_table", tuple(programmes), lang()), build)
 
 
 def cost_pivot(costs: pd.DataFrame) -> pd.DataFrame:

@@ -14,6 +14,7 @@ from app_pages.state import (
     bundled_scenarios,
     csv_download,
     current_baseline,
+    derived,
     join_comparison,
     lang,
     query_choice,
@@ -360,7 +361,7 @@ def programme_panel(result, status, before, code: str, names: list[str]) -> None
 
     L = lang()
     table = load_programmes()
-    changed = programme_costs(result, names)
+    changed = derived(result, ("programme_costs", tuple(names)), lambda: programme_costs(result, names))
     for name in names:
         entry = table[name]
         label = entry.get("label_en", entry["label"]) if L == "en" else entry["label"]
