@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulator import results_io
+from simulator import results_io, safe_files
 from simulator.errors import InputError
 from simulator.results_io import (
     atomic_write,
@@ -63,8 +63,10 @@ STEPS = (
     (os, "rename"),
     (os, "fsync"),
     (os, "mkdir"),
-    (results_io, "_exchange"),
-    (results_io, "write_csv"),
+    (safe_files, "_exchange"),
+    (safe_files, "write_csv"),
+    (safe_files, "atomic_write"),
+    (results_io, "write_csv"),  # the names results_io calls through its own namespace
     (results_io, "atomic_write"),
 )
 
