@@ -17,8 +17,27 @@ from simulator.errors import InputError
 from simulator.regions import RegionTree
 
 
+class RegionRows:
+    """``index_of`` for objects with ``regions`` (Baseline, engine.Result): the row of a region code
+    in their arrays; ``_what`` names the object in the message for an unknown code."""
+
+    regions: tuple[str, ...]
+    _what = "baseline"
+
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        return {c: i for i, c in enumerate(self.regions)}
+
+    def index_of(self, code: str) -> int:
+        """Row of region ``code`` in the arrays; InputError when unknown."""
+        try:
+            return self._positions[code]
+        except KeyError:
+            raise InputError(f"{self._what}: unknown region code {code!r}") from None
+
+
 @dataclass(frozen=True, eq=False)
-class Baseline:
+class Baseline(RegionRows):
     """Projected sample paths per region and month, coherent across the region tree.
 
     Attributes
@@ -64,17 +83,6 @@ class Baseline:
     def paths(self) -> int:
         """Number of sample paths."""
         return int(self.active.shape[1])
-
-    @cached_property
-    def _positions(self) -> dict[str, int]:
-        return {c: i for i, c in enumerate(self.regions)}
-
-    def index_of(self, code: str) -> int:
-        """Row of region ``code`` in ``active`` and ``employed``; InputError when unknown."""
-        try:
-            return self._positions[code]
-        except KeyError:
-            raise InputError(f"baseline: unknown region code {code!r}") from None
 
     def month_index(self, month: str | pd.Period) -> int:
         """Column of ``month`` (a "YYYY-MM" string or Period) in the month axis."""

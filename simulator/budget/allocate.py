@@ -277,29 +277,7 @@ def allocate(
         raise InputError(f"budget: expected a non-negative amount of rupiah, got {budget:g}")
     if objective not in OBJECTIVES:
         raise InputError(f"objective: expected one of {', '.join(OBJECTIVES)}, got {objective!r}")
-    limits = {
-        "pool": pool,
-        "capacity": capacity,
-        "bpu_share": bpu_share,
-        "informal_share": informal_share,
-        "cap_share": cap_share,
-    }
-    tree, codes, deadline, required, n_paths, goals, template, frame = _prepare(
-        baseline,
-        lever,
-        regions,
-        deadline,
-        probability,
-        target,
-        targets,
-        paths,
-        seed,
-        tree,
-        uncertainty,
-        basis,
-        workforce,
-        limits,
-    )
+    tree, codes, deadline, required, n_paths, goals, template, frame = _prepared(locals())
     ramp, months = _ramp(template, lever, deadline), _months(template)
     template = dataclasses.replace(template, ramp_months=ramp)
     slope = frame.slope(ramp, months)[0]  # (R, W, P)
@@ -529,6 +507,14 @@ def _minimums(minimums: Mapping[str, float] | None, codes: list[str], cap: np.nd
     return lows
 
 
+def _prepared(args: Mapping[str, Any]):
+    """``_prepare`` with the arguments ``allocate`` and ``frontier`` share, from their ``locals()``."""
+    limits = {k: args[k] for k in ("pool", "capacity", "bpu_share", "informal_share", "cap_share")}
+    keys = ("baseline", "lever", "regions", "deadline", "probability", "target", "targets", "paths", "seed")
+    keys += ("tree", "uncertainty", "basis", "workforce")
+    return _prepare(*(args[k] for k in keys), limits)
+
+
 def frontier(
     baseline: Baseline,
     regions: Sequence[str],
@@ -563,29 +549,7 @@ def frontier(
     """
     if isinstance(levels, bool) or not isinstance(levels, int) or not 2 <= levels <= 200:
         raise InputError(f"levels: expected a whole number from 2 to 200, got {levels!r}")
-    limits = {
-        "pool": pool,
-        "capacity": capacity,
-        "bpu_share": bpu_share,
-        "informal_share": informal_share,
-        "cap_share": cap_share,
-    }
-    tree, codes, deadline, required, n_paths, goals, template, frame = _prepare(
-        baseline,
-        lever,
-        regions,
-        deadline,
-        probability,
-        target,
-        targets,
-        paths,
-        seed,
-        tree,
-        uncertainty,
-        basis,
-        workforce,
-        limits,
-    )
+    tree, codes, deadline, required, n_paths, goals, template, frame = _prepared(locals())
     ramp, months = _ramp(template, lever, deadline), _months(template)
     slope, room = frame.slope(ramp, months)[0], frame.room[0]
     needed = frame.needed(ramp, months)[0]

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from simulator import orderstats
-from simulator.baseline import coverage_ratio
+from simulator.baseline import RegionRows, coverage_ratio
 from simulator.engine.arrays import _chunks, _path_group
 from simulator.engine.effects import _cost_frame
 from simulator.errors import InputError
@@ -27,7 +27,7 @@ BASELINE_LABEL = "baseline"
 
 
 @dataclass(frozen=True, eq=False, kw_only=True)
-class Result:
+class Result(RegionRows):
     """A scenario run.
 
     Attributes
@@ -96,6 +96,7 @@ class Result:
     steps_at: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = field(default=None, repr=False)
     medians_at: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]] | None = field(default=None, repr=False)
     running_cost: pd.DataFrame = field(default_factory=lambda: _cost_frame([]))
+    _what = "result"  # names a Result in index_of's message
 
     def waterfall(self, codes: list[str] | None = None, months: list | None = None) -> pd.DataFrame:
         """The waterfall (as ``contributions``) for ``codes`` and ``months`` only (default all).
@@ -315,17 +316,6 @@ class Result:
         the same numbers as ``coverage``. ``rows`` and ``months`` as in ``active_of`` (positions,
         codes, months, slices or lists of those; months default to all)."""
         return self._part("coverage", rows, months)
-
-    @cached_property
-    def _positions(self) -> dict[str, int]:
-        return {c: i for i, c in enumerate(self.regions)}
-
-    def index_of(self, code: str) -> int:
-        """Row of region ``code``; InputError when unknown."""
-        try:
-            return self._positions[code]
-        except KeyError:
-            raise InputError(f"result: unknown region code {code!r}") from None
 
 
 def _squeeze(part: np.ndarray, one_row: bool, one_month: bool) -> np.ndarray:

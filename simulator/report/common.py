@@ -14,40 +14,11 @@ import pandas as pd
 
 from simulator.engine import BASELINE_LABEL, Result, lever_names
 from simulator.errors import InputError
-from simulator.fmt import number, percent
+from simulator.fmt import MONTHS_LONG, number, percent
 from simulator.i18n import LANGS, t
 from simulator.regions import RegionTree
 
-MONTHS = {
-    "id": (
-        "Januari",
-        "Februari",
-        "Maret",
-        "April",
-        "Mei",
-        "Juni",
-        "Juli",
-        "Agustus",
-        "September",
-        "Oktober",
-        "November",
-        "Desember",
-    ),
-    "en": (
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ),
-}
+MONTHS = MONTHS_LONG  # full month names (one home: simulator.fmt)
 
 #: Labels used only in exports (the app's labels live in simulator.i18n).
 LABELS: dict[str, tuple[str, str]] = {
