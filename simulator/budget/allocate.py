@@ -510,8 +510,8 @@ def _minimums(minimums: Mapping[str, float] | None, codes: list[str], cap: np.nd
 def _prepared(args: Mapping[str, Any]):
     """``_prepare`` with the arguments ``allocate`` and ``frontier`` share, from their ``locals()``."""
     limits = {k: args[k] for k in ("pool", "capacity", "bpu_share", "informal_share", "cap_share")}
-    keys = ("baseline", "lever", "regions", "deadline", "probability", "target", "targets", "paths", "seed")
-    keys += ("tree", "uncertainty", "basis", "workforce")
+    keys: tuple[str, ...] = ("baseline", "lever", "regions", "deadline", "probability", "target", "targets")
+    keys += ("paths", "seed", "tree", "uncertainty", "basis", "workforce")
     return _prepare(*(args[k] for k in keys), limits)
 
 
