@@ -512,7 +512,8 @@ def _prepared(args: Mapping[str, Any]):
     limits = {k: args[k] for k in ("pool", "capacity", "bpu_share", "informal_share", "cap_share")}
     keys: tuple[str, ...] = ("baseline", "lever", "regions", "deadline", "probability", "target", "targets")
     keys += ("paths", "seed", "tree", "uncertainty", "basis", "workforce")
-    return _prepare(*(args[k] for k in keys), limits)
+    given: dict[str, Any] = {k: args[k] for k in keys}
+    return _prepare(**given, limits=limits)
 
 
 def frontier(
