@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
 from simulator.errors import InputError
-from simulator.regions import RegionTree
+from simulator.regions import RegionTree, summing_matrix  # noqa: F401 - re-exported: callers import it from here
 
 
 class RegionRows:
@@ -103,29 +103,6 @@ def coverage_ratio(active: np.ndarray, employed: np.ndarray) -> np.ndarray:
         return np.divide(act, emp, dtype=np.float64, casting="same_kind")
     out = np.full(np.broadcast_shapes(act.shape, emp.shape), np.nan)
     return np.divide(act, emp, out=out, where=emp > 0, dtype=np.float64, casting="same_kind")
-
-
-@lru_cache(maxsize=8)
-def summing_matrix(tree: RegionTree) -> tuple[tuple[str, ...], tuple[str, ...], np.ndarray]:
-    """Cached (all codes, kabupaten/kota leaves, S) for ``tree``; S[i, j] = 1 when leaf j is under i.
-
-    The returned matrix is read-only.
-    """
-    # Same matrix as RegionTree.aggregation_matrix, built from the parent column without
-    # per-row pandas lookups.
-    table = tree.table
-    codes = table["code"].tolist()
-    parent = dict(zip(codes, table["parent_code"].tolist(), strict=True))
-    leaves = table.loc[table["level"] == "kabkota", "code"].tolist()
-    pos = {c: i for i, c in enumerate(codes)}
-    s = np.zeros((len(codes), len(leaves)), dtype=np.float64)
-    for j, leaf in enumerate(leaves):
-        node = leaf
-        while node:
-            s[pos[node], j] = 1.0
-            node = parent[node] if parent[node] in pos else ""
-    s.setflags(write=False)
-    return tuple(codes), tuple(leaves), s
 
 
 def aggregate(s: np.ndarray, leaf: np.ndarray) -> np.ndarray:

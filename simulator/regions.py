@@ -112,7 +112,14 @@ class RegionTree:
         return self.table.loc[self.table["level"] == level, "code"].tolist()
 
     def villages(self, code: str) -> int:
+        """Villages (desa + kelurahan) of ``code``."""
         return int(self.row(code)["villages"])
+
+    def desa(self, code: str) -> float:
+        """Desa of ``code`` [villages]: the village-officials lever acts on desa only (a kelurahan is
+        an urban administrative unit with civil-servant staff: no perangkat desa, no APBDes). A tree
+        without a ``desa`` column counts every village."""
+        return _desa_of(self)[code]
 
     def resolve(self, text: str) -> str:
         """Region code for a code or a name in the usual spellings.
@@ -151,16 +158,11 @@ class RegionTree:
 
         Returns (all region codes in table order, S of shape (regions, leaves)).
         """
-        leaves = leaves if leaves is not None else self.of_level("kabkota")
-        codes = self.codes
-        pos = {c: i for i, c in enumerate(codes)}
-        s = np.zeros((len(codes), len(leaves)), dtype=np.float64)
-        for j, leaf in enumerate(leaves):
-            node: str | None = leaf
-            while node is not None:
-                s[pos[node], j] = 1.0
-                node = self.parent(node)
-        return codes, s
+        codes, all_leaves, s = summing_matrix(self)  # one home, cached per tree
+        if leaves is None:
+            return list(codes), s.copy()
+        at = {c: j for j, c in enumerate(all_leaves)}
+        return list(codes), s[:, [at[c] for c in leaves]]
 
     def aggregate(
         self, frame: pd.DataFrame, value_cols: list[str], code_col: str = "region_code"
@@ -189,6 +191,34 @@ class RegionTree:
         )
         out = pd.concat([nat, prov, frame[[*keys, code_col, *value_cols]]], ignore_index=True)
         return out[frame.columns.tolist()] if set(out.columns) == set(frame.columns) else out
+
+
+@lru_cache(maxsize=8)
+def summing_matrix(tree: RegionTree) -> tuple[tuple[str, ...], tuple[str, ...], np.ndarray]:
+    """Cached (all codes, kabupaten/kota leaves, S) for ``tree``; S[i, j] = 1 when leaf j is under i.
+
+    The returned matrix is read-only.
+    """
+    # built from the parent column without per-row pandas lookups
+    table = tree.table
+    codes = table["code"].tolist()
+    parent = dict(zip(codes, table["parent_code"].tolist(), strict=True))
+    leaves = table.loc[table["level"] == "kabkota", "code"].tolist()
+    pos = {c: i for i, c in enumerate(codes)}
+    s = np.zeros((len(codes), len(leaves)), dtype=np.float64)
+    for j, leaf in enumerate(leaves):
+        node = leaf
+        while node:
+            s[pos[node], j] = 1.0
+            node = parent[node] if parent[node] in pos else ""
+    s.setflags(write=False)
+    return tuple(codes), tuple(leaves), s
+
+
+@lru_cache(maxsize=8)
+def _desa_of(tree: RegionTree) -> dict[str, float]:
+    column = "desa" if "desa" in tree.table.columns else "villages"
+    return dict(zip(tree.table["code"].tolist(), tree.table[column].astype(np.float64).tolist(), strict=True))
 
 
 @lru_cache(maxsize=8)

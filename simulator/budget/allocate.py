@@ -332,7 +332,7 @@ def allocate(
     table = pd.DataFrame(
         {
             "region_code": codes,
-            "name": tree.table.set_index("code").loc[codes, "name"].astype(str).to_numpy(),
+            "name": np.array([tree.name(c) for c in codes], dtype=object),
             "target": [goals[c][0] for c in codes],
             "needed": np.where(reachable, need, np.nan),
             "cap": cap,
@@ -556,7 +556,7 @@ def frontier(
     needed = frame.needed(ramp, months)[0]
     cap = frame.size_cap(ramp)
     cpp = frame.cost_per_unit(ramp, months)
-    names = tree.table.set_index("code").loc[codes, "name"].astype(str).to_numpy()
+    names = np.array([tree.name(c) for c in codes], dtype=object)
     frac = np.linspace(0.0, 1.0, levels)
     if top is not None:
         top = number(top, "top")

@@ -12,10 +12,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulator.baseline import Baseline, summing_matrix
+from simulator.baseline import Baseline
 from simulator.errors import InputError
 from simulator.parameters import lever_defaults, payer_for
-from simulator.regions import RegionTree, load_regions
+from simulator.regions import RegionTree, load_regions, summing_matrix
 from simulator.scenario import (
     ContributionSubsidy,
     CostedLever,

@@ -19,11 +19,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulator.baseline import Baseline, summing_matrix
+from simulator.baseline import Baseline
 from simulator.budget.common import COMPLIANCE, SUBSIDY, VILLAGE, needed_sizes, sized
 from simulator.budget.limits import Limits, limits_for
 from simulator.levers import contribution_subsidy, employer_compliance, village_officials
-from simulator.regions import RegionTree
+from simulator.regions import RegionTree, summing_matrix
 from simulator.scenario import ContributionSubsidy, Lever, Scenario, VillageOfficials
 
 

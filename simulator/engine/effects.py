@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -43,19 +42,10 @@ def _offset(axis: pd.PeriodIndex, start: pd.Period) -> np.ndarray:
     return np.asarray(axis.asi8 - start.ordinal, dtype=np.int64)
 
 
-@lru_cache(maxsize=8)
-def _villages(tree: RegionTree) -> dict[str, float]:
-    """Desa per region code [villages]: the village-officials lever acts on desa only (a kelurahan
-    is an urban administrative unit with civil-servant staff: no perangkat desa, no APBDes). Trees
-    without a ``desa`` column count every village."""
-    column = "desa" if "desa" in tree.table.columns else "villages"
-    return dict(zip(tree.table["code"].tolist(), tree.table[column].astype(np.float64).tolist(), strict=True))
-
-
 def desa_counts(tree: RegionTree, codes: list[str]) -> np.ndarray:
-    """Desa per region of ``codes`` [villages] (the village lever's eligible villages)."""
-    table = _villages(tree)
-    return np.array([table[c] for c in codes], dtype=np.float64)
+    """Desa per region of ``codes`` [villages] (the village lever's eligible villages;
+    ``RegionTree.desa``)."""
+    return np.array([tree.desa(c) for c in codes], dtype=np.float64)
 
 
 def _effect(
@@ -88,7 +78,7 @@ def _effect(
             lever.unit_cost,
         )
     if isinstance(lever, VillageOfficials):
-        villages = np.array([_villages(tree)[c] for c in leaves], dtype=np.float64)
+        villages = desa_counts(tree, leaves)
         return village_officials(
             villages,
             lever.officials_per_village,

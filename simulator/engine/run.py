@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from simulator.baseline import Baseline, summing_matrix
+from simulator.baseline import Baseline
 from simulator.engine.arrays import _over_paths, _window
 from simulator.engine.effects import (
     _cost_frame,
@@ -30,7 +30,7 @@ from simulator.levers import (
     payer_shares,
     workforce_factor,
 )
-from simulator.regions import RegionTree, load_regions
+from simulator.regions import RegionTree, load_regions, summing_matrix
 from simulator.scenario import (
     CostedLever,
     Scenario,

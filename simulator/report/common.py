@@ -231,7 +231,7 @@ def month_name(month: pd.Period | None, lang: str = "id") -> str:
 # ---- numbers by region ---------------------------------------------------------------------------
 def leaves_under(tree: RegionTree, code: str) -> set[str]:
     """Kabupaten/kota at or under ``code`` (from the cached summing matrix; fast for the nation)."""
-    from simulator.baseline import summing_matrix
+    from simulator.regions import summing_matrix
 
     codes, leaves, s = summing_matrix(tree)
     if code not in tree:

@@ -12,9 +12,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulator.baseline import summing_matrix
 from simulator.errors import InputError, clip
-from simulator.regions import RegionTree
+from simulator.regions import RegionTree, summing_matrix
 from simulator.scenario.model import (
     DISTRIBUTIONS,
     FIRST_MONTH,
