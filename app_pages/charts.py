@@ -11,7 +11,7 @@ from collections import OrderedDict
 
 import pandas as pd
 
-from app_pages.state import history_of, lang
+from app_pages.state import derived, history_of, lang
 from app_pages.tables import STATUS_COLOURS
 from simulator import fmt
 from simulator.i18n import t
@@ -39,6 +39,14 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     return [dict(zip(names, row)) for row in zip(*columns.values())]
 
 
+def _frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A chart's data as a frame with timestamps as ISO text (what Vega-Lite reads as local dates,
+    as ``_records`` writes them): layers' shared data sets go to Streamlit as frames (sent as Arrow
+    tables), not as rows of dicts it would turn back into a frame."""
+    dates = [c for c in frame.columns if pd.api.types.is_datetime64_any_dtype(frame[c])]
+    return frame.assign(**{c: frame[c].dt.strftime("%Y-%m-%dT%H:%M:%S") for c in dates}) if dates else frame
+
+
 #: The baseline's fan quantiles per (Result, region) drawn as the "before" line: the baseline run is
 #: one cached object per data and regions, so its quantiles are taken once, not on every slider
 #: move. The Result is held beside its quantiles, so its id cannot be reused while it is cached.
@@ -64,7 +72,7 @@ def _shared_data(spec: dict) -> dict:
     and named there: the fan chart's quantiles sat in five layers and its targets in three, so the
     message carried them, and the browser parsed and ingested them, once per layer (Streamlit
     sends named data sets beside the spec as Arrow tables)."""
-    datasets: dict[str, list] = {}
+    datasets: dict[str, object] = {}
     names: dict[int, str] = {}
     for layer in spec.get("layer", []):
         data = layer.get("data")
@@ -121,7 +129,7 @@ def _target_layers(
     """Diamond markers at each deadline with their label, in the legend as "Target"."""
     if tdf.empty:
         return []
-    data = {"values": _records(tdf)}
+    data = {"values": _frame(tdf)}  # the callers' _shared_data names it
     colour = {
         "datum": t("target", L),
         "type": "nominal",
@@ -164,7 +172,20 @@ def _target_layers(
 
 def fan_chart(result, code: str, targets: pd.DataFrame, before=None):
     """The fan chart (history, scenario median with 50/80/95 % bands, the baseline median when a
-    lever changes it, labelled targets) as a Vega-Lite spec, and the quantile frame."""
+    lever changes it, labelled targets) as a Vega-Lite spec, and the quantile frame.
+
+    Built once per cached run, status table, baseline run, region and language (a page switch
+    back to the Region page, or a second user on the same view, reuses it); each caller gets its
+    own top-level dict, as Streamlit moves the data sets out of the spec it is given."""
+    key = ("fan_chart", code, lang(), id(targets), id(before))
+    held = derived(result, key, lambda: (targets, before, _fan_chart(result, code, targets, before)))
+    if held[0] is not targets or held[1] is not before:  # an id reused by a newer object
+        held = (targets, before, _fan_chart(result, code, targets, before))
+    spec, wide = held[2]
+    return {**spec}, wide
+
+
+def _fan_chart(result, code: str, targets: pd.DataFrame, before=None):
     from simulator.views import fan_wide
 
     L = lang()
@@ -184,7 +205,7 @@ def fan_chart(result, code: str, targets: pd.DataFrame, before=None):
     if before is not None:
         shown = shown.merge(_before_median(before, code), on="month", how="left")
         shown["before_text"] = shown["before"].map(lambda v: fmt.percent(v, lang=L))
-    fan_data = {"values": _records(shown)}
+    fan_data = {"values": _frame(shown)}
     names = {
         "band95": t("band95", L),
         "band80": t("band80", L),
@@ -231,7 +252,7 @@ def fan_chart(result, code: str, targets: pd.DataFrame, before=None):
         band("q10", "q90", "band80"),
         band("q25", "q75", "band50"),
         {
-            "data": {"values": _records(hist_shown)},
+            "data": {"values": _frame(hist_shown)},
             "mark": {"type": "line", "strokeWidth": 2},
             "encoding": {
                 "x": x,
@@ -374,7 +395,7 @@ def compare_chart(lines: pd.DataFrame, targets: pd.DataFrame, code: str, titles:
             f"{fmt.percent(a, lang=L)} – {fmt.percent(b, lang=L)}" for a, b in zip(lines["q10"], lines["q90"])
         ],
     )
-    data = {"values": _records(shown)}
+    data = {"values": _frame(shown)}
     domain = [*names, t("target", L)]
     colours = [*PALETTE[: len(names)], TARGET_COLOUR]
     colour = {
