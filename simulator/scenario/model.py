@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from simulator.errors import InputError
+from simulator.parameters import value_at
 
 #: Largest scenario file accepted [bytes]; checked before parsing.
 MAX_FILE_BYTES = 1_000_000
@@ -36,8 +37,10 @@ FIRST_MONTH = pd.Period("2000-01", freq="M")
 LAST_MONTH = pd.Period("2100-12", freq="M")
 
 
-#: JKK + JKM minimum contribution for a BPU worker [IDR/person/month], PP 44/2015 as amended.
-DEFAULT_UNIT_COST = 16800.0
+#: JKK + JKM minimum contribution for a BPU worker [IDR/person/month] in force today, from
+#: data/parameters.yaml (``contribution_jkk_jkm_min``, PP 44/2015 as amended): the default of a lever
+#: built in code; a scenario file's lever takes the value in force at its start (``lever_defaults``).
+DEFAULT_UNIT_COST = float(value_at("contribution_jkk_jkm_min"))
 
 
 TOP_KEYS = ("name", "title", "description", "base", "horizon", "levers", "targets", "sweep")
