@@ -155,10 +155,7 @@ def _deadline(args, targets, code: str, baseline, tree):
 
     if args.deadline:
         return parse_deadline(args.deadline, baseline)
-    lineage, node = [], code
-    while node is not None:
-        lineage.append(node)
-        node = tree.parent(node)
+    lineage = tree.lineage(code)
     years = (
         []
         if targets is None

@@ -187,11 +187,10 @@ def payer_for(regions: Any, tree: Any, date: Any = None, path: str | None = None
     codes = [regions] if isinstance(regions, str) else list(regions)
     if not codes:
         raise InputError("payer: expected at least one region code")
-    holder = codes[0]
-    while holder is not None and not all(_at_or_under(c, holder, tree) for c in codes):
-        holder = tree.parent(holder)
-    if holder is None:
+    common = [h for h in tree.lineage(codes[0]) if all(h in tree.lineage(c) for c in codes)]
+    if not common:
         raise InputError(f"payer: regions {', '.join(codes)} have no common region")
+    holder = common[0]
     rule = value_at("payer_by_level", date, path)
     level = tree.level(holder)
     if not isinstance(rule, dict) or level not in rule:
@@ -199,12 +198,3 @@ def payer_for(regions: Any, tree: Any, date: Any = None, path: str | None = None
             f"{PARAMETERS_FILE.name}: parameter 'payer_by_level' names no payer for level {level!r}"
         )
     return str(rule[level])
-
-
-def _at_or_under(code: str, holder: str, tree: Any) -> bool:
-    node: str | None = code
-    while node is not None:
-        if node == holder:
-            return True
-        node = tree.parent(node)
-    return False

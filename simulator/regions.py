@@ -90,6 +90,15 @@ class RegionTree:
         parent = self._field(code, "parent_code")
         return None if parent == "" or pd.isna(parent) else str(parent)
 
+    def lineage(self, code: str) -> list[str]:
+        """``code`` and its ancestors up to the nation, nearest first: ["61.01", "61", "00"]."""
+        out: list[str] = []
+        node: str | None = code
+        while node is not None:
+            out.append(node)
+            node = self.parent(node)
+        return out
+
     def children(self, code: str) -> list[str]:
         self._field(code, "code")
         return list(_children_of(self).get(code, ()))
