@@ -1,5 +1,6 @@
 # One entry point for everything. `make run` and `make test` work on a fresh machine that has
 # only Python 3.11 and make: they create .venv and install the project into it first.
+SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -46,9 +47,25 @@ lint: $(LINT_STAMP)
 	@$(VENV)/bin/ruff format --check $(LINT_FILES)
 	$(VENV)/bin/mypy simulator
 
+# Every benchmark (or BENCH="bench/bench_x.py ..."); the output, with the date, the commit and the
+# load average before and after each, is written to docs/benchmarks.md as it runs (a failed or
+# stopped run leaves the previous file; see docs/benchmark-history.md for earlier figures).
+BENCH ?= $(wildcard bench/bench_*.py)
+BENCH_OUT := docs/benchmarks.md
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[bench]' || echo "statsforecast not installable: benchmarks run without the peer"
-	@status=0; for f in bench/bench_*.py; do echo "== $$f"; $(PY) $$f || status=1; done; exit $$status
+	@mkdir -p docs
+	@{ echo "# Benchmark figures"; echo; \
+	  echo "Written by \`make bench\` (do not edit by hand). Earlier figures: docs/benchmark-history.md."; echo; \
+	  echo "- date: $$(date -u '+%Y-%m-%d %H:%M UTC')"; \
+	  echo "- commit: $$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$$(git diff --quiet HEAD -- simulator bench 2>/dev/null || echo ' (with uncommitted changes)')"; \
+	  echo "- machine: $$(nproc) cores; load before: $$(uptime)"; echo; } > $(BENCH_OUT).tmp
+	@status=0; for f in $(BENCH); do \
+	  echo "== $$f"; \
+	  { echo "## $$f"; echo; echo "load before: $$(uptime)"; echo; echo '```'; } >> $(BENCH_OUT).tmp; \
+	  $(PY) $$f 2>&1 | tee -a $(BENCH_OUT).tmp; rc=$${PIPESTATUS[0]}; [ $$rc -eq 0 ] || status=1; \
+	  { echo '```'; echo; echo "exit code $$rc; load after: $$(uptime)"; echo; } >> $(BENCH_OUT).tmp; \
+	done; mv $(BENCH_OUT).tmp $(BENCH_OUT); exit $$status
 
 data: $(STAMP)
 	$(PY) -m data_gen.synth
