@@ -30,6 +30,13 @@ def flat() -> Baseline:
     return fake_baseline(tree(), ("2025-01", "2026-12"), 4, ACTIVE, EMPLOYED)
 
 
+def sambas(coverage: float, lever: dict | None = None, **options):
+    """``solve`` for Kabupaten Sambas (61.01) by Dec 2025 at 80 % on the flat baseline without
+    uncertainty; ``lever`` defaults to ``subsidy()``; ``options`` are solve's keywords."""
+    lever = subsidy() if lever is None else lever
+    return solve(flat(), lever, "61.01", coverage, "2025-12", 0.8, tree=tree(), uncertainty=False, **options)
+
+
 def subsidy(**keys) -> dict:
     return {
         "kind": "subsidy",
@@ -46,18 +53,7 @@ def subsidy(**keys) -> dict:
 def test_a_pool_that_binds_caps_the_answer_and_says_so():
     # pool of 61.01: 0,5795 x 150.000 - 0,2211 x 50.000 = 75.870 uncovered non-wage workers; with 10 %
     # deadweight at most 75.870 / 0,9 = 84.300 subsidised. 0,90 needs 85.000 more persons: beyond it.
-    sol = solve(
-        flat(),
-        subsidy(),
-        "61.01",
-        0.90,
-        "2025-12",
-        0.8,
-        tree=tree(),
-        uncertainty=False,
-        capacity=math.inf,
-        cap_share=1.0,  # BPS employed as the cap: the pool binds first
-    )
+    sol = sambas(0.90, capacity=math.inf, cap_share=1.0)  # BPS employed as the cap: the pool binds first
     assert sol.pool == pytest.approx(75_870 / 0.9)
     assert not sol.reachable and sol.limit == "pool" and sol.size is None
     assert sol.best["size"] == 84_300 and sol.best["probability"] == 0.0
@@ -67,50 +63,16 @@ def test_a_pool_that_binds_caps_the_answer_and_says_so():
     text = "\n".join(lines)  # Indonesian formats only: no "2,262,047", no "P = 0.083"
     assert not re.search(r"\d,\d{3}\b|P = |\d\.\d+ ?%", text) and "83,91 %" in text
     # 0,80 needs 70.000 persons: 77.778 subsidised, within the pool
-    ok = solve(
-        flat(),
-        subsidy(),
-        "61.01",
-        0.80,
-        "2025-12",
-        0.8,
-        tree=tree(),
-        uncertainty=False,
-        capacity=math.inf,
-        cap_share=1.0,
-    )
+    ok = sambas(0.80, capacity=math.inf, cap_share=1.0)
     assert ok.reachable and ok.size == 77_778
     # BPU share from the history (50 % of active): pool 86.925 - 25.000 = 61.925 persons
-    own = solve(
-        flat(),
-        subsidy(),
-        "61.01",
-        0.80,
-        "2025-12",
-        0.8,
-        tree=tree(),
-        uncertainty=False,
-        capacity=math.inf,
-        bpu_share={"61.01": 0.5},
-        cap_share=1.0,
-    )
+    own = sambas(0.80, capacity=math.inf, bpu_share={"61.01": 0.5}, cap_share=1.0)
     assert own.pool == pytest.approx(61_925 / 0.9) and own.limit == "pool"
 
 
 def test_capacity_that_binds_spreads_enrolment_over_months():
     # 0,36 of 61.01 needs 4.000 persons: 4.445 subsidised; 1.000 a month enrol them in 5 months
-    sol = solve(
-        flat(),
-        subsidy(months=12),
-        "61.01",
-        0.36,
-        "2025-12",
-        0.8,
-        tree=tree(),
-        uncertainty=False,
-        capacity=1_000,
-        pool=math.inf,
-    )
+    sol = sambas(0.36, lever=subsidy(months=12), capacity=1_000, pool=math.inf)
     assert sol.reachable and sol.size == 4_445 and sol.ramp_months == 5 and sol.months == 12
     assert all(lv.ramp_months == 5 for lv in sol.plan.levers)
     # paid as enrolled: 0,2 + 0,4 + 0,6 + 0,8 + 8 x 1 = 10 full months of 4.445 x Rp16.800
@@ -136,9 +98,7 @@ def test_capacity_that_binds_spreads_enrolment_over_months():
 def test_the_potential_workers_bound_what_any_plan_can_reach():
     # levers fill 61.01 up to its potential workers, 0,78 x 150.000 = 117.000: a 0,90 target (135.000
     # active) is out of reach whatever the pool, and the best plan's median is 117.000 / 150.000
-    sol = solve(
-        flat(), subsidy(), "61.01", 0.90, "2025-12", 0.8, tree=tree(), uncertainty=False, capacity=math.inf
-    )
+    sol = sambas(0.90, capacity=math.inf)
     assert not sol.reachable and sol.limit == "workforce" and sol.best["probability"] == 0.0
     assert sol.best["median"] == pytest.approx(0.78, abs=1e-6)
     assert "pekerja potensial" in solve_lines(sol, "Kabupaten Sambas")[0]
@@ -148,35 +108,10 @@ def test_a_sustained_target_needs_a_longer_funding_period():
     targets = pd.DataFrame(
         {"region_code": ["61.01", "61.01"], "year": [2025, 2026], "coverage": [0.36, 0.36]}
     )
-    alone = solve(
-        flat(),
-        subsidy(),
-        "61.01",
-        0.36,
-        "2025-12",
-        0.8,
-        tree=tree(),
-        uncertainty=False,
-        capacity=math.inf,
-        pool=math.inf,
-        targets=targets,
-        sustain=False,
-    )
+    alone = sambas(0.36, capacity=math.inf, pool=math.inf, targets=targets, sustain=False)
     assert alone.size == 4_445 and alone.months == 12
     # with no retention, persons funded to Dec 2025 are gone in 2026: funding runs to Dec 2026
-    kept = solve(
-        flat(),
-        subsidy(),
-        "61.01",
-        0.36,
-        "2025-12",
-        0.8,
-        tree=tree(),
-        uncertainty=False,
-        capacity=math.inf,
-        pool=math.inf,
-        targets=targets,
-    )
+    kept = sambas(0.36, capacity=math.inf, pool=math.inf, targets=targets)
     assert kept.sustained and kept.size == 4_445 and kept.months == 24
     assert kept.budget_idr == pytest.approx(4_445 * 16_800 * 24)
     assert kept.years["year"].tolist() == [2025, 2026] and kept.years["reached"].all()
@@ -184,19 +119,7 @@ def test_a_sustained_target_needs_a_longer_funding_period():
     assert kept.participant_years == pytest.approx(4_445 * 0.9 * 2, rel=1e-6)
     # a 2026 target beyond the pool: 2025 is met, 2026 fails and says why
     high = targets.assign(coverage=[0.36, 0.95])
-    part = solve(
-        flat(),
-        subsidy(),
-        "61.01",
-        0.36,
-        "2025-12",
-        0.8,
-        tree=tree(),
-        uncertainty=False,
-        capacity=math.inf,
-        targets=high,
-        cap_share=1.0,
-    )
+    part = sambas(0.36, capacity=math.inf, targets=high, cap_share=1.0)
     assert part.reachable and not part.sustained
     assert part.years.set_index("year").loc[2026, "limit"] == "pool"
 
