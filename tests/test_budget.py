@@ -11,6 +11,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
+from lever_templates import subsidy
 
 import simulator.cli as cli
 from simulator.baseline import Baseline, fake_baseline
@@ -72,19 +73,6 @@ def uneven() -> Baseline:
     employed = {c: EMPLOYED for c in tree().of_level("kabkota")}
     employed.update({"61.01": 100_000.0, "61.02": 100_000.0, "61.03": 100_000.0})
     return fake_baseline(tree(), ("2025-01", "2026-12"), 2, active, employed)
-
-
-def subsidy(**keys) -> dict:
-    return {
-        "kind": "contribution_subsidy",
-        "start": "2025-01",
-        "ramp_months": 1,
-        "already_covered": 0.1,
-        "retention_after": 0.0,
-        "lapse": 0.0,
-        "payer": "apbd_provinsi",
-        **keys,
-    }
 
 
 NO_LIMITS = dict(capacity=math.inf, pool=math.inf)

@@ -10,6 +10,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 import pytest
+from lever_templates import subsidy as template
 
 from simulator.baseline import Baseline, aggregate, fake_baseline, summing_matrix
 from simulator.budget import allocate, frontier, solve
@@ -38,16 +39,7 @@ def sambas(coverage: float, lever: dict | None = None, **options):
 
 
 def subsidy(**keys) -> dict:
-    return {
-        "kind": "subsidy",
-        "start": "2025-01",
-        "ramp_months": 1,
-        "already_covered": 0.1,
-        "retention_after": 0.0,
-        "lapse": 0.0,
-        "payer": "apbd_provinsi",
-        **keys,
-    }
+    return template(**{"kind": "subsidy", **keys})  # the short kind name, as users type it
 
 
 def test_a_pool_that_binds_caps_the_answer_and_says_so():
