@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 CACHE_DIR = Path(__file__).resolve().parent.parent / ".cache"
 #: Bump when the projection method changes so old caches are not reused.
-METHOD_VERSION = "11"  # 2: intervals from selection errors; 3: per-series choice only when it pays;
+METHOD_VERSION = "12"  # 2: intervals from selection errors; 3: per-series choice only when it pays;
 # 4: sample paths scaled in float32 (differ from 3 by float32 rounding, about 1e-7 of the series scale)
 # 5: every level forecast directly, medians reconciled, joint tree-factor errors from the backtest
 # 6: the forecaster's default is the ETS/Theta/ARIMA combination (issue 21); checksummed cache entries
@@ -46,6 +46,7 @@ METHOD_VERSION = "11"  # 2: intervals from selection errors; 3: per-series choic
 #     of a h + b h^2; the backtest's drift bias, shrunk by its own standard error, removed from the
 #     medians and from the errors that set the spread (issue 17)
 # 11: the spread measured on the errors with the bias left in (centring on it: nation too narrow)
+# 12: the Student-t widening counts each origin as its regions' effective number (design effect)
 
 Progress = Callable[[float, str], None]
 
@@ -372,6 +373,29 @@ def _backtest_errors(
     return errors
 
 
+def effective_origins(z: np.ndarray, origins: int) -> float:
+    """How many independent errors ``origins`` backtest origins are worth for a pooled scale, given
+    the standardised errors ``z`` (regions, origins, steps) of a group: each origin counts as
+    ``m / (1 + (m - 1) rho)`` (Kish's design effect), ``rho`` the average correlation between the
+    group's m regions in one origin and step, estimated from the cells where every region has an
+    error as ``(m mean(zbar^2) - mean(z^2)) / ((m - 1) mean(z^2))`` (zbar: a cell's mean over the
+    regions), clipped to 0-1. Identical regions leave ``origins``; independent ones multiply it by
+    m. E.g. two regions with z (2, 1) and (1, 2) in two cells: mean(z^2) = 2,5, zbar = 1,5 in
+    both, rho = (2 x 2,25 - 2,5) / 2,5 = 0,8, each origin worth 2 / 1,8 = 1,11 errors."""
+    z = np.asarray(z, dtype=np.float64)
+    z = z[np.isfinite(z).any(axis=(1, 2))]  # regions without any error do not count
+    m = z.shape[0]
+    full = np.isfinite(z).all(axis=0)
+    if m < 2 or full.sum() < 2:
+        return float(origins)
+    cells = z[:, full]
+    s2 = float(np.mean(cells**2))
+    if s2 <= 0:
+        return float(origins)
+    rho = float(np.clip((m * np.mean(cells.mean(axis=0) ** 2) - s2) / ((m - 1) * s2), 0.0, 1.0))
+    return origins * m / (1.0 + (m - 1) * rho)
+
+
 def error_variance(errors: np.ndarray, group: np.ndarray, steps: int, fallback: np.ndarray) -> np.ndarray:
     """Log-scale forecast error variance per region and step (regions, steps).
 
@@ -383,7 +407,8 @@ def error_variance(errors: np.ndarray, group: np.ndarray, steps: int, fallback: 
     random walk on the slope of its second half (``_extend_curve``). Each region scales it by its
     own errors relative to the pool (shrunk towards 1 by the number of origins it has), and the
     result is widened for the few origins the scale rests on (``predictive_inflation`` with the
-    number of origins behind the whole curve). ``fallback`` (regions,) is a per-step variance
+    origins behind the whole curve, each worth as many independent errors as the correlation of
+    the group's regions leaves: ``effective_origins``). ``fallback`` (regions,) is a per-step variance
     used as ``h * fallback`` where a group has no backtest error at all (too short a history).
     """
     sq = errors**2
@@ -409,9 +434,13 @@ def error_variance(errors: np.ndarray, group: np.ndarray, steps: int, fallback: 
             ratio = (np.nanquantile(z, 0.8, axis=1) / _Z90) ** 2 if z.shape[1] else np.full(len(rows), np.nan)
         origins = np.isfinite(block).any(axis=2).sum(axis=1)
         rho = np.where(np.isfinite(ratio), (origins * np.nan_to_num(ratio) + 1.0) / (origins + 1.0), 1.0)
-        # the curve rests on every origin of the backtest (all steps are fitted together)
+        # the curve rests on every origin of the backtest (all steps are fitted together), each
+        # origin worth as many independent errors as its regions' correlation leaves
+        with np.errstate(invalid="ignore", divide="ignore"):
+            z = errors[rows] / np.sqrt(np.where(fitted > 0, fitted, np.nan))[None, None, :]
         origins_used = int(np.isfinite(block).any(axis=(0, 2)).sum())
-        out[rows] = rho[:, None] * (curve * predictive_inflation(np.array([origins_used])))[None, :]
+        n_eff = int(np.floor(effective_origins(z, origins_used)))
+        out[rows] = rho[:, None] * (curve * predictive_inflation(np.array([n_eff])))[None, :]
     return out
 
 

@@ -243,3 +243,19 @@ def test_drift_bias_is_the_shrunk_least_squares_line_through_the_origin():
     np.testing.assert_allclose(got[1], got[0])
     np.testing.assert_allclose(got[2], -got[0])
     np.testing.assert_array_equal(drift_bias(errors[:, :2], np.array([0, 0, 1]), steps=4), 0.0)
+
+
+def test_effective_origins_count_correlated_regions_once():
+    """Kish's design effect on the origins behind a pooled scale. Two regions with standardised
+    errors (2, 1) and (1, 2) in two cells: mean z^2 = 2,5, cell means 1,5 and 1,5, rho = (2 x 2,25
+    - 2,5) / (1 x 2,5) = 0,8, so 9 origins are worth 9 x 2 / 1,8 = 10; identical regions leave 9;
+    uncorrelated ones ((1, -1) and (1, 1): cell means 1 and 0, rho 0) double it; a region
+    without any error does not count."""
+    from simulator.projection import effective_origins
+
+    z = np.array([[[2.0, 1.0]], [[1.0, 2.0]]])  # (regions, origins, steps): one origin, two steps
+    np.testing.assert_allclose(effective_origins(z, 9), 10.0)
+    same = np.array([[[2.0, 1.0]], [[2.0, 1.0]]])
+    np.testing.assert_allclose(effective_origins(same, 9), 9.0)
+    apart = np.array([[[1.0, -1.0]], [[1.0, 1.0]], [[np.nan, np.nan]]])
+    np.testing.assert_allclose(effective_origins(apart, 9), 18.0)
