@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from baselines import ACTIVE_PER_LEAF, EMPLOYED_PER_LEAF, noisy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,8 +21,7 @@ from simulator.scenario import dump_scenario, load_scenario, parse_scenario
 from simulator.targets import assess
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
-ACTIVE_PER_LEAF = 50_000.0  # [persons]
-EMPLOYED_PER_LEAF = 150_000.0  # [persons]
+
 KALBAR = "61"
 
 
@@ -33,16 +33,7 @@ def flat_baseline(paths: int = 4, first: str = "2025-01", last: str = "2027-12")
 
 @lru_cache(maxsize=2)
 def noisy_baseline() -> Baseline:
-    return fake_baseline(
-        load_regions(),
-        ("2025-01", "2027-12"),
-        6,
-        ACTIVE_PER_LEAF,
-        EMPLOYED_PER_LEAF,
-        growth=0.002,
-        noise=0.02,
-        seed=3,
-    )
+    return noisy(seed=3)
 
 
 def scenario(levers: str, horizon: str = "2027-12", extra: str = ""):

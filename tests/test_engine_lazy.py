@@ -7,6 +7,8 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 import pytest
+from baselines import ACTIVE_PER_LEAF, EMPLOYED_PER_LEAF
+from baselines import noisy as noisy_baseline
 
 from simulator.baseline import Baseline, fake_baseline
 from simulator.engine import run_scenario
@@ -16,22 +18,10 @@ from simulator.results_io import load_result, save_result
 from simulator.scenario import parse_scenario
 from simulator.targets import assess
 
-ACTIVE_PER_LEAF = 50_000.0  # [persons]
-EMPLOYED_PER_LEAF = 150_000.0  # [persons]
-
 
 @lru_cache(maxsize=1)
 def noisy() -> Baseline:
-    return fake_baseline(
-        load_regions(),
-        ("2025-01", "2027-12"),
-        6,
-        ACTIVE_PER_LEAF,
-        EMPLOYED_PER_LEAF,
-        growth=0.002,
-        noise=0.02,
-        seed=5,
-    )
+    return noisy_baseline(seed=5)
 
 
 def subsidy(region: str, headcount: float, start: str = "2025-02", months: int = 12) -> str:
