@@ -49,6 +49,16 @@ _LIMIT = {
     },
 }
 
+#: A lever's behavioural assumptions as the assumptions table names them: (key, Bahasa, English).
+_BEHAVIOUR = {
+    SUBSIDY: (
+        ("already_covered", "Sudah terlindungi (deadweight)", "Already covered (deadweight)"),
+        ("retention_after", "Bertahan setelah subsidi berakhir", "Retention after the subsidy"),
+        ("lapse", "Berhenti per bulan setelahnya", "Monthly lapse after"),
+    ),
+    VILLAGE: (("enrolled_share", "Perangkat yang benar-benar terdaftar", "Officials actually enrolled"),),
+}
+
 
 def kind_name(kind: str, lang: str = "id") -> str:
     return _KIND[lang][kind]
@@ -109,36 +119,8 @@ def assumptions(sol, lang: str = "id") -> list[tuple[str, str, str]]:
             else ("tuas (default: sampai tenggat)" if id_ else "lever (default: to the deadline)"),
         )
     )
-    if lever.kind == SUBSIDY:
-        rows.append(
-            (
-                "Sudah terlindungi (deadweight)" if id_ else "Already covered (deadweight)",
-                _p(lever.already_covered.mean(), lang, 0),
-                src_param,
-            )
-        )
-        rows.append(
-            (
-                "Bertahan setelah subsidi berakhir" if id_ else "Retention after the subsidy",
-                _p(lever.retention_after.mean(), lang, 0),
-                src_param,
-            )
-        )
-        rows.append(
-            (
-                "Berhenti per bulan setelahnya" if id_ else "Monthly lapse after",
-                _p(lever.lapse.mean(), lang, 0),
-                src_param,
-            )
-        )
-    if lever.kind == VILLAGE:
-        rows.append(
-            (
-                "Perangkat yang benar-benar terdaftar" if id_ else "Officials actually enrolled",
-                _p(lever.enrolled_share.mean(), lang, 0),
-                src_param,
-            )
-        )
+    for key, words_id, words_en in _BEHAVIOUR.get(lever.kind, ()):
+        rows.append((words_id if id_ else words_en, _p(getattr(lever, key).mean(), lang, 0), src_param))
     rows.append(
         (
             "Iuran per orang per bulan" if id_ else "Contribution per person per month",
