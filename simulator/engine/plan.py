@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
@@ -34,8 +35,10 @@ class _Step:
     """One lever in file order: an additive effect (weights x per_path) or a workforce factor."""
 
     scope: np.ndarray  # positions among the touched leaves
-    weights: np.ndarray | None = None  # (len(scope),) float64
-    per_path: np.ndarray | None = None  # (P, T) float64, projection months only
+    # an additive effect: weights (len(scope),) float64 x per_path (P, T) float64 over the projected
+    # months; both empty for a workforce shock
+    weights: np.ndarray = field(default_factory=lambda: np.empty(0))
+    per_path: np.ndarray = field(default_factory=lambda: np.empty((0, 0)))
     factor: np.ndarray | None = None  # (T,) float64, workforce shocks only
     column: int = -1  # column of the additive effect in the coefficient matrix
 
@@ -140,7 +143,7 @@ class _Plan:
         months,
         change_capped: np.ndarray,
         buffer,
-        capped_under: list | None = None,
+        capped_under: Any = None,
     ) -> np.ndarray | None:
         """Change [persons] float64 (n, P, m) of reported rows ``rows`` at ``months`` after
         ``n_applied`` additive levers (the profiles in file order, then the capped leaves in tree
@@ -249,7 +252,7 @@ class _Plan:
         and month where None."""
         rows = np.arange(len(self.out_rows)) if rows is None else np.asarray(rows, dtype=np.int64)
         at = slice(None) if months is None else np.asarray(months, dtype=np.int64)
-        return rows, at, self.n_months if months is None else len(at)
+        return rows, at, self.n_months if months is None else len(months)
 
     def paths(self, name: str, rows: np.ndarray | None, months: np.ndarray | None) -> np.ndarray:
         """``Result.paths_at``: "active" or "employed" [persons], float32 (n, P, m) at reported
@@ -293,7 +296,7 @@ class _Plan:
                 out = slice(int(c[0]), int(c[-1]) + 1)
                 change = self.change_of(rows[c], len(self.adds), at, change_capped, buffer, capped_under)
                 base = _take(self.active_all, self.out_rows[rows[c]])
-                if months is not None:
+                if isinstance(at, np.ndarray):  # months asked for
                     base = np.take(base, at, axis=2)  # faster than base[:, :, at], the same
                 if change is None:
                     np.copyto(active[out], base)
@@ -367,7 +370,7 @@ class _Plan:
                 if not len(c):
                     continue
                 source = _take(self.employed_all, self.out_rows[rows[c]])
-                if months is not None:
+                if isinstance(at, np.ndarray):  # months asked for
                     source = np.take(source, at, axis=2)
                 if _is_run(c):
                     np.copyto(employed[int(c[0]) : int(c[-1]) + 1], source)

@@ -201,9 +201,9 @@ class Result(RegionRows):
             return full[r][:, :, t]
         if name == "coverage":
             return coverage_ratio(self._block("active", r, t), self._block("employed", r, t))
-        if len(t) == len(self.months) and (t == np.arange(len(t))).all():
-            t = None  # every month in order: slices, not copies, inside the computation
-        return self.paths_at(name, r, t)
+        every = len(t) == len(self.months) and bool((t == np.arange(len(t))).all())
+        # every month in order: None, so slices, not copies, are used inside the computation
+        return self.paths_at(name, r, None if every else t)
 
     def _row_positions(self, rows) -> tuple[np.ndarray, bool]:
         """Row positions (int64 array) of ``rows`` and whether one row was asked for."""
