@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -22,6 +21,7 @@ from simulator.scenario import (
     EmployerCompliance,
     Lever,
     VillageOfficials,
+    parse_month,
     scenario_from_dict,
 )
 from simulator.vocabulary import PAYERS
@@ -70,14 +70,9 @@ def month(value: Any, what: str) -> pd.Period:
     """A month from a Period, date or "YYYY-MM" text; InputError naming ``what`` otherwise."""
     if isinstance(value, pd.Period):
         return pd.Period(value, freq="M")
-    if isinstance(value, dt.date):
-        return pd.Period(year=value.year, month=value.month, freq="M")
     try:
-        text = str(value).strip()
-        if len(text) != 7 or text[4] != "-":
-            raise ValueError
-        return pd.Period(text, freq="M")
-    except (ValueError, TypeError):
+        return parse_month(value)  # the scenario files' month rule: one home
+    except Exception:
         raise InputError(f"{what}: expected a month 'YYYY-MM', got {value!r}") from None
 
 
