@@ -463,7 +463,7 @@ def test_reported_regions_give_exactly_the_rows_of_the_full_run(subset):
     part = run_scenario(noisy_baseline(), scenario(EVERY_KIND), seed=11, regions=subset)
     tree = load_regions()
     assert list(part.regions) == [c for c in tree.codes if c in subset]  # tree order
-    for mine, theirs in zip(rows_of(part, part.regions), rows_of(full, part.regions)):
+    for mine, theirs in zip(rows_of(part, part.regions), rows_of(full, part.regions), strict=True):
         if isinstance(mine, pd.DataFrame):
             pd.testing.assert_frame_equal(mine, theirs)
         else:
@@ -686,7 +686,10 @@ def test_dump_then_load_gives_the_same_scenario_for_every_kind():
     start: 2026-01
     ramp_months: 0
 """
-    extra = "description: all kinds\ntargets:\n  - {region: Kalbar, year: 2026, coverage: 0.5956, source: Pergub}\n"
+    extra = (
+        "description: all kinds\ntargets:\n"
+        "  - {region: Kalbar, year: 2026, coverage: 0.5956, source: Pergub}\n"
+    )
     loaded = scenario(text, extra=extra)
     assert loaded.levers[1].region == ("61.*", "61.72", "62") and loaded.levers[1].months == 12
     assert loaded.levers[2].region == ("61",) and loaded.levers[2].payer == "employer"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
 import pandas as pd
@@ -86,7 +86,7 @@ def run(name: str, regions=None):
     return run_scenario(noisy(), parse_scenario(text, source="lazy.yaml"), seed=7, regions=regions)
 
 
-@lru_cache(maxsize=None)
+@cache
 def whole(name: str, regions: tuple[str, ...] | None = None):
     """A run whose arrays are computed whole (the reference for the parts)."""
     result = run(name, list(regions) if regions is not None else None)
