@@ -10,6 +10,18 @@ ACTIVE_PER_LEAF = 50_000.0  # [persons]
 EMPLOYED_PER_LEAF = 150_000.0  # [persons]
 
 
+def with_employed(base: Baseline, employed) -> Baseline:
+    """``base`` with its employed paths replaced by ``employed`` (a new Baseline)."""
+    return Baseline(
+        regions=base.regions,
+        months=base.months,
+        active=base.active,
+        employed=employed,
+        last_observed=base.last_observed,
+        meta=base.meta,
+    )
+
+
 def noisy(seed: int) -> Baseline:
     """A new noisy baseline drawn with ``seed``."""
     return fake_baseline(

@@ -253,20 +253,27 @@ UNEVEN = ["61.01", "61.02", "61.03"]
 UNIT = 16_800 * 6  # [IDR/person] six months, 2025-01..2025-06
 
 
-def test_allocate_small_case_solved_by_hand():
+def _allocate_15000(objective: str, **options):
+    """Allocate 15.000 persons' worth over the three uneven regions, 6-month subsidy, target 45 %
+    by June 2025, no uncertainty and no pool or capacity limits."""
     template = subsidy(months=6)
-    alloc = allocate(
+    return allocate(
         uneven(),
         15_000 * UNIT,
         UNEVEN,
         template,
-        "regions",
+        objective,
         deadline="2025-06",
         target=0.45,
         tree=tree(),
         uncertainty=False,
         **NO_LIMITS,
+        **options,
     )
+
+
+def test_allocate_small_case_solved_by_hand():
+    alloc = _allocate_15000("regions")
     table = alloc.table.set_index("region_code")
     assert table["needed"].tolist() == [5_556, 7_778, 11_112]
     assert alloc.objective_value == 2 and alloc.regions_reached == 2
@@ -277,34 +284,11 @@ def test_allocate_small_case_solved_by_hand():
     assert table["probability"].tolist() == [1.0, 1.0, 0.0]
 
     # 5.000 for 61.03 first: one more region fits (the cheaper 61.01), the rest 4.444 goes to 61.02
-    forced = allocate(
-        uneven(),
-        15_000 * UNIT,
-        UNEVEN,
-        template,
-        "regions",
-        deadline="2025-06",
-        target=0.45,
-        tree=tree(),
-        uncertainty=False,
-        minimums={"61.03": 5_000},
-        **NO_LIMITS,
-    )
+    forced = _allocate_15000("regions", minimums={"61.03": 5_000})
     assert forced.objective_value == 1
     assert forced.table["size"].tolist() == [5_556, 4_444, 5_000]
 
-    workers = allocate(
-        uneven(),
-        15_000 * UNIT,
-        UNEVEN,
-        template,
-        "workers",
-        deadline="2025-06",
-        target=0.45,
-        tree=tree(),
-        uncertainty=False,
-        **NO_LIMITS,
-    )
+    workers = _allocate_15000("workers")
     assert workers.objective_value == pytest.approx(0.9 * 15_000, abs=0.01)
     assert workers.regions_reached == 2  # at the best worker count, as many regions as possible
     assert workers.expected_new_persons == pytest.approx(0.9 * 15_000)

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from baselines import ACTIVE_PER_LEAF, EMPLOYED_PER_LEAF, noisy
+from baselines import ACTIVE_PER_LEAF, EMPLOYED_PER_LEAF, noisy, with_employed
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -587,14 +587,7 @@ def test_assess_equals_a_row_by_row_reference_with_missing_coverage():
     employed = base.employed.copy()
     k = base.regions.index("61.72")
     employed[k, :3, :5] = 0.0
-    base = Baseline(
-        regions=base.regions,
-        months=base.months,
-        active=base.active,
-        employed=employed,
-        last_observed=base.last_observed,
-        meta=base.meta,
-    )
+    base = with_employed(base, employed)
     result = run_scenario(base, scenario(subsidy(headcount=120_000, ramp=3, **UNCERTAIN)), seed=3)
     targets = pd.DataFrame(
         {

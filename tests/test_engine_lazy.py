@@ -7,7 +7,7 @@ from functools import cache, lru_cache
 import numpy as np
 import pandas as pd
 import pytest
-from baselines import ACTIVE_PER_LEAF, EMPLOYED_PER_LEAF
+from baselines import ACTIVE_PER_LEAF, EMPLOYED_PER_LEAF, with_employed
 from baselines import noisy as noisy_baseline
 
 from simulator.baseline import Baseline, fake_baseline
@@ -320,14 +320,7 @@ def test_assess_with_missing_coverage_is_the_same_lazy_and_materialised():
     base = noisy()
     employed = base.employed.copy()
     employed[base.regions.index("61.72"), :3, :5] = 0.0
-    base = Baseline(
-        regions=base.regions,
-        months=base.months,
-        active=base.active,
-        employed=employed,
-        last_observed=base.last_observed,
-        meta=base.meta,
-    )
+    base = with_employed(base, employed)
     text = f"name: nan\nhorizon: 2027-06\nlevers:\n{SCENARIOS['shocked and capped'][0]}"
     scenario = parse_scenario(text, source="nan.yaml")
     lazy, full = (run_scenario(base, scenario, seed=3) for _ in range(2))
