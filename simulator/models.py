@@ -567,6 +567,7 @@ def ets_filter(x, alpha, beta, phi, gamma, l0, b0, s0, season: str, relative: bo
         with np.errstate(invalid="ignore", divide="ignore"):
             ref = np.nanmean(np.abs(x), axis=1, keepdims=True) if T else np.ones((N, 1))
         ref = np.where(np.isfinite(ref) & (ref > 0), ref, 1.0)
+        inv_ref = 1.0 / ref
         nobs = (~np.isnan(x)).sum(axis=1, keepdims=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         g_mul = gamma / (1.0 - alpha)
@@ -600,14 +601,20 @@ def ets_filter(x, alpha, beta, phi, gamma, l0, b0, s0, season: str, relative: bo
             sse += err * err
             if relative:
                 q = err / pred
-                sre += q * q if full else np.where(ok, q * q, 0.0)
-                prod *= np.abs(pred) / ref if full else np.where(ok, np.abs(pred) / ref, 1.0)
-                if t % 16 == 15:
-                    slog += np.log(prod)
+                q *= q
+                if full:
+                    sre += q
+                    prod *= pred
+                    prod *= inv_ref
+                else:
+                    sre += np.where(ok, q, 0.0)
+                    prod *= np.where(ok, pred * inv_ref, 1.0)
+                if t % 16 == 15:  # |product| = product of |pred|
+                    slog += np.log(np.abs(prod))
                     prod[...] = 1.0
     if relative:
         with np.errstate(all="ignore"):
-            slog += np.log(prod) + nobs * np.log(ref)
+            slog += np.log(np.abs(prod)) + nobs * np.log(ref)
         return level, trend, np.moveaxis(S, 0, -1), sse, sre, slog
     return level, trend, np.moveaxis(S, 0, -1), sse
 
