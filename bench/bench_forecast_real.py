@@ -249,6 +249,7 @@ def _peers(train: pd.DataFrame, hold: int, m: int, freq: str, cache: Path | None
         path = cache / f"{key}_{name}.pkl" if cache else None
         if path and path.exists():
             out[name] = pd.read_pickle(path)
+            print(f"  ({name}: forecasts and seconds read from {path}, measured when it was written)")
             continue
         sf = StatsForecast(models=[model], freq=FREQ[freq], n_jobs=2)
         t0 = time.perf_counter()
