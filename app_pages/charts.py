@@ -62,7 +62,7 @@ def _before_median(before, code: str) -> pd.DataFrame:
         base = fan_wide(before, code)
         frame = pd.DataFrame({"month": base["month"].dt.to_timestamp(), "before": base["q50"].to_numpy()})
         _BEFORE[key] = hit = (before, frame)
-        while len(_BEFORE) > 32:
+        while len(_BEFORE) > 16:
             _BEFORE.popitem(last=False)
     return hit[1]
 

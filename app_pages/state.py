@@ -157,6 +157,8 @@ def _run(key: str, text: str, regions: tuple[str, ...], _targets: pd.DataFrame, 
 #: one shared object per data, scenario and regions, so a page switch back to it, or another user
 #: asking the same, reuses them. Keyed by the object's id and held beside it (so the id cannot be
 #: reused while cached); values are never changed by their users (frames are only read and shown).
+#: At most 64 values: a kept run of a province's page holds about 4 MiB, so runs the scenario cache
+#: has let go stay alive here for a while, bounded.
 _DERIVED: OrderedDict[tuple, tuple[object, object]] = OrderedDict()
 _DERIVED_LOCK = threading.Lock()
 
@@ -173,7 +175,7 @@ def derived(source, key: tuple, build):
     value = build()
     with _DERIVED_LOCK:
         _DERIVED[slot] = (source, value)
-        while len(_DERIVED) > 128:
+        while len(_DERIVED) > 64:
             _DERIVED.popitem(last=False)
     return value
 
