@@ -514,6 +514,9 @@ def page_region() -> None:
         st.dataframe(status_table(status), hide_index=True, width="stretch")
         st.caption(t("tested_help", L))
         csv_download(status, f"status-{code}.csv", "dl_rg_status")
+    from app_pages.segments_view import segment_panel  # the same table as `python -m simulator segments`
+
+    segment_panel(result, status, code, deadline)
     from app_pages.sweep_view import assumption_panel  # issue 22: which assumption decides the answer
 
     assumption_panel(code, "rg", int(row["year"]) if row is not None else None)

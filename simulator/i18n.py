@@ -178,6 +178,34 @@ TEXT: dict[str, dict[str, str]] = {
         "this deadline's distance (Model page); – : a deadline further ahead than was tested.",
     },
     "tested_card": {"id": "pita 80 % teruji {x} dalam uji mundur", "en": "80 % band held {x} in backtests"},
+    # the Region page's per-segment panel (app_pages/segments_view.py)
+    "by_segment": {"id": "Per segmen peserta", "en": "By participant segment"},
+    "by_segment_no_history": {
+        "id": "Data riwayat yang dipakai tidak memuat kolom segmen: rincian per segmen tidak tersedia.",
+        "en": "The history in use has no segment column: no breakdown by segment.",
+    },
+    "by_segment_help": {
+        "id": "Porsi: bagian segmen dari peserta aktif wilayah ini selama 12 bulan terakhir yang teramati "
+        "(dianggap tetap). Dasar: median proyeksi dasar (semua segmen) x porsi. Kebijakan: tambahan "
+        "dari kebijakan segmen itu (guncangan tenaga kerja dibagi menurut porsi). Penyebut: PU = "
+        "penduduk bekerja x (1 - porsi informal), BPU = penduduk bekerja x porsi informal (BPS); "
+        "JAKON dan PMI tanpa penyebut. Cakupan = skenario / penyebut. Porsi perubahan: bagian segmen "
+        "dari perubahan yang dibuat skenario. Target resmi berlaku untuk semua segmen bersama.",
+        "en": "Share: the segment's share of this region's active participants over the last 12 "
+        "observed months (held constant). Baseline: the median baseline (all segments) x share. "
+        "Levers: what that segment's levers add (a workforce shock split by share). Denominator: PU = "
+        "employed x (1 - informal share), BPU = employed x informal share (BPS); JAKON and PMI have "
+        "none. Coverage = scenario / denominator. Share of change: the segment's part of the change "
+        "the scenario makes. Official targets are for all segments together.",
+    },
+    "segment": {"id": "Segmen", "en": "Segment"},
+    "seg_share": {"id": "Porsi", "en": "Share"},
+    "seg_baseline": {"id": "Dasar (orang)", "en": "Baseline (persons)"},
+    "seg_levers": {"id": "Kebijakan (orang)", "en": "Levers (persons)"},
+    "seg_scenario": {"id": "Skenario (orang)", "en": "Scenario (persons)"},
+    "seg_denominator": {"id": "Penyebut (orang)", "en": "Denominator (persons)"},
+    "seg_coverage": {"id": "Cakupan", "en": "Coverage"},
+    "seg_change": {"id": "Porsi perubahan", "en": "Share of change"},
     "untested_card": {"id": "jarak ini belum teruji", "en": "not backtested this far ahead"},
     "calib_band50": {"id": "Pita 50 %", "en": "Band 50 %"},
     "calib_band80": {"id": "Pita 80 %", "en": "Band 80 %"},

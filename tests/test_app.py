@@ -588,3 +588,37 @@ def test_a_programme_setting_the_address_cannot_hold_is_ignored_and_said_so():
     ]
     assert at.radio(key="rg_pg0_action").value == "continue" and at.slider(key="rg_pg0_scale").value == 150
     assert at.select_slider(key="rg_pg0_from").value == "2026-01"  # the valid one is kept
+
+
+def test_region_page_per_segment_panel_shows_the_segment_table_of_its_run():
+    """Kalbar with a 40.000 BPU subsidy: the "per segment" panel shows, per segment, the figures
+    `simulator.segments.segment_table` gives for the run the page made (at the page's deadline), in
+    the Indonesian format; the segments' scenario persons add up to the run's median there."""
+    import numpy as np
+
+    from app_pages import state
+    from simulator import fmt, orderstats
+    from simulator.loaders import load_data
+    from simulator.regions import DATA_DIR, load_regions
+    from simulator.segments import segment_table
+
+    at = _app("wilayah")
+    at.selectbox(key="rg_region").set_value("61").run()
+    at.select_slider(key="rg_headcount").set_value(40_000).run()
+    assert not at.exception
+    shown = next(df.value for df in at.dataframe if "Segmen" in df.value.columns)
+    assert list(shown["Segmen"]) == ["PU", "BPU", "JAKON", "PMI"]
+    # the run the page drew (the panel's memo holds it beside its table), at the page's deadline
+    result, deadline = next(
+        (source, key[3])
+        for key, (source, _) in reversed(state._DERIVED.items())
+        if key[1:3] == ("segments", "61")
+    )
+    table = segment_table(result, load_data(DATA_DIR).history, load_regions(), ["61"], [deadline])
+    for row, want in zip(shown.itertuples(index=False), table.itertuples(index=False), strict=True):
+        assert row[1] == fmt.percent(want.share, 1, "id")
+        assert row[4] == fmt.number(want.scenario, 0, "id")
+        assert row[6] == (fmt.percent(want.coverage, 1, "id") if want.coverage == want.coverage else "–")
+    assert table.loc[table["segment"] == "BPU", "levers"].iloc[0] > 0  # the subsidy lands on BPU
+    median = orderstats.median(result.active_of("61", deadline).astype(np.float64))
+    assert table["scenario"].sum() == pytest.approx(float(median), rel=1e-6)

@@ -1,0 +1,49 @@
+"""The Region page's "per segment" panel: the run's result at the deadline split by participant
+segment (``simulator.segments``), the same table as ``python -m simulator segments``."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from app_pages.state import csv_download, current_panel, derived, lang
+from simulator import fmt
+from simulator.i18n import t
+
+
+def segment_panel(result, status: pd.DataFrame, code: str, deadline) -> None:
+    """An expander with the per-segment table of ``code`` at ``deadline`` (computed when opened is
+    not possible in Streamlit; the table is cached per run object, region and month)."""
+    from simulator.regions import load_regions
+    from simulator.segments import segment_table
+
+    L = lang()
+    panel = current_panel()[0]
+    with st.expander(t("by_segment", L)):
+        if panel.history is None or "segment" not in panel.history.columns:
+            st.caption(t("by_segment_no_history", L))
+            return
+        table = derived(
+            result,
+            ("segments", code, str(deadline)),
+            lambda: segment_table(result, panel.history, load_regions(), [code], [deadline], targets=status),
+        )
+        st.dataframe(_shown(table, L), hide_index=True, width="stretch")
+        st.caption(t("by_segment_help", L))
+        csv_download(table, f"segmen-{code}.csv", "dl_rg_segments")
+
+
+def _shown(table: pd.DataFrame, L: str) -> pd.DataFrame:
+    """The table in the user's number format, one row per segment."""
+    return pd.DataFrame(
+        {
+            t("segment", L): table["segment"],
+            t("seg_share", L): [fmt.percent(v, 1, L) for v in table["share"]],
+            t("seg_baseline", L): [fmt.number(v, 0, L) for v in table["baseline"]],
+            t("seg_levers", L): [fmt.number(v, 0, L) for v in table["levers"]],
+            t("seg_scenario", L): [fmt.number(v, 0, L) for v in table["scenario"]],
+            t("seg_denominator", L): [fmt.number(v, 0, L) for v in table["denominator"]],
+            t("seg_coverage", L): [fmt.percent(v, 1, L) for v in table["coverage"]],
+            t("seg_change", L): [fmt.percent(v, 0, L) for v in table["share_of_change"]],
+        }
+    )
