@@ -145,12 +145,65 @@ def _run(key: str, text: str, regions: tuple[str, ...], _targets: pd.DataFrame, 
     # the one status builder: official targets (inherited where a region has none) plus the
     # scenario's own, each on its own definition, as `run` and `compare` print them
     status = status_table(
-        result, _targets, codes=list(regions), tree=load_regions(), workforce=panel.workforce
+        result,
+        _targets,
+        codes=list(regions),
+        tree=load_regions(),
+        workforce=panel.workforce,
+        resolved=_resolved(key, regions, _targets, panel.workforce, result.scenario),
     )
     # beside every probability: how often this level's 80 % band held the truth in the backtest
+    return result, _with_reliability(status, result, baseline)
+
+
+#: The official targets resolved per data key and regions (``targets.resolve``): the same for every
+#: scenario without targets of its own, so a slider move does not resolve them again (it was a
+#: tenth of a slider move's server time, bench/bench_load.py with py-spy).
+_RESOLVED: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
+
+
+def _resolved(key: str, regions: tuple[str, ...], targets: pd.DataFrame, workforce, scenario):
+    """``targets.resolve`` of ``regions`` for a run on data ``key``; None (status_table resolves
+    them itself) when the scenario sets targets of its own."""
+    from simulator.targets import resolve, scenario_targets
+
+    if scenario_targets(scenario) is not None:
+        return None
+    slot = (key, regions)
+    with _DERIVED_LOCK:
+        hit = _RESOLVED.get(slot)
+        if hit is not None:
+            _RESOLVED.move_to_end(slot)
+            return hit
+    value = resolve(list(regions), targets, None, load_regions(), workforce)
+    with _DERIVED_LOCK:
+        _RESOLVED[slot] = value
+        while len(_RESOLVED) > 64:
+            _RESOLVED.popitem(last=False)
+    return value
+
+
+def _with_reliability(status: pd.DataFrame, result, baseline) -> pd.DataFrame:
+    """``calibrate.status_with_reliability(status, result, tree)``, its ``held_80`` looked up once
+    per baseline, first month and (region, year) set: it depends on nothing else, and computing
+    it was 15 % of a slider move's server time (bench/bench_load.py with py-spy)."""
     from simulator.calibrate import status_with_reliability
 
-    return result, status_with_reliability(status, result, load_regions())
+    if "held_80" in status.columns or not len(status):
+        return status_with_reliability(status, result, load_regions())
+    pairs = tuple(
+        dict.fromkeys(zip(status["region_code"].astype(str), status["year"].astype(int), strict=True))
+    )
+
+    def build() -> dict:
+        skeleton = pd.DataFrame({"region_code": [c for c, _ in pairs], "year": [y for _, y in pairs]})
+        held = status_with_reliability(skeleton, result, load_regions())["held_80"].tolist()
+        return dict(zip(pairs, held, strict=True))
+
+    lookup = derived(baseline, ("held_80", str(result.months[0]), pairs), build)
+    out = status.copy()
+    out["held_80"] = [lookup[(str(c), int(y))] for c, y in zip(out["region_code"], out["year"], strict=True)]
+    return out
 
 
 #: Display values derived from a cached run (its cost table, its status table in words): the run is

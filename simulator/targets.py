@@ -447,6 +447,7 @@ def status_table(
     tree: Any = None,
     workforce: pd.DataFrame | None = None,
     thresholds: tuple[float, float] = (0.8, 0.5),
+    resolved: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The one status builder: resolve the targets of ``codes`` (default: every region the result
     reports) and assess them on ``result``.
@@ -454,13 +455,18 @@ def status_table(
     ``scenario`` defaults to ``result.scenario``: its own targets are added beside the official
     ones. Returns ``assess``'s columns plus ``name`` (after ``region_code``); rows in the order of
     ``codes``, official targets before the scenario's, each origin's rows by year.
+
+    ``resolved``: ``resolve(codes, official, scenario, tree, workforce)`` when the caller already
+    has it (the app keeps it per data and regions: it is the same for every slider move); it is
+    only read.
     """
     from simulator.regions import load_regions
 
     tree = tree if tree is not None else load_regions()
     scenario = result.scenario if scenario is None else scenario
     wanted = list(result.regions if codes is None else codes)
-    resolved = resolve(wanted, official, scenario, tree, workforce)
+    if resolved is None:
+        resolved = resolve(wanted, official, scenario, tree, workforce)
     status = assess(result, resolved, thresholds)
     status.insert(1, "name", [tree.name(c) for c in status["region_code"]])
     return status

@@ -107,3 +107,52 @@ def test_region_figures_after_a_page_switch_equal_a_fresh_session():
 
     assert cards(at) and cards(at) == cards(fresh)
     pd.testing.assert_frame_equal(status(at).reset_index(drop=True), status(fresh).reset_index(drop=True))
+
+
+def test_memoised_targets_and_reliability_give_the_library_status_table():
+    """The app resolves the official targets once per data and regions and looks the backtest's
+    reliability up once per baseline: the status table must equal the library's, built in full,
+    for a slider move after another (Kalbar and its children, two subsidy sizes)."""
+    from app_pages import state
+    from simulator.calibrate import status_with_reliability
+    from simulator.engine import run_scenario
+    from simulator.loaders import load_data
+    from simulator.projection import project_baseline
+    from simulator.regions import DATA_DIR, load_regions
+    from simulator.scenario import parse_scenario
+    from simulator.targets import status_table
+
+    tree = load_regions()
+    panel = load_data(DATA_DIR)
+    baseline, _ = project_baseline(panel.history, panel.workforce, horizon=state.HORIZON, paths=state.PATHS)
+    regions = tuple(state.around("61"))
+    for headcount in (10_000, 20_000):
+        text = (
+            "name: t\nhorizon: 2030-06\nlevers:\n  - kind: contribution_subsidy\n    region: '61'\n"
+            f"    headcount: {headcount}\n    start: 2025-08\n    months: 24\n"
+            "    unit_cost: 16800\n    payer: apbd_provinsi\n"
+        )
+        result = run_scenario(
+            baseline, parse_scenario(text, source="t", tree=tree), seed=0, regions=list(regions)
+        )
+        full = status_with_reliability(
+            status_table(result, panel.targets, codes=list(regions), tree=tree, workforce=panel.workforce),
+            result,
+            tree,
+        )
+        resolved = state._resolved("k", regions, panel.targets, panel.workforce, result.scenario)
+        assert resolved is state._resolved("k", regions, panel.targets, panel.workforce, result.scenario)
+        fast = state._with_reliability(
+            status_table(
+                result,
+                panel.targets,
+                codes=list(regions),
+                tree=tree,
+                workforce=panel.workforce,
+                resolved=resolved,
+            ),
+            result,
+            baseline,
+        )
+        assert full["held_80"].notna().any() and full["held_80"].isna().any()  # measured and not
+        pd.testing.assert_frame_equal(fast, full)
