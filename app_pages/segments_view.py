@@ -3,6 +3,7 @@ segment (``simulator.segments``), the same table as ``python -m simulator segmen
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -23,14 +24,30 @@ def segment_panel(result, status: pd.DataFrame, code: str, deadline) -> None:
         if panel.history is None or "segment" not in panel.history.columns:
             st.caption(t("by_segment_no_history", L))
             return
+        history = derived(panel.history, ("segment_rows", code), lambda: _recent_rows(panel.history, code))
         table = derived(
             result,
             ("segments", code, str(deadline)),
-            lambda: segment_table(result, panel.history, load_regions(), [code], [deadline], targets=status),
+            lambda: segment_table(result, history, load_regions(), [code], [deadline], targets=status),
         )
         st.dataframe(_shown(table, L), hide_index=True, width="stretch")
         st.caption(t("by_segment_help", L))
         csv_download(table, f"segmen-{code}.csv", "dl_rg_segments")
+
+
+def _recent_rows(history: pd.DataFrame, code: str) -> pd.DataFrame:
+    """The rows of ``history`` that ``segment_shares`` reads for ``code``: its kabupaten/kota in the
+    last ``SHARE_MONTHS`` observed months of the whole history (so the same months, the same rows in
+    the same order: the same shares). Kept per history object and region: finding them was most
+    of the panel's time on every slider move."""
+    from simulator.regions import load_regions
+    from simulator.segments import SHARE_MONTHS
+
+    ds = pd.to_datetime(history["ds"])
+    last = np.sort(ds.unique())[-SHARE_MONTHS:]
+    leaves = set(load_regions().leaves(code))
+    rows = history[ds.isin(last) & history["region_code"].isin(leaves)]
+    return rows if len(rows) else history  # none: segment_shares says what it says on the whole
 
 
 def _shown(table: pd.DataFrame, L: str) -> pd.DataFrame:
