@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8501
 
 LINT_STAMP := $(VENV)/.lint-installed
-# The library's tests alone: no app (AppTest, server, browser), nothing marked slow, and three
+# The library's tests alone: no app (AppTest, server, browser), nothing marked slow, and four
 # long projection tests in other engineers' files (until they are marked slow there).
 FAST_IGNORE := --ignore=tests/test_app.py --ignore=tests/test_app_safety.py --ignore=tests/test_app_serve.py \
 	--ignore=tests/test_browser.py --ignore=tests/test_sweep_app.py \

@@ -30,14 +30,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import numpy as np
+import pandas as pd
 
-from simulator.baseline import fake_baseline  # noqa: E402
-from simulator.budget import allocate, frontier, solve  # noqa: E402
-from simulator.engine import run_scenario  # noqa: E402
-from simulator.regions import DATA_DIR, load_regions  # noqa: E402
-from simulator.scenario import Scenario  # noqa: E402
+from simulator.baseline import fake_baseline
+from simulator.budget import allocate, frontier, solve
+from simulator.engine import run_scenario
+from simulator.regions import DATA_DIR, load_regions
+from simulator.scenario import Scenario
 
 PATHS, SEED = 1000, 1
 REGION, TARGET, DEADLINE, PROBABILITY = "61", 0.5956, "2025-12", 0.8

@@ -30,9 +30,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from simulator import sweep  # noqa: E402
+from simulator import sweep
 
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "kalbar-pergub-2025.yaml"
 BATCH = 16

@@ -16,7 +16,7 @@ import importlib
 
 __version__ = "0.1.0"
 
-from simulator.errors import InputError  # noqa: E402
+from simulator.errors import InputError
 
 #: public name -> module that defines it
 _API = {

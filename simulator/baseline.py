@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 
 from simulator.errors import InputError
-from simulator.regions import RegionTree, summing_matrix  # noqa: F401 - re-exported: callers import it from here
+# summing_matrix lives in regions (the tree owns it); callers may still import it from here
+from simulator.regions import RegionTree, summing_matrix
 
 
 class RegionRows:
