@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from simulator.errors import InputError
+
 # summing_matrix lives in regions (the tree owns it); callers may still import it from here
 from simulator.regions import RegionTree, summing_matrix
 
