@@ -5,8 +5,16 @@ An entry is written in a temporary folder (every file flushed to disk) and renam
 it is whole or absent. Reading verifies each file against meta.json before handing out read-only
 memory maps; an entry that fails (an edited row of an array, a truncated table, a missing file) is
 removed and ``read_entry`` returns None, so the caller computes the value again and writes a good
-entry. Within one process a verified file (same inode, size and modification time) is not hashed
-again.
+entry.
+
+A verified file is not hashed again while it keeps its identity (inode, size and modification
+time in nanoseconds), within one process and, through a small stamp beside the files
+(``verified.json``, itself checksummed; a broken or missing stamp means hashing again), across
+processes: any write to a file (an edited row, a truncation, a copy over it) changes its
+modification time, so it is hashed again and caught. A file modified less than ``RACY_NS`` before
+it was hashed is never trusted this way (a write within the file system's clock tick would keep
+its time; git's "racy clean" rule). Hashing the baseline's 290 MB took about 0,5 s of every server
+start; the stamp does not catch a change that also restores the file's time on purpose.
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ import logging
 import os
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +38,9 @@ log = logging.getLogger(__name__)
 FORMAT = "simulator-cache"
 FORMAT_VERSION = 1
 META = "meta.json"
+STAMP = "verified.json"
+#: A file modified less than this before it was hashed is hashed again next time [ns].
+RACY_NS = 2_000_000_000
 
 _VERIFIED: set[tuple[str, int, int, int, str]] = set()  # (path, inode, size, mtime_ns, sha256)
 
@@ -137,17 +149,53 @@ def remove_entry(folder: Path) -> None:
     shutil.rmtree(trash, ignore_errors=True)
 
 
-def _verified(path: Path, expected: dict[str, Any]) -> bool:
+def _verified(path: Path, expected: dict[str, Any], stamp: dict[str, list], fresh: dict[str, list]) -> bool:
+    """Whether ``path`` has the size and sha256 ``expected``: hashed unless this process or the
+    entry's ``stamp`` verified it with its present identity; a file hashed now whose time is not
+    racy goes into ``fresh`` (for the stamp)."""
     stat = path.stat()
     if stat.st_size != expected.get("bytes"):
         return False
-    key = (str(path), stat.st_ino, stat.st_size, stat.st_mtime_ns, str(expected.get("sha256")))
+    identity = [stat.st_ino, stat.st_size, stat.st_mtime_ns, str(expected.get("sha256"))]
+    key = (str(path), *identity)
     if key in _VERIFIED:
+        return True
+    if stamp.get(path.name) == identity:
+        _VERIFIED.add(key)  # type: ignore[arg-type]
         return True
     if sha256_of(path) != expected.get("sha256"):
         return False
-    _VERIFIED.add(key)
+    if time.time_ns() - stat.st_mtime_ns > RACY_NS:
+        _VERIFIED.add(key)  # type: ignore[arg-type]
+        fresh[path.name] = identity
     return True
+
+
+def _stamp_check(files: dict) -> str:
+    return hashlib.sha256(json.dumps(files, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def _read_stamp(folder: Path) -> dict[str, list]:
+    """The entry's stamp (file name -> [inode, size, mtime_ns, sha256]); empty when absent or
+    not whole (its own checksum differs)."""
+    try:
+        body = json.loads((folder / STAMP).read_text(encoding="utf-8"))
+        files = body["files"]
+        return files if isinstance(files, dict) and body.get("check") == _stamp_check(files) else {}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def _write_stamp(folder: Path, files: dict[str, list]) -> None:
+    """Write the stamp in one rename (a reader sees the old one or the new one); a cache that
+    cannot be written is only slower next time."""
+    tmp = folder / f".{STAMP}.{os.getpid()}.tmp"
+    try:
+        tmp.write_text(json.dumps({"files": files, "check": _stamp_check(files)}), encoding="utf-8")
+        os.replace(tmp, folder / STAMP)
+    except OSError as err:
+        log.info("could not write the cache stamp in %s: %s", folder, err)
+        tmp.unlink(missing_ok=True)
 
 
 def read_entry(
@@ -171,9 +219,12 @@ def read_entry(
         expected = {f"{k}.npy" for k in body["arrays"]} | {f"{k}.csv" for k in body["tables"]}
         if set(files) != expected:
             raise ValueError("meta.json lists other files than the entry's arrays and tables")
+        stamp, fresh = _read_stamp(folder), {}
         for file_name, facts in files.items():
-            if not _verified(folder / file_name, facts):
+            if not _verified(folder / file_name, facts, stamp, fresh):
                 raise ValueError(f"{file_name} differs from its checksum in meta.json")
+        if fresh:
+            _write_stamp(folder, {**{k: v for k, v in stamp.items() if k in files}, **fresh})
         arrays = {
             k: np.asarray(np.load(folder / f"{k}.npy", mmap_mode="r", allow_pickle=False))
             for k in body["arrays"]

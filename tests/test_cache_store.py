@@ -4,6 +4,7 @@ missing file is never read: the entry is removed (and so computed and written ag
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
 import pandas as pd
@@ -100,3 +101,51 @@ def test_an_unwritable_cache_is_only_logged(tmp_path, caplog):
     blocked.write_text("not a folder")
     assert write_entry(blocked, NAME, arrays(), {}) is None
     assert "could not write the cache entry" in caplog.text
+
+
+def _age(folder, seconds=10):
+    """Date every file of the entry ``seconds`` back (as after a server restart), content kept."""
+    for path in folder.iterdir():
+        stat = path.stat()
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns - seconds * 1_000_000_000))
+
+
+def _hashes(monkeypatch):
+    calls = []
+    real = cache_store.sha256_of
+    monkeypatch.setattr(cache_store, "sha256_of", lambda p: calls.append(p.name) or real(p))
+    return calls
+
+
+def test_a_new_process_trusts_the_stamp_only_for_files_unchanged_since(tmp_path, monkeypatch):
+    folder = write(tmp_path)
+    _age(folder)
+    calls = _hashes(monkeypatch)
+    assert read_entry(tmp_path, NAME) is not None  # hashed, stamp written
+    assert sorted(calls) == ["active.npy", "backtest.csv", "employed.npy"]
+    assert (folder / cache_store.STAMP).is_file()
+    cache_store._VERIFIED.clear()  # a new process
+    calls.clear()
+    assert read_entry(tmp_path, NAME) is not None
+    assert calls == []  # nothing hashed: every file has the identity the stamp recorded
+    _edit_one_row(folder)  # an edited row: a new modification time
+    cache_store._VERIFIED.clear()
+    assert read_entry(tmp_path, NAME) is None and not folder.exists()
+    assert calls == ["active.npy"]
+
+
+def test_a_broken_stamp_or_a_fresh_file_means_hashing_again(tmp_path, monkeypatch):
+    folder = write(tmp_path)
+    calls = _hashes(monkeypatch)
+    assert read_entry(tmp_path, NAME) is not None
+    assert not (folder / cache_store.STAMP).exists()  # just written: a racy time is never trusted
+    _age(folder)
+    cache_store._VERIFIED.clear()
+    assert read_entry(tmp_path, NAME) is not None
+    stamp = json.loads((folder / cache_store.STAMP).read_text())
+    stamp["files"]["active.npy"][2] += 1  # the stamp edited: its own checksum fails
+    (folder / cache_store.STAMP).write_text(json.dumps(stamp))
+    cache_store._VERIFIED.clear()
+    calls.clear()
+    assert read_entry(tmp_path, NAME) is not None
+    assert sorted(calls) == ["active.npy", "backtest.csv", "employed.npy"]
