@@ -99,6 +99,15 @@ class RegionTree:
             node = self.parent(node)
         return out
 
+    def subtree(self, provinces) -> RegionTree:
+        """The ``provinces`` and every kabupaten/kota under them as a RegionTree of their own (rows
+        in this tree's order; the provinces' parent left out)."""
+        table = self.table
+        keep = table["code"].isin(provinces) | (
+            (table["level"] == "kabkota") & table["parent_code"].isin(provinces)
+        )
+        return RegionTree(table=table[keep].reset_index(drop=True))
+
     def children(self, code: str) -> list[str]:
         self._field(code, "code")
         return list(_children_of(self).get(code, ()))

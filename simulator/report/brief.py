@@ -191,15 +191,12 @@ def _groups(result: Result, status: pd.DataFrame, tree: RegionTree) -> list[str]
     """Nation (when assessed) and every province with a target or a lever, in tree order."""
     from simulator.scenario import scope_leaves
 
-    table = tree.table
-    parent = dict(zip(table["code"], table["parent_code"], strict=True))
-    level = dict(zip(table["code"], table["level"], strict=True))
     wanted: set[str] = set()
     for code in status["region_code"].astype(str):
-        if code in level:
-            wanted.add(code if level[code] in ("nasional", "provinsi") else str(parent[code]))
+        if code in tree:
+            wanted.add(code if tree.level(code) in ("nasional", "provinsi") else str(tree.parent(code)))
     for lever in result.scenario.levers:
-        wanted.update(str(parent[leaf]) for leaf in scope_leaves(lever.region, tree))
+        wanted.update(str(tree.parent(leaf)) for leaf in scope_leaves(lever.region, tree))
     groups = [c for c in result.regions if c in wanted]
     return groups or [c for c in (NATION_CODE,) if c in result.regions]
 

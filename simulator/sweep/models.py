@@ -130,14 +130,8 @@ def point_seeds(seed: int, points: np.ndarray) -> np.ndarray:
 def subtree(tree: Any, codes: Sequence[str]) -> Any:
     """The provinces holding ``codes`` (none of them the nation) and every kabupaten/kota under
     them, as a RegionTree (rows in the tree's order; the provinces' parent left out)."""
-    from simulator.regions import RegionTree
-
     provinces = {c if tree.level(c) == "provinsi" else tree.parent(c) for c in codes}
-    table = tree.table
-    keep = table["code"].isin(provinces) | (
-        (table["level"] == "kabkota") & table["parent_code"].isin(provinces)
-    )
-    return RegionTree(table=table[keep].reset_index(drop=True))
+    return tree.subtree(provinces)
 
 
 def trimmed_baseline(baseline: Any, tree: Any) -> Any:
