@@ -219,7 +219,8 @@ def read_entry(
         expected = {f"{k}.npy" for k in body["arrays"]} | {f"{k}.csv" for k in body["tables"]}
         if set(files) != expected:
             raise ValueError("meta.json lists other files than the entry's arrays and tables")
-        stamp, fresh = _read_stamp(folder), {}
+        stamp = _read_stamp(folder)
+        fresh: dict[str, list] = {}  # files hashed now: name -> [inode, size, mtime_ns, sha256]
         for file_name, facts in files.items():
             if not _verified(folder / file_name, facts, stamp, fresh):
                 raise ValueError(f"{file_name} differs from its checksum in meta.json")
