@@ -1,0 +1,107 @@
+"""Warm the app so its first user does not wait for what every server start or install does once.
+
+    python app_warm.py prepare            # before the server: the data and the baseline on disk
+    python app_warm.py visit --port 8501  # after the server started: one session on the first pages
+
+``prepare`` loads the bundled data (kept on disk, simulator/data_cache.py) and the baseline the app
+uses (the same settings: app_pages/state.py's HORIZON and PATHS), computing it when the disk cache
+does not have it (the first start after an install) with its progress on the terminal; when both
+are on disk it takes well under a second. ``visit`` waits until the server answers its health
+check, then opens the Overview and the Region page as a browser does (Streamlit's own websocket
+protocol, bench/stream_client.py), so the server has imported the code, mapped the data and the
+baseline and run the national and Kalimantan Barat scenarios before a user arrives. Both print
+one line per step in Bahasa Indonesia and English; nothing is changed in the app.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+
+def prepare() -> int:
+    t0 = time.perf_counter()
+    from simulator.data_cache import load_data_cached
+    from simulator.errors import InputError
+    from simulator.projection import project_baseline
+    from simulator.regions import DATA_DIR
+
+    horizon = 66  # app_pages/state.py HORIZON (not imported: that module needs a Streamlit session)
+    paths = int(os.environ.get("SIMULATOR_PATHS", "1000"))  # app_pages/state.py PATHS
+    try:
+        panel = load_data_cached(DATA_DIR)
+    except InputError as err:
+        print(f"data/: {err}", file=sys.stderr)
+        return 2
+    print(f"data dimuat / data loaded: {time.perf_counter() - t0:.1f} s", flush=True)
+    shown = [-1.0]
+
+    def progress(fraction: float, message: str) -> None:
+        if fraction - shown[0] >= 0.05 or fraction >= 1.0:  # a line per 5 %
+            shown[0] = fraction
+            print(f"  baseline {100 * min(max(fraction, 0.0), 1.0):3.0f} %  {message}", flush=True)
+
+    project_baseline(panel.history, panel.workforce, horizon=horizon, paths=paths, progress=progress)
+    print(f"baseline siap / ready: {time.perf_counter() - t0:.1f} s", flush=True)
+    return 0
+
+
+async def _visit(url: str, timeout: float) -> None:
+    from stream_client import Session
+
+    session, first = await Session.open(url, "", "", timeout=timeout)
+    switch = await session.switch("wilayah", "wilayah=61", timeout=timeout)
+    await session.close()
+    errors = first.errors + switch.errors
+    if errors:
+        raise RuntimeError(errors[0])
+
+
+def visit(port: int, wait: float) -> int:
+    url = f"http://127.0.0.1:{port}"
+    t0 = time.perf_counter()
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                if answer.status == 200:
+                    break
+        except OSError:
+            pass
+        if time.perf_counter() - t0 > wait:
+            print(f"{url}: server tidak menjawab / not answering after {wait:.0f} s", file=sys.stderr)
+            return 1
+        time.sleep(0.2)
+    from websockets.exceptions import WebSocketException
+
+    t1 = time.perf_counter()
+    try:
+        asyncio.run(_visit(url, timeout=600.0))
+    except (OSError, RuntimeError, TimeoutError, WebSocketException) as err:
+        print(f"{url}: kunjungan pemanasan gagal / warm-up visit failed: {err}", file=sys.stderr)
+        return 1
+    print(f"app siap / ready: {url} (pemanasan / warm-up {time.perf_counter() - t1:.1f} s)", flush=True)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="step", required=True)
+    sub.add_parser("prepare", help="the data and the baseline on disk (before the server)")
+    one = sub.add_parser("visit", help="one session on the first pages (after the server started)")
+    one.add_argument("--port", type=int, default=8501)
+    one.add_argument("--wait", type=float, default=120.0, help="seconds to wait for the server")
+    args = parser.parse_args(argv)
+    return prepare() if args.step == "prepare" else visit(args.port, args.wait)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
