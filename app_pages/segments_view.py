@@ -13,14 +13,17 @@ from simulator.i18n import t
 
 
 def segment_panel(result, status: pd.DataFrame, code: str, deadline) -> None:
-    """An expander with the per-segment table of ``code`` at ``deadline`` (computed when opened is
-    not possible in Streamlit; the table is cached per run object, region and month)."""
+    """An expander with the per-segment table of ``code`` at ``deadline``, computed only while it is
+    open (Streamlit's lazy expander: opening it reruns the page; a slider move with it closed costs
+    nothing here); the table is cached per run object, region and month."""
     from simulator.regions import load_regions
     from simulator.segments import segment_table
 
     L = lang()
     panel = current_panel()[0]
-    with st.expander(t("by_segment", L)):
+    with st.expander(t("by_segment", L), key="rg_segments", on_change="rerun") as box:
+        if not box.open:
+            return
         if panel.history is None or "segment" not in panel.history.columns:
             st.caption(t("by_segment_no_history", L))
             return

@@ -591,7 +591,7 @@ def test_a_programme_setting_the_address_cannot_hold_is_ignored_and_said_so():
 
 
 def test_region_page_per_segment_panel_shows_the_segment_table_of_its_run():
-    """Kalbar with a 40.000 BPU subsidy: the "per segment" panel shows, per segment, the figures
+    """Kalbar with a 40.000 BPU subsidy: the "per segment" panel, once opened, shows, per segment, the figures
     `simulator.segments.segment_table` gives for the run the page made (at the page's deadline), in
     the Indonesian format; the segments' scenario persons add up to the run's median there."""
     import numpy as np
@@ -605,6 +605,10 @@ def test_region_page_per_segment_panel_shows_the_segment_table_of_its_run():
     at = _app("wilayah")
     at.selectbox(key="rg_region").set_value("61").run()
     at.select_slider(key="rg_headcount").set_value(40_000).run()
+    assert not at.exception
+    assert not [df for df in at.dataframe if "Segmen" in df.value.columns]  # closed: not computed
+    at.session_state["rg_segments"] = True  # the planner opens the panel
+    at.run()
     assert not at.exception
     shown = next(df.value for df in at.dataframe if "Segmen" in df.value.columns)
     assert list(shown["Segmen"]) == ["PU", "BPU", "JAKON", "PMI"]
