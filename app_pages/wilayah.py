@@ -361,7 +361,10 @@ def programme_panel(result, status, before, code: str, names: list[str]) -> None
 
     L = lang()
     table = load_programmes()
-    changed = derived(result, ("programme_costs", tuple(names)), lambda: programme_costs(result, names))
+
+    def changed():  # only when a programme is stopped or scaled: a running one needs no costs
+        return derived(result, ("programme_costs", tuple(names)), lambda: programme_costs(result, names))
+
     for name in names:
         entry = table[name]
         label = entry.get("label_en", entry["label"]) if L == "en" else entry["label"]
@@ -376,7 +379,8 @@ def programme_panel(result, status, before, code: str, names: list[str]) -> None
                 )
             )
             continue
-        costs = changed[changed["programme"] == name]
+        costs = changed()
+        costs = costs[costs["programme"] == name]
         saved = costs["saved"].sum()
         what = (
             t("programme_stopped", L)
