@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 import time
 import urllib.request
@@ -30,13 +29,18 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 def prepare() -> int:
     t0 = time.perf_counter()
+    import logging
+
+    from streamlit.logger import get_logger
+
+    # no "No runtime found" warning: the caches are not used here, only the module's settings
+    get_logger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)
+    from app_pages.state import HORIZON, PATHS  # the app's own settings: the same disk cache key
     from simulator.data_cache import load_data_cached
     from simulator.errors import InputError
     from simulator.projection import project_baseline
     from simulator.regions import DATA_DIR
 
-    horizon = 66  # app_pages/state.py HORIZON (not imported: that module needs a Streamlit session)
-    paths = int(os.environ.get("SIMULATOR_PATHS", "1000"))  # app_pages/state.py PATHS
     try:
         panel = load_data_cached(DATA_DIR)
     except InputError as err:
@@ -50,7 +54,7 @@ def prepare() -> int:
             shown[0] = fraction
             print(f"  baseline {100 * min(max(fraction, 0.0), 1.0):3.0f} %  {message}", flush=True)
 
-    project_baseline(panel.history, panel.workforce, horizon=horizon, paths=paths, progress=progress)
+    project_baseline(panel.history, panel.workforce, horizon=HORIZON, paths=PATHS, progress=progress)
     print(f"baseline siap / ready: {time.perf_counter() - t0:.1f} s", flush=True)
     return 0
 
