@@ -207,11 +207,9 @@ def main() -> None:
             print(f"server start (streamlit up, answering its health check): {started:.1f} s", flush=True)
             warmed = 0.0
             if "--warm" in sys.argv:  # as `make run` does: app_warm.py visits once the server answers
-                sys.path.insert(0, str(ROOT))
-                import app_warm
-
                 t1 = time.perf_counter()
-                if app_warm.visit(port, wait=600) != 0:
+                visit = [sys.executable, str(ROOT / "app_warm.py"), "visit", "--port", str(port)]
+                if subprocess.run(visit, cwd=ROOT, check=False).returncode != 0:
                     raise SystemExit("the warm-up visit failed")
                 warmed = time.perf_counter() - t1
                 print(
