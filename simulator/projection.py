@@ -618,7 +618,8 @@ def project_baseline(
     series = pd.DataFrame(
         {
             "unique_id": totals["region_code"],
-            "ds": pd.PeriodIndex(totals["ds"].astype(str), freq="M").to_timestamp(),
+            # month starts, as the loaders give them (vectorised: parsing 100.000 strings took ~0,8 s)
+            "ds": pd.to_datetime(totals["ds"]).dt.to_period("M").dt.to_timestamp(),
             "y": np.log1p(totals["active"].to_numpy(dtype=float)),
         }
     )
