@@ -290,7 +290,9 @@ async def _user(url: str, code: str, moves: int, assets: bool) -> dict:
     }
 
 
-async def _ws_phase(users: int, moves: int, server_args: list[str], servers: int, assets: bool) -> dict:
+async def _ws_phase(
+    users: int, moves: int, server_args: list[str], servers: int, assets: bool, profile: str | None = None
+) -> dict:
     """One phase on ``servers`` freshly started processes (user i on server i mod ``servers``)."""
     import concurrent.futures
     import contextlib
@@ -308,12 +310,23 @@ async def _ws_phase(users: int, moves: int, server_args: list[str], servers: int
             await _user(server.url, REGIONS[0], 0, assets)
             warm.append(time.perf_counter() - w0)
         load_before = _load()
+        spy = None
+        if profile:  # py-spy samples the first server's threads while the users work (raw stacks)
+            spy = subprocess.Popen(
+                [shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy")), "record"]
+                + ["--threads", "-r", "100", "--format", "raw", "-o", profile, "-p", str(pids[0])],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
         cpu0 = sum(map(_cpu_seconds, pids))
         t0 = time.perf_counter()
         out = await asyncio.gather(
             *[_user(started[i % servers].url, REGIONS[i % len(REGIONS)], moves, assets) for i in range(users)]
         )
         wall = time.perf_counter() - t0
+        if spy is not None:
+            spy.send_signal(2)  # SIGINT: py-spy writes its file and exits
+            spy.wait(timeout=120)
         cpu = sum(map(_cpu_seconds, pids)) - cpu0
         pss = sum(psutil.Process(pid).memory_full_info().pss for pid in pids)
     moved = np.array([m for u in out for m in u["moves"]]).reshape(-1, 2)
@@ -376,7 +389,16 @@ def _ws_main(args) -> None:
     phases = [] if args.skip_alone else [1]
     rows = []
     for users in [*phases, args.users]:
-        r = asyncio.run(_ws_phase(users, args.moves, args.server_arg, args.servers, not args.no_assets))
+        r = asyncio.run(
+            _ws_phase(
+                users,
+                args.moves,
+                args.server_arg,
+                args.servers,
+                not args.no_assets,
+                args.profile if users == args.users else None,
+            )
+        )
         _ws_row(r)
         rows.append(r)
     for r in rows:
@@ -531,7 +553,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=10)
     parser.add_argument("--moves", type=int, default=4, help="slider moves per user")
     parser.add_argument(
-        "--profile", help="py-spy the server in the many-users phase into this file (raw stacks)"
+        "--profile", help="py-spy the (first) server in the many-users phase into this file (raw stacks)"
     )
     parser.add_argument(
         "--tabs",
