@@ -198,6 +198,7 @@ def build_frame(  # noqa: C901 -- outlier listed in #23 (complexity 12): split, 
     ``limits_for`` (pool, capacity, bpu_share, informal_share).
     """
     from simulator.engine import desa_counts, lever_cap_shares
+    from simulator.engine.arrays import lever_room
 
     all_codes, tree_leaves, s = summing_matrix(tree)
     pos = {c: i for i, c in enumerate(all_codes)}
@@ -266,8 +267,8 @@ def build_frame(  # noqa: C901 -- outlier listed in #23 (complexity 12): split, 
     for d, t in enumerate(ts):
         a = baseline.active[:, :paths, t][leaf_rows].astype(np.float64)
         e = baseline.employed[:, :paths, t][leaf_rows].astype(np.float64)
-        # as the engine: levers fill a leaf up to its potential workers, and remove nobody
-        room[d] = np.where(mask[:, :, None], np.maximum(e * shares[d] - a, np.minimum(e - a, 0.0)), 0.0)
+        # the engine's rule: levers fill a leaf up to its potential workers, and remove nobody
+        room[d] = np.where(mask[:, :, None], lever_room(e, shares[d], e, a), 0.0)
         emp[d] = baseline.employed[region_rows, :paths, t].astype(np.float64)
         act[d] = baseline.active[region_rows, :paths, t].astype(np.float64)
     deficit = np.asarray(goals, dtype=np.float64)[:, :, None] * emp - act

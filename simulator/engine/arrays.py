@@ -49,7 +49,7 @@ def _chunks(n: int, per_row: int):
         yield np.arange(a, min(a + step, n))
 
 
-def _lever_room(employed: np.ndarray, cap: np.ndarray, workforce: np.ndarray, base: np.ndarray) -> np.ndarray:
+def lever_room(employed: np.ndarray, cap: np.ndarray, workforce: np.ndarray, base: np.ndarray) -> np.ndarray:
     """The change levers may make to ``base`` active [persons], float32: up to the potential workers
     ``employed x cap`` (``cap`` = workforce factor x cap share, float32), never negative on that
     account, but down to ``workforce`` (employed x workforce factor) when a shock takes the

@@ -19,10 +19,10 @@ from simulator.engine.arrays import (
     _buffers,
     _chunks,
     _is_run,
-    _lever_room,
     _sum_leaves,
     _take,
     _unchanged_view,
+    lever_room,
 )
 from simulator.engine.memo import _baseline_coverage_medians, _baseline_medians
 from simulator.parallel import in_blocks
@@ -113,7 +113,7 @@ class _Plan:
         base = self.active_all[rows][:, :, months]
         share = self.cap_share[months]
         employed = self.employed_all[rows][:, :, months]
-        room = _lever_room(employed, share.astype(np.float32)[None, None, :], employed, base)
+        room = lever_room(employed, share.astype(np.float32)[None, None, :], employed, base)
         added = np.zeros_like(base)
         change = np.zeros_like(base)
         for st, hits, factor_after in zip(self.steps, self.hits, self.factors_after, strict=True):
@@ -127,7 +127,7 @@ class _Plan:
                     leaf_row = self.capped_rows[i]
                     f = factor_after[self.capped[i]][months]
                     workforce = self.employed_all[leaf_row][:, months] * f.astype(np.float32)
-                    room[k] = _lever_room(
+                    room[k] = lever_room(
                         self.employed_all[leaf_row][:, months],
                         (f * share).astype(np.float32),
                         workforce,
