@@ -8,14 +8,9 @@ STAMP := $(VENV)/.installed
 PORT ?= 8501
 
 LINT_STAMP := $(VENV)/.lint-installed
-# The library's tests alone: no app (AppTest, server, browser), nothing marked slow, and four
-# long projection tests in other engineers' files (until they are marked slow there).
+# The library's tests alone: no app (AppTest, server, browser) and nothing marked slow.
 FAST_IGNORE := --ignore=tests/test_app.py --ignore=tests/test_app_safety.py --ignore=tests/test_app_serve.py \
-	--ignore=tests/test_browser.py --ignore=tests/test_sweep_app.py \
-	--deselect tests/test_hierarchy.py::test_the_baseline_stays_coherent_bounded_and_non_negative \
-	--deselect tests/test_hierarchy.py::test_a_month_does_not_depend_on_how_far_ahead_one_asks \
-	--deselect tests/test_calibrate.py::test_every_baseline_carries_its_calibration \
-	--deselect tests/test_calibrate.py::test_model_page_shows_the_calibration_table
+	--ignore=tests/test_browser.py --ignore=tests/test_sweep_app.py
 
 .PHONY: run test test-fast lint bench data clean
 

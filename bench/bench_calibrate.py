@@ -75,8 +75,8 @@ def main() -> None:
     parser.add_argument("--paths", type=int, default=400)
     args = parser.parse_args()
     import pandas as pd
-
     from shock_histories import shock_history
+
     from simulator.calibrate import calibrate, summarize
     from simulator.loaders import load_data
     from simulator.regions import DATA_DIR, load_regions

@@ -18,10 +18,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import numpy as np
+import pandas as pd
 
-from simulator.forecast import backtest, forecast  # noqa: E402
+from simulator.forecast import backtest, forecast
 
 N_SERIES, HORIZON, PATHS, HOLDOUT, SEED = 552, 60, 1000, 18, 20240601
 

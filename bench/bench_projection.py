@@ -60,7 +60,8 @@ def main() -> None:
         del baseline, table
     print(
         f"project_baseline, no cache: best {min(walls):.2f} s wall, {min(cpus):.2f} s CPU "
-        f"(runs: {', '.join(f'{w:.2f}' for w in walls)} s wall); peak RSS {_peak_mib():.0f} MiB (goal 10 s, 1 GiB)"
+        f"(runs: {', '.join(f'{w:.2f}' for w in walls)} s wall); "
+        f"peak RSS {_peak_mib():.0f} MiB (goal 10 s, 1 GiB)"
     )
     baseline, table = project_baseline(
         panel.history, panel.workforce, horizon=args.horizon, paths=args.paths, cache_dir=None

@@ -17,6 +17,7 @@ Only active participants are scored: they are observed monthly; the workforce is
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -94,9 +95,7 @@ def calibrate(
         Forecasts already made of cuts of this history (``project_baseline`` passes its own).
     """
     from simulator.baseline import aggregate, summing_matrix
-    from simulator.projection import MIN_TRAIN, project_active
-
-    from simulator.projection import BACKTEST_SPACING
+    from simulator.projection import BACKTEST_SPACING, MIN_TRAIN, project_active
 
     tree = tree or load_regions()
     spacing = BACKTEST_SPACING if spacing is None else spacing
@@ -193,7 +192,7 @@ def summarize(points: pd.DataFrame, bands: tuple[tuple[int, int], ...] = BANDS) 
 
 #: Settings of the calibration every baseline carries (``project_baseline`` computes it with the
 #: same forecasts it makes for itself, so it costs little more than the baseline).
-DEFAULT_SETTINGS = {"origins": 4, "horizon": 24, "paths": 200, "spacing": None, "seed": 0}
+DEFAULT_SETTINGS: dict[str, Any] = {"origins": 4, "horizon": 24, "paths": 200, "spacing": None, "seed": 0}
 
 
 def table_of(source) -> pd.DataFrame | None:
@@ -279,7 +278,7 @@ def with_reliability(
     not measured: a deadline further ahead than the backtest reached has no measured reliability."""
     out = status.copy()
     values = []
-    for code, year in zip(out["region_code"], out["year"]):
+    for code, year in zip(out["region_code"], out["year"], strict=True):
         ahead = (pd.Period(f"{int(year)}-12", freq="M") - last_observed).n
         band = band_of(ahead) if ahead >= 1 else None
         value = held(table, tree.level(str(code)), band) if band is not None else None

@@ -258,8 +258,8 @@ def _forecast(args: argparse.Namespace) -> int:
     n_series = frame["unique_id"].nunique()
     if paths * n_series * horizon > MAX_PATH_VALUES:
         raise InputError(
-            f"--paths: {paths} paths x {n_series} series x {horizon} periods is more than {MAX_PATH_VALUES:,} "
-            "values: use fewer paths"
+            f"--paths: {paths} paths x {n_series} series x {horizon} periods is more than "
+            f"{MAX_PATH_VALUES:,} values: use fewer paths"
         )
     from simulator.forecast import forecast
 
@@ -273,11 +273,11 @@ def _forecast(args: argparse.Namespace) -> int:
         f"-> {out} ({len(fc.frame)} rows)"
     )
     _out("models chosen: " + ", ".join(f"{name} {count}" for name, count in chosen.items()))
-    if paths:
+    if target is not None and fc.paths is not None:  # both set exactly when paths >= 1
+        import io
+
         import numpy as np
         import pandas as pd
-
-        import io
 
         from simulator.results_io import atomic_write, csv_text
 

@@ -62,12 +62,25 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
 
 from simulator.errors import InputError
+from simulator.forecast_select import (  # noqa: F401 (_BT, _fold_picks: tests import them from here)
+    _BT,
+    _auto_errors,
+    _calibrate,
+    _choose,
+    _fold_mae,
+    _fold_out_coverage,
+    _fold_picks,
+    _level_probs,
+    _mase_scale,
+    _normal_table,
+    _quiet,
+    _run_backtest,
+)
 from simulator.models import MODELS, pad_left
 
 REQUIRED = ("unique_id", "ds", "y")
@@ -75,7 +88,6 @@ BENCHMARKS = ("naive", "seasonal_naive")
 #: what forecast() uses (and backtest()'s ``auto`` scores) when no ``models`` are given
 DEFAULT_MODELS = ("combo",)
 _FREQ = {12: ("yearly", 1), 3: ("quarterly", 4), 1: ("monthly", 12)}  # step in months -> (name, m)
-_MIN_POOL = 20
 _U = np.arange(1, 400) / 400.0  # quantile grid for paths: 0.0025 ... 0.9975
 _MIN_POINTS = 8
 
@@ -113,7 +125,7 @@ class _Group:
     month_end: np.ndarray  # all dates of the series are month ends
 
 
-def _validate(df, horizon, level, folds, models) -> pd.DataFrame:
+def _validate(df, horizon, level, folds, models) -> pd.DataFrame:  # noqa: C901 (a flat list of checks)
     if not isinstance(df, pd.DataFrame):
         raise InputError("forecast input: expected a DataFrame with columns unique_id, ds, y")
     for col in REQUIRED:
@@ -140,7 +152,7 @@ def _validate(df, horizon, level, folds, models) -> pd.DataFrame:
     return out
 
 
-def _prepare(df: pd.DataFrame, notes: list) -> list[_Group]:
+def _prepare(df: pd.DataFrame, notes: list) -> list[_Group]:  # noqa: C901 (one pass, a check per case)
     def note(uid, text):
         notes.append((uid, text))
 
@@ -163,7 +175,7 @@ def _prepare(df: pd.DataFrame, notes: list) -> list[_Group]:
     yv = df["y"].to_numpy()
     bounds = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1], True]) if len(ids) else np.array([0])
     series = []
-    for a, b in zip(bounds[:-1], bounds[1:]):
+    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
         uid, mi = ids[a], month[a:b]
         if b - a > 1:
             dm = np.diff(mi)
@@ -224,25 +236,6 @@ def _future_dates(g: _Group, horizon: int) -> np.ndarray:
 # ---------------------------------------------------------------------------------------- helpers
 
 
-def _mase_scale(Y: np.ndarray, m: int) -> np.ndarray:
-    """In-sample MAE of the seasonal naive (naive when m == 1 or zero); then mean |y|; then 1."""
-
-    def mae(lag):
-        if Y.shape[1] <= lag:
-            return np.full(len(Y), np.nan)
-        d = np.abs(Y[:, lag:] - Y[:, :-lag])
-        cnt = (~np.isnan(d)).sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(cnt > 0, np.nansum(d, axis=1) / np.maximum(cnt, 1), np.nan)
-
-    out = mae(m) if m > 1 else mae(1)
-    alt = mae(1)
-    out = np.where(np.isfinite(out) & (out > 0), out, alt)
-    absmean = np.nanmean(np.abs(Y), axis=1) if Y.shape[1] else np.zeros(len(Y))
-    out = np.where(np.isfinite(out) & (out > 0), out, absmean)
-    return np.where(np.isfinite(out) & (out > 0), out, 1.0)
-
-
 def _flags(Y: np.ndarray, n: np.ndarray, m: int):
     valid = ~np.isnan(Y)
     ymax = np.nanmax(Y, axis=1)
@@ -273,188 +266,9 @@ def _col(level) -> str:
     return str(int(lv)) if lv.is_integer() else str(lv)
 
 
-# --------------------------------------------------------------------------------------- backtest
-
-
-@dataclass
-class _BT:
-    names: list
-    E: dict  # model -> (N, F, Hb) scaled errors (NaN where no test point)
-    S: dict  # model -> (N, F, Hb) sMAPE terms in percent
-    nfolds: np.ndarray  # (N,) folds with data
-
-
-def _run_backtest(Y, n, m, horizon, folds, names, nonneg) -> _BT:
-    N, T = Y.shape
-    hb = np.minimum(horizon, np.maximum(1, n // 4))
-    min_train = np.maximum(4, n // 3)
-    spacing = np.maximum(1, np.minimum(hb, (n - hb - min_train) // max(folds - 1, 1)))
-    Hb = int(hb.max()) if N else 1
-    E = {k: np.full((N, folds, Hb), np.nan) for k in names}
-    S = {k: np.full((N, folds, Hb), np.nan) for k in names}
-    nfolds = np.zeros(N, dtype=int)
-    first = T - n
-    for j in range(folds):
-        L = n - hb - j * spacing
-        rows = np.flatnonzero(L >= 3)
-        if not len(rows):
-            continue
-        nfolds[rows] += 1
-        cut = n[rows] - L[rows]
-        W = int(L[rows].max())
-        src = np.arange(W)[None, :] + (T - W) - cut[:, None]
-        ok = src >= first[rows, None]
-        train = np.where(ok, Y[rows[:, None], np.clip(src, 0, T - 1)], np.nan)
-        tcol = T - cut[:, None] + np.arange(Hb)[None, :]
-        tok = np.arange(Hb)[None, :] < hb[rows, None]
-        actual = np.where(tok, Y[rows[:, None], np.clip(tcol, 0, T - 1)], np.nan)
-        scale = _mase_scale(train, m)
-        for name in names:
-            mean, _ = MODELS[name](train, Hb, m)
-            mean = np.where(nonneg[rows, None], np.maximum(mean, 0.0), mean)
-            err = actual - mean
-            E[name][rows, j] = err / scale[:, None]
-            den = np.abs(actual) + np.abs(mean)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                S[name][rows, j] = np.where(den > 0, 200.0 * np.abs(err) / den, 0.0) + err * 0.0
-    return _BT(list(names), E, S, nfolds)
-
-
-def _calibrate(E: np.ndarray, probs: np.ndarray, H: int):
-    """Pooled empirical quantiles of scaled errors.
-
-    ``E`` is (N, F, Hb). Returns ``(Q, rho)``: Q has shape (H, len(probs)) or is None when there are
-    too few errors; rho (N,) is the shrunk per-series spread factor.
-    """
-    N, F, Hb = E.shape
-    absE = np.abs(E)
-    cnt_k = (~np.isnan(E)).sum(axis=(0, 1))
-    total = int(cnt_k.sum())
-    if total < 10:
-        return None, np.ones(N)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        a_k = np.array([np.nanmedian(absE[:, :, k]) if cnt_k[k] else np.nan for k in range(Hb)])
-        a_k = np.where(a_k > 0, a_k, np.nan)
-        z = absE / a_k[None, None, :]
-        zc = (~np.isnan(z)).sum(axis=(1, 2))
-        rho_raw = np.where(zc > 0, np.nansum(z, axis=(1, 2)) / np.maximum(zc, 1), np.nan)
-        ref = np.nanmedian(rho_raw) if np.isfinite(rho_raw).any() else np.nan
-        rho_raw = rho_raw / ref if np.isfinite(ref) and ref > 0 else np.ones(N)
-        fcnt = (~np.isnan(E)).any(axis=2).sum(axis=1)
-        rho = np.where(np.isfinite(rho_raw), (fcnt * rho_raw + 1.0) / (fcnt + 1.0), 1.0)
-    rho = np.clip(rho, 0.05, 20.0)
-    Z = E / rho[:, None, None]
-    steps = np.arange(1, Hb + 1, dtype=float)
-    allz = (Z / np.sqrt(steps)[None, None, :]).ravel()
-    allz = allz[~np.isnan(allz)]
-    q_all = np.quantile(allz, probs)
-    Q = np.empty((H, len(probs)))
-    for k in range(H):
-        if k < Hb and cnt_k[k] >= _MIN_POOL:
-            zk = Z[:, :, k].ravel()
-            Q[k] = np.quantile(zk[~np.isnan(zk)], probs)
-        else:
-            Q[k] = q_all * math.sqrt(k + 1)
-    lower = probs < 0.5
-    Q[:, lower] = np.minimum(np.minimum.accumulate(Q[:, lower], axis=0), 0.0)
-    Q[:, ~lower] = np.maximum(np.maximum.accumulate(Q[:, ~lower], axis=0), 0.0)
-    order = np.argsort(probs, kind="stable")
-    Q[:, order] = np.maximum.accumulate(Q[:, order], axis=1)  # quantiles non-decreasing in p
-    return Q, rho
-
-
-def _normal_table(probs: np.ndarray, H: int) -> np.ndarray:
-    nd = NormalDist()
-    zq = np.array([nd.inv_cdf(float(p)) for p in probs])
-    return zq[None, :] * np.sqrt(np.arange(1, H + 1))[:, None]
-
-
-def _level_probs(level) -> np.ndarray:
-    lv = np.array([float(x) for x in level])
-    return np.concatenate([(1 - lv / 100) / 2, (1 + lv / 100) / 2])
-
-
 def _bt_names(models) -> list:
     names = list(models) if models else list(MODELS)
     return [k for k in MODELS if k in set(names) | set(BENCHMARKS)]
-
-
-def _fold_out_coverage(E: np.ndarray, probs: np.ndarray, L: int) -> np.ndarray:
-    """(N, F, Hb, L) 1/0/NaN: is fold j's scaled error inside the interval calibrated on the
-    other folds only (all folds when there is one)?"""
-    N, F, Hb = E.shape
-    cover = np.full((N, F, Hb, L), np.nan)
-    for j in range(F):
-        Q, rho = _calibrate(np.delete(E, j, axis=1) if F > 1 else E, probs, Hb)
-        if Q is None:
-            continue
-        e = E[:, j, :][:, :, None]
-        lo = rho[:, None, None] * Q[None, :, :L]
-        hi = rho[:, None, None] * Q[None, :, L:]
-        c = ((e >= lo - 1e-12) & (e <= hi + 1e-12)).astype(float)
-        cover[:, j] = np.where(np.isnan(e), np.nan, c)
-    return cover
-
-
-def _fold_mae(bt: _BT, sel_names: list) -> np.ndarray:
-    """(N, K, F) mean absolute scaled backtest error per series, candidate model and fold."""
-    with np.errstate(invalid="ignore"), _quiet():
-        return np.stack([np.nanmean(np.abs(bt.E[k]), axis=2) for k in sel_names], axis=1)
-
-
-def _per_series(mae: np.ndarray, keep: list) -> np.ndarray:
-    with np.errstate(invalid="ignore"), _quiet():
-        score = np.nanmean(mae[:, :, keep], axis=2)
-    return np.argmin(np.where(np.isnan(score), np.inf, score), axis=1)
-
-
-def _choose(mae: np.ndarray, keep: list) -> np.ndarray:
-    """Model position per series (N,), chosen on backtest folds ``keep`` of ``mae`` (N, K, F).
-
-    Two levels. Per series, the model with the lowest mean error on those folds. But that choice
-    is noisy on short series (a few folds of a few points each), so it is kept only if it pays: its
-    own error, each fold judged by a choice made on the other folds, pooled over the series of the
-    group, must be below the pooled error of the best single model for every series. Otherwise
-    every series gets that single model (where it has backtest errors). With one fold there is
-    nothing to judge the per-series choice on, and it is kept.
-    """
-    per_series = _per_series(mae, keep)
-    if len(keep) < 2:
-        return per_series
-    rows = np.arange(mae.shape[0])
-    judged = np.stack([mae[rows, _per_series(mae, [f for f in keep if f != j]), j] for j in keep], axis=1)
-    with np.errstate(invalid="ignore"), _quiet():
-        single = np.nanmean(mae[:, :, keep], axis=(0, 2))  # (K,)
-        selection = np.nanmean(judged)
-    single = np.where(np.isnan(single), np.inf, single)
-    best = int(np.argmin(single))
-    if not single[best] < selection:
-        return per_series
-    has = np.isfinite(mae[:, best, keep]).any(axis=1)
-    return np.where(has, best, per_series)
-
-
-def _fold_picks(mae: np.ndarray) -> list[np.ndarray]:
-    """Per backtest fold j, the model position per series chosen on the OTHER folds (``_choose``;
-    with one fold, on that fold), from ``mae`` (N, K, F) of ``_fold_mae``."""
-    F = mae.shape[2]
-    return [_choose(mae, [f for f in range(F) if f != j] or [j]) for j in range(F)]
-
-
-def _auto_errors(values: dict, sel_names: list, picks: list[np.ndarray]) -> np.ndarray:
-    """(N, F, Hb) errors of the model choice itself: in fold j, those of the model ``picks[j]``
-    (``_fold_picks``) chosen without the fold; ``values`` is ``bt.E`` or ``bt.S``.
-
-    The chosen model's own backtest errors understate its future errors (it was chosen for being
-    small on exactly those folds), so intervals calibrated on them are too narrow; these are out of
-    sample for the choice.
-    """
-    out = np.full_like(values[sel_names[0]], np.nan)
-    for j, pick in enumerate(picks):
-        for s_i, name in enumerate(sel_names):
-            r = pick == s_i
-            out[r, j] = values[name][r, j]
-    return out
 
 
 def backtest(df: pd.DataFrame, horizon: int, folds: int = 3, models=None, level=(80, 95)) -> pd.DataFrame:
@@ -522,21 +336,32 @@ def backtest(df: pd.DataFrame, horizon: int, folds: int = 3, models=None, level=
     return pd.DataFrame(rows_out, columns=cols + ["folds", "steps"])
 
 
-class _quiet:
-    """Silence numpy's 'mean of empty slice' warnings for rows without data."""
-
-    def __enter__(self):
-        import warnings
-
-        self._cm = warnings.catch_warnings()
-        self._cm.__enter__()
-        warnings.simplefilter("ignore", RuntimeWarning)
-
-    def __exit__(self, *exc):
-        return self._cm.__exit__(*exc)
-
-
 # --------------------------------------------------------------------------------------- forecast
+
+
+@dataclass(frozen=True)
+class _SeriesForecast:
+    """One series' forecast as :func:`forecast` assembles it, for the frame and the paths."""
+
+    uid: object
+    dates: np.ndarray  # (H,) datetime64[ns]
+    model: str  # the model chosen (or "naive" / "drift" for the special series)
+    mean: np.ndarray  # (H,)
+    band: np.ndarray  # (H, 2L): the levels' lower bounds, then their upper bounds
+    table: np.ndarray  # (H, U): scaled error quantiles on the path grid _U (shared within a group)
+    mult: float  # the table's scale for this series
+    nonneg: bool  # clipped at 0
+
+
+@dataclass
+class _GroupFit:
+    """The per-series results of one frequency group while :func:`forecast` fills them."""
+
+    mean: np.ndarray  # (N, H)
+    chosen: np.ndarray  # (N,) model names
+    mult: np.ndarray  # (N,) scale of the error table
+    tab_of: np.ndarray  # (N,) position in ``tables`` (-1: not yet given)
+    tables: list[np.ndarray] = field(default_factory=list)  # (H, 2L + U) error quantile tables
 
 
 def forecast(
@@ -560,115 +385,13 @@ def forecast(
     sel_names = [k for k in MODELS if k in set(models or DEFAULT_MODELS)]
     notes: list = []
     groups = _prepare(data, notes)
-    probs = _level_probs(level)
-    L = len(level)
-    all_probs = np.concatenate([probs, _U])
+    all_probs = np.concatenate([_level_probs(level), _U])
     H = horizon
-
-    per_series = []  # (uid, dates, model, mean, lo (L,H), hi (L,H), table (H,U), mult, nonneg)
+    per_series: list[_SeriesForecast] = []
     for g in groups:
-        N = len(g.ids)
-        const, nonneg, zeros, intermittent, flat, short, few = _flags(g.Y, g.n, g.m)
-        line = _straight(g.Y, g.n) & ~const & ~short
-        for i, uid in enumerate(g.ids):
-            freq = _FREQ[g.step][0]
-            if const[i] and g.n[i] > 1:
-                notes.append((uid, "constant series: flat forecast with zero-width intervals"))
-            elif line[i]:
-                notes.append((uid, "straight line: continued exactly, zero-width intervals"))
-            elif short[i]:
-                notes.append(
-                    (
-                        uid,
-                        f"short series ({g.n[i]} {freq} points < {_MIN_POINTS}): naive forecast, no backtest",
-                    )
-                )
-            if few[i] and not const[i]:
-                text = f"fewer than two seasons ({g.n[i]} < {2 * g.m}): no seasonal pattern used"
-                notes.append((uid, text))
-            if intermittent[i]:
-                notes.append((uid, f"intermittent ({zeros[i]} of {g.n[i]} zeros): forecasts clipped at 0"))
-            elif zeros[i] and not const[i]:
-                notes.append(
-                    (
-                        uid,
-                        f"{zeros[i]} zero value(s): additive seasonality, forecasts clipped at 0"
-                        if nonneg[i]
-                        else f"{zeros[i]} zero value(s)",
-                    )
-                )
-            if flat[i]:
-                notes.append((uid, "flat series (most periods unchanged)"))
-        dates = _future_dates(g, H)
-        scale_full = _mase_scale(g.Y, g.m)
-        act = np.flatnonzero(~const & ~short & ~line)
-        chosen = np.array(["naive"] * N, dtype=object)
-        mean = np.repeat(g.Y[:, -1:], H, axis=1)  # naive / constant default
-        if line.any():  # like a constant: continued exactly, with the zero table below
-            mean[line] = MODELS["drift"](g.Y[line], H, 1)[0]
-            chosen[line] = "drift"
-        mult = np.zeros(N)
-        tab_of = np.full(N, -1)
-        tables: list[np.ndarray] = []
-        Qnaive = None
-        if len(act):
-            names = list(dict.fromkeys(sel_names + ["naive"]))
-            names = [k for k in MODELS if k in names]
-            bt = _run_backtest(g.Y[act], g.n[act], g.m, H, folds, names, nonneg[act])
-            mae = _fold_mae(bt, sel_names)
-            pick = _choose(mae, list(range(folds)))
-            # intervals from the errors of the selection itself (model chosen without the fold)
-            Q, rho = _calibrate(_auto_errors(bt.E, sel_names, _fold_picks(mae)), all_probs, H)
-            if Q is not None:
-                tables.append(Q)
-            for s_i, name in enumerate(sel_names):
-                r = pick == s_i
-                rows = act[r]
-                if not len(rows):
-                    continue
-                fmean, sigma = MODELS[name](g.Y[rows], H, g.m)
-                mean[rows] = fmean
-                chosen[rows] = name
-                if Q is not None:
-                    tab_of[rows] = len(tables) - 1
-                    mult[rows] = scale_full[rows] * rho[r]
-                else:
-                    tables.append(_normal_table(all_probs, H))
-                    tab_of[rows] = len(tables) - 1
-                    mult[rows] = np.nan_to_num(sigma)
-                    for row in rows:
-                        notes.append((g.ids[row], "too few backtest errors: normal intervals from residuals"))
-            Qnaive, _ = _calibrate(bt.E["naive"], all_probs, H)
-        # short non-constant series: naive with pooled naive intervals (or normal fallback)
-        sh = np.flatnonzero(short & ~const)
-        if len(sh):
-            if Qnaive is not None:
-                tables.append(Qnaive)
-                mult[sh] = np.where(g.n[sh] > 1, _mase_scale(g.Y[sh], 1), 0.0)
-            else:
-                tables.append(_normal_table(all_probs, H))
-                _, sig = MODELS["naive"](g.Y[sh], 1, 1)
-                mult[sh] = np.nan_to_num(sig)
-            tab_of[sh] = len(tables) - 1
-            for row in sh[g.n[sh] == 1]:
-                notes.append((g.ids[row], "single observation: zero-width intervals"))
-        mean = np.where(nonneg[:, None], np.maximum(mean, 0.0), mean)
-        tables.append(np.zeros((H, len(all_probs))))  # constant series
-        tab_of[tab_of < 0] = len(tables) - 1
-        mult = np.where(np.isfinite(mult), mult, 0.0)
-        # one object per distinct table: _simulate evaluates each distinct table once
-        path_tables = [t[:, 2 * L :] for t in tables]
-        for i, uid in enumerate(g.ids):
-            q = tables[tab_of[i]]
-            band = mean[i][:, None] + mult[i] * q[:, : 2 * L]
-            if nonneg[i]:
-                band = np.maximum(band, 0.0)
-            per_series.append(
-                (uid, dates[i], chosen[i], mean[i], band, path_tables[tab_of[i]], mult[i], nonneg[i])
-            )
-
-    per_series.sort(key=lambda r: _sort_key(r[0]))
-    ids = [r[0] for r in per_series]
+        per_series += _forecast_group(g, sel_names, H, folds, len(level), all_probs, notes)
+    per_series.sort(key=lambda r: _sort_key(r.uid))
+    ids = [r.uid for r in per_series]
     frame = _frame(per_series, level, H)
     out_paths = _simulate(per_series, paths, H, seed) if paths else None
     note_df = pd.DataFrame(notes, columns=["unique_id", "note"])
@@ -677,22 +400,149 @@ def forecast(
     return Forecast(frame=frame, paths=out_paths, ids=ids, notes=note_df)
 
 
+def _series_notes(g: _Group, flags: tuple, line: np.ndarray, notes: list) -> None:
+    """The notes on the special series of group ``g`` (``flags`` from :func:`_flags`)."""
+    const, nonneg, zeros, intermittent, flat, short, few = flags
+    freq = _FREQ[g.step][0]
+    for i, uid in enumerate(g.ids):
+        if const[i] and g.n[i] > 1:
+            notes.append((uid, "constant series: flat forecast with zero-width intervals"))
+        elif line[i]:
+            notes.append((uid, "straight line: continued exactly, zero-width intervals"))
+        elif short[i]:
+            text = f"short series ({g.n[i]} {freq} points < {_MIN_POINTS}): naive forecast, no backtest"
+            notes.append((uid, text))
+        if few[i] and not const[i]:
+            text = f"fewer than two seasons ({g.n[i]} < {2 * g.m}): no seasonal pattern used"
+            notes.append((uid, text))
+        if intermittent[i]:
+            notes.append((uid, f"intermittent ({zeros[i]} of {g.n[i]} zeros): forecasts clipped at 0"))
+        elif zeros[i] and not const[i]:
+            text = f"{zeros[i]} zero value(s)"
+            notes.append(
+                (uid, text + ": additive seasonality, forecasts clipped at 0" if nonneg[i] else text)
+            )
+        if flat[i]:
+            notes.append((uid, "flat series (most periods unchanged)"))
+
+
+def _forecast_group(
+    g: _Group, sel_names: list, H: int, folds: int, L: int, all_probs: np.ndarray, notes: list
+) -> list[_SeriesForecast]:
+    """The forecasts of one frequency group: special series first, then backtest, choice and fit
+    of the rest, then the intervals from the error tables."""
+    N = len(g.ids)
+    flags = _flags(g.Y, g.n, g.m)
+    const, nonneg, _, _, _, short, _ = flags
+    line = _straight(g.Y, g.n) & ~const & ~short
+    _series_notes(g, flags, line, notes)
+    dates = _future_dates(g, H)
+    act = np.flatnonzero(~const & ~short & ~line)
+    fit = _GroupFit(
+        mean=np.repeat(g.Y[:, -1:], H, axis=1),  # naive / constant default
+        chosen=np.array(["naive"] * N, dtype=object),
+        mult=np.zeros(N),
+        tab_of=np.full(N, -1),
+    )
+    if line.any():  # like a constant: continued exactly, with the zero table below
+        fit.mean[line] = MODELS["drift"](g.Y[line], H, 1)[0]
+        fit.chosen[line] = "drift"
+    Qnaive = _fit_selected(g, act, sel_names, H, folds, nonneg, all_probs, fit, notes) if len(act) else None
+    # short non-constant series: naive with pooled naive intervals (or normal fallback)
+    sh = np.flatnonzero(short & ~const)
+    if len(sh):
+        if Qnaive is not None:
+            fit.tables.append(Qnaive)
+            fit.mult[sh] = np.where(g.n[sh] > 1, _mase_scale(g.Y[sh], 1), 0.0)
+        else:
+            fit.tables.append(_normal_table(all_probs, H))
+            _, sig = MODELS["naive"](g.Y[sh], 1, 1)
+            fit.mult[sh] = np.nan_to_num(sig)
+        fit.tab_of[sh] = len(fit.tables) - 1
+        for row in sh[g.n[sh] == 1]:
+            notes.append((g.ids[row], "single observation: zero-width intervals"))
+    mean = np.where(nonneg[:, None], np.maximum(fit.mean, 0.0), fit.mean)
+    tables = fit.tables
+    tables.append(np.zeros((H, len(all_probs))))  # constant series
+    tab_of = fit.tab_of
+    tab_of[tab_of < 0] = len(tables) - 1
+    mult = np.where(np.isfinite(fit.mult), fit.mult, 0.0)
+    # one object per distinct table: _simulate evaluates each distinct table once
+    path_tables = [t[:, 2 * L :] for t in tables]
+    out = []
+    for i, uid in enumerate(g.ids):
+        q = tables[tab_of[i]]
+        band = mean[i][:, None] + mult[i] * q[:, : 2 * L]
+        if nonneg[i]:
+            band = np.maximum(band, 0.0)
+        out.append(
+            _SeriesForecast(
+                uid, dates[i], fit.chosen[i], mean[i], band, path_tables[tab_of[i]], mult[i], nonneg[i]
+            )
+        )
+    return out
+
+
+def _fit_selected(
+    g: _Group,
+    act: np.ndarray,
+    sel_names: list,
+    H: int,
+    folds: int,
+    nonneg: np.ndarray,
+    all_probs: np.ndarray,
+    fit: _GroupFit,
+    notes: list,
+) -> np.ndarray | None:
+    """Backtest, choose and fit the models for the rows ``act`` of group ``g``, writing their
+    means, models, tables and scales into ``fit``; returns the pooled naive table (None: too few
+    errors) for the short series."""
+    names = list(dict.fromkeys(sel_names + ["naive"]))
+    names = [k for k in MODELS if k in names]
+    bt = _run_backtest(g.Y[act], g.n[act], g.m, H, folds, names, nonneg[act])
+    mae = _fold_mae(bt, sel_names)
+    pick = _choose(mae, list(range(folds)))
+    scale_full = _mase_scale(g.Y, g.m)
+    # intervals from the errors of the selection itself (model chosen without the fold)
+    Q, rho = _calibrate(_auto_errors(bt.E, sel_names, _fold_picks(mae)), all_probs, H)
+    if Q is not None:
+        fit.tables.append(Q)
+    for s_i, name in enumerate(sel_names):
+        r = pick == s_i
+        rows = act[r]
+        if not len(rows):
+            continue
+        fmean, sigma = MODELS[name](g.Y[rows], H, g.m)
+        fit.mean[rows] = fmean
+        fit.chosen[rows] = name
+        if Q is not None:
+            fit.tab_of[rows] = len(fit.tables) - 1
+            fit.mult[rows] = scale_full[rows] * rho[r]
+        else:
+            fit.tables.append(_normal_table(all_probs, H))
+            fit.tab_of[rows] = len(fit.tables) - 1
+            fit.mult[rows] = np.nan_to_num(sigma)
+            for row in rows:
+                notes.append((g.ids[row], "too few backtest errors: normal intervals from residuals"))
+    return _calibrate(bt.E["naive"], all_probs, H)[0]
+
+
 def _sort_key(uid):
     return (0, uid, "") if isinstance(uid, (int, float, np.integer, np.floating)) else (1, 0, str(uid))
 
 
-def _frame(per_series, level, H) -> pd.DataFrame:
+def _frame(per_series: list[_SeriesForecast], level, H) -> pd.DataFrame:
     L = len(level)
     n = len(per_series)
     if not n:
         return pd.DataFrame(columns=["unique_id", "ds", "model", "mean"])
     cols = {
-        "unique_id": np.repeat(np.array([r[0] for r in per_series], dtype=object), H),
-        "ds": np.concatenate([r[1] for r in per_series]),
-        "model": np.repeat(np.array([r[2] for r in per_series], dtype=object), H),
-        "mean": np.concatenate([r[3] for r in per_series]),
+        "unique_id": np.repeat(np.array([r.uid for r in per_series], dtype=object), H),
+        "ds": np.concatenate([r.dates for r in per_series]),
+        "model": np.repeat(np.array([r.model for r in per_series], dtype=object), H),
+        "mean": np.concatenate([r.mean for r in per_series]),
     }
-    bands = np.stack([r[4] for r in per_series])  # (n, H, 2L)
+    bands = np.stack([r.band for r in per_series])  # (n, H, 2L)
     for li, lv in enumerate(level):
         cols[f"lo_{_col(lv)}"] = bands[:, :, li].ravel()
         cols[f"hi_{_col(lv)}"] = bands[:, :, L + li].ravel()
@@ -704,7 +554,7 @@ def _frame(per_series, level, H) -> pd.DataFrame:
 _WGRID = np.linspace(-3.0, 3.0, 1201)  # normal scores; beyond +-2.81 the 0.25 % tails are clipped
 
 
-def _simulate(per_series, P: int, H: int, seed: int) -> np.ndarray:
+def _simulate(per_series: list[_SeriesForecast], P: int, H: int, seed: int) -> np.ndarray:
     """Sample paths (series, P, H) via a random-walk Gaussian copula on the quantile tables.
 
     ``W_k = sum_{j<=k} z_j / sqrt(k)`` is standard normal at every step; the path value is
@@ -728,19 +578,19 @@ def _simulate(per_series, P: int, H: int, seed: int) -> np.ndarray:
     w0, dw = _WGRID[0], _WGRID[1] - _WGRID[0]
     # distinct tables (K, H, U) -> values on the normal-score grid (K, H, G), scaled errors
     slot: dict[int, int] = {}
-    distinct = []
+    distinct: list[np.ndarray] = []
     tab = np.empty(N, dtype=np.int64)
-    for i, r in enumerate(per_series):
-        k = slot.get(id(r[5]))
+    for i, rec in enumerate(per_series):
+        k = slot.get(id(rec.table))
         if k is None:
-            k = slot[id(r[5])] = len(distinct)
-            distinct.append(r[5])
+            k = slot[id(rec.table)] = len(distinct)
+            distinct.append(rec.table)
         tab[i] = k
     tabs = np.stack(distinct)
     grid = (tabs[:, :, ju] * (1 - wu) + tabs[:, :, ju + 1] * wu).astype(np.float32).ravel()
-    means = np.stack([r[3] for r in per_series]).astype(np.float32)  # (N, H)
-    mults = np.array([r[6] for r in per_series], dtype=np.float32)
-    nonneg = np.array([r[7] for r in per_series], dtype=bool)
+    means = np.stack([r.mean for r in per_series]).astype(np.float32)  # (N, H)
+    mults = np.array([r.mult for r in per_series], dtype=np.float32)
+    nonneg = np.array([r.nonneg for r in per_series], dtype=bool)
     # grid position of W_k, rounded: z_cum * factor_k + shift
     factor = (1.0 / (np.sqrt(np.arange(1, H + 1)) * dw)).astype(np.float32)[None, None, :]
     shift = np.float32(-w0 / dw + 0.5)

@@ -85,6 +85,16 @@ def _depths(parent: np.ndarray) -> np.ndarray:
     return depth
 
 
+def _total(
+    d: np.ndarray, k0: np.ndarray, x: np.ndarray, w: np.ndarray, s_c: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """A region's variance and aggregate loading when its shared variance is ``d``, from its
+    children's loadings ``k0``, shared variances ``x``, shares ``w`` and variances ``s_c``."""
+    kappa = k0 * np.sqrt(np.minimum(1.0, np.divide(x, d, out=np.ones_like(x), where=d > 0)))
+    lam = (w * kappa).sum(axis=0)
+    return d * lam**2 + (w**2 * (s_c - kappa**2 * d)).sum(axis=0), lam
+
+
 def solve_factors(
     variance: np.ndarray, shares: np.ndarray, parent: np.ndarray, iterations: int = 50
 ) -> TreeFactors:
@@ -112,27 +122,21 @@ def solve_factors(
     depth = _depths(parent)
     shared = np.where(is_leaf[:, None], var, 0.0)
     agg_loading = np.ones((n_r, n_t))  # kappa0 of a region as a child (1 for leaves)
-    for r in sorted(np.flatnonzero(~is_leaf), key=lambda r: -depth[r]):
+    for r in sorted(np.flatnonzero(~is_leaf).tolist(), key=lambda r: -depth[r]):
         kids = children[r]
         w = shares[kids]
         k0 = agg_loading[kids]
         x = shared[kids]  # a leaf's variance or a region's D
         s_c = var[kids]
-
-        def total(d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            kappa = k0 * np.sqrt(np.minimum(1.0, np.divide(x, d, out=np.ones_like(x), where=d > 0)))
-            lam = (w * kappa).sum(axis=0)
-            return d * lam**2 + (w**2 * (s_c - kappa**2 * d)).sum(axis=0), lam
-
         lo = np.zeros(n_t)
         hi = x.max(axis=0)
         for _ in range(iterations):
             mid = 0.5 * (lo + hi)
-            below = total(mid)[0] < var[r]
+            below = _total(mid, k0, x, w, s_c)[0] < var[r]
             lo = np.where(below, mid, lo)
             hi = np.where(below, hi, mid)
         shared[r] = 0.5 * (lo + hi)
-        agg_loading[r] = total(shared[r])[1]
+        agg_loading[r] = _total(shared[r], k0, x, w, s_c)[1]
     loading = np.ones((n_r, n_t))
     own = np.zeros((n_r, n_t))
     for r in range(n_r):

@@ -23,9 +23,9 @@ class LeverEffect:
     Attributes
     ----------
     weights : numpy.ndarray
-        Per leaf, shape (L,), float64, non-negative for valid lever sizes: the share of the lever's size landing there
-        [fraction] (subsidy, compliance, outreach) or its full-size persons (village officials:
-        villages x officials per village [persons]).
+        Per leaf, shape (L,), float64, non-negative for valid lever sizes: the share of the lever's
+        size landing there [fraction] (subsidy, compliance, outreach) or its full-size persons
+        (village officials: villages x officials per village [persons]).
     per_path : numpy.ndarray
         Added persons per unit weight [persons], float64, shape (P, T), non-negative for valid
         parameters (the engine checks and falls back to its exact path otherwise); may be a

@@ -1,4 +1,4 @@
-"""Tidy frames that shells render: coverage history, fan-chart quantiles, overview and costs.
+"""Tidy frames that shells render: coverage history, fan-chart quantiles and costs.
 
 Pure functions over a Panel, a Result and targets; no plotting and no Streamlit here.
 """
@@ -97,14 +97,6 @@ def cost_by_payer_year(result: Result, programmes: tuple | list = ()) -> pd.Data
 def waterfall_at(result: Result, code: str, month: pd.Period) -> pd.DataFrame:
     """Median persons per step (baseline, then each lever) for ``code`` at ``month`` [persons]."""
     return result.waterfall([code], [month])[["lever", "persons"]]
-
-
-def overview(result: Result, status: pd.DataFrame, tree: RegionTree, codes: list[str]) -> pd.DataFrame:
-    """One row per region and target year: name, target, median, probability, gap, status."""
-    names = {c: tree.name(c) for c in codes}
-    rows = status[status["region_code"].isin(codes)].copy()
-    rows.insert(1, "name", rows["region_code"].map(names))
-    return rows.reset_index(drop=True)
 
 
 #: Tile-grid position (row, column) of each province, roughly as on a map of Indonesia, north at

@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
 from shock_histories import shock_history
+
 from simulator import calibrate as cal
 from simulator.errors import InputError
 from simulator.regions import load_regions
@@ -47,7 +47,7 @@ def calibration():
 def test_table_has_every_level_and_band_with_sane_values(calibration):
     table = calibration.table
     assert calibration.origins == ("2023-02", "2023-09", "2024-04", "2024-11")  # 7 months apart
-    assert list(zip(table["level"], table["months_ahead"])) == [
+    assert list(zip(table["level"], table["months_ahead"], strict=True)) == [
         (lev, band) for lev in ("kabkota", "provinsi", "nasional") for band in ("1-6", "7-12", "13-24")
     ]
     # the last month is 2025-06, so the origins have 28, 21, 14 and 7 months of truth after them:
@@ -96,6 +96,7 @@ def test_reliability_by_level_and_distance():
     np.testing.assert_allclose(out["held_80"], [0.9, 0.7, np.nan])
 
 
+@pytest.mark.slow
 def test_every_baseline_carries_its_calibration(tmp_path):
     """project_baseline computes the calibration with the forecasts it makes anyway, and carries it
     (meta, cache): the same table as calibrate() run on its own; a fake baseline has none."""
@@ -151,6 +152,7 @@ def test_command_prints_and_writes_the_table(tmp_path, capsys):
     assert len(pd.read_csv(out / "calibration_points.csv")) == (514 + 38 + 1) * (24 + 21 + 14 + 7)
 
 
+@pytest.mark.slow
 def test_model_page_shows_the_calibration_table():
     os.environ.setdefault("SIMULATOR_PATHS", "200")
     from streamlit.testing.v1 import AppTest

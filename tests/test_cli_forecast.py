@@ -343,11 +343,12 @@ def test_bad_input_gives_one_line_and_exit_2(tmp_path, capsys, command, content,
         source.write_text(content, encoding="utf-8")
     out = tmp_path / "out.csv"
     args = {"--input": str(source), "--horizon": "3", "--output": str(out)}
-    for key, value in zip(extra[::2], extra[1::2]):
+    for key, value in zip(extra[::2], extra[1::2], strict=True):
         if key in args:
             args[key] = value.format(tmp=tmp_path)
     argv = [command, *[x for kv in args.items() for x in kv]]
-    argv += [x for key, value in zip(extra[::2], extra[1::2]) if key not in args for x in (key, value)]
+    pairs = zip(extra[::2], extra[1::2], strict=True)
+    argv += [x for key, value in pairs if key not in args for x in (key, value)]
     code, stdout, err = run(capsys, *argv)
     assert code == 2
     assert err.startswith("error: ") and err.endswith("\n") and err.count("\n") == 1, err

@@ -145,7 +145,7 @@ def test_ets_matches_statsmodels_etsmodel_with_fixed_parameters(season, damped):
     rows = [(y, 0.3, 0.05, 0.2, 0.9, 99.0, 0.35), (y[20:] * 1.2, 0.6, 0.1, 0.1, 0.8, 130.0, -0.2)]
     refs = [reference(v, a, b, g, p, l0, b0, s0) for v, a, b, g, p, l0, b0 in rows]
     kind = season or "none"
-    for (v, a, b, g, p, l0, b0), ref in zip(rows, refs):
+    for (v, a, b, g, p, l0, b0), ref in zip(rows, refs, strict=True):
         p, b = (p, b) if damped else (1.0, 0.0)
         b0 = b0 if damped else 0.0
         # the seasonal phase is the column: a series that starts later keeps the phase of its start
@@ -155,7 +155,7 @@ def test_ets_matches_statsmodels_etsmodel_with_fixed_parameters(season, damped):
     lag = (len(rows[0][0]) - len(rows[1][0])) % m  # the short row's first column in the padded array
     s0_rows = np.stack([s0, np.roll(s0, lag)])
     params = [(a, b, p, g, l0, b0) if damped else (a, 0.0, 1.0, g, l0, 0.0) for _, a, b, g, p, l0, b0 in rows]
-    a, b, p, g, l0, b0 = (np.array(col) for col in zip(*params))
+    a, b, p, g, l0, b0 = (np.array(col) for col in zip(*params, strict=True))
     joint = ets_forecast(both, 10, m, a, b, p, g, l0, b0, s0_rows, kind)
     np.testing.assert_allclose(joint[0], refs[0], rtol=1e-10, atol=1e-9)
     np.testing.assert_allclose(joint[1], refs[1], rtol=1e-10, atol=1e-9)
@@ -307,7 +307,7 @@ def test_theta_matches_statsmodels_theta_model_at_its_alpha(seed, monkeypatch):
     y = 100 + np.cumsum(rng.normal(0.3, 1.0, 80)) + rng.normal(0, 2, 80)
     fit = ThetaModel(y, period=1, deseasonalize=False).fit(use_mle=False)
     ref = np.asarray(fit.forecast(12))
-    monkeypatch.setattr(models, "_SES_ALPHAS", np.array([float(fit.params["alpha"])]))
+    monkeypatch.setattr(models.smoothing, "_SES_ALPHAS", np.array([float(fit.params["alpha"])]))
     mean, scale = models.theta(y[None, :], 12, 1)
     np.testing.assert_allclose(mean[0], ref, rtol=1e-12)
     padded, _ = models.theta(pad_left([y, y[30:]]), 12, 1)

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from shock_histories import shock_history
+
 from simulator.baseline import aggregate, summing_matrix
 from simulator.hierarchy import leaf_log_errors, reconcile_medians, solve_factors
 from simulator.regions import load_regions
@@ -120,6 +120,7 @@ def projected():
     return tree, history, long, short
 
 
+@pytest.mark.slow
 def test_a_month_does_not_depend_on_how_far_ahead_one_asks(projected):
     _, _, (long_paths, *_), (short_paths, *_) = projected
     np.testing.assert_array_equal(long_paths[:, :, :6], short_paths)
@@ -169,6 +170,7 @@ def test_predictive_inflation_is_the_student_t_quantile_ratio(origins):
     np.testing.assert_allclose(predictive_inflation(np.array([origins])), [expected], rtol=2e-3)
 
 
+@pytest.mark.slow
 def test_the_baseline_stays_coherent_bounded_and_non_negative():
     """What the engine and the budget solver rely on, on the real projection: every region is the
     sum of its children in every path and month, counts are non-negative, active never exceeds

@@ -133,7 +133,7 @@ def test_baseline_frame_quantiles_hand_checked_and_equal_to_numpy_per_region_mon
     )
     frame = baseline_frame(big)
     n_r, n_t = len(big.regions), len(big.months)
-    for k, q in enumerate((0.1, 0.5, 0.9)):
+    for q in (0.1, 0.5, 0.9):
         part = frame[frame["quantile"] == q]
         act = big.active.astype(np.float64)
         emp = big.employed.astype(np.float64)
