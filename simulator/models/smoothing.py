@@ -10,8 +10,9 @@ from simulator.models.base import _adjust, _first_values, _prep, _readjust, _rms
 # ---------------------------------------------------------------------------------- Holt damped
 
 
-def holt_damped_filter(x, alpha, beta, phi, l0, b0):
-    """Run the damped-trend Holt recursions over the valid part of each row.
+def holt_damped_filter(x, alpha, beta, phi, l0, b0, fitted: bool = False):
+    """Run the damped-trend Holt recursions over the valid part of each row: the one home of the
+    Holt recursion and, with ``beta = 0, phi = 1``, of simple exponential smoothing (Theta).
 
     ``x`` is ``(series, time)`` (left NaN padding); ``alpha, beta, phi`` broadcast to
     ``(series, grid)`` and ``l0, b0`` (the states before the first observation) to ``(series, 1)``
@@ -21,7 +22,9 @@ def holt_damped_filter(x, alpha, beta, phi, l0, b0):
         l'   = pred + alpha e
         b'   = phi b + alpha beta e        (= beta (l' - l) + (1 - beta) phi b)
 
-    Returns final ``(level, trend, sse)`` each ``(series, grid)``.
+    Returns final ``(level, trend, sse)`` each ``(series, grid)``; ``fitted=True`` (one parameter
+    set per row, grid 1) adds the one-step predictions ``pred`` ``(series, time)``, NaN where ``x``
+    is.
     """
     x = np.asarray(x, dtype=float)
     alpha, beta, phi = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (alpha, beta, phi)))
@@ -30,17 +33,20 @@ def holt_damped_filter(x, alpha, beta, phi, l0, b0):
     trend = np.broadcast_to(np.asarray(b0, dtype=float), shape).copy()
     sse = np.zeros(shape)
     ab = alpha * beta
+    preds = np.full(x.shape, np.nan) if fitted else None
     for t in range(x.shape[1]):
         col = x[:, t : t + 1]
         ok = ~np.isnan(col)
         if not ok.any():
             continue
         pred = level + phi * trend
+        if preds is not None:
+            preds[:, t] = np.where(ok[:, 0], pred[:, 0], np.nan)
         err = np.where(ok, col - pred, 0.0)
         level = np.where(ok, pred + alpha * err, level)
         trend = np.where(ok, phi * trend + ab * err, trend)
         sse += err * err
-    return level, trend, sse
+    return (level, trend, sse, preds) if fitted else (level, trend, sse)
 
 
 def holt_damped_forecast(x, h, alpha, beta, phi, l0, b0) -> np.ndarray:
@@ -84,25 +90,12 @@ def holt_damped(y: np.ndarray, h: int, m: int = 1) -> tuple[np.ndarray, np.ndarr
     _, _, sse = holt_damped_filter(x, a[None, :], b[None, :], p[None, :], l0[:, None], b0[:, None])
     best = np.argmin(np.where(np.isnan(sse), np.inf, sse), axis=1)
     pa, pb, pp = a[best], b[best], p[best]
-    level, trend, _ = holt_damped_filter(x, pa[:, None], pb[:, None], pp[:, None], l0[:, None], b0[:, None])
+    level, trend, _, fitted = holt_damped_filter(
+        x, pa[:, None], pb[:, None], pp[:, None], l0[:, None], b0[:, None], fitted=True
+    )
     mean = _readjust(_damped_path(level[:, 0], trend[:, 0], pp, h), index, mult, y.shape[1])
-    scale = _holt_residual_scale(y, x, index, mult, pa, pb, pp, l0, b0)
-    return mean, scale
-
-
-def _holt_residual_scale(y, x, index, mult, alpha, beta, phi, l0, b0):
-    """RMS one-step residuals in original units for the chosen parameters."""
-    level, trend = l0.copy(), b0.copy()
-    fitted = np.full_like(x, np.nan)
-    for t in range(x.shape[1]):
-        col = x[:, t]
-        ok = ~np.isnan(col)
-        pred = level + phi * trend
-        fitted[:, t] = np.where(ok, pred, np.nan)
-        err = np.where(ok, col - pred, 0.0)
-        level = np.where(ok, pred + alpha * err, level)
-        trend = np.where(ok, phi * trend + alpha * beta * err, trend)
-    return _rms(y - _readjust(fitted, index, mult, 0))
+    # RMS one-step residuals in original units for the chosen parameters
+    return mean, _rms(y - _readjust(fitted, index, mult, 0))
 
 
 # ----------------------------------------------------------------------------------------- Theta
@@ -113,15 +106,7 @@ _SES_ALPHAS = np.r_[0.01, 0.02, 0.05, np.arange(0.1, 1.0, 0.05), 0.99]
 def _ses(x: np.ndarray, first: np.ndarray, alphas: np.ndarray):
     """SES with initial level = first observation; returns (level, sse, alpha) for the best alpha."""
     f0 = _first_values(x, first)
-    level = np.repeat(f0[:, None], len(alphas), axis=1)
-    sse = np.zeros_like(level)
-    a = alphas[None, :]
-    for t in range(x.shape[1]):
-        col = x[:, t : t + 1]
-        ok = ~np.isnan(col)
-        err = np.where(ok, col - level, 0.0)
-        level = level + a * err
-        sse += err * err
+    level, _, sse = holt_damped_filter(x, alphas[None, :], 0.0, 1.0, f0[:, None], 0.0)
     best = np.argmin(sse, axis=1)
     rows = np.arange(len(x))
     return level[rows, best], sse[rows, best], alphas[best]
@@ -150,14 +135,9 @@ def theta(y: np.ndarray, h: int, m: int = 1) -> tuple[np.ndarray, np.ndarray]:
     mean_x = level[:, None] + half_slope[:, None] * (k + tail[:, None])
     mean = _readjust(mean_x, index, mult, y.shape[1])
     # one-step residual scale from the SES part, in original units
-    fitted = np.full_like(x, np.nan)
-    lev = _first_values(x, first)
-    for t in range(x.shape[1]):
-        col = x[:, t]
-        ok = ~np.isnan(col)
-        fitted[:, t] = np.where(ok, lev + half_slope, np.nan)
-        lev = np.where(ok, lev + alpha * (col - lev), lev)
-    return mean, _rms(y - _readjust(fitted, index, mult, 0))
+    f0 = _first_values(x, first)
+    *_, pred = holt_damped_filter(x, alpha[:, None], 0.0, 1.0, f0[:, None], 0.0, fitted=True)
+    return mean, _rms(y - _readjust(pred + half_slope[:, None], index, mult, 0))
 
 
 # ------------------------------------------------------------------------- exponential smoothing
