@@ -141,7 +141,7 @@ def _uncell(cell: dict):
 
 def _panel_of(entry: cache_store.CacheEntry) -> Panel:
     meta = entry.meta
-    frames = {}
+    frames: dict[str, pd.DataFrame | None] = {}
     for kind in _FRAMES:
         columns = meta["frames"][kind]
         if columns is None:

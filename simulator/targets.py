@@ -386,7 +386,8 @@ def assess(
     n = len(codes)
     month_at = {p: i for i, p in enumerate(result.months.asi8.tolist())}
     r = np.array([result.index_of(c) for c in codes], dtype=np.int64)
-    t = np.array([month_at[deadlines[y].ordinal] for y in years], dtype=np.int64)
+    due = {y: d for y, d in deadlines.items() if d is not None}  # every kept year has one
+    t = np.array([month_at[due[y].ordinal] for y in years], dtype=np.int64)
     # whether each target region's median coverage reaches the target, per month (for the first
     # month reaching it), and each target's (paths,) at its deadline; only these regions and
     # months are computed, and regions the scenario leaves alone compare their baseline's medians
