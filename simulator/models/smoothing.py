@@ -34,17 +34,21 @@ def holt_damped_filter(x, alpha, beta, phi, l0, b0, fitted: bool = False):
     sse = np.zeros(shape)
     ab = alpha * beta
     preds = np.full(x.shape, np.nan) if fitted else None
+    # simple exponential smoothing (no trend, none added): the trend terms are skipped
+    ses = not ab.any() and not trend.any() and bool((phi == 1.0).all())
     for t in range(x.shape[1]):
         col = x[:, t : t + 1]
         ok = ~np.isnan(col)
-        if not ok.any():
+        full = bool(ok.all())
+        if not full and not ok.any():
             continue
-        pred = level + phi * trend
+        pred = level if ses else level + phi * trend
         if preds is not None:
             preds[:, t] = np.where(ok[:, 0], pred[:, 0], np.nan)
-        err = np.where(ok, col - pred, 0.0)
-        level = np.where(ok, pred + alpha * err, level)
-        trend = np.where(ok, phi * trend + ab * err, trend)
+        err = col - pred if full else np.where(ok, col - pred, 0.0)
+        level = pred + alpha * err if full else np.where(ok, pred + alpha * err, level)
+        if not ses:
+            trend = np.where(ok, phi * trend + ab * err, trend)
         sse += err * err
     return (level, trend, sse, preds) if fitted else (level, trend, sse)
 
