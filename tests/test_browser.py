@@ -438,3 +438,24 @@ def test_screenshots_of_every_page_at_desktop_and_phone_width(server, browser, l
                 assert not overflow
         finally:
             context.close()
+
+
+def test_the_per_segment_panel_opens_on_the_region_page(server, browser):
+    """Closed, the Region page draws no segment table (it is computed only when opened); opened,
+    the table and its explanation appear in the expander, without an error."""
+    context, page = _page(browser)
+    try:
+        page.goto(f"{server}/wilayah?wilayah=61", timeout=300_000)
+        _figures(page)
+        _settled(page)
+        panel = page.get_by_test_id("stExpander").filter(has_text="Per segmen peserta")
+        assert panel.count() == 1 and panel.get_by_test_id("stDataFrame").count() == 0
+        panel.get_by_text("Per segmen peserta", exact=True).click()
+        panel.get_by_test_id("stDataFrame").first.wait_for(timeout=300_000)
+        _settled(page)
+        assert panel.get_by_text("Porsi: bagian segmen", exact=False).count() == 1
+        assert page.locator("[data-testid='stException']").count() == 0
+        panel.scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "region-segments-1440.png"), full_page=True)
+    finally:
+        context.close()
