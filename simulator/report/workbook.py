@@ -21,26 +21,8 @@ from simulator.fmt import number, percent
 from simulator.i18n import t
 from simulator.regions import RegionTree, load_regions
 from simulator.report.common import backtest_summary, check_lang, label, month_name
+from simulator.scenario.values import FIELD_UNITS
 from simulator.vocabulary import NATION_CODE, PAYERS
-
-#: Units of lever fields, with the cell format kind: persons, idr, months, fraction, month, text.
-FIELD_UNITS: dict[str, tuple[str, str, str]] = {
-    "region": ("kode Kemendagri", "Kemendagri code", "text"),
-    "start": ("bulan", "month", "month"),
-    "ramp_months": ("bulan", "months", "months"),
-    "months": ("bulan", "months", "months"),
-    "unit_cost": ("Rp/orang/bulan", "IDR/person/month", "idr"),
-    "payer": ("", "", "text"),
-    "headcount": ("orang", "persons", "persons"),
-    "workers": ("orang", "persons", "persons"),
-    "officials_per_village": ("orang/desa", "persons/village", "persons"),
-    "monthly_enrollments": ("orang/bulan", "persons/month", "persons"),
-    "already_covered": ("fraksi", "fraction", "fraction"),
-    "retention_after": ("fraksi", "fraction", "fraction"),
-    "lapse": ("fraksi/bulan", "fraction/month", "fraction"),
-    "enrolled_share": ("fraksi", "fraction", "fraction"),
-    "change": ("fraksi", "fraction", "fraction"),
-}
 
 
 def int_format(value: float, lang: str = "id") -> str:

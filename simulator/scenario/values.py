@@ -163,29 +163,36 @@ def _uncertain_share(value: Any) -> Uncertain:
     return Uncertain.fixed(_share(value))
 
 
-_PARSERS = {
-    "start": parse_month,
-    "ramp_months": _ramp,
-    "reference": _text,
-    "label": _text,
-    "unit_cost": _unit_cost,
-    "payer": _payer,
-    "headcount": _persons,
-    "workers": _persons,
-    "officials_per_village": _persons,
-    "monthly_enrollments": _persons,
-    "months": _whole_months,
-    "already_covered": _uncertain_share,
-    "retention_after": _uncertain_share,
-    "lapse": _uncertain_share,
-    "enrolled_share": _uncertain_share,
-    "already_enrolled": _uncertain_share,
-    "dana_desa_share": _share,
-    "change": _change,
-    "programme": _text,
-    "action": _text,
-    "scale": _nonneg,
+#: Every lever key a scenario file may give: its parser, its unit in Bahasa and in English, and how
+#: a report shows it (text, month, months, idr, persons, fraction, decimal). The one table of lever
+#: fields: the scenario reader parses with it and the workbook labels units from it.
+LEVER_FIELDS: dict[str, tuple[Any, str, str, str]] = {
+    "region": (None, "kode Kemendagri", "Kemendagri code", "text"),  # parse_region: needs the tree
+    "start": (parse_month, "bulan", "month", "month"),
+    "ramp_months": (_ramp, "bulan", "months", "months"),
+    "months": (_whole_months, "bulan", "months", "months"),
+    "reference": (_text, "", "", "text"),
+    "label": (_text, "", "", "text"),
+    "unit_cost": (_unit_cost, "Rp/orang/bulan", "IDR/person/month", "idr"),
+    "payer": (_payer, "", "", "text"),
+    "headcount": (_persons, "orang", "persons", "persons"),
+    "workers": (_persons, "orang", "persons", "persons"),
+    "officials_per_village": (_persons, "orang/desa", "persons/village", "persons"),
+    "monthly_enrollments": (_persons, "orang/bulan", "persons/month", "persons"),
+    "already_covered": (_uncertain_share, "fraksi", "fraction", "fraction"),
+    "retention_after": (_uncertain_share, "fraksi", "fraction", "fraction"),
+    "lapse": (_uncertain_share, "fraksi/bulan", "fraction/month", "fraction"),
+    "enrolled_share": (_uncertain_share, "fraksi", "fraction", "fraction"),
+    "already_enrolled": (_uncertain_share, "fraksi", "fraction", "fraction"),
+    "dana_desa_share": (_share, "fraksi", "fraction", "fraction"),
+    "change": (_change, "fraksi", "fraction", "fraction"),
+    "programme": (_text, "", "", "text"),
+    "action": (_text, "", "", "text"),
+    "scale": (_nonneg, "kali", "times", "decimal"),
 }
+_PARSERS = {key: field[0] for key, field in LEVER_FIELDS.items() if field[0] is not None}
+#: (unit in Bahasa, unit in English, display kind) per lever key, from ``LEVER_FIELDS``.
+FIELD_UNITS = {key: field[1:] for key, field in LEVER_FIELDS.items()}
 
 
 def parse_region(value: Any, tree: RegionTree) -> tuple[str, ...]:
