@@ -13,18 +13,21 @@ st.set_page_config(page_title="Simulator Cakupan BPJS Ketenagakerjaan", layout="
 from app_pages.state import current_panel, lang  # noqa: E402  (set_page_config comes first)
 from simulator.i18n import t  # noqa: E402
 
-
 #: Cards and tables that wrap instead of cutting text, on a phone too; Streamlit's English hint
 #: under text boxes ("Press Enter to apply") is hidden: a typed number applies on Enter or on leaving.
 CSS = """
 <style>
-.sim-cards {display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 330px), 1fr)); gap: 0.75rem;
+.sim-cards {display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 330px), 1fr));
+            gap: 0.75rem;
             margin-bottom: 0.75rem}
 .sim-card {border: 1px solid #dadce0; border-left-width: 6px; border-radius: 6px; padding: 0.6rem 0.8rem}
-.sim-card-head {display: flex; flex-wrap: wrap; justify-content: space-between; align-items: baseline; gap: 0.4rem}
+.sim-card-head {display: flex; flex-wrap: wrap; justify-content: space-between; align-items: baseline;
+                gap: 0.4rem}
 .sim-card-name {font-weight: 700; font-size: 1.1rem}
-.sim-pill {border: 1px solid; border-radius: 999px; padding: 0.05rem 0.6rem; font-weight: 700; white-space: nowrap}
-.sim-figs {display: grid; grid-template-columns: repeat(auto-fit, minmax(140px, 1fr)); gap: 0.3rem 1rem; margin-top: 0.4rem}
+.sim-pill {border: 1px solid; border-radius: 999px; padding: 0.05rem 0.6rem; font-weight: 700;
+           white-space: nowrap}
+.sim-figs {display: grid; grid-template-columns: repeat(auto-fit, minmax(140px, 1fr)); gap: 0.3rem 1rem;
+           margin-top: 0.4rem}
 .sim-fig-label {font-size: 0.8rem; color: #5f6368}
 .sim-fig-value {font-size: 1.35rem; font-weight: 600; overflow-wrap: anywhere}
 .sim-note {font-size: 0.75rem; font-weight: 400; color: #5f6368}

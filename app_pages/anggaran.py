@@ -6,7 +6,6 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.inputs import number_box, whole_percent
-from app_pages.tables import cost_pivot
 from app_pages.state import (
     _allocate,
     csv_download,
@@ -21,6 +20,7 @@ from app_pages.state import (
     set_address,
     url_number,
 )
+from app_pages.tables import cost_pivot
 from simulator import fmt
 from simulator.errors import InputError
 from simulator.i18n import t

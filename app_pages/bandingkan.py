@@ -53,7 +53,7 @@ def compare_selection(texts: dict[str, str]) -> list[str]:
     ]
 
 
-def page_compare() -> None:
+def page_compare() -> None:  # noqa: C901 - one page: picks, uploads, links, chart, table and downloads in order
     from simulator.loaders import upload_name
     from simulator.share import check_not_bundled, encode_scenario, plain
     from simulator.views import cost_by_payer_year, median_lines
@@ -184,7 +184,7 @@ def page_compare() -> None:
     csv_download(table, f"bandingkan-tabel-{code}.csv", "dl_cmp_table")
     st.caption(t("share_hint", L))
     cols = st.columns(min(len(names), MAX_COMPARE))
-    for col, name in zip(cols, names):
+    for col, name in zip(cols, names, strict=False):
         col.download_button(
             f"{name}.yaml", texts[name].encode("utf-8"), file_name=f"{name}.yaml", key=f"dl_yaml_{name}"
         )

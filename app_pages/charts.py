@@ -34,9 +34,11 @@ def _records(frame: pd.DataFrame) -> list[dict]:
         else:
             values = series.tolist()
         missing = series.isna().to_numpy()
-        columns[col] = [None if m else v for v, m in zip(values, missing)] if missing.any() else values
+        columns[col] = (
+            [None if m else v for v, m in zip(values, missing, strict=False)] if missing.any() else values
+        )
     names = list(columns)
-    return [dict(zip(names, row)) for row in zip(*columns.values())]
+    return [dict(zip(names, row, strict=False)) for row in zip(*columns.values(), strict=False)]
 
 
 def _frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -116,7 +118,8 @@ def _targets_frame(targets: pd.DataFrame, code: str, L: str) -> pd.DataFrame:
             "month": pd.to_datetime(own["year"].astype(int).astype(str) + "-12-01"),
             "target": own["target"].to_numpy(dtype=float),
             "label": [
-                f"{t('target', L)} {y}: {fmt.percent(v, lang=L)}" for y, v in zip(own["year"], own["target"])
+                f"{t('target', L)} {y}: {fmt.percent(v, lang=L)}"
+                for y, v in zip(own["year"], own["target"], strict=False)
             ],
             "odd": [i % 2 for i in range(len(own))],
         }
@@ -199,7 +202,8 @@ def _fan_chart(result, code: str, targets: pd.DataFrame, before=None):
         when=shown["month"].map(lambda m: fmt.month(m, L)),
         median_text=shown["q50"].map(lambda v: fmt.percent(v, lang=L)),
         band80_text=[
-            f"{fmt.percent(a, lang=L)} – {fmt.percent(b, lang=L)}" for a, b in zip(shown["q10"], shown["q90"])
+            f"{fmt.percent(a, lang=L)} – {fmt.percent(b, lang=L)}"
+            for a, b in zip(shown["q10"], shown["q90"], strict=False)
         ],
     )
     if before is not None:
@@ -383,7 +387,8 @@ def waterfall_chart(steps: pd.DataFrame) -> dict:
 
 
 def compare_chart(lines: pd.DataFrame, targets: pd.DataFrame, code: str, titles: dict[str, str]) -> dict:
-    """Median and 80 % band per scenario (one distinct colour each, the band as dashed edges) with the region's
+    """Median and 80 % band per scenario (one distinct colour each, the band as dashed edges) with the
+    region's
     labelled targets, so the axis reaches them."""
     L = lang()
     names = [titles.get(s, s) for s in dict.fromkeys(lines["scenario"])]
@@ -392,7 +397,8 @@ def compare_chart(lines: pd.DataFrame, targets: pd.DataFrame, code: str, titles:
         when=lines["month"].map(lambda m: fmt.month(m, L)),
         median_text=lines["q50"].map(lambda v: fmt.percent(v, lang=L)),
         band80_text=[
-            f"{fmt.percent(a, lang=L)} – {fmt.percent(b, lang=L)}" for a, b in zip(lines["q10"], lines["q90"])
+            f"{fmt.percent(a, lang=L)} – {fmt.percent(b, lang=L)}"
+            for a, b in zip(lines["q10"], lines["q90"], strict=False)
         ],
     )
     data = {"values": _frame(shown)}

@@ -12,10 +12,10 @@ from simulator.i18n import t
 from simulator.regions import DATA_DIR
 
 
-def page_data() -> None:
+def page_data() -> None:  # noqa: C901 - one page: three uploads, their checks and templates in order
     from simulator.loaders import load_upload, template_csv, upload_name
-    from simulator.share import plain
     from simulator.projection import data_hash
+    from simulator.share import plain
 
     L = lang()
     st.subheader(t("page_data", L))
@@ -55,7 +55,7 @@ def page_data() -> None:
             st.rerun()
     st.markdown(f"**{t('templates', L)}**")
     cols = st.columns(3)
-    for col, k in zip(cols, ("history", "workforce", "targets")):
+    for col, k in zip(cols, ("history", "workforce", "targets"), strict=False):
         col.download_button(
             f"{t('template', L)}: {t(f'kind_{k}', L)}",
             template_csv(k).encode("utf-8"),

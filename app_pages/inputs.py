@@ -63,9 +63,12 @@ def translate_uploader(limit_key: str) -> None:
     L = lang()
     st.markdown(
         f"""<style>
-[data-testid="stFileUploaderDropzoneInstructions"] span, [data-testid="stFileUploaderDropzoneInstructions"] small {{display: none}}
-[data-testid="stFileUploaderDropzoneInstructions"] > div::before {{content: "{t("upload_drop", L)}"; display: block}}
-[data-testid="stFileUploaderDropzoneInstructions"] > div::after {{content: "{t(limit_key, L)}"; display: block;
+[data-testid="stFileUploaderDropzoneInstructions"] span,
+[data-testid="stFileUploaderDropzoneInstructions"] small {{display: none}}
+[data-testid="stFileUploaderDropzoneInstructions"] > div::before {{content: "{t("upload_drop", L)}";
+  display: block}}
+[data-testid="stFileUploaderDropzoneInstructions"] > div::after {{content: "{t(limit_key, L)}";
+  display: block;
   font-size: 0.8rem; color: #5f6368}}
 [data-testid="stFileUploaderDropzone"] button > * {{display: none}}
 [data-testid="stFileUploaderDropzone"] button::after {{content: "{t("upload_browse", L)}"; font-size: 0.9rem}}

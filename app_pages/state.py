@@ -255,7 +255,8 @@ def reliability_text(level: str, deadline) -> str:
 
 
 def run(text: str, regions: list[str], source: str = "app"):
-    """Run a scenario text on the current baseline for ``regions``: (Result, status) or None after an error."""
+    """Run a scenario text on the current baseline for ``regions``: (Result, status), or None after
+    an error."""
     panel, _ = current_panel()
     try:
         return _run(data_key(), text, tuple(regions), panel.targets, source)

@@ -109,8 +109,11 @@ def tornado_chart(table: pd.DataFrame, L: str) -> dict:
             "first": table["first"].clip(lower=0),
             "tip": [
                 f"{t('sweep_total', L)} {fmt.number(a, 2, lang=L)} "
-                f"({fmt.number(lo, 2, lang=L)}-{fmt.number(hi, 2, lang=L)}); {t('sweep_first', L)} {fmt.number(f, 2, lang=L)}"
-                for a, lo, hi, f in zip(table["total"], table["total_lo"], table["total_hi"], table["first"])
+                f"({fmt.number(lo, 2, lang=L)}-{fmt.number(hi, 2, lang=L)}); {t('sweep_first', L)} "
+                f"{fmt.number(f, 2, lang=L)}"
+                for a, lo, hi, f in zip(
+                    table["total"], table["total_lo"], table["total_hi"], table["first"], strict=False
+                )
             ],
         }
     )
@@ -171,7 +174,8 @@ def threshold_table(table: pd.DataFrame, L: str) -> pd.DataFrame:
 
 
 def assumption_panel(code: str, key: str, year: int | None = None) -> None:
-    """The expander "Seberapa yakin dengan asumsinya?" for region ``code`` (widget keys start with ``key``)."""
+    """The expander "Seberapa yakin dengan asumsinya?" for region ``code`` (widget keys start with
+    ``key``)."""
     from simulator.sweep import tornado
 
     L = lang()

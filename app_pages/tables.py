@@ -59,12 +59,12 @@ def _status_words(table: pd.DataFrame) -> pd.DataFrame:
             t("year", L): table["year"],
             t("target", L): [
                 fmt.percent(v, lang=L) + ("" if a == c else " *")
-                for v, a, c in zip(table["target"], table["applied_from"], table["region_code"])
+                for v, a, c in zip(table["target"], table["applied_from"], table["region_code"], strict=False)
             ],
             t("median", L): table["median"].map(lambda v: fmt.percent(v, lang=L)),
             t("band80", L): [
                 f"{fmt.percent(a, lang=L)} – {fmt.percent(b, lang=L)}"
-                for a, b in zip(table["p10"], table["p90"])
+                for a, b in zip(table["p10"], table["p90"], strict=False)
             ],
             t("probability", L): table["probability"].map(lambda v: fmt.percent(v, 0, lang=L)),
             t("tested", L): (
@@ -128,7 +128,7 @@ def cost_pivot(costs: pd.DataFrame) -> pd.DataFrame:
             {
                 t("payer_group", L): g,
                 t("payer", L): label,
-                **{str(y): fmt.rupiah(v, lang=L) for y, v in zip(years, values)},
+                **{str(y): fmt.rupiah(v, lang=L) for y, v in zip(years, values, strict=False)},
             }
             for g, label, values in rows
         ]
@@ -157,7 +157,8 @@ def headline_card(name: str, row, note: str = "") -> str:
             else t("untested_card", L)
         )
     target_note = (
-        f' <span class="sim-note">({esc(t("target_of", L))} {esc(load_regions().name(row["applied_from"]))})</span>'
+        f' <span class="sim-note">({esc(t("target_of", L))} '
+        f"{esc(load_regions().name(row['applied_from']))})</span>"
         if inherited
         else ""
     )
@@ -167,7 +168,8 @@ def headline_card(name: str, row, note: str = "") -> str:
             "median",
             f"{t('median', L)}, {deadline}",
             esc(fmt.percent(row["median"], lang=L))
-            + f' <span class="sim-note">{esc(t("band80", L))}: {esc(fmt.percent(row["p10"], lang=L))} – {esc(fmt.percent(row["p90"], lang=L))}</span>',
+            + f' <span class="sim-note">{esc(t("band80", L))}: {esc(fmt.percent(row["p10"], lang=L))} – '
+            + f"{esc(fmt.percent(row['p90'], lang=L))}</span>",
         ),
         (
             "probability",
@@ -185,7 +187,8 @@ def headline_card(name: str, row, note: str = "") -> str:
     return (
         f'<div class="sim-card" style="border-color:{strong}">'
         f'<div class="sim-card-head"><span class="sim-card-name">{esc(name)}</span>'
-        f'<span class="sim-pill" data-k="status" style="background:{pale};color:{strong};border-color:{strong}">'
+        f'<span class="sim-pill" data-k="status" '
+        f'style="background:{pale};color:{strong};border-color:{strong}">'
         f'{esc(t(row["status"], L))}</span></div><div class="sim-figs">{cells}</div></div>'
     )
 

@@ -27,7 +27,6 @@ from simulator import fmt
 from simulator.i18n import t
 from simulator.regions import load_regions
 
-
 #: The Region page's levers: widget key -> name in the address (``/wilayah?wilayah=61&bantuan=86000``).
 LEVERS = {
     "rg_headcount": "bantuan",
@@ -282,7 +281,8 @@ def region_levers(code: str, months: list[str]) -> tuple[list[dict], dict]:
     st.session_state["rg_levers"][code] = values
     # unit cost, ramp and lapse: the dated parameters in force at each lever's start; the payer: the
     # region's own budget (data/parameters.yaml, payer_by_level)
-    from simulator.parameters import lever_defaults as dated, payer_for
+    from simulator.parameters import lever_defaults as dated
+    from simulator.parameters import payer_for
 
     if headcount > 0:
         levers.append(
@@ -415,7 +415,8 @@ def programme_panel(result, status, before, code: str, names: list[str]) -> None
                     (
                         "median",
                         t("programme_median", L).format(month=fmt.month(deadline, L)),
-                        f"{fmt.percent(same['median'].iloc[0], lang=L)} → {fmt.percent(row['median'], lang=L)}",
+                        f"{fmt.percent(same['median'].iloc[0], lang=L)} → "
+                        f"{fmt.percent(row['median'], lang=L)}",
                     )
                 )
                 figures.append(

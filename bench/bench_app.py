@@ -50,7 +50,8 @@ def main() -> None:
             cpus.append(c)
         print(
             f"slider move on {code} {name}: median {np.median(walls) * 1e3:.0f} ms wall "
-            f"(best {min(walls) * 1e3:.0f}, worst {max(walls) * 1e3:.0f}), median CPU {np.median(cpus) * 1e3:.0f} ms, "
+            f"(best {min(walls) * 1e3:.0f}, worst {max(walls) * 1e3:.0f}), median CPU "
+            f"{np.median(cpus) * 1e3:.0f} ms, "
             f"{len(MOVES)} moves; goal 500 ms"
         )
 

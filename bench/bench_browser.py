@@ -53,7 +53,7 @@ def _watch(page) -> tuple[list[float], list[float]]:
                 msg = ForwardMsg()
                 try:
                     msg.ParseFromString(payload)
-                except Exception:  # noqa: BLE001 - not a ForwardMsg: nothing to time
+                except Exception:
                     return
                 if msg.WhichOneof("type") == "script_finished":
                     finished.append(time.perf_counter())
@@ -63,7 +63,7 @@ def _watch(page) -> tuple[list[float], list[float]]:
                 msg = BackMsg()
                 try:
                     msg.ParseFromString(payload)
-                except Exception:  # noqa: BLE001
+                except Exception:
                     return
                 if msg.WhichOneof("type") == "rerun_script":
                     sent.append(time.perf_counter())
@@ -146,7 +146,8 @@ def _moves(page, code: str, name: str, watch) -> None:
             raise SystemExit(f"the page shows an error after move {i + 1} on {code}")
     w = np.array(waits) * 1e3
     print(
-        f"slider move on {code} {name}: median {np.median(w):.0f} ms (best {w.min():.0f}, worst {w.max():.0f}), "
+        f"slider move on {code} {name}: median {np.median(w):.0f} ms (best {w.min():.0f}, worst "
+        f"{w.max():.0f}), "
         f"{MOVES} moves, until new figures are shown and the rerun has finished; goal 400 ms; "
         f"new headline figures alone after a median {np.median(np.array(firsts) * 1e3):.0f} ms; "
         f"the server's part median {np.nanmedian(server) * 1e3:.0f} ms",
@@ -175,7 +176,8 @@ def _programme(page, watch) -> None:
     w = np.array(waits) * 1e3
     print(
         f"programme in force stop/continue on 61 Kalimantan Barat: median {np.median(w):.0f} ms (best "
-        f"{w.min():.0f}, worst {w.max():.0f}), {MOVES} clicks, until the figures changed and the rerun finished; "
+        f"{w.min():.0f}, worst {w.max():.0f}), {MOVES} clicks, until the figures changed and the rerun "
+        "finished; "
         f"the server's part median {np.nanmedian(server) * 1e3:.0f} ms",
         flush=True,
     )

@@ -103,7 +103,7 @@ class Server:
         self.extra = list(extra or [])
         self.proc: subprocess.Popen | None = None
 
-    def __enter__(self) -> "Server":
+    def __enter__(self) -> Server:
         cmd = [
             sys.executable,
             "-m",
@@ -377,12 +377,15 @@ def _ws_main(args) -> None:
         flush=True,
     )
     print(
-        f"goal (issue 24): {args.users} users see the first figures in under 5 s each (median), actions under 1 s",
+        f"goal (issue 24): {args.users} users see the first figures in under 5 s each (median), actions "
+        "under 1 s",
         flush=True,
     )
     head = (
-        "| users at once | first headline figures, median / worst | first page done | switch to the Region page "
-        "(done) | slider move: figures | slider move: done | server CPU during the phase | server memory (PSS) "
+        "| users at once | first headline figures, median / worst | first page done | switch to the Region "
+        "page "
+        "(done) | slider move: figures | slider move: done | server CPU during the phase | server memory "
+        "(PSS) "
         "| load average before -> after |"
     )
     print(head, "|" + "---|" * head.count(" | ") + "---|", sep="\n", flush=True)
@@ -405,8 +408,10 @@ def _ws_main(args) -> None:
         print(
             f"{r['users']} user(s): warm-up visit on the freshly started server (imports, data, baseline "
             f"mapped) {r['warm']:.1f} s; phase wall {r['wall']:.1f} s; median message volume per rerun "
-            f"{r['kib']:.0f} KiB; of the first figures: the page's files median {np.median(r['assets']):.2f} s "
-            f"(worst {r['assets'].max():.2f}), the first rerun until its card median {np.median(r['rerun']):.2f} s "
+            f"{r['kib']:.0f} KiB; of the first figures: the page's files median "
+            f"{np.median(r['assets']):.2f} s "
+            f"(worst {r['assets'].max():.2f}), the first rerun until its card median "
+            f"{np.median(r['rerun']):.2f} s "
             f"(worst {r['rerun'].max():.2f})".replace(".", ","),
             flush=True,
         )
@@ -528,20 +533,26 @@ async def _phase(
 def _line(r: dict) -> None:
     f, d, s, a, e = r["first"], r["done"], r["shown"], r["answered"], r["sent"]
     print(
-        f"{r['users']:>2} user(s): first headline figures median {np.median(f):5.1f} s, worst {f.max():5.1f} s"
-        f" | slider move median {np.median(d) * 1e3:6.0f} ms, worst {d.max() * 1e3:6.0f} ms ({len(d)} moves, until"
+        f"{r['users']:>2} user(s): first headline figures median {np.median(f):5.1f} s, worst "
+        f"{f.max():5.1f} s"
+        f" | slider move median {np.median(d) * 1e3:6.0f} ms, worst {d.max() * 1e3:6.0f} ms ({len(d)} "
+        "moves, until"
         f" the rerun has finished; new figures drawn after a median {np.median(s) * 1e3:.0f} ms)",
         flush=True,
     )
     print(
-        f"   the server's part (from the page's rerun request until its message with the cards arrived): first figures median "
-        f"{np.nanmedian(e):.1f} s, worst {np.nanmax(e):.1f} s; slider move median {np.nanmedian(a) * 1e3:.0f} ms, "
+        "   the server's part (from the page's rerun request until its message with the cards arrived): "
+        "first figures median "
+        f"{np.nanmedian(e):.1f} s, worst {np.nanmax(e):.1f} s; slider move median "
+        f"{np.nanmedian(a) * 1e3:.0f} ms, "
         f"worst {np.nanmax(a) * 1e3:.0f} ms",
         flush=True,
     )
     print(
-        f"   warm-up visit (server maps the cached baseline) {r['warm']:.1f} s; phase wall {r['wall']:.0f} s, "
-        f"CPU seconds: server {r['server_cpu']:.0f}, this script + Chromium {r['browser_cpu']:.0f}; server memory "
+        f"   warm-up visit (server maps the cached baseline) {r['warm']:.1f} s; phase wall {r['wall']:.0f} "
+        "s, "
+        f"CPU seconds: server {r['server_cpu']:.0f}, this script + Chromium {r['browser_cpu']:.0f}; server "
+        "memory "
         f"(PSS, {r['servers']} process(es)) {r['rss'] / 2**20:.0f} MiB; "
         f"load average before {r['load_before']}, after {r['load_after']}",
         flush=True,
@@ -603,7 +614,8 @@ def main() -> None:
     print(
         f"paths: {os.environ.get('SIMULATOR_PATHS', '1000')}, cores: {os.cpu_count()}, users: {args.users}, "
         f"moves per user: {args.moves}, users as {'tabs of one context' if args.tabs else 'fresh contexts'}, "
-        f"server processes: {args.servers}, server options: {' '.join(args.server_arg) or '-'}, niceness: server {os.nice(0)}, browsers "
+        f"server processes: {args.servers}, server options: {' '.join(args.server_arg) or '-'}, niceness: "
+        f"server {os.nice(0)}, browsers "
         f"{max(args.browser_nice, os.nice(0))}, load average: {_load()}",
         flush=True,
     )
@@ -629,9 +641,11 @@ def main() -> None:
     if alone is None:
         return
     print(
-        f"ratio {args.users} users / 1 user: first figures {np.median(many['first']) / np.median(alone['first']):.1f}x "
+        f"ratio {args.users} users / 1 user: first figures "
+        f"{np.median(many['first']) / np.median(alone['first']):.1f}x "
         f"(worst {many['first'].max() / alone['first'].max():.1f}x), slider move "
-        f"{np.median(many['done']) / np.median(alone['done']):.1f}x (worst {many['done'].max() / alone['done'].max():.1f}x)",
+        f"{np.median(many['done']) / np.median(alone['done']):.1f}x (worst "
+        f"{many['done'].max() / alone['done'].max():.1f}x)",
         flush=True,
     )
 

@@ -139,7 +139,8 @@ def normalise(
     years = [int(y) for y in targets["year"].tolist()]
     definition, basis = _column(targets, "definition"), _column(targets, "basis", None)
     bases = [
-        basis_of(d, b, f"{where}: target {c} {y}") for c, y, d, b in zip(codes, years, definition, basis)
+        basis_of(d, b, f"{where}: target {c} {y}")
+        for c, y, d, b in zip(codes, years, definition, basis, strict=True)
     ]
     schemes = _column(targets, "scheme").astype(str).tolist()
     return pd.DataFrame(
@@ -148,7 +149,7 @@ def normalise(
             "year": np.array(years, dtype=np.int64),
             "coverage": targets["coverage"].to_numpy(dtype=np.float64),
             "basis": pd.Series(bases, dtype=object),
-            "definition": [str(d) if str(d) else BASES[b][1] for d, b in zip(definition, bases)],
+            "definition": [str(d) if str(d) else BASES[b][1] for d, b in zip(definition, bases, strict=True)],
             "source": _column(targets, "source").astype(str).tolist(),
             "scheme": [s or scheme for s in schemes],
             "origin": origin,
@@ -186,11 +187,12 @@ def denominator_factors(
             rows["period"].astype(str),
             rows["employed"],
             pot[pot.notna() & (pot > 0)],
+            strict=False,
         ):
             if float(emp) > 0:
                 published[(code, int(period[:4]))] = float(p) / float(emp)
     factors, notes = np.ones(len(codes)), []
-    for i, (code, year, basis) in enumerate(zip(codes, years, bases)):
+    for i, (code, year, basis) in enumerate(zip(codes, years, bases, strict=True)):
         if basis == "bps":
             notes.append("BPS Sakernas")
         elif (code, int(year)) in published:
@@ -233,7 +235,8 @@ def resolve(
         ``TARGET_COLUMNS``, one row per region and target that applies: a region's own targets of
         each origin, else those of its nearest ancestor that has any of that origin (a
         kabupaten/kota is assessed against its province's, a province against the nation's); a
-        scenario's own targets apply to the regions they name only; ``applied_from`` is the code whose target is used. ``factor`` is the denominator factor
+        scenario's own targets apply to the regions they name only; ``applied_from`` is the code whose
+        target is used. ``factor`` is the denominator factor
         (see ``denominator_factors``), ``denominator`` says where it comes from.
     """
     from simulator.regions import load_regions
@@ -292,7 +295,7 @@ def targets_in_year(
     else the code's official target that year. InputError names the first code left without one."""
     rows = resolved[(resolved["year"] == int(year)) & (resolved["origin"] == OFFICIAL)]
     first: dict[str, Any] = {}
-    for code, row in zip(rows["region_code"], rows.itertuples(index=False)):
+    for code, row in zip(rows["region_code"], rows.itertuples(index=False), strict=True):
         first.setdefault(code, row)
     out = {}
     for code in codes:
@@ -370,9 +373,9 @@ def assess(
     years = [int(y) for y in frame["year"].tolist()]
     deadlines = {y: deadline_for(y, result.months) for y in set(years)}
     reported = set(result.regions)
-    keep = [deadlines[y] is not None and c in reported for c, y in zip(codes, years)]
-    codes = [c for c, k in zip(codes, keep) if k]
-    years = [y for y, k in zip(years, keep) if k]
+    keep = [deadlines[y] is not None and c in reported for c, y in zip(codes, years, strict=True)]
+    codes = [c for c, k in zip(codes, keep, strict=True) if k]
+    years = [y for y, k in zip(years, keep, strict=True) if k]
     kept = np.asarray(keep, dtype=bool)
     stated = frame["coverage"].to_numpy(dtype=np.float64)[kept]
     # a target on another denominator (UCJ: employed x share) is compared on the BPS basis at

@@ -10,7 +10,7 @@ import pytest
 
 os.environ.setdefault("SIMULATOR_PATHS", "200")
 
-from streamlit.testing.v1 import AppTest  # noqa: E402
+from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = ["ringkasan", "wilayah", "bandingkan", "anggaran", "data", "model", "daftar_wilayah"]
@@ -256,7 +256,7 @@ def test_stopping_the_programme_on_the_region_page_shows_what_is_lost_and_saved(
     assert metrics["Perubahan peserta, Des 2026 (median)"] == fmt.number(lost)
     saved = at.dataframe[0].value
     assert saved.columns.tolist() == ["Tahun", "Pembayar", "Jika berjalan terus", "Pilihan ini", "Dihemat"]
-    by_year = dict(zip(saved["Tahun"], saved["Dihemat"]))
+    by_year = dict(zip(saved["Tahun"], saved["Dihemat"], strict=False))
     assert by_year["2025"] == "Rp0" and by_year["2026"] == "Rp5.316.796.800"  # 12 x Rp443.066.400
     assert set(saved["Pembayar"]) == {"APBD provinsi"}
     # to the projection's end (Dec 2030): 60 months without it x 26.373 x Rp16.800 = Rp26.583.984.000
@@ -483,7 +483,7 @@ def test_app_and_command_line_charge_an_allocation_to_the_same_budget(capsys):
     )
     out = capsys.readouterr().out
     assert "dibayar dari: APBD provinsi" in out.splitlines()
-    for code, persons, cost in zip(app["Kode"], app["Dialokasikan"], app["Biaya"]):
+    for code, persons, cost in zip(app["Kode"], app["Dialokasikan"], app["Biaya"], strict=False):
         line = next(row for row in out.splitlines() if row.startswith(f"{code} "))
         assert f" {persons} " in line and cost in line, (line, persons, cost)
 
@@ -501,7 +501,8 @@ def test_run_compare_and_the_app_give_the_same_status_per_region_and_year(capsys
     run = {
         (code, int(year), target): (median, p, status)
         for code, year, target, median, p, status in re.findall(
-            rf"^(\S+) .*? (\d{{4}}) +([\d,]+ %) (?:bps|ucj) +([\d,]+ %) +(\d+ %) +(?:\d+ %|–) +[\d.]+  {words}",
+            rf"^(\S+) .*? (\d{{4}}) +([\d,]+ %) (?:bps|ucj) +([\d,]+ %) +(\d+ %) +(?:\d+ %|–) +[\d.]+  "
+            rf"{words}",
             capsys.readouterr().out,
             flags=re.M,
         )
@@ -539,6 +540,7 @@ def test_run_compare_and_the_app_give_the_same_status_per_region_and_year(capsys
             table["Median proyeksi"],
             table["Peluang tercapai"],
             table["Status"],
+            strict=False,
         )
     }
     leaves = {f"61.{n:02d}" for n in range(1, 13)} | {"61.71", "61.72"}

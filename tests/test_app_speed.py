@@ -11,7 +11,7 @@ import pandas as pd
 
 os.environ.setdefault("SIMULATOR_PATHS", "200")
 
-from streamlit.testing.v1 import AppTest  # noqa: E402
+from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 

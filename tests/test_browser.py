@@ -158,7 +158,10 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-FIGURE = "() => Object.fromEntries([...document.querySelectorAll('[data-k]')].map(e => [e.dataset.k, e.innerText]))"
+FIGURE = (
+    "() => Object.fromEntries([...document.querySelectorAll('[data-k]')]"
+    ".map(e => [e.dataset.k, e.innerText]))"
+)
 RUNNING = "() => document.querySelector('[data-testid=\"stStatusWidget\"]') !== null"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
@@ -433,7 +436,8 @@ def test_screenshots_of_every_page_at_desktop_and_phone_width(server, browser, l
                 page.goto(f"{server}/{suffix}", timeout=300_000)
                 _figures(page)
                 overflow = page.evaluate(
-                    "() => [...document.querySelectorAll('.sim-card')].some(c => c.scrollWidth > c.clientWidth + 1)"
+                    "() => [...document.querySelectorAll('.sim-card')].some(c => c.scrollWidth > "
+                    "c.clientWidth + 1)"
                 )
                 assert not overflow
         finally:

@@ -9,7 +9,7 @@ import pytest
 
 os.environ.setdefault("SIMULATOR_PATHS", "200")
 
-from streamlit.testing.v1 import AppTest  # noqa: E402
+from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 ASSUMPTIONS = {
