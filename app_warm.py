@@ -27,6 +27,36 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 
+def free_port() -> int:
+    """A TCP port nothing listens on now, for a server started by a test or a benchmark."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve_command(port: int, *extra: str) -> list[str]:
+    """The command `make run` serves the app with (headless on 127.0.0.1:``port``), plus ``extra``
+    Streamlit options: the one home of the app's server command for tests and benchmarks."""
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        *extra,
+    ]
+
+
 def prepare() -> int:
     t0 = time.perf_counter()
     import logging

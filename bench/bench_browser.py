@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -30,6 +29,9 @@ import urllib.request
 from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # app_warm at the project root
+from app_warm import free_port, serve_command
 
 ROOT = Path(__file__).resolve().parents[1]
 MOVES = 8
@@ -84,28 +86,8 @@ def _server_part(watch: tuple[list[float], list[float]], t0: float) -> float:
     return next((t - asked for t in finished if t >= asked), float("nan"))
 
 
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _start(port: int) -> subprocess.Popen:
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.address",
-        "127.0.0.1",
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
+    cmd = serve_command(port)
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(1200):
         try:
@@ -194,7 +176,7 @@ def main() -> None:
         f"load average: {os.getloadavg()[0]:.1f}",
         flush=True,
     )
-    port = _port()
+    port = free_port()
     t0 = time.perf_counter()
     proc = _start(port)
     try:

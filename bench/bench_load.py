@@ -34,7 +34,6 @@ import argparse
 import asyncio
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -46,6 +45,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
+from app_warm import free_port, serve_command  # noqa: E402
+
 #: One region per user, a mix of provinces and kabupaten/kota (a province's page reports its
 #: children too, so it costs more); user 0 is also the one who runs alone.
 REGIONS = ("61", "61.01", "33", "61.72", "35.78", "12", "73.71", "63", "64.72", "51")
@@ -68,12 +69,6 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -99,27 +94,12 @@ class Server:
     """`streamlit run app.py` on a free port; stopped (terminate, then kill) on exit."""
 
     def __init__(self, extra: list[str] | None = None) -> None:
-        self.port = _port()
+        self.port = free_port()
         self.extra = list(extra or [])
         self.proc: subprocess.Popen | None = None
 
     def __enter__(self) -> Server:
-        cmd = [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(self.port),
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-            *self.extra,
-        ]
+        cmd = serve_command(self.port, *self.extra)
         import tempfile
 
         self.log = Path(tempfile.mkstemp(prefix="bench-load-server-", suffix=".log")[1])

@@ -1,6 +1,5 @@
 """`make run` serves the app: start `streamlit run app.py` on 127.0.0.1 and ask /_stcore/health."""
 
-import socket
 import subprocess
 import sys
 import time
@@ -9,33 +8,15 @@ from pathlib import Path
 
 import pytest
 
+from app_warm import free_port, serve_command
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.mark.slow
 def test_streamlit_serves_health():
-    port = _free_port()
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.address",
-        "127.0.0.1",
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
+    port = free_port()
+    cmd = serve_command(port)
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 300
@@ -71,7 +52,7 @@ def test_the_warm_up_prepares_the_caches_and_visits_the_first_pages(capsys):
     os.environ.setdefault("SIMULATOR_PATHS", "200")  # the tests' baseline, cached on disk
     assert app_warm.prepare() == 0
     assert "baseline siap / ready" in capsys.readouterr().out
-    port = _free_port()
+    port = free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1"]
     cmd += ["--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

@@ -13,7 +13,6 @@ line's `run`, and save screenshots of every page at 1440 px and 390 px in both l
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -22,36 +21,18 @@ from pathlib import Path
 
 import pytest
 
+from app_warm import free_port, serve_command
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 pytestmark = pytest.mark.browser
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server():
-    port = _free_port()
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.address",
-        "127.0.0.1",
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
+    port = free_port()
+    cmd = serve_command(port)
     env = {
         **os.environ,
         "SIMULATOR_PATHS": os.environ.get("SIMULATOR_PATHS", "200"),
