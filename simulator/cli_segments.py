@@ -42,11 +42,11 @@ def segment_lines(table) -> list[str]:
 
 @command("segments")
 def _segments(args: argparse.Namespace) -> int:
-    import pandas as pd
 
     from simulator.engine import run_scenario
     from simulator.regions import load_regions
     from simulator.scenario import load_scenario
+    from simulator.scenario.values import parse_month
     from simulator.segments import segment_table
     from simulator.targets import status_table
 
@@ -62,8 +62,8 @@ def _segments(args: argparse.Namespace) -> int:
         months = []
         for text in args.month:
             try:
-                months.append(pd.Period(text, freq="M"))
-            except ValueError:
+                months.append(parse_month(text))  # the scenario files' month rule
+            except Exception:
                 raise InputError(f"--month: expected YYYY-MM, got {text!r}") from None
     else:  # December of every year up to the scenario's horizon
         months = [m for m in baseline.months if m.month == 12 and m <= scenario.horizon]

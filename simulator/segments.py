@@ -116,18 +116,21 @@ def segment_table(
     rows_at = np.array([result.index_of(c) for c in codes], dtype=np.int64)
     at = np.array([result.month_index(m) for m in months], dtype=np.int64)
     employed = orderstats.median(np.swapaxes(result.employed_of(rows_at, at), 1, 2).astype(np.float64))
+    # the informal share in force each month (one lookup per month, not per region and month)
+    informal_at = [
+        float(value_at("informal_share", str(m))) if informal_share is None else informal_share
+        for m in months
+    ]
     records = []
     for i, code in enumerate(codes):
         share = shares.loc[code]
         for j, month in enumerate(months):
             here = steps[(steps["region_code"] == code) & (steps["month"] == month)]
-            base = float(here.loc[here["lever"] == here["lever"].iloc[0], "persons"].iloc[0])
+            base = float(here["persons"].iloc[0])  # the waterfall's first row: the baseline
             moves = here.iloc[1:]
             general = float(moves.loc[moves["segment"].isin(["ALL", ""]), "persons"].sum())
             change = float(moves["persons"].sum())
-            informal = (
-                float(value_at("informal_share", str(month))) if informal_share is None else informal_share
-            )
+            informal = informal_at[j]
             for seg in SEGMENTS:
                 own = float(moves.loc[moves["segment"] == seg, "persons"].sum()) + general * share[seg]
                 baseline = base * share[seg]
@@ -182,8 +185,9 @@ def _target_of(status: pd.DataFrame, code: str, month: pd.Period) -> str:
     rows = status[(status["region_code"].astype(str) == code) & (status["year"].astype(int) == month.year)]
     if not len(rows):
         return ""
-    parts = []
-    for row in rows.itertuples(index=False):
-        basis = getattr(row, "basis", "bps")
-        parts.append(f"{float(row.target) * 100:.2f} % ({basis}, semua segmen)".replace(".", ","))
-    return "; ".join(parts)
+    from simulator.fmt import percent
+
+    return "; ".join(
+        f"{percent(float(row.target))} ({getattr(row, 'basis', 'bps')}, semua segmen)"
+        for row in rows.itertuples(index=False)
+    )
