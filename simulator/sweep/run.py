@@ -146,7 +146,8 @@ def run_design(  # noqa: C901 -- outlier listed in #23 (complexity 13): split, t
     folder : path
         Created when missing. Points already saved there by an earlier run of the same design (same
         model key, values and seed: ``sweep.json``) are read, not computed again; a folder holding
-        another design is refused.
+        another design is refused. A batch file a killed run left half-written (a ``.points-*.tmp``)
+        is removed, so call it with the folder to itself (``sweep`` holds the folder's lock).
     context : object
         Handed to every ``evaluate`` (the Baseline); with a client it is scattered to the workers once.
     client : dask.distributed.Client, optional
@@ -183,6 +184,8 @@ def run_design(  # noqa: C901 -- outlier listed in #23 (complexity 13): split, t
         from simulator.results_io import atomic_write
 
         atomic_write(meta_file, json.dumps(manifest, indent=1))
+    for tmp in (folder / "points").glob(".points-*.tmp"):  # a batch a killed run was writing
+        tmp.unlink(missing_ok=True)
     total = len(design.values)
     done = _read_done(folder)
     stats = RunStats(reused=len(done))
