@@ -27,6 +27,9 @@ from simulator.regions import RegionTree, load_regions
 
 #: Horizon bands as (first, last) months ahead, inclusive.
 BANDS = ((1, 6), (7, 12), (13, 24))
+#: Settings of the calibration every baseline carries (``project_baseline`` computes it with the
+#: same forecasts it makes for itself, so it costs little more than the baseline).
+DEFAULT_SETTINGS: dict[str, Any] = {"origins": 4, "horizon": 24, "paths": 200, "spacing": None, "seed": 0}
 LEVELS = ("kabkota", "provinsi", "nasional")
 COVERAGES = (0.5, 0.8, 0.95)
 
@@ -67,6 +70,25 @@ def origin_months(last: pd.Period, count: int, spacing: int) -> list[pd.Period]:
     return [last - spacing * k for k in range(count, 0, -1)]
 
 
+def calibration_cuts(
+    n_months: int,
+    origins: int = DEFAULT_SETTINGS["origins"],
+    horizon: int = DEFAULT_SETTINGS["horizon"],
+    spacing: int | None = DEFAULT_SETTINGS["spacing"],
+) -> list[tuple[int, int]]:
+    """The history cuts ``(months kept, steps)`` that ``calibrate`` on ``n_months`` of history
+    forecasts from: each origin's projection and its backtest's cuts (for ``prefetch_forecasts``)."""
+    from simulator.projection import BACKTEST_SPACING, SELECTION_STEPS
+    from simulator.projection_errors import backtest_cuts
+
+    spacing = BACKTEST_SPACING if spacing is None else spacing
+    cuts = []
+    for k in range(origins, 0, -1):
+        n = n_months - spacing * k
+        cuts += [(n, horizon), *((b, SELECTION_STEPS) for b in backtest_cuts(n))]
+    return cuts
+
+
 def calibrate(
     history: pd.DataFrame,
     origins: int = 4,
@@ -95,7 +117,7 @@ def calibrate(
         Forecasts already made of cuts of this history (``project_baseline`` passes its own).
     """
     from simulator.baseline import aggregate, summing_matrix
-    from simulator.projection import BACKTEST_SPACING, MIN_TRAIN, project_active
+    from simulator.projection import BACKTEST_SPACING, MIN_TRAIN, prefetch, project_active
 
     tree = tree or load_regions()
     spacing = BACKTEST_SPACING if spacing is None else spacing
@@ -122,6 +144,7 @@ def calibrate(
     level = np.array([tree.level(c) for c in codes])
     frames = []
     memo = {} if memo is None else memo  # origins share backtest origins: each cut forecast once
+    prefetch(history, tree, lambda n: calibration_cuts(n, origins, horizon, spacing), memo)()
     for k, origin in enumerate(cut):
         past = history[month <= origin]
         leaf_paths, leaves, _, _ = project_active(
@@ -189,10 +212,6 @@ def summarize(points: pd.DataFrame, bands: tuple[tuple[int, int], ...] = BANDS) 
 
 
 # ---- the calibration of the baseline in use and the sentence shown beside a probability ------
-
-#: Settings of the calibration every baseline carries (``project_baseline`` computes it with the
-#: same forecasts it makes for itself, so it costs little more than the baseline).
-DEFAULT_SETTINGS: dict[str, Any] = {"origins": 4, "horizon": 24, "paths": 200, "spacing": None, "seed": 0}
 
 
 def table_of(source) -> pd.DataFrame | None:

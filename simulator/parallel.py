@@ -69,3 +69,28 @@ def in_blocks(n: int, work: Callable[[int, int], None], values_per_row: int) -> 
     for error in errors:
         if error is not None:
             raise error
+
+
+def process_pool(tasks: int, caller_works: bool = False):
+    """A pool of forked worker processes for ``tasks`` independent pieces of Python-heavy work (the
+    GIL keeps threads from sharing it), one per core (less the caller's when ``caller_works``:
+    it computes something else meanwhile), or None when it would not pay or is not safe: fewer
+    than 2 processes at work in all, inside a worker already, or other threads running in this
+    process (a fork copies only the calling thread, so a lock another thread holds would stay
+    locked in the child: inside the app's server the work then runs on the calling thread as
+    before). ``SIMULATOR_PROCESSES=1`` turns it off. The caller shuts the pool down."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    allowed = os.environ.get("SIMULATOR_PROCESSES", "").strip()
+    limit = int(allowed) if allowed.isdigit() and int(allowed) > 0 else 4
+    workers = min(min(_cores(), limit) - int(caller_works), tasks)
+    if (
+        workers < 1
+        or workers + int(caller_works) < 2
+        or multiprocessing.parent_process() is not None
+        or threading.active_count() > 1
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        return None
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))

@@ -42,6 +42,7 @@ from simulator.projection_errors import (  # noqa: F401 (the backtest's names, i
     error_variance,
     monotone_fit,
     predictive_inflation,
+    prefetch_forecasts,
 )
 from simulator.regions import RegionTree, load_regions
 
@@ -303,7 +304,6 @@ def project_baseline(
         coverage, and which model was chosen).
     """
     from simulator.baseline import aggregate
-    from simulator.forecast import backtest
 
     progress = progress or _noop
     tree = tree or load_regions()
@@ -326,14 +326,40 @@ def project_baseline(
     missing = sorted(set(leaves) - set(history["region_code"]))
     if missing:
         raise InputError(f"history: no rows for kabupaten/kota {missing[0]!r} ({len(missing)} missing)")
-    progress(0.05, "memodelkan peserta aktif / fitting active participants")
+    progress(0.05, "memodelkan peserta aktif dan angkatan kerja / fitting participants and the workforce")
     memo: dict = {}
-    active_leaf, leaves, hist_months, summary = project_active(history, tree, horizon, paths, seed, memo=memo)
-    last_observed = hist_months[-1]
-    months = pd.period_range(last_observed + 1, periods=horizon, freq="M")
+    series = _model_series(history)
+    # every forecast below (the projection's, its backtest's, the calibration's) and the Model
+    # page's backtest table at once on the machine's cores; the same numbers as one by one
+    from simulator.calibrate import calibration_cuts
 
-    progress(0.75, "memproyeksikan angkatan kerja / projecting the workforce")
-    employed_leaf = _workforce_paths(workforce, tree, leaves, months, paths, seed)
+    def cuts(n: int) -> list[tuple[int, int]]:  # the projection's own and the default calibration's
+        return [(n, horizon), *calibration_cuts(n)]
+
+    finish = prefetch(history, tree, cuts, memo, extra=[(_model_backtest, series)])
+    try:  # the workforce while the forecasts are made
+        last_observed = pd.Period(pd.Timestamp(history["ds"].max()), freq="M")
+        months = pd.period_range(last_observed + 1, periods=horizon, freq="M")
+        leaves = _Nodes.of(tree).leaves
+        employed_leaf = _workforce_paths(workforce, tree, leaves, months, paths, seed)
+    finally:
+        (table,) = finish()
+    progress(0.6, "menarik jalur sampel / drawing sample paths")
+    from simulator.parallel import process_pool
+
+    pool = process_pool(1, caller_works=True)  # the calibration beside the projection
+    calibrating = pool.submit(_calibration_records, history, tree, memo) if pool is not None else None
+    try:
+        active_leaf, active_leaves, hist_months, summary = project_active(
+            history, tree, horizon, paths, seed, memo=memo
+        )
+    except BaseException:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+        raise
+    if hist_months[-1] != last_observed or list(active_leaves) != list(leaves):
+        raise AssertionError("the projection's months or leaves differ from the workforce's")
+
     np.minimum(active_leaf, employed_leaf, out=active_leaf)
 
     progress(0.85, "menjumlahkan wilayah / summing up the region tree")
@@ -345,19 +371,14 @@ def project_baseline(
     del active_leaf, employed_leaf
 
     progress(0.88, "menguji proyeksi dari titik awal lampau / calibrating the projection")
-    calibration = _calibration_records(history, tree, memo)
+    if pool is not None and calibrating is not None:
+        with pool:
+            calibration = calibrating.result()
+    else:
+        calibration = _calibration_records(history, tree, memo)
     progress(0.9, "menguji akurasi model / backtesting the models")
-    totals = history.groupby(["region_code", "ds"], as_index=False)["active"].sum()
-    series = pd.DataFrame(
-        {
-            "unique_id": totals["region_code"],
-            # month starts, as the loaders give them (vectorised: parsing 100.000 strings took ~0,8 s)
-            "ds": pd.to_datetime(totals["ds"]).dt.to_period("M").dt.to_timestamp(),
-            "y": np.log1p(totals["active"].to_numpy(dtype=float)),
-        }
-    )
-    with one_blas_thread():
-        table = backtest(series, horizon=SELECTION_STEPS, folds=3)
+    if table is None:
+        table = _model_backtest(series)
     # the model each kabupaten/kota's projection used (from the direct forecasts of every region)
     chosen = summary["forecast"].frame.drop_duplicates("unique_id").set_index("unique_id")["model"]
     table["chosen"] = table["model"].eq(table["unique_id"].map(chosen))
@@ -373,6 +394,38 @@ def project_baseline(
     _write_cache(cache_dir, key, baseline, table)
     progress(1.0, "selesai / done")
     return baseline, table
+
+
+def _model_series(history: pd.DataFrame) -> pd.DataFrame:
+    """``unique_id, ds, y`` per kabupaten/kota: log(1 + active) as the Model page's backtest reads it."""
+    totals = history.groupby(["region_code", "ds"], as_index=False)["active"].sum()
+    return pd.DataFrame(
+        {
+            "unique_id": totals["region_code"],
+            # month starts, as the loaders give them (vectorised: parsing 100.000 strings took ~0,8 s)
+            "ds": pd.to_datetime(totals["ds"]).dt.to_period("M").dt.to_timestamp(),
+            "y": np.log1p(totals["active"].to_numpy(dtype=float)),
+        }
+    )
+
+
+def _model_backtest(series: pd.DataFrame) -> pd.DataFrame:
+    """The Model page's table: every model's backtest accuracy per kabupaten/kota (one BLAS thread)."""
+    from simulator.forecast import backtest
+
+    with one_blas_thread():
+        return backtest(series, horizon=SELECTION_STEPS, folds=3)
+
+
+def prefetch(history: pd.DataFrame, tree: RegionTree, cuts, memo: dict, extra: list | None = None):
+    """Start the forecasts of ``history`` cut to each ``(months kept, steps)`` of ``cuts``
+    (``cuts(n_months)`` gives them from the history's length) on several cores at once
+    (``projection_errors.prefetch_forecasts``); the returned ``finish()`` puts them into ``memo``,
+    where later ``project_active`` calls find them, and returns ``extra``'s results (None each
+    where no pool ran them)."""
+    nodes = _Nodes.of(tree)
+    months, totals = _node_totals(history, nodes)
+    return prefetch_forecasts(totals, months, nodes.codes, cuts(totals.shape[1]), memo, extra=extra)
 
 
 def _calibration_records(history: pd.DataFrame, tree: RegionTree, memo: dict) -> list[dict] | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import warnings
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -82,17 +83,10 @@ def _direct_log_means(
     directly with the generic forecaster, and its Forecast. ``memo`` (a dict the caller owns, e.g.
     ``calibrate`` over several origins) keeps forecasts by their data: the same history cut at the
     same month is forecast once."""
-    n_r, n_t = totals.shape
-    fit = _fit_steps(n_t, steps)
+    fit = _fit_steps(totals.shape[1], steps)
     key = None
     if memo is not None:
-        key = (
-            hashlib.sha256(np.ascontiguousarray(totals).tobytes()).hexdigest(),
-            str(months[0]),
-            n_t,
-            fit,
-            tuple(codes),
-        )
+        key = _memo_key(totals, months, codes, fit)
         if key in memo:
             means, fc = memo[key]
             return means[:, :steps], fc
@@ -100,6 +94,81 @@ def _direct_log_means(
     if memo is not None:
         memo[key] = (means, fc)
     return means[:, :steps], fc
+
+
+def _memo_key(totals: np.ndarray, months: pd.PeriodIndex, codes: list[str], fit: int) -> tuple:
+    return (
+        hashlib.sha256(np.ascontiguousarray(totals).tobytes()).hexdigest(),
+        str(months[0]),
+        totals.shape[1],
+        fit,
+        tuple(codes),
+    )
+
+
+def backtest_cuts(n_months: int, origins: int = BACKTEST_ORIGINS) -> list[int]:
+    """Lengths of the history cuts the backtest forecasts from (``_backtest_errors``' origins):
+    every BACKTEST_SPACING months back from the end, while MIN_TRAIN months remain."""
+    cuts = [n_months - (k + 1) * BACKTEST_SPACING for k in range(origins)]
+    return [n for n in cuts if n >= MIN_TRAIN]
+
+
+def _forecast_cut(totals: np.ndarray, months: pd.PeriodIndex, codes: list[str], fit: int):
+    from simulator.projection import one_blas_thread
+
+    with one_blas_thread():
+        return _forecast_means(totals, months, codes, fit)
+
+
+def prefetch_forecasts(
+    totals: np.ndarray,
+    months: pd.PeriodIndex,
+    codes: list[str],
+    cuts: list[tuple[int, int]],
+    memo: dict,
+    extra: list | None = None,
+) -> Callable[[], list]:
+    """Start forecasting the history cut to each ``(months kept, steps)`` of ``cuts`` on forked
+    worker processes (``parallel.process_pool``), as ``_direct_log_means`` would one after another;
+    cuts already in ``memo`` are skipped. Returns ``finish()``: it waits, puts the forecasts into
+    ``memo`` and returns the results of ``extra`` (further ``(function, *args)`` run in the same
+    pool, in order); call it before using ``memo``, and always (it shuts the pool). The caller may
+    do other work in between. Every forecast depends on its data only, so the numbers are the same
+    either way (test). Where no pool is available (one core, or threads running, as in the app's
+    server) nothing starts and ``finish()`` returns None for each of ``extra``: the forecasts are
+    then made when asked for."""
+    from simulator.parallel import process_pool
+
+    extra = extra or []
+    todo = {}
+    for n, steps in cuts:
+        fit = _fit_steps(n, steps)
+        key = _memo_key(totals[:, :n], months[:n], codes, fit)
+        if key not in memo and key not in todo:
+            todo[key] = (n, fit)
+    pool = process_pool(len(todo) + len(extra))
+    if pool is None:
+        return lambda: [None] * len(extra)
+    try:
+        # the longest cuts first: they take the longest, so the workers finish together
+        order = sorted(todo.items(), key=lambda item: -item[1][0])
+        futures = {
+            key: pool.submit(_forecast_cut, totals[:, :n], months[:n], codes, fit) for key, (n, fit) in order
+        }
+        others = [pool.submit(*job) for job in extra]
+    except BaseException:
+        pool.shutdown(cancel_futures=True)
+        raise
+
+    def finish() -> list:
+        try:
+            for key, future in futures.items():
+                memo[key] = future.result()
+            return [future.result() for future in others]
+        finally:
+            pool.shutdown(cancel_futures=True)
+
+    return finish
 
 
 def _forecast_means(totals: np.ndarray, months: pd.PeriodIndex, codes: list[str], fit: int):
@@ -203,10 +272,7 @@ def _backtest_errors(
     n_r, n_t = totals.shape
     errors = np.full((n_r, BACKTEST_ORIGINS, SELECTION_STEPS), np.nan)
     logs = np.log1p(totals)
-    for k in range(BACKTEST_ORIGINS):
-        origin = n_t - (k + 1) * BACKTEST_SPACING
-        if origin < MIN_TRAIN:
-            break
+    for k, origin in enumerate(backtest_cuts(n_t)):
         means, _ = _direct_log_means(totals[:, :origin], months[:origin], codes, SELECTION_STEPS, memo)
         h = min(n_t - origin, SELECTION_STEPS)
         errors[:, k, :h] = logs[:, origin : origin + h] - means[:, :h]
