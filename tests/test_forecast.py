@@ -209,7 +209,8 @@ def test_ets_multiplicative_error_likelihood_matches_statsmodels(season):
 
 def test_ets_chooses_multiplicative_seasonality_and_combo_averages_its_members():
     # a growing series with a seasonal swing proportional to its level: ETS reproduces it closely,
-    # and the combination is exactly the mean of ETS, Theta and ARIMA on adjusted data
+    # and the combination is the mean of ETS, Theta, ARIMA on adjusted data and ARIMA on seasonal
+    # differences
     import simulator.models as models
 
     swing = np.array([1.0, 1.1, 1.25, 1.1, 0.95, 0.8, 0.75, 0.85, 1.0, 1.05, 1.1, 1.05])
@@ -223,8 +224,17 @@ def test_ets_chooses_multiplicative_seasonality_and_combo_averages_its_members()
         models.ets(y[None, :], 12, 12)[0],
         models.theta(y[None, :], 12, 12)[0],
         models._on_adjusted(models.arima_p10_ls, y[None, :], 12, 12),
+        models.arima_sdiff_ls(y[None, :], 12, 12)[0],
     ]
     np.testing.assert_allclose(models.combo(y[None, :], 12, 12)[0], np.mean(members, axis=0), rtol=1e-12)
+    # under three seasons the seasonal-difference ARIMA is left out: the mean of the other three
+    short = y[None, -30:]
+    members = [
+        models.ets(short, 12, 12)[0],
+        models.theta(short, 12, 12)[0],
+        models._on_adjusted(models.arima_p10_ls, short, 12, 12),
+    ]
+    np.testing.assert_allclose(models.combo(short, 12, 12)[0], np.mean(members, axis=0), rtol=1e-12)
     yearly = 50 + 3.0 * np.arange(30) + np.sin(np.arange(30))  # m = 1: the median of five members
     members = [
         models.ets(yearly[None], 5, 1)[0],
@@ -337,6 +347,84 @@ def test_arima_p10_ls_matches_statsmodels_autoreg_on_differences(seed, phi):
     mean, sigma = MODELS["arima_p10_ls"](y[None, :], 12, 1)
     np.testing.assert_allclose(mean[0], ref, rtol=1e-9)
     np.testing.assert_allclose(sigma[0], np.sqrt(fit.sigma2), rtol=1e-9)
+
+
+def _seasonal_series(seed, n, integrated):
+    # a seasonal pattern plus seasonal differences that are AR(1) around a constant (stationary)
+    # or a random walk (integrated)
+    rng = np.random.default_rng(seed)
+    w = np.zeros(n - 12)
+    for t in range(1, n - 12):
+        w[t] = (w[t - 1] if integrated else 0.5 + 0.4 * (w[t - 1] - 0.5)) + rng.normal()
+    y = np.empty(n)
+    y[:12] = 100 + 10 * np.sin(2 * np.pi * np.arange(12) / 12)
+    for t in range(12, n):
+        y[t] = y[t - 12] + w[t - 12]
+    return y
+
+
+def _summed_back(y, fw, m):
+    out = list(y[-m:])
+    for k, v in enumerate(fw):
+        out.append(out[k] + v)
+    return np.array(out[m:])
+
+
+@pytest.mark.parametrize("seed", [31, 32, 33])
+def test_arima_sdiff_ls_matches_statsmodels_autoreg_on_seasonal_differences(seed):
+    # stationary seasonal differences (KPSS does not reject): AR(p) with a constant on
+    # w_t = y_t - y_{t-12}; statsmodels: ar_select_order (lags 0-3, constant, AIC, one common
+    # sample) and AutoReg by OLS on w, its forecasts summed back season by season
+    import warnings
+
+    from statsmodels.tsa.ar_model import AutoReg, ar_select_order
+    from statsmodels.tsa.stattools import kpss
+
+    from simulator.models import KPSS_CRIT_5, arima_sdiff_ls
+
+    y = _seasonal_series(seed, 96, integrated=False)
+    w = y[12:] - y[:-12]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert kpss(w, "c", nlags=int(np.floor(4 * (len(w) / 100) ** 0.25)))[0] <= KPSS_CRIT_5
+    lags = ar_select_order(w, maxlag=3, trend="c", ic="aic").ar_lags
+    p = 0 if lags is None else len(lags)
+    fit = AutoReg(w, lags=p, trend="c", hold_back=3).fit()
+    ref = _summed_back(y, fit.forecast(20) if p else np.full(20, fit.params[0]), 12)
+    mean, sigma = arima_sdiff_ls(y[None, :], 20, 12)
+    np.testing.assert_allclose(mean[0], ref, rtol=1e-9)
+    np.testing.assert_allclose(sigma[0], np.sqrt(fit.sigma2), rtol=1e-9)
+
+
+@pytest.mark.parametrize("seed", [34, 37])
+def test_arima_sdiff_ls_differences_again_when_kpss_rejects(seed):
+    # integrated seasonal differences: KPSS rejects, so ARIMA(p,1,0) without a constant on w;
+    # statsmodels: AutoReg without trend on the differences of w, summed back twice. A shorter
+    # copy stacked below (left padding) gets its own forecast; under three seasons the model is
+    # ARIMA(p,1,0) on the seasonally adjusted series.
+    import warnings
+
+    from statsmodels.tsa.ar_model import AutoReg, ar_select_order
+    from statsmodels.tsa.stattools import kpss
+
+    import simulator.models as models
+
+    y = _seasonal_series(seed, 96, integrated=True)
+    w = y[12:] - y[:-12]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert kpss(w, "c", nlags=int(np.floor(4 * (len(w) / 100) ** 0.25)))[0] > models.KPSS_CRIT_5
+    dw = np.diff(w)
+    lags = ar_select_order(dw, maxlag=3, trend="n", ic="aic").ar_lags
+    p = 0 if lags is None else len(lags)
+    fdw = AutoReg(dw, lags=p, trend="n", hold_back=3).fit().forecast(20) if p else np.zeros(20)
+    ref = _summed_back(y, w[-1] + np.cumsum(fdw), 12)
+    stacked, _ = models.arima_sdiff_ls(pad_left([y, y[40:], y[70:]]), 20, 12)
+    np.testing.assert_allclose(stacked[0], ref, rtol=1e-9)
+    alone, _ = models.arima_sdiff_ls(y[None, 40:], 20, 12)
+    np.testing.assert_allclose(stacked[1], alone[0], rtol=1e-12)
+    adjusted = models._on_adjusted(models.arima_p10_ls, y[None, 70:], 20, 12)
+    np.testing.assert_allclose(stacked[2], adjusted[0], rtol=1e-12)
 
 
 def test_seasonal_naive_repeats_last_season():

@@ -67,7 +67,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.models.arima import KPSS_CRIT_5, arima_d_ls, arima_p10_ls, kpss_stat
+from simulator.models.arima import KPSS_CRIT_5, arima_d_ls, arima_p10_ls, arima_sdiff_ls, kpss_stat
 from simulator.models.base import (
     Model,
     _adjust,
@@ -97,6 +97,7 @@ __all__ = [
     "Model",
     "arima_d_ls",
     "arima_p10_ls",
+    "arima_sdiff_ls",
     "combo",
     "drift",
     "ets",
@@ -135,7 +136,14 @@ def combo(y: np.ndarray, h: int, m: int = 1) -> tuple[np.ndarray, np.ndarray]:
         members = [e_mean, t_mean, arima_d_ls(y, h)[0], holt_damped(y, h)[0], drift(y, h)[0]]
         return np.median(members, axis=0), scale
     members = [e_mean, t_mean, _on_adjusted(arima_p10_ls, y, h, m)]
-    return np.mean(members, axis=0), scale
+    mean = np.mean(members, axis=0)
+    # the ARIMA on seasonal differences where it applies (at least three seasons; shorter rows
+    # would repeat the adjusted ARIMA member)
+    rows = np.flatnonzero(np.sum(~np.isnan(y), axis=1) >= 3 * m)
+    if len(rows):
+        s_mean, _ = arima_sdiff_ls(y[rows], h, m)
+        mean[rows] = (3 * mean[rows] + s_mean) / 4
+    return mean, scale
 
 
 MODELS: dict[str, Model] = {

@@ -1,11 +1,11 @@
-"""ARIMA models of :mod:`simulator.models` fitted by least squares: ARIMA(p,1,0) with drift and
-ARIMA(p,d,0) with d chosen by a KPSS test."""
+"""ARIMA models of :mod:`simulator.models` fitted by least squares: ARIMA(p,1,0) with drift,
+ARIMA(p,d,0) with d chosen by a KPSS test, and ARIMA(p,d,0)(0,1,0)_m on seasonal differences."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from simulator.models.base import _prep, _rms
+from simulator.models.base import _adjust, _prep, _readjust, _rms, seasonality
 
 # ------------------------------------------------------------------------------ ARIMA(p,1,0) LS
 
@@ -17,10 +17,19 @@ def arima_p10_ls(y: np.ndarray, h: int, m: int = 1) -> tuple[np.ndarray, np.ndar
 
 def _arima_ls(y, h, m, consts):
     """ARIMA(p,1,0) by least squares; ``consts`` the drift choices tried ((True,) always drift)."""
-    y, _, first, n = _prep(y)
-    N, T = y.shape
-    d = np.diff(y, axis=1)  # (N, T-1), left NaN padding
-    nd = np.maximum(n - 1, 0)
+    y, _, _, _ = _prep(y)
+    fut, sigma = _ar_ls(np.diff(y, axis=1), h, m, consts)
+    return y[:, -1:] + np.cumsum(fut, axis=1), sigma
+
+
+def _ar_ls(d, h, m, consts):
+    """AR(p) (with a constant when chosen) by least squares on the rows of ``d`` (left NaN
+    padding), p in {0, 1, 2, 3} (plus m when m > 3) by AIC on a common sample; returns the
+    forecasts ``(series, h)`` of ``d`` itself and the residual RMS. ``consts`` the constant
+    choices tried."""
+    d, _, first, nd = _prep(d)
+    N, T1 = d.shape
+    T = T1 + 1
     cands = [0, 1, 2, 3] + ([m] if m > 3 else [])
     # a candidate p is allowed when the common sample leaves >= 3 (p + 2) + 4 rows
     allowed = np.array([[nd - p >= 3 * (p + 2) + 4 for p in cands]]).reshape(len(cands), N).T
@@ -32,7 +41,7 @@ def _arima_ls(y, h, m, consts):
     best_coef = np.zeros((N, max(cands) + 1))
     best_sigma = np.full(N, np.nan)
     cols = np.arange(T - 1)
-    start = first + pmax  # first usable target column in d (d column c = y[c+1]-y[c]; first valid c = first)
+    start = first + pmax  # first usable target column in d (the common sample of the candidates)
     best_const = np.ones(N, dtype=bool)
     for j, p, const in [(j, p, c) for j, p in enumerate(cands) for c in consts]:
         if T - 1 <= p:
@@ -94,8 +103,7 @@ def _arima_ls(y, h, m, consts):
         fut[:, k] = step
         if P:
             hist = np.concatenate([hist[:, 1:], step[:, None]], axis=1)
-    mean = y[:, -1:] + np.cumsum(fut, axis=1)
-    return mean, best_sigma
+    return fut, best_sigma
 
 
 # ------------------------------------------------------------------------- ARIMA(p,d,0), d by KPSS
@@ -143,3 +151,41 @@ def arima_d_ls(y: np.ndarray, h: int, m: int = 1) -> tuple[np.ndarray, np.ndarra
         mean[two] = y[two, -1:] + np.cumsum(fd, axis=1)
         scale[two] = sig
     return mean, scale
+
+
+# ---------------------------------------------------------- ARIMA(p,d,0)(0,1,0)_m, seasonal differences
+
+
+def arima_sdiff_ls(y: np.ndarray, h: int, m: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """ARIMA(p,d,0)(0,1,0)_m by least squares on the seasonal differences ``w_t = y_t - y_{t-m}``:
+    d = 0 with a constant (AR(p) + c on ``w``: a seasonal pattern that moves with the last season
+    and a constant yearly change) unless the KPSS test at 5 % rejects level stationarity of ``w``,
+    then d = 1 without a constant (ARIMA(p,1,0) on ``w``), the step ``forecast::ndiffs`` takes
+    after seasonal differencing; p in {0, 1, 2, 3} by AIC as in :func:`arima_p10_ls`. Forecasts
+    are summed back season by season, ``y_{T+k} = y_{T+k-m} + w_{T+k}``. The seasonal pattern is
+    the last season's, not the history's average as in the classical decomposition, which makes it
+    a different member from the models run on seasonally adjusted data. Rows with fewer than
+    ``3 m`` points (and every row when m <= 1): ARIMA(p,1,0) with drift on the seasonally adjusted
+    series (:func:`seasonality`)."""
+    y, _, _, n = _prep(y)
+    N, T = y.shape
+    index, mult = seasonality(y, m)
+    adj, sigma = _arima_ls(_adjust(y, index, mult), h, 1, consts=(True,))
+    mean = _readjust(adj, index, mult, T)
+    rows = np.flatnonzero(n >= 3 * m) if m > 1 else np.array([], dtype=int)
+    if not len(rows):
+        return mean, sigma
+    ys = y[rows]
+    w = ys[:, m:] - ys[:, :-m]
+    fw, sig = _ar_ls(w, h, 1, consts=(True,))
+    two = np.flatnonzero(kpss_stat(w) > KPSS_CRIT_5)
+    if len(two):
+        fw2, sig2 = _arima_ls(w[two], h, 1, consts=(False,))
+        fw[two], sig[two] = fw2, sig2
+    last = ys[:, -m:].copy()  # the latest value of each phase, by column phase k % m
+    fut = np.empty((len(rows), h))
+    for k in range(h):
+        fut[:, k] = last[:, k % m] + fw[:, k]
+        last[:, k % m] = fut[:, k]
+    mean[rows], sigma[rows] = fut, sig
+    return mean, sigma
