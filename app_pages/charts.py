@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
+import numpy as np
 import pandas as pd
 
 from app_pages.state import derived, history_of, lang
@@ -49,21 +50,69 @@ def _frame(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(**{c: frame[c].dt.strftime("%Y-%m-%dT%H:%M:%S") for c in dates}) if dates else frame
 
 
-#: The baseline's fan quantiles per (Result, region) drawn as the "before" line: the baseline run is
+def _arrow(columns: dict[str, object]) -> bytes:
+    """Columns (name -> list or array) as the Arrow IPC bytes Streamlit sends for a chart's data set:
+    given as bytes, a named data set is passed on as it is (``st.vega_lite_chart`` converts frames
+    itself, through ``pyarrow.Table.from_pandas`` and its metadata: about a third of the fan chart's
+    time on every slider move). Missing numbers (NaN) become nulls, as ``from_pandas`` makes them."""
+    import pyarrow as pa
+
+    table = pa.table(
+        {
+            name: pa.array(values, from_pandas=True)
+            if not isinstance(values, list)
+            else pa.array(values, type=pa.string() if values and isinstance(values[0], str) else None)
+            for name, values in columns.items()
+        }
+    )
+    sink = pa.BufferOutputStream()
+    with pa.RecordBatchStreamWriter(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+#: Data sets that depend only on the data, the region and the language (the history line, the
+#: months' labels), or on a few values (the target markers): built once, not on every slider move.
+_MEMO: OrderedDict[tuple, object] = OrderedDict()
+
+
+def _memo(key: tuple, build):
+    hit = _MEMO.get(key)
+    if hit is None:
+        _MEMO[key] = hit = build()
+        while len(_MEMO) > 256:
+            _MEMO.popitem(last=False)
+    else:
+        _MEMO.move_to_end(key)
+    return hit
+
+
+def _months_text(months: pd.PeriodIndex, L: str) -> tuple[list[str], list[str]]:
+    """(ISO timestamps as Vega-Lite reads dates, month names as readers write them) of ``months``,
+    built once per sequence of months and language."""
+
+    def build() -> tuple[list[str], list[str]]:
+        stamps = months.to_timestamp()
+        return list(stamps.strftime("%Y-%m-%dT%H:%M:%S")), [fmt.month(m, L) for m in months]
+
+    return _memo(("months", months.asi8.tobytes(), L), build)
+
+
+#: The baseline's fan median per (Result, region), drawn as the "before" line: the baseline run is
 #: one cached object per data and regions, so its quantiles are taken once, not on every slider
-#: move. The Result is held beside its quantiles, so its id cannot be reused while it is cached.
-_BEFORE: OrderedDict[tuple[int, str], tuple[object, pd.DataFrame]] = OrderedDict()
+#: move. The Result is held beside its median, so its id cannot be reused while it is cached.
+_BEFORE: OrderedDict[tuple[int, str], tuple[object, pd.Series]] = OrderedDict()
 
 
-def _before_median(before, code: str) -> pd.DataFrame:
+def _before_median(before, code: str) -> pd.Series:
+    """The baseline's median per month (a Series indexed by the months, Periods)."""
     from simulator.views import fan_wide
 
     key = (id(before), code)
     hit = _BEFORE.get(key)
     if hit is None or hit[0] is not before:
         base = fan_wide(before, code)
-        frame = pd.DataFrame({"month": base["month"].dt.to_timestamp(), "before": base["q50"].to_numpy()})
-        _BEFORE[key] = hit = (before, frame)
+        _BEFORE[key] = hit = (before, pd.Series(base["q50"].to_numpy(), index=pd.PeriodIndex(base["month"])))
         while len(_BEFORE) > 16:
             _BEFORE.popitem(last=False)
     return hit[1]
@@ -78,7 +127,7 @@ def _shared_data(spec: dict) -> dict:
     names: dict[int, str] = {}
     for layer in spec.get("layer", []):
         data = layer.get("data")
-        if isinstance(data, dict) and set(data) == {"values"}:
+        if isinstance(data, dict) and set(data) == {"values"}:  # rows, a frame or Arrow bytes
             name = names.setdefault(id(data), f"d{len(names)}")
             datasets[name] = data["values"]
             layer["data"] = {"name": name}
@@ -111,28 +160,38 @@ def _month_axis() -> dict:
     }
 
 
-def _targets_frame(targets: pd.DataFrame, code: str, L: str) -> pd.DataFrame:
+def _targets_data(targets: pd.DataFrame, code: str, L: str) -> bytes | None:
+    """The target markers' data set of ``code`` (a diamond and a label at each deadline's December),
+    None when it has no target; built once per set of targets and language."""
     own = targets[targets["region_code"] == code].drop_duplicates("year")
-    return pd.DataFrame(
-        {
-            "month": pd.to_datetime(own["year"].astype(int).astype(str) + "-12-01"),
-            "target": own["target"].to_numpy(dtype=float),
-            "label": [
-                f"{t('target', L)} {y}: {fmt.percent(v, lang=L)}"
-                for y, v in zip(own["year"], own["target"], strict=False)
-            ],
-            "odd": [i % 2 for i in range(len(own))],
-        }
-    )
+    years = tuple(int(y) for y in own["year"])
+    goals = tuple(float(v) for v in own["target"])
+    if not years:
+        return None
+
+    def build() -> bytes:
+        return _arrow(
+            {
+                "month": [f"{y}-12-01T00:00:00" for y in years],
+                "target": np.array(goals, dtype=float),
+                "label": [
+                    f"{t('target', L)} {y}: {fmt.percent(v, lang=L)}"
+                    for y, v in zip(years, goals, strict=True)
+                ],
+                "odd": np.arange(len(years), dtype=np.int64) % 2,
+            }
+        )
+
+    return _memo(("targets", years, goals, L), build)
 
 
 def _target_layers(
-    tdf: pd.DataFrame, L: str, legend_domain: list[str], legend_range: list[str]
+    data: bytes | None, L: str, legend_domain: list[str], legend_range: list[str]
 ) -> list[dict]:
     """Diamond markers at each deadline with their label, in the legend as "Target"."""
-    if tdf.empty:
+    if data is None:
         return []
-    data = {"values": _frame(tdf)}  # the callers' _shared_data names it
+    values = {"values": data}  # the callers' _shared_data names it
     colour = {
         "datum": t("target", L),
         "type": "nominal",
@@ -141,7 +200,7 @@ def _target_layers(
     }
     return [
         {
-            "data": data,
+            "data": values,
             "mark": {"type": "point", "shape": "diamond", "size": 120, "filled": True, "opacity": 1},
             "encoding": {
                 "x": _month_axis(),
@@ -152,7 +211,7 @@ def _target_layers(
         },
     ] + [  # labels above and below in turn, so neighbouring deadlines do not overwrite each other
         {
-            "data": data,
+            "data": values,
             "transform": [{"filter": f"datum.odd == {odd}"}],
             "mark": {
                 "type": "text",
@@ -188,28 +247,53 @@ def fan_chart(result, code: str, targets: pd.DataFrame, before=None):
     return {**spec}, wide
 
 
+def _history_data(code: str, L: str) -> bytes:
+    """The observed coverage line of ``code`` (month, coverage and their text): once per data in
+    use, region and language."""
+    from app_pages.state import data_key
+
+    def build() -> bytes:
+        hist = history_of(code)
+        stamps, when = _months_text(pd.PeriodIndex(hist["month"], freq="M"), L)
+        coverage = hist["coverage"].to_numpy(dtype=float)
+        return _arrow(
+            {
+                "month": stamps,
+                "coverage": coverage,
+                "when": when,
+                "text": [fmt.percent(v, lang=L) for v in coverage],
+            }
+        )
+
+    return _memo(("history", data_key(), code, L), build)
+
+
 def _fan_chart(result, code: str, targets: pd.DataFrame, before=None):
     from simulator.views import fan_wide
 
     L = lang()
     wide = fan_wide(result, code)
-    wide["month"] = wide["month"].dt.to_timestamp()
-    hist = history_of(code)
-    hist = hist.assign(month=hist["month"].dt.to_timestamp())
+    months = pd.PeriodIndex(wide["month"], freq="M")
+    stamps, when = _months_text(months, L)
+    wide["month"] = months.to_timestamp()
+    q = {c: wide[c].to_numpy(dtype=float) for c in wide.columns if c != "month"}
+    pct = [fmt.percent(v, lang=L) for v in q["q50"]]
     # Vega-Lite reads a dot in a field name as a nested field: q2.5 -> q2_5 in the chart only
-    shown = wide.rename(columns=lambda c: c.replace(".", "_"))
-    shown = shown.assign(
-        when=shown["month"].map(lambda m: fmt.month(m, L)),
-        median_text=shown["q50"].map(lambda v: fmt.percent(v, lang=L)),
-        band80_text=[
+    columns: dict[str, object] = {
+        "month": stamps,
+        **{c.replace(".", "_"): v for c, v in q.items()},
+        "when": when,
+        "median_text": pct,
+        "band80_text": [
             f"{fmt.percent(a, lang=L)} – {fmt.percent(b, lang=L)}"
-            for a, b in zip(shown["q10"], shown["q90"], strict=False)
+            for a, b in zip(q["q10"], q["q90"], strict=True)
         ],
-    )
-    if before is not None:
-        shown = shown.merge(_before_median(before, code), on="month", how="left")
-        shown["before_text"] = shown["before"].map(lambda v: fmt.percent(v, lang=L))
-    fan_data = {"values": _frame(shown)}
+    }
+    if before is not None:  # the baseline's median of the same months (NaN where it has none)
+        base = _before_median(before, code).reindex(months).to_numpy(dtype=float)
+        columns["before"] = base
+        columns["before_text"] = [fmt.percent(v, lang=L) for v in base]
+    fan_data = {"values": _arrow(columns)}
     names = {
         "band95": t("band95", L),
         "band80": t("band80", L),
@@ -247,16 +331,12 @@ def _fan_chart(result, code: str, targets: pd.DataFrame, before=None):
             "encoding": {"x": x, "y": y, "y2": {"field": high}, "color": colour(key)},
         }
 
-    hist_shown = hist[["month", "coverage"]].assign(
-        when=hist["month"].map(lambda m: fmt.month(m, L)),
-        text=hist["coverage"].map(lambda v: fmt.percent(v, lang=L)),
-    )
     layers = [
         band("q2_5", "q97_5", "band95", _percent_axis(L, t("coverage", L))),
         band("q10", "q90", "band80"),
         band("q25", "q75", "band50"),
         {
-            "data": {"values": _frame(hist_shown)},
+            "data": {"values": _history_data(code, L)},
             "mark": {"type": "line", "strokeWidth": 2},
             "encoding": {
                 "x": x,
@@ -293,7 +373,7 @@ def _fan_chart(result, code: str, targets: pd.DataFrame, before=None):
             },
         }
     )
-    layers += _target_layers(_targets_frame(targets, code, L), L, domain, colours)
+    layers += _target_layers(_targets_data(targets, code, L), L, domain, colours)
     return _shared_data({"height": 380, "layer": layers, "config": _config(L)}), wide
 
 
@@ -447,7 +527,7 @@ def compare_chart(lines: pd.DataFrame, targets: pd.DataFrame, code: str, titles:
             },
         },
     ]
-    layers += _target_layers(_targets_frame(targets, code, L), L, domain, colours)
+    layers += _target_layers(_targets_data(targets, code, L), L, domain, colours)
     return _shared_data({"height": 380, "layer": layers, "config": _config(L)})
 
 

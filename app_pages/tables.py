@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 
+import numpy as np
 import pandas as pd
 
 from app_pages.state import derived, lang
@@ -41,7 +42,35 @@ def styled_status(frame: pd.DataFrame):
     column = t("status", L)
     if column not in frame.columns:
         return frame
-    return frame.style.map(lambda v: _status_style(v, labels), subset=[column])
+    col = frame.columns.get_loc(column)
+    cells: dict[str, list[str]] = {}
+    for row, text in enumerate(frame[column]):
+        css = _status_style(text, labels)
+        if css:
+            cells.setdefault(css, []).append(f"row{row}_col{col}")
+    return _css_styler(frame, cells)
+
+
+def _css_styler(frame: pd.DataFrame, cells: dict[str, list[str]]):
+    """``frame.style`` with each CSS declaration block of ``cells`` on its cells (``row{i}_col{j}``),
+    the values shown as they are (text).
+
+    What Streamlit reads of a Styler (``marshall_styler``: ``_compute``, then ``_translate``'s
+    ``cellstyle`` rules and ``body`` display values) is given directly: pandas' own rendering of
+    every cell's HTML attributes took 12-19 ms per status table on every slider move, five times
+    the rest of the table. Without ``body`` Streamlit shows each value as ``str(value)``, as the
+    Styler's default formatter shows this text and these whole years."""
+    styler = frame.style
+    rules = [
+        {
+            "props": [tuple(part.strip() for part in decl.split(":", 1)) for decl in css.split(";")],
+            "selectors": selectors,
+        }
+        for css, selectors in cells.items()
+    ]
+    styler._compute = lambda: styler
+    styler._translate = lambda *args, **kwargs: {"cellstyle": rules}
+    return styler
 
 
 def status_table(table: pd.DataFrame):
@@ -52,26 +81,30 @@ def status_table(table: pd.DataFrame):
 def _status_words(table: pd.DataFrame) -> pd.DataFrame:
     L = lang()
     tree = load_regions()
+    pct = fmt.percent
+    codes = table["region_code"].tolist()
+    held = table["held_80"].tolist() if "held_80" in table else [float("nan")] * len(table)
+    words = {s: status_label(s) for s in set(table["status"].tolist())}
     return pd.DataFrame(
         {
-            t("code", L): table["region_code"],
-            t("name", L): table["region_code"].map(tree.name),
-            t("year", L): table["year"],
+            t("code", L): table["region_code"].to_numpy(),
+            t("name", L): [tree.name(c) for c in codes],
+            t("year", L): table["year"].to_numpy(),
             t("target", L): [
-                fmt.percent(v, lang=L) + ("" if a == c else " *")
-                for v, a, c in zip(table["target"], table["applied_from"], table["region_code"], strict=False)
+                pct(v, lang=L) + ("" if a == c else " *")
+                for v, a, c in zip(
+                    table["target"].tolist(), table["applied_from"].tolist(), codes, strict=True
+                )
             ],
-            t("median", L): table["median"].map(lambda v: fmt.percent(v, lang=L)),
+            t("median", L): [pct(v, lang=L) for v in table["median"].tolist()],
             t("band80", L): [
-                f"{fmt.percent(a, lang=L)} – {fmt.percent(b, lang=L)}"
-                for a, b in zip(table["p10"], table["p90"], strict=False)
+                f"{pct(a, lang=L)} – {pct(b, lang=L)}"
+                for a, b in zip(table["p10"].tolist(), table["p90"].tolist(), strict=True)
             ],
-            t("probability", L): table["probability"].map(lambda v: fmt.percent(v, 0, lang=L)),
-            t("tested", L): (
-                table["held_80"] if "held_80" in table else pd.Series(float("nan"), index=table.index)
-            ).map(lambda v: fmt.percent(v, 0, lang=L)),
-            t("gap", L): table["gap_persons"].map(lambda v: fmt.number(v, lang=L)),
-            t("status", L): table["status"].map(status_label),
+            t("probability", L): [pct(v, 0, lang=L) for v in table["probability"].tolist()],
+            t("tested", L): [pct(v, 0, lang=L) for v in held],
+            t("gap", L): [fmt.number(v, lang=L) for v in table["gap_persons"].tolist()],
+            t("status", L): [words[s] for s in table["status"].tolist()],
         }
     )
 
@@ -97,13 +130,19 @@ def cost_pivot(costs: pd.DataFrame) -> pd.DataFrame:
     L = lang()
     if costs.empty:
         return pd.DataFrame()
-    costs = costs if "programme" in costs else costs.assign(programme="")
-    wide = costs.pivot_table(
-        index=["payer", "programme"], columns="year", values="cost_idr", aggfunc="sum"
-    ).fillna(0.0)
-    years = [int(y) for y in wide.columns]
+    # summed per (payer, programme) and year in plain Python: a few rows, for which pivot_table
+    # took 7-8 ms of every slider move
+    programmes = costs["programme"].tolist() if "programme" in costs else [""] * len(costs)
+    years = sorted({int(y) for y in costs["year"]})
+    at = {y: i for i, y in enumerate(years)}
+    sums: dict[tuple[str, str], np.ndarray] = {}
+    for payer, programme, year, cost in zip(
+        costs["payer"].tolist(), programmes, costs["year"].tolist(), costs["cost_idr"].tolist(), strict=True
+    ):
+        row = sums.setdefault((payer, programme), np.zeros(len(years)))
+        row[at[int(year)]] += cost
     order = {p: i for i, p in enumerate(GOVERNMENT_PAYERS)}
-    keys = sorted(wide.index, key=lambda k: (order.get(k[0], len(order)), k[0], k[1]))
+    keys = sorted(sums, key=lambda k: (order.get(k[0], len(order)), k[0], k[1]))
     table = load_programmes()
 
     def name(payer: str, programme: str) -> str:
@@ -119,10 +158,10 @@ def cost_pivot(costs: pd.DataFrame) -> pd.DataFrame:
 
     gov = [k for k in keys if k[0] in GOVERNMENT_PAYERS]
     own = [k for k in keys if k[0] not in GOVERNMENT_PAYERS]
-    rows = [(t("payer_group_gov", L), name(*k), wide.loc[k]) for k in gov]
+    rows = [(t("payer_group_gov", L), name(*k), sums[k]) for k in gov]
     if len(gov) > 1:
-        rows.append((t("payer_group_gov", L), t("gov_total", L), wide.loc[gov].sum()))
-    rows += [(t("payer_group_own", L), name(*k), wide.loc[k]) for k in own]
+        rows.append((t("payer_group_gov", L), t("gov_total", L), np.sum([sums[k] for k in gov], axis=0)))
+    rows += [(t("payer_group_own", L), name(*k), sums[k]) for k in own]
     return pd.DataFrame(
         [
             {

@@ -156,3 +156,126 @@ def test_memoised_targets_and_reliability_give_the_library_status_table():
         )
         assert full["held_80"].notna().any() and full["held_80"].isna().any()  # measured and not
         pd.testing.assert_frame_equal(fast, full)
+
+
+def _arrow_frame(data) -> pd.DataFrame:
+    import pyarrow as pa
+
+    return pa.ipc.open_stream(data).read_all().to_pandas()
+
+
+def test_fan_chart_data_sets_hold_the_quantiles_and_their_text():
+    """The fan chart's data sets go to Streamlit as Arrow bytes built from the quantiles: decoded,
+    they hold fan_wide's numbers, ISO months, the median and band in words, the baseline's median
+    of the same month, the history line and the target markers (Kalbar, subsidy against baseline)."""
+    from app_pages.charts import fan_chart
+    from app_pages.state import around, bundled_scenarios, run
+    from simulator import fmt
+    from simulator.views import fan_wide
+
+    base = run(bundled_scenarios()["baseline"], around("61"), source="baseline.yaml")
+    first, last = base[0].months[0], base[0].months[-1]
+    text = (
+        f"name: t\nhorizon: {last}\nlevers:\n  - kind: contribution_subsidy\n    region: '61'\n"
+        f"    headcount: 40000\n    start: {first}\n    months: 24\n    unit_cost: 16800\n"
+        "    payer: apbd_provinsi\n"
+    )
+    result, status = run(text, around("61"), source="t")
+    spec, wide = fan_chart(result, "61", status, before=base[0])
+    sets = {name: _arrow_frame(data) for name, data in spec["datasets"].items()}
+    fan = next(f for f in sets.values() if "q50" in f)
+    hist = next(f for f in sets.values() if "coverage" in f)
+    marks = next(f for f in sets.values() if "label" in f)
+    quantiles = fan_wide(result, "61")
+    months = quantiles["month"].dt.to_timestamp()
+    assert fan["month"].tolist() == [m.strftime("%Y-%m-%dT00:00:00") for m in months]
+    np.testing.assert_array_equal(fan["q2_5"], quantiles["q2.5"])
+    np.testing.assert_array_equal(fan["q97_5"], quantiles["q97.5"])
+    assert fan["median_text"].tolist() == [fmt.percent(v) for v in quantiles["q50"]]
+    assert fan["band80_text"][0] == f"{fmt.percent(quantiles['q10'][0])} – {fmt.percent(quantiles['q90'][0])}"
+    assert fan["when"][0] == fmt.month(months[0])
+    np.testing.assert_array_equal(fan["before"], fan_wide(base[0], "61")["q50"])  # same months
+    assert (fan["q50"] >= fan["before"]).all() and (fan["q50"] > fan["before"]).any()  # a subsidy adds
+    assert wide["month"].tolist() == months.tolist()  # the CSV's frame: months as timestamps
+    assert hist["text"].tolist() == [fmt.percent(v) for v in hist["coverage"]]
+    own = status[status["region_code"] == "61"].drop_duplicates("year")
+    assert marks["label"].tolist() == [
+        f"Target {y}: {fmt.percent(v)}" for y, v in zip(own["year"], own["target"], strict=True)
+    ]
+    assert marks["month"].tolist() == [f"{y}-12-01T00:00:00" for y in own["year"]]
+    assert marks["odd"].tolist() == [i % 2 for i in range(len(own))]
+
+
+def test_status_colours_reach_streamlit_as_a_pandas_styler_would_send_them():
+    """The status table's quick Styler gives Streamlit the same CSS per cell and the same shown text
+    as pandas' own Styler.map over the status column."""
+    import re
+
+    import pyarrow as pa
+    from streamlit.elements.lib.pandas_styler_utils import marshall_styler
+    from streamlit.proto.ArrowData_pb2 import ArrowData
+
+    from app_pages.tables import STATUS_COLOURS, _status_style, styled_status
+
+    frame = pd.DataFrame(
+        {
+            "Kode": ["61", "61.01", "61.02", "61.03"],
+            "Tahun": [2026, 2026, 2029, 2030],
+            "Median": ["40,12 %", "–", "35,00 %", "31,10 %"],
+            "Status": ["sesuai jalur", "berisiko", "di luar jalur", "tanpa target"],
+        }
+    )
+
+    def sent(styler) -> tuple[dict, pd.DataFrame]:
+        proto = ArrowData()
+        marshall_styler(proto, styler, "u")
+        css = {}
+        for rule in proto.styler.styles.splitlines():
+            selectors, block = rule.split(" { ")
+            for selector in selectors.split(", "):
+                css[re.sub(r"^#T_\w+?_(row\d+_col\d+)$", r"\1", selector)] = block.rstrip(" }")
+        return css, pa.ipc.open_stream(proto.styler.display_values).read_all().to_pandas()
+
+    labels = {"sesuai jalur": "on track", "berisiko": "at risk", "di luar jalur": "off track"}
+    labels["tanpa target"] = "no target"
+    reference = frame.style.map(lambda v: _status_style(v, labels), subset=["Status"])
+    quick_css, quick_text = sent(styled_status(frame))
+    css, text = sent(reference)
+    assert quick_css == css and len(css) == 4
+    assert css["row2_col3"] == f"color: {STATUS_COLOURS['off track'][0]}; background-color: " + (
+        f"{STATUS_COLOURS['off track'][1]}; font-weight: 600"
+    )
+    pd.testing.assert_frame_equal(quick_text, text)
+
+
+def test_cost_table_sums_as_a_pivot_table_would():
+    """The cost table's plain sums per payer, programme and year equal pandas' pivot_table (the
+    government total included), shown in rupiah."""
+    from app_pages.tables import cost_pivot
+
+    costs = pd.DataFrame(
+        {
+            "payer": ["apbd_provinsi", "apbd_provinsi", "apbn", "worker", "apbd_provinsi", "apbn"],
+            "year": [2025, 2026, 2026, 2026, 2025, 2027],
+            "cost_idr": [1.5e9, 2.25e9, 3.0e9, 4.0e8, 7.0e8, 1.0e3],
+            "programme": ["", "", "", "", "pergub-kalbar-4-2023", ""],
+        }
+    )
+    shown = cost_pivot(costs)
+    wide = costs.pivot_table(index=["payer", "programme"], columns="year", values="cost_idr", aggfunc="sum")
+    wide = wide.fillna(0.0)
+    assert list(shown.columns) == ["Kelompok", "Pembayar", "2025", "2026", "2027"]
+    # APBN first, then the province (its own lever, then its programme), their sum, then workers
+    assert shown["2025"].tolist() == ["Rp0", "Rp1.500.000.000", "Rp700.000.000", "Rp2.200.000.000", "Rp0"]
+    assert shown["2026"].tolist() == [
+        "Rp3.000.000.000",
+        "Rp2.250.000.000",
+        "Rp0",
+        "Rp5.250.000.000",
+        "Rp400.000.000",
+    ]
+    assert shown["2027"].tolist()[0] == "Rp1.000"
+    assert shown["Pembayar"].tolist()[3:] == ["Jumlah anggaran pemerintah", "Pekerja"]
+    assert shown["Kelompok"].tolist()[3] == "Anggaran pemerintah" != shown["Kelompok"].tolist()[4]
+    for i, key in enumerate([("apbn", ""), ("apbd_provinsi", ""), ("apbd_provinsi", "pergub-kalbar-4-2023")]):
+        assert shown.iloc[i, 2:].tolist() == [f"Rp{v:,.0f}".replace(",", ".") for v in wide.loc[key]]
