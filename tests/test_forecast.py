@@ -209,8 +209,8 @@ def test_ets_multiplicative_error_likelihood_matches_statsmodels(season):
 
 def test_ets_chooses_multiplicative_seasonality_and_combo_averages_its_members():
     # a growing series with a seasonal swing proportional to its level: ETS reproduces it closely,
-    # and the combination is the mean of ETS, Theta, ARIMA on adjusted data and ARIMA on seasonal
-    # differences
+    # and the combination is the weighted mean of ETS (twice), Theta, ARIMA on adjusted data and
+    # ARIMA on seasonal differences
     import simulator.models as models
 
     swing = np.array([1.0, 1.1, 1.25, 1.1, 0.95, 0.8, 0.75, 0.85, 1.0, 1.05, 1.1, 1.05])
@@ -220,21 +220,27 @@ def test_ets_chooses_multiplicative_seasonality_and_combo_averages_its_members()
     ets_mean, sigma = models.ets(y[None, :], 12, 12)
     assert np.max(np.abs(ets_mean[0] / truth - 1)) < 0.03
     assert sigma[0] > 0
+    assert models.SEASONAL_WEIGHTS == (2.0, 1.0, 1.0, 1.0)
     members = [
         models.ets(y[None, :], 12, 12)[0],
         models.theta(y[None, :], 12, 12)[0],
         models._on_adjusted(models.arima_p10_ls, y[None, :], 12, 12),
         models.arima_sdiff_ls(y[None, :], 12, 12)[0],
     ]
-    np.testing.assert_allclose(models.combo(y[None, :], 12, 12)[0], np.mean(members, axis=0), rtol=1e-12)
-    # under three seasons the seasonal-difference ARIMA is left out: the mean of the other three
+    expected = (2 * members[0] + members[1] + members[2] + members[3]) / 5
+    np.testing.assert_allclose(models.combo(y[None, :], 12, 12)[0], expected, rtol=1e-12)
+    # under three seasons the seasonal-difference ARIMA is left out: ETS twice and the other two
     short = y[None, -30:]
     members = [
         models.ets(short, 12, 12)[0],
         models.theta(short, 12, 12)[0],
         models._on_adjusted(models.arima_p10_ls, short, 12, 12),
     ]
-    np.testing.assert_allclose(models.combo(short, 12, 12)[0], np.mean(members, axis=0), rtol=1e-12)
+    expected = (2 * members[0] + members[1] + members[2]) / 4
+    np.testing.assert_allclose(models.combo(short, 12, 12)[0], expected, rtol=1e-12)
+    # stacked (left padding), each row gets its own combination
+    both = models.combo(pad_left([y, y[-30:]]), 12, 12)[0]
+    np.testing.assert_allclose(both[1], expected[0], rtol=1e-12)
     yearly = 50 + 3.0 * np.arange(30) + np.sin(np.arange(30))  # m = 1: the median of five members
     members = [
         models.ets(yearly[None], 5, 1)[0],

@@ -57,10 +57,21 @@ Models (registry :data:`MODELS`, in tie-break order):
 ``combo``            yearly (m == 1): the median of ``ets``, ``theta``, ``arima_d_ls``,
                      ``holt_damped`` and ``drift`` (the median keeps one member's bad extrapolation
                      out, e.g. drift or Theta on smooth curved fertility-rate series); seasonal
-                     frequencies: the equal-weight mean of ``ets``, ``theta`` and ``arima_p10_ls``
-                     on the seasonally adjusted series (same test and decomposition as Theta).
-                     Combinations of ETS, ARIMA and Theta beat each member on large real
-                     collections (Makridakis et al. 2020, M4; Petropoulos & Svetunkov 2020).
+                     frequencies: the weighted mean of ``ets`` (weight 2), ``theta``,
+                     ``arima_p10_ls`` on the seasonally adjusted series (same test and
+                     decomposition as Theta) and, for series of at least three seasons,
+                     ``arima_sdiff_ls`` (weight 1 each; :data:`SEASONAL_WEIGHTS`). The last
+                     member takes its seasonal pattern from the last season instead of the
+                     history's average, the members' most different view of seasonality: adding
+                     it took the mean MASE over the monthly development series from 0,981 to
+                     0,966 x AutoETS's although alone it scores 1,14. Combinations of ETS, ARIMA
+                     and Theta beat each member on large real collections (Makridakis et al.
+                     2020, M4; Petropoulos & Svetunkov 2020).
+
+``arima_sdiff_ls``   (a member of ``combo``, not in :data:`MODELS`) ARIMA(p,d,0)(0,1,0)_m by least
+                     squares on the seasonal differences ``y_t - y_{t-m}``: AR(p) with a constant,
+                     or ARIMA(p,1,0) without one when the KPSS test rejects their stationarity;
+                     rows under three seasons: ARIMA(p,1,0) on the seasonally adjusted series.
 """
 
 from __future__ import annotations
@@ -125,9 +136,18 @@ def _on_adjusted(model: Model, y: np.ndarray, h: int, m: int) -> np.ndarray:
     return _readjust(mean, index, mult, y.shape[1])
 
 
+#: weights of the seasonal combination's members: ETS, Theta, ARIMA(p,1,0) on adjusted data, ARIMA
+#: on seasonal differences. ETS, the strongest single member on each of the six seasonal
+#: development sets (M3, M1, statsmodels windows x monthly, quarterly), counts twice: mean MASE /
+#: AutoETS's over the 2118 monthly (1016 quarterly) series 0,966 (0,936) with equal weights, 0,960
+#: (0,934) with these; ETS three times 0,959 (0,936).
+SEASONAL_WEIGHTS = (2.0, 1.0, 1.0, 1.0)
+
+
 def combo(y: np.ndarray, h: int, m: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """Yearly (m == 1): median of ETS, Theta, ARIMA(p,d,0), damped Holt and drift; seasonal
-    frequencies: equal-weight mean of ETS, Theta and ARIMA(p,1,0) on adjusted data."""
+    frequencies: weighted mean (:data:`SEASONAL_WEIGHTS`) of ETS, Theta, ARIMA(p,1,0) on adjusted
+    data and, for series of at least three seasons, ARIMA(p,d,0)(0,1,0)_m on seasonal differences."""
     y, _, _, _ = _prep(y)
     e_mean, e_scale = ets(y, h, m)
     t_mean, t_scale = theta(y, h, m)
@@ -135,15 +155,16 @@ def combo(y: np.ndarray, h: int, m: int = 1) -> tuple[np.ndarray, np.ndarray]:
     if m <= 1:
         members = [e_mean, t_mean, arima_d_ls(y, h)[0], holt_damped(y, h)[0], drift(y, h)[0]]
         return np.median(members, axis=0), scale
-    members = [e_mean, t_mean, _on_adjusted(arima_p10_ls, y, h, m)]
-    mean = np.mean(members, axis=0)
-    # the ARIMA on seasonal differences where it applies (at least three seasons; shorter rows
-    # would repeat the adjusted ARIMA member)
+    # ETS counts twice (SEASONAL_WEIGHTS); the ARIMA on seasonal differences only where it applies
+    # (at least three seasons; on shorter rows it would repeat the adjusted ARIMA member)
+    w_ets, w_theta, w_arima, w_sdiff = SEASONAL_WEIGHTS
+    total = w_ets * e_mean + w_theta * t_mean + w_arima * _on_adjusted(arima_p10_ls, y, h, m)
+    weight = np.full((len(y), 1), float(w_ets + w_theta + w_arima))
     rows = np.flatnonzero(np.sum(~np.isnan(y), axis=1) >= 3 * m)
     if len(rows):
-        s_mean, _ = arima_sdiff_ls(y[rows], h, m)
-        mean[rows] = (3 * mean[rows] + s_mean) / 4
-    return mean, scale
+        total[rows] += w_sdiff * arima_sdiff_ls(y[rows], h, m)[0]
+        weight[rows] += w_sdiff
+    return total / weight, scale
 
 
 MODELS: dict[str, Model] = {
