@@ -128,15 +128,20 @@ def test_a_month_does_not_depend_on_how_far_ahead_one_asks(projected):
 
 def test_aggregate_medians_stay_with_their_direct_forecasts(projected):
     """Summed paths do not lift an aggregate: the median of the nation's and every province's
-    summed paths is within its own 50 % band (0,6745 sd on the log scale) of its direct forecast."""
+    summed paths is within its own 50 % band (0,6745 sd on the log scale) of its direct forecast,
+    give or take the Monte Carlo error of a median of 300 paths (3 standard errors, 1,2533 sd /
+    sqrt(300) each: the reconciled median can sit on the band's edge, seed 11's province 34 at
+    month 2 at 1,0003 band half-widths), and on average not above or below it."""
     tree, _, (leaf_paths, leaves, _, summary), _ = projected
     codes, _, s = summing_matrix(tree)
     median = np.median(aggregate(s, leaf_paths), axis=1)
     level = np.array([tree.level(c) for c in codes])
     upper = level != "kabkota"
-    gap = np.abs(np.log(median[upper] / summary["direct"][upper]))
-    allowed = 0.6745 * np.sqrt(summary["log_var"][upper])
-    assert (gap <= allowed).all(), float((gap / allowed).max())
+    sd = np.sqrt(summary["log_var"][upper])
+    signed = np.log(median[upper] / summary["direct"][upper])
+    allowed = (0.6745 + 3 * 1.2533 / np.sqrt(leaf_paths.shape[1])) * sd
+    assert (np.abs(signed) <= allowed).all(), float((np.abs(signed) / allowed).max())
+    assert abs(float(np.mean(signed / sd))) < 0.1  # no lift: 0,1 sd on average at most
 
 
 def test_aggregates_are_as_uncertain_as_their_own_backtest(projected):
