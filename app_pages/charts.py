@@ -57,14 +57,7 @@ def _arrow(columns: dict[str, object]) -> bytes:
     time on every slider move). Missing numbers (NaN) become nulls, as ``from_pandas`` makes them."""
     import pyarrow as pa
 
-    table = pa.table(
-        {
-            name: pa.array(values, from_pandas=True)
-            if not isinstance(values, list)
-            else pa.array(values, type=pa.string() if values and isinstance(values[0], str) else None)
-            for name, values in columns.items()
-        }
-    )
+    table = pa.table({name: pa.array(values, from_pandas=True) for name, values in columns.items()})
     sink = pa.BufferOutputStream()
     with pa.RecordBatchStreamWriter(sink, table.schema) as writer:
         writer.write_table(table)
@@ -429,7 +422,10 @@ def waterfall_chart(steps: pd.DataFrame) -> dict:
     }
     return {
         "height": 300,
-        "data": {"values": _records(frame)},
+        # a named data set given as Arrow bytes: Streamlit would build a frame from the rows and
+        # convert it on every slider move
+        "datasets": {"steps": _arrow({c: frame[c].tolist() for c in frame.columns})},
+        "data": {"name": "steps"},
         "encoding": {
             "x": {
                 "field": "step",

@@ -179,7 +179,11 @@ def assumption_panel(code: str, key: str, year: int | None = None) -> None:
     from simulator.sweep import tornado
 
     L = lang()
-    with st.expander(t("sweep_title", L)):
+    # drawn only while open (opening it reruns the page): closed, a slider move neither reads the
+    # saved sweep from disk nor builds its chart, table and five widgets
+    with st.expander(t("sweep_title", L), key=f"{key}_sw_open", on_change="rerun") as box:
+        if not box.open:
+            return
         texts = scenario_texts()
         names = sweepable(texts)
         if not names:

@@ -525,7 +525,10 @@ def page_region() -> None:
     from app_pages.sweep_view import assumption_panel  # issue 22: which assumption decides the answer
 
     assumption_panel(code, "rg", int(row["year"]) if row is not None else None)
-    with st.expander(t("save_scenario", L)):
+    # drawn only while open (opening it reruns the page): a slider move does not rebuild its widgets
+    with st.expander(t("save_scenario", L), key="rg_save", on_change="rerun") as box:
+        if not box.open:
+            return
         name = (
             st.text_input(t("scenario_name", L), f"wilayah-{code}", key="rg_name").strip()
             or f"wilayah-{code}"

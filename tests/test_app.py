@@ -279,6 +279,9 @@ def test_a_region_plan_saved_under_any_name_joins_the_comparison_once():
     at = _app("wilayah")
     at.selectbox(key="rg_region").set_value("61").run()
     name = "rencana: Kalbar #2"  # YAML would misread this written as plain text after "name: "
+    assert not [w for w in at.text_input if w.key == "rg_name"]  # closed: not drawn
+    at.session_state["rg_save"] = True  # the planner opens "save as a scenario"
+    at.run()
     at.text_input(key="rg_name").set_value(name).run()
     at.button(key="rg_add").click().run()
     assert not at.exception

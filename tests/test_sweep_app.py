@@ -21,9 +21,11 @@ ASSUMPTIONS = {
 
 
 def _open(page: str, params: dict) -> AppTest:
+    """``page`` at the address ``params`` with the panel opened (it is drawn only while open)."""
     at = AppTest.from_file(APP, default_timeout=900)
     for key, value in params.items():
         at.query_params[key] = value
+    at.session_state["rg_sw_open" if page == "wilayah" else "bg_sw_open"] = True
     at.switch_page(f"app_pages/{page}.py")
     return at.run()
 
@@ -64,3 +66,17 @@ def test_budget_page_shows_the_saved_sweep_of_its_region(tmp_path, monkeypatch):
     budget = _open("anggaran", {"tanya": "solve", "wilayah": "61", "tenggat": "2026-12"})
     assert not budget.exception, budget.exception
     assert set(_thresholds(budget)["Asumsi"]) == ASSUMPTIONS
+
+
+def test_the_closed_panel_is_not_drawn_on_a_slider_move():
+    """Closed, "Seberapa yakin dengan asumsinya?" draws nothing inside (no scenario picker, no
+    saved sweep read); opened, its picker is there."""
+    at = AppTest.from_file(APP, default_timeout=900)
+    at.query_params["wilayah"] = "61"
+    at.switch_page("app_pages/wilayah.py").run()
+    at.select_slider(key="rg_headcount").set_value(20_000).run()
+    assert not at.exception
+    assert not [s for s in at.selectbox if s.key == "rg_sw_scenario"]
+    at.session_state["rg_sw_open"] = True
+    at.run()
+    assert at.selectbox(key="rg_sw_scenario").value == "kalbar-pergub-2025"
