@@ -169,10 +169,14 @@ def arima_sdiff_ls(y: np.ndarray, h: int, m: int = 1) -> tuple[np.ndarray, np.nd
     series (:func:`seasonality`)."""
     y, _, _, n = _prep(y)
     N, T = y.shape
-    index, mult = seasonality(y, m)
-    adj, sigma = _arima_ls(_adjust(y, index, mult), h, 1, consts=(True,))
-    mean = _readjust(adj, index, mult, T)
-    rows = np.flatnonzero(n >= 3 * m) if m > 1 else np.array([], dtype=int)
+    mean, sigma = np.empty((N, h)), np.empty(N)
+    long = (n >= 3 * m) & (m > 1)
+    short = np.flatnonzero(~long)
+    if len(short):
+        index, mult = seasonality(y[short], m)
+        adj, sigma[short] = _arima_ls(_adjust(y[short], index, mult), h, 1, consts=(True,))
+        mean[short] = _readjust(adj, index, mult, T)
+    rows = np.flatnonzero(long)
     if not len(rows):
         return mean, sigma
     ys = y[rows]
