@@ -1,6 +1,7 @@
 """Warm the app so its first user does not wait for what every server start or install does once.
 
     python app_warm.py prepare            # before the server: the data and the baseline on disk
+    python app_warm.py serve --server.port 8501   # streamlit run app.py, warmed as soon as it answers
     python app_warm.py visit --port 8501  # after the server started: one session on the first pages
 
 ``prepare`` loads the bundled data (kept on disk, simulator/data_cache.py) and the baseline the app
@@ -38,13 +39,12 @@ def free_port() -> int:
 
 def serve_command(port: int, *extra: str) -> list[str]:
     """The command `make run` serves the app with (headless on 127.0.0.1:``port``), plus ``extra``
-    Streamlit options: the one home of the app's server command for tests and benchmarks."""
+    Streamlit options: the one home of the app's server command for tests and benchmarks. It is
+    ``streamlit run app.py`` with the process warmed as soon as it answers (``serve``)."""
     return [
         sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
+        str(ROOT / "app_warm.py"),
+        "serve",
         "--server.address",
         "127.0.0.1",
         "--server.port",
@@ -126,6 +126,41 @@ def visit(port: int, wait: float) -> int:
     return 0
 
 
+def serve(options: list[str]) -> int:
+    """``streamlit run app.py`` with Streamlit ``options`` in this process, and a thread that warms
+    the process once the server answers its health check (app_pages.state.warm_process: imports
+    and data; it waits so that it does not slow the server's own start). The first user's page is
+    then not the one paying for them. Anything failing in the warm-up is left to the first page."""
+    import threading
+
+    port = "8501"
+    for i, option in enumerate(options):
+        if option == "--server.port" and i + 1 < len(options):
+            port = options[i + 1]
+        elif option.startswith("--server.port="):
+            port = option.split("=", 1)[1]
+
+    def warm() -> None:
+        for _ in range(600):  # up to a minute for the server to answer
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        try:
+            from app_pages.state import warm_process
+
+            warm_process()
+        except Exception:  # the first page does the same work and reports its errors
+            pass
+
+    threading.Thread(target=warm, name="warm-process", daemon=True).start()
+    from streamlit.web import cli
+
+    sys.argv = ["streamlit", "run", str(ROOT / "app.py"), *options]
+    return cli.main(prog_name="streamlit")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="step", required=True)
@@ -133,7 +168,16 @@ def main(argv: list[str] | None = None) -> int:
     one = sub.add_parser("visit", help="one session on the first pages (after the server started)")
     one.add_argument("--port", type=int, default=8501)
     one.add_argument("--wait", type=float, default=120.0, help="seconds to wait for the server")
-    args = parser.parse_args(argv)
+    sub.add_parser(
+        "serve",
+        help="streamlit run app.py with these Streamlit options, warmed once it answers",
+        add_help=False,
+    )
+    args, rest = parser.parse_known_args(argv)
+    if args.step == "serve":
+        return serve(rest)
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     return prepare() if args.step == "prepare" else visit(args.port, args.wait)
 
 

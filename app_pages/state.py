@@ -72,6 +72,36 @@ def bundled_panel():
     return _PANEL[0]
 
 
+def warm_process() -> None:
+    """Import what the first pages import and load the bundled data into this process, without a
+    session (``app_warm.py serve`` calls it on a thread once the server answers, while the first
+    browser is still loading the page's files): the first page then runs without paying about a
+    second of imports (pandas, pyarrow, the simulator) and the data. A session arriving meanwhile
+    waits on the same import locks and the same panel lock, so nothing is done twice."""
+    import importlib
+
+    for name in (
+        "app_pages.charts",
+        "app_pages.tables",
+        "simulator.calibrate",
+        "simulator.data_cache",
+        "simulator.engine",
+        "simulator.projection",
+        "simulator.report",
+        "simulator.results_io",
+        "simulator.scenario",
+        "simulator.targets",
+        "simulator.views",
+    ):
+        importlib.import_module(name)
+    if not _PANEL:
+        with _PANEL_LOCK:
+            if not _PANEL:
+                from simulator.data_cache import load_data_cached
+
+                _PANEL.append(load_data_cached(DATA_DIR))
+
+
 def current_panel():
     """(panel, illustrative): the bundled data with any validated uploads put in its place."""
     import dataclasses
