@@ -50,7 +50,7 @@ log = logging.getLogger(__name__)
 
 CACHE_DIR = Path(__file__).resolve().parent.parent / ".cache"
 #: Bump when the projection method changes so old caches are not reused.
-METHOD_VERSION = "14"  # 2: intervals from selection errors; 3: per-series choice only when it pays;
+METHOD_VERSION = "15"  # 2: intervals from selection errors; 3: per-series choice only when it pays;
 # 4: sample paths scaled in float32 (differ from 3 by float32 rounding, about 1e-7 of the series scale)
 # 5: every level forecast directly, medians reconciled, joint tree-factor errors from the backtest
 # 6: the forecaster's default is the ETS/Theta/ARIMA combination (issue 21); checksummed cache entries
@@ -64,6 +64,7 @@ METHOD_VERSION = "14"  # 2: intervals from selection errors; 3: per-series choic
 # 12: the Student-t widening counts each origin as its regions' effective number (design effect)
 # 13: issue 21's ETS with multiplicative-error forms (paths differ from 12 by about 1e-6 in log)
 # 14: issue 21's seasonal combination with an ARIMA member on seasonal differences
+# 15: its weights (ETS 2, the other three members 1 each)
 
 Progress = Callable[[float, str], None]
 
