@@ -73,11 +73,12 @@ def bundled_panel():
 
 
 def warm_process() -> None:
-    """Import what the first pages import and load the bundled data into this process, without a
-    session (``app_warm.py serve`` calls it on a thread once the server answers, while the first
-    browser is still loading the page's files): the first page then runs without paying about a
-    second of imports (pandas, pyarrow, the simulator) and the data. A session arriving meanwhile
-    waits on the same import locks and the same panel lock, so nothing is done twice."""
+    """Import what the first pages import, load the bundled data and run the first page's scenario
+    in this process, without a session (``app_warm.py serve`` calls it on a thread once the server
+    answers, while the first browser is still loading the page's files): the first page then runs
+    without paying about a second of imports (pandas, pyarrow, the simulator), the data, the
+    baseline and its national run. A session arriving meanwhile waits on the same import locks, the
+    same panel lock and Streamlit's per-entry cache locks, so nothing is done twice."""
     import importlib
 
     for name in (
@@ -100,6 +101,27 @@ def warm_process() -> None:
                 from simulator.data_cache import load_data_cached
 
                 _PANEL.append(load_data_cached(DATA_DIR))
+    # the first page's run (the bundled baseline for the nation and its provinces, the Overview's
+    # default view), put in the process's scenario cache under the key the Overview asks for; no
+    # session here, so Streamlit's "missing ScriptRunContext" notes for its calls are not logged
+    import logging
+
+    notes = [
+        logging.getLogger(name)
+        for name in (
+            "streamlit.runtime.scriptrunner_utils.script_run_context",
+            "streamlit.runtime.state.session_state_proxy",
+        )
+    ]
+    levels = [log.level for log in notes]
+    for log in notes:
+        log.setLevel(logging.ERROR)
+    try:
+        provinces = load_regions().of_level("provinsi")
+        run(bundled_scenarios()["baseline"], ["00", *provinces], source="baseline.yaml")
+    finally:
+        for log, level in zip(notes, levels, strict=True):
+            log.setLevel(level)
 
 
 def current_panel():
