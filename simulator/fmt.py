@@ -20,6 +20,8 @@ def number(value: float, decimals: int = 0, lang: str = "id") -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     text = f"{value:,.{decimals}f}"
+    if text.startswith("-") and not text.strip("-0.,"):
+        text = text[1:]  # -0.4 rounds to "0", not "-0"
     return _group(text, ".", ",") if lang == "id" else text
 
 

@@ -294,6 +294,25 @@ def test_allocate_small_case_solved_by_hand():
     assert workers.expected_new_persons == pytest.approx(0.9 * 15_000)
 
 
+def test_a_region_already_at_its_target_needs_nothing():
+    """needed is 0, never negative (np.ceil of a small negative need printed "-0" in the table)."""
+    alloc = allocate(
+        uneven(),
+        15_000 * UNIT,
+        UNEVEN,
+        subsidy(months=6),
+        "regions",
+        deadline="2025-06",
+        target=0.01,
+        tree=tree(),
+        uncertainty=False,
+        **NO_LIMITS,
+    )
+    needed = alloc.table["needed"].to_numpy()
+    assert needed.tolist() == [0, 0, 0] and not np.signbit(needed).any()
+    assert alloc.regions_reached == 3
+
+
 @pytest.mark.parametrize("objective", ["regions", "workers"])
 def test_more_budget_never_lowers_the_objective(objective):
     template = subsidy(already_covered=[0.0, 0.2], months=12)

@@ -17,6 +17,12 @@ from simulator import fmt
         (lambda: fmt.number(26373), "26.373"),
         (lambda: fmt.number(1234.5, 1), "1.234,5"),
         (lambda: fmt.number(float("nan")), "–"),
+        (lambda: fmt.number(-0.0), "0"),  # allocate's "needs" of a region already there printed "-0"
+        (lambda: fmt.number(-0.4), "0"),
+        (lambda: fmt.number(-0.004, 2, lang="en"), "0.00"),
+        (lambda: fmt.percent(-0.00001), "0,00 %"),
+        (lambda: fmt.number(-0.6), "-1"),
+        (lambda: fmt.number(-1234.5, 1), "-1.234,5"),
     ],
 )
 def test_formats(call, expected):

@@ -284,6 +284,7 @@ def allocate(
     room = frame.room[0]
     needed = frame.needed(ramp, months)[0]  # (R, P)
     free = np.ceil(smallest_size(needed, required) - 1e-9)
+    free = np.where(free > 0, free, 0.0)  # a region already there needs nothing (not -0 or less)
     cap = frame.size_cap(ramp)
     need = free.copy()
     reachable = np.isfinite(need) & (need <= cap)
