@@ -552,11 +552,16 @@ def tile_chart(tiles: pd.DataFrame) -> dict:
     ]
     return {
         "height": 330,
-        "data": {
-            "values": _records(
-                tiles[["col", "row", "name", "short", "status_text", "prob_text", "median_text"]]
+        # a named data set given as Arrow bytes, as the waterfall's
+        "datasets": {
+            "tiles": _arrow(
+                {
+                    c: tiles[c].tolist()
+                    for c in ("col", "row", "name", "short", "status_text", "prob_text", "median_text")
+                }
             )
         },
+        "data": {"name": "tiles"},
         "encoding": {
             "x": {"field": "col", "type": "ordinal", "axis": None},
             "y": {"field": "row", "type": "ordinal", "axis": None},

@@ -117,13 +117,17 @@ def reports(result, status: pd.DataFrame, text: str, stem: str, province: str | 
 
     Each file is built when its button is clicked (on a separate thread, Streamlit's deferred
     download), not on every rerun of the page: together they took seconds of CPU per rerun."""
-    from simulator.report import brief_html, brief_pdf, find_pdf_engine, workbook_bytes
-    from simulator.results_io import provenance_of
-
     L = lang()
-    _, illustrative = current_panel()
-    _, backtest = current_baseline()
-    with st.expander(t("reports", L)):
+    # drawn only while open (opening it reruns the page): closed, a rerun neither writes the
+    # provenance nor looks for a PDF engine on the PATH
+    with st.expander(t("reports", L), key="ov_reports", on_change="rerun") as box:
+        if not box.open:
+            return
+        from simulator.report import brief_html, brief_pdf, find_pdf_engine, workbook_bytes
+        from simulator.results_io import provenance_of
+
+        _, illustrative = current_panel()
+        _, backtest = current_baseline()
         provenance = provenance_of(result, scenario_text=text, illustrative=illustrative)
         cols = st.columns(3)
 

@@ -352,6 +352,10 @@ def test_overview_offers_the_leadership_reports():
     at = _app()
     at.selectbox(key="ov_province").set_value("61").run()
     assert not at.exception
+    assert "Unduh buku kerja Excel" not in [b.proto.label for b in at.get("download_button")]  # closed
+    at.session_state["ov_reports"] = True  # the leader opens "reports"
+    at.run()
+    assert not at.exception
     labels = [b.proto.label for b in at.get("download_button")]
     assert "Unduh buku kerja Excel" in labels
     assert "Unduh ringkasan (HTML, siap cetak)" in labels
