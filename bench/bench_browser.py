@@ -11,7 +11,9 @@ server's part (from the browser's rerun request until the server's ``script_fini
 and the rest (the browser: receiving and drawing the page). The server's part is what other work
 on this machine slows the least and what bench/bench_load.py measures for ten users; the goals
 (issue 20) are for the whole loop: slider move under 400 ms (median), page switch under 500 ms,
-warm start (server started with the baseline cached on disk) to the first headline figures under 3 s.
+warm start (server started with the baseline cached on disk) to the first headline figures under 3 s,
+timed from the server's launch (`app_warm.py serve`, as serve_command starts it) with the browser
+already running: Chromium's own start is not the app's.
 
     python bench/bench_browser.py                      # Kota Singkawang and Kalimantan Barat, 1.000 paths
     python bench/bench_browser.py --warm               # the first user after `app_warm.py visit` (make run)
