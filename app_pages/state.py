@@ -102,8 +102,9 @@ def warm_process() -> None:
 
                 _PANEL.append(load_data_cached(DATA_DIR))
     # the first page's run (the bundled baseline for the nation and its provinces, the Overview's
-    # default view), put in the process's scenario cache under the key the Overview asks for; no
-    # session here, so Streamlit's "missing ScriptRunContext" notes for its calls are not logged
+    # default view), put in the process's scenario cache under the key the Overview asks for, when
+    # the baseline is on disk (never computed here, where no user sees its progress); no session
+    # here, so Streamlit's "missing ScriptRunContext" notes for its calls are not logged
     import logging
 
     notes = [
@@ -113,6 +114,8 @@ def warm_process() -> None:
             "streamlit.runtime.state.session_state_proxy",
         )
     ]
+    if not _baseline_on_disk(_PANEL[0]):  # a first start: the first page computes it with its bar
+        return
     levels = [log.level for log in notes]
     for log in notes:
         log.setLevel(logging.ERROR)
@@ -122,6 +125,26 @@ def warm_process() -> None:
     finally:
         for log, level in zip(notes, levels, strict=True):
             log.setLevel(level)
+
+
+class _NotOnDisk(Exception):
+    pass
+
+
+def _baseline_on_disk(panel) -> bool:
+    """Whether the baseline of ``panel`` is in the disk cache: loading it reports completion at once;
+    a projection that would have to be computed is stopped at its first progress step."""
+    from simulator.projection import project_baseline
+
+    def only_cached(fraction: float, _message: str) -> None:
+        if fraction < 1.0:
+            raise _NotOnDisk
+
+    try:
+        project_baseline(panel.history, panel.workforce, horizon=HORIZON, paths=PATHS, progress=only_cached)
+    except _NotOnDisk:
+        return False
+    return True
 
 
 def current_panel():

@@ -279,3 +279,21 @@ def test_cost_table_sums_as_a_pivot_table_would():
     assert shown["Kelompok"].tolist()[3] == "Anggaran pemerintah" != shown["Kelompok"].tolist()[4]
     for i, key in enumerate([("apbn", ""), ("apbd_provinsi", ""), ("apbd_provinsi", "pergub-kalbar-4-2023")]):
         assert shown.iloc[i, 2:].tolist() == [f"Rp{v:,.0f}".replace(",", ".") for v in wide.loc[key]]
+
+
+def test_the_server_warm_up_never_computes_a_baseline():
+    """app_warm.py serve's warm-up runs the first page only when the baseline is on disk: for data
+    whose baseline is not cached it stops at the projection's first progress step (the first
+    page then computes it with its progress bar), and it says the bundled one is there."""
+    import dataclasses
+
+    from app_pages import state
+    from simulator.projection import project_baseline
+
+    panel = state.bundled_panel()
+    project_baseline(panel.history, panel.workforce, horizon=state.HORIZON, paths=state.PATHS)  # on disk
+    assert state._baseline_on_disk(panel)
+    other = dataclasses.replace(
+        panel, workforce=panel.workforce.assign(employed=panel.workforce["employed"] + 1)
+    )
+    assert not state._baseline_on_disk(other)
