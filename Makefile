@@ -20,13 +20,14 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# The data and the baseline go to .cache/ first (computed once after an install, with progress), and
-# one warm-up session opens the first pages as soon as the server answers, so the first user does not
-# wait for imports, data or baseline.
+# The data and the baseline go to .cache/ first (computed once after an install, with progress); the
+# server (`app_warm.py serve`: streamlit run app.py) imports the code, loads the data and runs the
+# first page's scenario in its own process as soon as it answers, and one warm-up session opens the
+# first pages, so the first user does not wait for imports, data or baseline.
 run: $(STAMP)
 	$(PY) app_warm.py prepare
 	($(PY) app_warm.py visit --port $(PORT) > /dev/null 2>&1 &) ; \
-	$(PY) -m streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	$(PY) app_warm.py serve --server.address 127.0.0.1 --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 test: $(STAMP)
 	$(PY) -m pytest
