@@ -1,7 +1,8 @@
 """What a planner waits for after moving a slider on the Region page, in a real browser (issue #6).
 
 Starts `streamlit run app.py` on 127.0.0.1, opens the Region page in Debian's headless Chromium
-(Playwright with the system browser), and for each move presses a key on the subsidy slider and
+(Playwright with the system browser), and for each move presses a key on the subsidy slider (one
+step up: every move a value not asked before, so the server runs a new scenario) and
 times until the page shows new headline figures (the metrics under the region selector) and
 Streamlit reports the rerun finished. That is the whole loop a user feels: the browser sends the
 value, the server reruns the page, the browser draws the answer. Needs `chromium` on PATH.
@@ -120,8 +121,11 @@ def _moves(page, code: str, name: str, watch) -> None:
         before = page.evaluate(METRICS)
         thumb.focus()
         t0 = time.perf_counter()
-        page.keyboard.press("PageUp" if i % 2 == 0 else "PageDown")
-        page.wait_for_function(f"b => ({METRICS})() !== b", arg=before, timeout=600_000)
+        # one step (1.000 persons) up each time: every move a value not asked before, so a scenario
+        # run, never the cache (PageUp/PageDown alternated between two values: cached from move 3);
+        # small steps never reach a capped region, where the figures would not change
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function(f"b => ({METRICS})() !== b", arg=before, timeout=120_000)
         firsts.append(time.perf_counter() - t0)
         page.wait_for_function(f"!({RUNNING})()", timeout=600_000)
         waits.append(time.perf_counter() - t0)
