@@ -23,16 +23,11 @@ print(hashlib.sha256(paths.tobytes()).hexdigest())
 """
 
 
-def _digest(threads: int) -> str:
-    env = {
-        **os.environ,
-        "OPENBLAS_NUM_THREADS": str(threads),
-        "OMP_NUM_THREADS": str(threads),
-        "MKL_NUM_THREADS": str(threads),
-    }
+def _printed(script: str, **env: str) -> str:
+    """What ``script`` prints, run in a fresh Python process with ``env`` added to the environment."""
     out = subprocess.run(
-        [sys.executable, "-c", SCRIPT.format(tests=str(ROOT / "tests"))],
-        env=env,
+        [sys.executable, "-c", script],
+        env={**os.environ, **env},
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -40,6 +35,13 @@ def _digest(threads: int) -> str:
         check=True,
     )
     return out.stdout.strip()
+
+
+def _digest(threads: int) -> str:
+    n = str(threads)
+    return _printed(
+        SCRIPT.format(tests=str(ROOT / "tests")), OPENBLAS_NUM_THREADS=n, OMP_NUM_THREADS=n, MKL_NUM_THREADS=n
+    )
 
 
 @pytest.mark.slow  # two projections in subprocesses, ~17 s
@@ -78,17 +80,8 @@ print(sum(used), digest.hexdigest())
 @pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one core: no worker processes to compare with")
 def test_baseline_is_the_same_on_worker_processes():
     def run(processes: str) -> tuple[int, str]:
-        env = {**os.environ, "SIMULATOR_PROCESSES": processes}
-        out = subprocess.run(
-            [sys.executable, "-c", POOL_SCRIPT.format(tests=str(ROOT / "tests"), data=str(ROOT / "data"))],
-            env=env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=True,
-        )
-        pools, digest = out.stdout.split()
+        script = POOL_SCRIPT.format(tests=str(ROOT / "tests"), data=str(ROOT / "data"))
+        pools, digest = _printed(script, SIMULATOR_PROCESSES=processes).split()
         return int(pools), digest
 
     (pools_one, one), (pools_two, two) = run("1"), run("2")
