@@ -34,8 +34,8 @@ def main() -> None:
     from simulator.projection import project_baseline
     from simulator.regions import load_regions
     from simulator.scenario import parse_scenario
-    from simulator.targets import assess
-    from simulator.views import cost_by_payer_year, fan_wide, targets_for, waterfall_at
+    from simulator.targets import assess, resolve
+    from simulator.views import cost_by_payer_year, fan_wide, waterfall_at
 
     print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()[0]:.1f}, paths {args.paths}")
     t0 = time.process_time()
@@ -73,7 +73,7 @@ levers:
             c0, w0 = time.process_time(), time.perf_counter()
             scenario = parse_scenario(text, source="bench", tree=tree)
             result = run_scenario(baseline, scenario, seed=0, regions=regions)
-            targets = targets_for(panel.targets, regions)
+            targets = resolve(regions, panel.targets, scenario, tree=tree, workforce=panel.workforce)
             status = assess(result, targets)
             own = status[status["region_code"] == code]
             deadline = own["deadline"].iloc[0] if len(own) else result.months[-1]
