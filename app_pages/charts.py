@@ -91,24 +91,17 @@ def _months_text(months: pd.PeriodIndex, L: str) -> tuple[list[str], list[str]]:
     return _memo(("months", months.asi8.tobytes(), L), build)
 
 
-#: The baseline's fan median per (Result, region), drawn as the "before" line: the baseline run is
-#: one cached object per data and regions, so its quantiles are taken once, not on every slider
-#: move. The Result is held beside its median, so its id cannot be reused while it is cached.
-_BEFORE: OrderedDict[tuple[int, str], tuple[object, pd.Series]] = OrderedDict()
-
-
 def _before_median(before, code: str) -> pd.Series:
-    """The baseline's median per month (a Series indexed by the months, Periods)."""
+    """The baseline's median per month (a Series indexed by the months, Periods), drawn as the
+    "before" line: the baseline run is one cached object per data and regions, so its quantiles are
+    taken once per run and region (``derived``), not on every slider move."""
     from simulator.views import fan_wide
 
-    key = (id(before), code)
-    hit = _BEFORE.get(key)
-    if hit is None or hit[0] is not before:
+    def build() -> pd.Series:
         base = fan_wide(before, code)
-        _BEFORE[key] = hit = (before, pd.Series(base["q50"].to_numpy(), index=pd.PeriodIndex(base["month"])))
-        while len(_BEFORE) > 16:
-            _BEFORE.popitem(last=False)
-    return hit[1]
+        return pd.Series(base["q50"].to_numpy(), index=pd.PeriodIndex(base["month"]))
+
+    return derived(before, ("before_median", code), build)
 
 
 def _shared_data(spec: dict) -> dict:
