@@ -464,7 +464,7 @@ def test_single_file_panel_kind_and_hash(tmp_path):
     assert summarize(panel) == [
         "workforce: 1 rows, 1 regions, periods 2024-08..2024-08",
         "sources: angkatan_kerja.csv",
-        f"data hash: sha256 {panel.data_hash}",
+        f"files hash: sha256 {panel.data_hash} (the files' bytes, as sha256sum reads them)",
     ]
 
 
@@ -485,6 +485,13 @@ def test_bundled_data_folder_loads():
     )
     assert panel.data_hash == hashlib.sha256(manifest.encode()).hexdigest()
     lines = summarize(panel)
+    # two hashes, each named: the files' (sha256sum of the manifest) and the content's, which is
+    # the one project_baseline puts in the baseline's meta and saved results carry as provenance
+    from simulator.projection import data_hash
+
+    assert f"files hash: sha256 {panel.data_hash} " in lines[-2 - len(panel.warnings)]
+    assert lines[-1 - len(panel.warnings)].startswith(f"data hash: {data_hash(h, panel.workforce)} (")
+    assert data_hash(h, panel.workforce) != panel.data_hash
     rows = f"{len(h):,}".replace(",", ".")
     assert lines[0] == (
         f"history: {rows} rows, 514 regions, 4 segments, {h['ds'].min():%Y-%m}..{h['ds'].max():%Y-%m} "

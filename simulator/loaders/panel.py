@@ -206,7 +206,8 @@ def guess_kind(path: str | Path) -> str:
 
 
 def summarize(panel: Panel) -> list[str]:
-    """One line per table, then the sources and the data hash; numbers in Indonesian format.
+    """One line per table, then the sources, the files' hash and (with history and workforce) the
+    data hash of their content, the one results carry; numbers in Indonesian format.
 
     e.g. "history: 184.960 rows, 514 regions, 4 segments, 2018-01..2025-06 (ILLUSTRATIVE data)".
     """
@@ -233,7 +234,14 @@ def summarize(panel: Panel) -> list[str]:
             f"years {t[YEAR].min()}..{t[YEAR].max()}"
         )
     lines.append(f"sources: {', '.join(panel.sources)}")
-    lines.append(f"data hash: sha256 {panel.data_hash}")
+    lines.append(f"files hash: sha256 {panel.data_hash} (the files' bytes, as sha256sum reads them)")
+    if h is not None and w is not None:
+        from simulator.projection import data_hash
+
+        lines.append(
+            f"data hash: {data_hash(h, w)} (history and workforce as read: the one a saved result's "
+            "provenance and the baseline carry)"
+        )
     lines.extend(f"warning: {w}" for w in panel.warnings)
     return lines
 
