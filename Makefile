@@ -20,12 +20,13 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# The data and the baseline go to .cache/ first (computed once after an install, with progress); the
-# server (`app_warm.py serve`: streamlit run app.py) imports the code, loads the data and runs the
-# first page's scenario in its own process as soon as it answers, and one warm-up session opens the
+# The server (`app_warm.py serve`: streamlit run app.py) starts at once. On the first start after an
+# install it starts `app_warm.py prepare` as a child process, which computes the data and the
+# baseline into .cache/ while the server starts (progress on this terminal and on the first page);
+# as soon as it answers, the server imports the code, loads the data and runs the first page's
+# scenario in its own process (once the baseline is on disk), and one warm-up session opens the
 # first pages, so the first user does not wait for imports, data or baseline.
 run: $(STAMP)
-	$(PY) app_warm.py prepare
 	($(PY) app_warm.py visit --port $(PORT) > /dev/null 2>&1 &) ; \
 	$(PY) app_warm.py serve --server.address 127.0.0.1 --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 

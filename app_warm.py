@@ -1,17 +1,20 @@
 """Warm the app so its first user does not wait for what every server start or install does once.
 
-    python app_warm.py prepare            # before the server: the data and the baseline on disk
     python app_warm.py serve --server.port 8501   # streamlit run app.py, warmed as soon as it answers
     python app_warm.py visit --port 8501  # after the server started: one session on the first pages
+    python app_warm.py prepare            # the data and the baseline on disk (CI, tests; serve runs it)
 
 ``prepare`` loads the bundled data (kept on disk, simulator/data_cache.py) and the baseline the app
-uses (the same settings: app_pages/state.py's HORIZON and PATHS), computing it when the disk cache
-does not have it (the first start after an install) with its progress on the terminal; when both
-are on disk it takes well under a second. ``visit`` waits until the server answers its health
-check, then opens the Overview and the Region page as a browser does (Streamlit's own websocket
-protocol, bench/stream_client.py), so the server has imported the code, mapped the data and the
-baseline and run the national and Kalimantan Barat scenarios before a user arrives. Both print
-one line per step in Bahasa Indonesia and English; nothing is changed in the app.
+uses (the same settings: app_pages/baseline_job.py's HORIZON and PATHS), computing it when the disk
+cache does not have it (the first start after an install) with its progress on the terminal and in
+``.cache/prepare-progress.json``, under ``.cache/prepare.lock`` (never two at once); when both are
+on disk it takes well under a second. ``serve`` starts it as a child process on a first start, so
+the baseline is computed while the server starts and the first page shows its progress. ``visit``
+waits until the server answers its health check, then opens the Overview and the Region page as a
+browser does (Streamlit's own websocket protocol, bench/stream_client.py), so the server has
+imported the code, mapped the data and the baseline and run the national and Kalimantan Barat
+scenarios before a user arrives. Both print one line per step in Bahasa Indonesia and English;
+nothing is changed in the app.
 """
 
 from __future__ import annotations
@@ -58,23 +61,54 @@ def serve_command(port: int, *extra: str) -> list[str]:
 
 
 def prepare() -> int:
+    """The data and the bundled baseline on disk, under ``.cache/prepare.lock`` (a second prepare
+    waits for the first, then finds the baseline there), with its progress on the terminal and in
+    ``.cache/prepare-progress.json`` (the first page's bar). No streamlit import: it runs beside
+    the server's own start on a first start."""
     t0 = time.perf_counter()
-    import logging
+    from app_pages import baseline_job as job
 
-    from streamlit.logger import get_logger
+    def waiting(pid: int) -> None:
+        who = f" (pid {pid})" if pid else ""
+        print(f"menunggu persiapan lain / waiting for another prepare{who}", flush=True)
 
-    # no "No runtime found" warning: the caches are not used here, only the module's settings
-    get_logger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)
-    from app_pages.state import HORIZON, PATHS  # the app's own settings: the same disk cache key
+    try:
+        fd = job.acquire(job.CACHE, on_wait=waiting)
+    except OSError as err:  # no .cache/ to write in: compute anyway (the cache write only logs)
+        print(f"{job.CACHE}: {err.strerror or err}: tanpa kunci / without the lock", file=sys.stderr)
+        fd = None
+    try:
+        return _prepare(t0, job)
+    finally:
+        job.release(fd)
+
+
+#: Where each step of ``project_baseline`` (its own fractions) puts the whole prepare's bar: roughly
+#: the share of the time spent before it on this machine (the data take the first 8 %, the
+#: forecasts most of the rest).
+_STEPS = ((0.0, 0.0), (0.05, 0.08), (0.6, 0.7), (0.85, 0.9), (0.9, 0.95), (1.0, 1.0))
+
+
+def _overall(fraction: float) -> float:
+    for (f0, g0), (f1, g1) in zip(_STEPS, _STEPS[1:], strict=False):
+        if fraction <= f1:
+            return g0 + (g1 - g0) * (fraction - f0) / (f1 - f0)
+    return 1.0
+
+
+def _prepare(t0: float, job) -> int:
     from simulator.data_cache import load_data_cached
     from simulator.errors import InputError
     from simulator.projection import project_baseline
     from simulator.regions import DATA_DIR
 
+    loading = "memuat data / loading data"
+    job.write_progress(job.CACHE, "running", 0.0, loading, next_fraction=_STEPS[1][1])
     try:
         panel = load_data_cached(DATA_DIR)
     except InputError as err:
         print(f"data/: {err}", file=sys.stderr)
+        job.write_progress(job.CACHE, "failed", 0.0, loading, error=f"data/: {err}")
         return 2
     print(f"data dimuat / data loaded: {time.perf_counter() - t0:.1f} s", flush=True)
     shown = [-1.0]
@@ -83,8 +117,23 @@ def prepare() -> int:
         if fraction - shown[0] >= 0.05 or fraction >= 1.0:  # a line per 5 %
             shown[0] = fraction
             print(f"  baseline {100 * min(max(fraction, 0.0), 1.0):3.0f} %  {message}", flush=True)
+        later = [g for f, g in _STEPS if f > fraction + 1e-9]
+        job.write_progress(
+            job.CACHE, "running", _overall(fraction), message, next_fraction=later[0] if later else 1.0
+        )
 
-    project_baseline(panel.history, panel.workforce, horizon=HORIZON, paths=PATHS, progress=progress)
+    try:
+        project_baseline(
+            panel.history, panel.workforce, horizon=job.HORIZON, paths=job.PATHS, progress=progress
+        )
+    except InputError as err:
+        print(f"baseline: {err}", file=sys.stderr)
+        job.write_progress(job.CACHE, "failed", 0.0, "baseline", error=str(err))
+        return 2
+    except Exception as err:  # a fault in the code: the page says so, the terminal has the traceback
+        job.write_progress(job.CACHE, "failed", 0.0, "baseline", error=f"{type(err).__name__}: {err}")
+        raise
+    job.write_progress(job.CACHE, "done", 1.0, "selesai / done")
     print(f"baseline siap / ready: {time.perf_counter() - t0:.1f} s", flush=True)
     return 0
 
@@ -130,9 +179,17 @@ def serve(options: list[str]) -> int:
     """``streamlit run app.py`` with Streamlit ``options`` in this process, and a thread that warms
     the process once the server answers its health check (app_pages.state.warm_process: imports
     and data; it waits so that it does not slow the server's own start). The first user's page is
-    then not the one paying for them. Anything failing in the warm-up is left to the first page."""
+    then not the one paying for them. Anything failing in the warm-up is left to the first page.
+
+    On a first start (no baseline of these settings on disk, ``baseline_job.probably_cached``) it
+    first starts ``app_warm.py prepare`` as a child process, so the baseline is computed while the
+    server starts; the first page shows its progress and loads it from disk when it is there."""
     import threading
 
+    from app_pages import baseline_job
+
+    if not baseline_job.probably_cached():
+        baseline_job.start()
     port = "8501"
     for i, option in enumerate(options):
         if option == "--server.port" and i + 1 < len(options):
@@ -164,7 +221,7 @@ def serve(options: list[str]) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="step", required=True)
-    sub.add_parser("prepare", help="the data and the baseline on disk (before the server)")
+    sub.add_parser("prepare", help="the data and the baseline on disk (serve starts it on a first start)")
     one = sub.add_parser("visit", help="one session on the first pages (after the server started)")
     one.add_argument("--port", type=int, default=8501)
     one.add_argument("--wait", type=float, default=120.0, help="seconds to wait for the server")

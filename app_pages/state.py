@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import os
 import threading
+import time
 from collections import OrderedDict
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
+from app_pages import baseline_job
+from app_pages.baseline_job import HORIZON, PATHS
 from simulator.errors import InputError
 from simulator.i18n import t
 from simulator.regions import DATA_DIR, load_regions
@@ -23,9 +25,6 @@ from simulator.share import plain
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO_DIR = ROOT / "scenarios"
-HORIZON = 66  # months after the last observed month: reaches December 2030 from mid-2025
-#: Sample paths of the baseline; SIMULATOR_PATHS lowers it (tests use 200) without code changes.
-PATHS = int(os.environ.get("SIMULATOR_PATHS", "1000"))
 MAX_COMPARE = 4
 
 
@@ -63,6 +62,9 @@ def bundled_panel():
     plain module value, not st.cache_resource: a rerun asks for it about ten times (every CSV
     button), and each cache lookup cost about 0,5 ms (3,6 % of a slider move, py-spy)."""
     if not _PANEL:
+        # a first start: the prepare at work loads and caches the data too (then the baseline),
+        # and the pages need both; its progress is shown meanwhile
+        _show_prepare_until(lambda status: not status.running)
         with _PANEL_LOCK:
             if not _PANEL:
                 from simulator.data_cache import load_data_cached
@@ -70,6 +72,28 @@ def bundled_panel():
                 with st.spinner("Memuat data… / loading data…"):
                     _PANEL.append(load_data_cached(DATA_DIR))
     return _PANEL[0]
+
+
+def _show_prepare_until(ready, poll: float = 0.3) -> baseline_job.Status:
+    """Show the running prepare's progress (a bar, Bahasa / English) until ``ready(status)``; the
+    last status. Nothing is drawn when it is ready at once."""
+    status = baseline_job.status()
+    if ready(status):
+        return status
+    L = lang()
+    bar = st.progress(0.0, text=t("preparing", L))
+    try:
+        while not ready(status):
+            progress = status.progress
+            if progress is not None and progress.state == "running":
+                shown = progress.shown()
+                text = f"{t('preparing', L)} {100 * shown:.0f} % · {progress.message}"
+                bar.progress(min(max(shown, 0.0), 1.0), text=text)
+            time.sleep(poll)
+            status = baseline_job.status()
+    finally:
+        bar.empty()
+    return status
 
 
 def warm_process() -> None:
@@ -95,6 +119,7 @@ def warm_process() -> None:
         "simulator.views",
     ):
         importlib.import_module(name)
+    baseline_job.wait()  # a first start: the prepare serve started computes the baseline
     if not _PANEL:
         with _PANEL_LOCK:
             if not _PANEL:
@@ -102,9 +127,9 @@ def warm_process() -> None:
 
                 _PANEL.append(load_data_cached(DATA_DIR))
     # the first page's run (the bundled baseline for the nation and its provinces, the Overview's
-    # default view), put in the process's scenario cache under the key the Overview asks for, when
-    # the baseline is on disk (never computed here, where no user sees its progress); no session
-    # here, so Streamlit's "missing ScriptRunContext" notes for its calls are not logged
+    # default view), put in the process's scenario cache under the key the Overview asks for, once
+    # the baseline is on disk (never computed here); no session here, so Streamlit's "missing
+    # ScriptRunContext" notes for its calls are not logged
     import logging
 
     notes = [
@@ -114,12 +139,20 @@ def warm_process() -> None:
             "streamlit.runtime.state.session_state_proxy",
         )
     ]
-    if not _baseline_on_disk(_PANEL[0]):  # a first start: the first page computes it with its bar
-        return
     levels = [log.level for log in notes]
     for log in notes:
         log.setLevel(logging.ERROR)
     try:
+        panel = _PANEL[0]
+        for attempt in range(2):
+            try:  # loaded from disk into the process's baseline cache, as the first page asks for it
+                _baseline(data_key(), panel.history, panel.workforce, "id", _from_disk=True)
+                break
+            except _NotOnDisk:
+                if attempt:
+                    return  # the first page says why
+                baseline_job.start()  # serve guessed it was there: computed by a prepare now
+                baseline_job.wait()
         provinces = load_regions().of_level("provinsi")
         run(bundled_scenarios()["baseline"], ["00", *provinces], source="baseline.yaml")
     finally:
@@ -131,17 +164,19 @@ class _NotOnDisk(Exception):
     pass
 
 
+def _only_cached(fraction: float, _message: str) -> None:
+    """A projection's progress that stops it at its first step: it would have to compute."""
+    if fraction < 1.0:
+        raise _NotOnDisk
+
+
 def _baseline_on_disk(panel) -> bool:
     """Whether the baseline of ``panel`` is in the disk cache: loading it reports completion at once;
     a projection that would have to be computed is stopped at its first progress step."""
     from simulator.projection import project_baseline
 
-    def only_cached(fraction: float, _message: str) -> None:
-        if fraction < 1.0:
-            raise _NotOnDisk
-
     try:
-        project_baseline(panel.history, panel.workforce, horizon=HORIZON, paths=PATHS, progress=only_cached)
+        project_baseline(panel.history, panel.workforce, horizon=HORIZON, paths=PATHS, progress=_only_cached)
     except _NotOnDisk:
         return False
     return True
@@ -174,9 +209,14 @@ def data_key() -> str:
 
 
 @st.cache_resource(show_spinner=False, max_entries=3)
-def _baseline(key: str, _history, _workforce, _lang: str):
+def _baseline(key: str, _history, _workforce, _lang: str, _from_disk: bool = False):
+    """The baseline of the data ``key``: with ``_from_disk`` only loaded from the disk cache
+    (``_NotOnDisk`` when it would have to be computed: nothing is cached then), else computed here
+    when it is not there, with a progress bar (uploaded data)."""
     from simulator.projection import project_baseline
 
+    if _from_disk:
+        return project_baseline(_history, _workforce, horizon=HORIZON, paths=PATHS, progress=_only_cached)
     bar = st.progress(0.0, text=t("computing", _lang))
     baseline, table = project_baseline(
         _history,
@@ -189,9 +229,48 @@ def _baseline(key: str, _history, _workforce, _lang: str):
     return baseline, table
 
 
+#: Data keys whose baseline this process has found on disk (the check is not repeated per rerun).
+_ON_DISK: set[str] = set()
+
+
+def _own_baseline_data() -> bool:
+    """Whether the session uses an uploaded history or workforce (its baseline is computed here)."""
+    return "use_history" in st.session_state or "use_workforce" in st.session_state
+
+
 def current_baseline():
     panel, _ = current_panel()
-    return _baseline(data_key(), panel.history, panel.workforce, lang())
+    key = data_key()
+    if key in _ON_DISK or _own_baseline_data():
+        return _baseline(key, panel.history, panel.workforce, lang())  # uploads: computed here
+    out = _bundled_baseline(key, panel)
+    _ON_DISK.add(key)
+    return out
+
+
+def _bundled_baseline(key: str, panel):
+    """The bundled data's baseline, from the disk cache: when it is not there a prepare computes it
+    in a process of its own (``baseline_job``: started here unless one runs), while the page shows
+    its progress; a prepare that failed is reported. Only when prepares end without writing it (a
+    cache that cannot be written) is it computed here, as uploaded data is."""
+    started = 0
+    while True:
+        status = _show_prepare_until(lambda status: not status.running)
+        try:
+            return _baseline(key, panel.history, panel.workforce, lang(), _from_disk=True)
+        except _NotOnDisk:
+            pass
+        if status.failed:
+            st.error(plain(f"{t('prepare_failed', lang())}: {status.failed}"))
+            st.stop()
+        if started == 2:
+            break
+        try:
+            baseline_job.start()
+        except OSError:
+            break
+        started += 1
+    return _baseline(key, panel.history, panel.workforce, lang())
 
 
 def bundled_scenarios() -> dict[str, str]:
@@ -333,8 +412,11 @@ def run(text: str, regions: list[str], source: str = "app"):
     """Run a scenario text on the current baseline for ``regions``: (Result, status), or None after
     an error."""
     panel, _ = current_panel()
+    key = data_key()
     try:
-        return _run(data_key(), text, tuple(regions), panel.targets, source)
+        if key not in _ON_DISK and not _own_baseline_data():
+            current_baseline()  # the bundled baseline's wait and its progress outside the cached run
+        return _run(key, text, tuple(regions), panel.targets, source)
     except InputError as err:
         st.error(plain(f"{t('scenario_error', lang())}: {err}"))
         return None

@@ -53,6 +53,14 @@ TEXT: dict[str, dict[str, str]] = {
         "id": "Menghitung proyeksi dasar (sekali saja, lalu disimpan)…",
         "en": "Computing the baseline (once, then cached)…",
     },
+    "preparing": {
+        "id": "Menyiapkan proyeksi dasar (sekali setelah instalasi, di proses terpisah)…",
+        "en": "Preparing the baseline (once after installing, in a process of its own)…",
+    },
+    "prepare_failed": {
+        "id": "Proyeksi dasar tidak dapat disiapkan",
+        "en": "The baseline could not be prepared",
+    },
     "subsidy": {"id": "Bantuan iuran (orang)", "en": "Contribution subsidy (persons)"},
     "subsidy_start": {"id": "Mulai bantuan iuran", "en": "Subsidy start"},
     "subsidy_months": {"id": "Lama bantuan (bulan)", "en": "Subsidy duration (months)"},

@@ -331,26 +331,34 @@ def project_baseline(
     progress(0.05, "memodelkan peserta aktif dan angkatan kerja / fitting participants and the workforce")
     memo: dict = {}
     series = _model_series(history)
-    # every forecast below (the projection's, its backtest's, the calibration's) and the Model
-    # page's backtest table at once on the machine's cores; the same numbers as one by one
+    # every forecast below (the projection's, its backtest's, the calibration's) at once on the
+    # machine's cores; the same numbers as one by one
     from simulator.calibrate import calibration_cuts
 
     def cuts(n: int) -> list[tuple[int, int]]:  # the projection's own and the default calibration's
         return [(n, horizon), *calibration_cuts(n)]
 
-    finish = prefetch(history, tree, cuts, memo, extra=[(_model_backtest, series)])
+    finish = prefetch(history, tree, cuts, memo)
     try:  # the workforce while the forecasts are made
         last_observed = pd.Period(pd.Timestamp(history["ds"].max()), freq="M")
         months = pd.period_range(last_observed + 1, periods=horizon, freq="M")
         leaves = _Nodes.of(tree).leaves
         employed_leaf = _workforce_paths(workforce, tree, leaves, months, paths, seed)
+        from simulator.baseline import summing_matrix
+
+        codes, _, s = summing_matrix(tree)
+        employed = aggregate(s, employed_leaf)  # summed up the tree here: the cores are busy later
     finally:
-        (table,) = finish()
+        finish()
     progress(0.6, "menarik jalur sampel / drawing sample paths")
     from simulator.parallel import process_pool
 
-    pool = process_pool(1, caller_works=True)  # the calibration beside the projection
+    # the calibration and the Model page's backtest table on worker processes beside the
+    # projection's own draws: nothing waits for the table before the cache is written (it waited
+    # with the forecasts, on one core, about 2 s before the draws began)
+    pool = process_pool(2)
     calibrating = pool.submit(_calibration_records, history, tree, memo) if pool is not None else None
+    tabling = pool.submit(_model_backtest, series) if pool is not None else None
     try:
         active_leaf, active_leaves, hist_months, summary = project_active(
             history, tree, horizon, paths, seed, memo=memo
@@ -365,21 +373,18 @@ def project_baseline(
     np.minimum(active_leaf, employed_leaf, out=active_leaf)
 
     progress(0.85, "menjumlahkan wilayah / summing up the region tree")
-    from simulator.baseline import summing_matrix
-
-    codes, _, s = summing_matrix(tree)
     active = aggregate(s, active_leaf)
-    employed = aggregate(s, employed_leaf)
     del active_leaf, employed_leaf
 
     progress(0.88, "menguji proyeksi dari titik awal lampau / calibrating the projection")
-    if pool is not None and calibrating is not None:
+    if pool is not None and calibrating is not None and tabling is not None:
         with pool:
             calibration = calibrating.result()
+            progress(0.9, "menguji akurasi model / backtesting the models")
+            table = tabling.result()
     else:
         calibration = _calibration_records(history, tree, memo)
-    progress(0.9, "menguji akurasi model / backtesting the models")
-    if table is None:
+        progress(0.9, "menguji akurasi model / backtesting the models")
         table = _model_backtest(series)
     # the model each kabupaten/kota's projection used (from the direct forecasts of every region)
     chosen = summary["forecast"].frame.drop_duplicates("unique_id").set_index("unique_id")["model"]
