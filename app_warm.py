@@ -163,6 +163,11 @@ def visit(port: int, wait: float) -> int:
             print(f"{url}: server tidak menjawab / not answering after {wait:.0f} s", file=sys.stderr)
             return 1
         time.sleep(0.2)
+    from app_pages import baseline_job
+
+    # a first start: the pages wait for the prepare anyway; this process's imports and session would
+    # only take the cores from it meanwhile
+    baseline_job.wait()
     from websockets.exceptions import WebSocketException
 
     t1 = time.perf_counter()

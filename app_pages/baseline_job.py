@@ -45,10 +45,11 @@ STATES = ("running", "done", "failed")
 
 
 # ---- the lock ---------------------------------------------------------------------------------
-def acquire(cache: Path = CACHE, on_wait=None) -> int:
+def acquire(cache: Path | None = None, on_wait=None) -> int:
     """Hold ``cache/prepare.lock`` (created when absent) and return its file descriptor; when another
     process holds it, call ``on_wait(pid)`` once (pid: the holder's, 0 when unknown) and wait until
     it is free. Released by ``release`` or when this process ends in any way."""
+    cache = CACHE if cache is None else cache
     cache.mkdir(parents=True, exist_ok=True)
     fd = os.open(cache / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
     if fcntl is not None:
@@ -84,8 +85,9 @@ def release(fd: int | None) -> None:
         os.close(fd)
 
 
-def locked(cache: Path = CACHE) -> bool:
+def locked(cache: Path | None = None) -> bool:
     """Whether a process holds the lock now (a prepare is running), tested without waiting."""
+    cache = CACHE if cache is None else cache
     if fcntl is None:
         return False
     try:
@@ -155,9 +157,10 @@ def _number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def read_progress(cache: Path = CACHE) -> Progress | None:
+def read_progress(cache: Path | None = None) -> Progress | None:
     """The progress file's content, or None when it is absent or unreadable (not JSON, another
     layout, a value of the wrong kind): then there is no figure to show, and nothing else changes."""
+    cache = CACHE if cache is None else cache
     try:
         body = json.loads((cache / PROGRESS_NAME).read_text(encoding="utf-8"))
         state, message, error = body["state"], body["message"], body.get("error", "")
@@ -194,15 +197,17 @@ def _child_running() -> bool:
     return any(child.poll() is None for child in _CHILDREN.values())
 
 
-def running(cache: Path = CACHE) -> bool:
+def running(cache: Path | None = None) -> bool:
     """Whether a prepare is at work: one this process started that has not ended (it may still be
     starting, before it holds the lock) or any process holding the lock."""
+    cache = CACHE if cache is None else cache
     return _child_running() or locked(cache)
 
 
-def start(cache: Path = CACHE) -> bool:
+def start(cache: Path | None = None) -> bool:
     """Start ``python app_warm.py prepare`` as a child process unless a prepare is running; True when
     one was started. Its output goes where this process's goes (the server's terminal)."""
+    cache = CACHE if cache is None else cache
     with _START_LOCK:
         if running(cache):
             return False
@@ -226,7 +231,8 @@ class Status:
     failed: str = ""
 
 
-def status(cache: Path = CACHE) -> Status:
+def status(cache: Path | None = None) -> Status:
+    cache = CACHE if cache is None else cache
     busy = running(cache)
     progress = read_progress(cache)
     failed = ""
@@ -235,17 +241,19 @@ def status(cache: Path = CACHE) -> Status:
     return Status(busy, progress, failed)
 
 
-def wait(cache: Path = CACHE, poll: float = 0.2) -> None:
+def wait(cache: Path | None = None, poll: float = 0.2) -> None:
     """Return once no prepare is running."""
+    cache = CACHE if cache is None else cache
     while running(cache):
         time.sleep(poll)
 
 
-def probably_cached(cache: Path = CACHE, data: Path = ROOT / "data") -> bool:
+def probably_cached(cache: Path | None = None, data: Path = ROOT / "data") -> bool:
     """A quick guess, before anything is imported, whether the baseline of these settings is on disk:
     an entry with this horizon and these paths written after every file under ``data`` last
     changed. Only decides whether ``serve`` starts a prepare at once; the first page checks the
     real entry (data hash, method version, checksums) and starts one when it is missing."""
+    cache = CACHE if cache is None else cache
     try:
         newest_data = max((p.stat().st_mtime for p in data.rglob("*") if p.is_file()), default=0.0)
         for meta in cache.glob("baseline-*/meta.json"):

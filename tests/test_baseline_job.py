@@ -253,3 +253,52 @@ def test_the_first_page_waits_for_a_prepare_child_and_shows_the_baseline_it_wrot
         for cached in (state._baseline, state._run):
             cached.clear()
         state._ON_DISK.clear()
+
+
+def test_a_failed_prepare_is_reported_on_the_page_not_computed_there(monkeypatch, tmp_path):
+    """The prepare the first page started failed (here: a stand-in that ends at once and writes a
+    failed progress, as a data error would): the page says so in a red message naming the error,
+    and the server computes nothing itself."""
+    from streamlit.testing.v1 import AppTest
+
+    from app_pages import state
+    from simulator import projection
+
+    monkeypatch.setattr(job, "CACHE", tmp_path)  # the lock and the progress file of this test
+    monkeypatch.setattr(state, "PATHS", 31)  # a baseline nothing has on disk
+    started: list[int] = []
+
+    def failing_prepare(cache=None) -> bool:
+        child = subprocess.Popen([sys.executable, "-c", "pass"])
+        child.wait()
+        job._CHILDREN[child.pid] = child
+        body = {**GOOD, "state": "failed", "pid": child.pid, "error": "history: kolom 'active' hilang"}
+        (tmp_path / job.PROGRESS_NAME).write_text(json.dumps(body))
+        started.append(child.pid)
+        return True
+
+    def never(*args, **kwargs):
+        raise AssertionError("the server computed the bundled baseline")
+
+    monkeypatch.setattr(job, "start", failing_prepare)
+    real = projection.project_baseline
+    monkeypatch.setattr(
+        projection,
+        "project_baseline",
+        lambda *a, **k: real(*a, **k) if k.get("progress") is state._only_cached else never(),
+    )
+    for cached in (state._baseline, state._run):
+        cached.clear()
+    state._ON_DISK.clear()
+    try:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=900).run()
+        assert not at.exception
+        assert len(started) == 1
+        assert [e.value.replace("\\", "") for e in at.error] == [  # shown as plain text (escaped)
+            "Proyeksi dasar tidak dapat disiapkan: history: kolom 'active' hilang"
+        ]
+        assert not [m.value for m in at.markdown if "data-k" in m.value]
+    finally:
+        for cached in (state._baseline, state._run):
+            cached.clear()
+        state._ON_DISK.clear()
