@@ -354,13 +354,21 @@ def forecast(
     models=None,
     seed: int = 0,
     folds: int = 3,
+    intervals: bool = True,
 ) -> Forecast:
     """Forecast every series of ``df`` (columns ``unique_id, ds, y``) ``horizon`` periods ahead.
 
     ``models``: names from :data:`simulator.models.MODELS` to select among (default: all).
-    ``paths``: number of sample paths per series (0: none). See the module docstring for the
-    method. Raises :class:`simulator.errors.InputError` for empty input or a missing column.
+    ``paths``: number of sample paths per series (0: none). ``intervals=False``: point forecasts
+    only (no interval columns, no paths); with one model to select among (the default, ``combo``)
+    the backtest then has nothing to set, the choice being that model whatever it says, and is
+    skipped: the same means for about half the time. See the module docstring for the method.
+    Raises :class:`simulator.errors.InputError` for empty input or a missing column.
     """
+    if not intervals:
+        if paths:
+            raise InputError(f"paths: sample paths need intervals (intervals=False), got paths={paths!r}")
+        level = ()
     data = _validate(df, horizon, level, folds, models)
     if not isinstance(paths, (int, np.integer)) or paths < 0:
         raise InputError(f"paths: expected a whole number >= 0, got {paths!r}")
@@ -371,7 +379,7 @@ def forecast(
     H = horizon
     per_series: list[_SeriesForecast] = []
     for g in groups:
-        per_series += _forecast_group(g, sel_names, H, folds, len(level), all_probs, notes)
+        per_series += _forecast_group(g, sel_names, H, folds, len(level), all_probs, notes, intervals)
     per_series.sort(key=lambda r: _sort_key(r.uid))
     ids = [r.uid for r in per_series]
     frame = _frame(per_series, level, H)
@@ -409,7 +417,14 @@ def _series_notes(g: _Group, flags: tuple, line: np.ndarray, notes: list) -> Non
 
 
 def _forecast_group(
-    g: _Group, sel_names: list, H: int, folds: int, L: int, all_probs: np.ndarray, notes: list
+    g: _Group,
+    sel_names: list,
+    H: int,
+    folds: int,
+    L: int,
+    all_probs: np.ndarray,
+    notes: list,
+    intervals: bool = True,
 ) -> list[_SeriesForecast]:
     """The forecasts of one frequency group: special series first, then backtest, choice and fit
     of the rest, then the intervals from the error tables."""
@@ -429,7 +444,11 @@ def _forecast_group(
     if line.any():  # like a constant: continued exactly, with the zero table below
         fit.mean[line] = MODELS["drift"](g.Y[line], H, 1)[0]
         fit.chosen[line] = "drift"
-    Qnaive = _fit_selected(g, act, sel_names, H, folds, nonneg, all_probs, fit, notes) if len(act) else None
+    Qnaive = None
+    if len(act) and not intervals and len(sel_names) == 1:
+        _fit_only(g, act, sel_names[0], H, all_probs, fit)
+    elif len(act):
+        Qnaive = _fit_selected(g, act, sel_names, H, folds, nonneg, all_probs, fit, notes)
     # short non-constant series: naive with pooled naive intervals (or normal fallback)
     sh = np.flatnonzero(short & ~const)
     if len(sh):
@@ -463,6 +482,18 @@ def _forecast_group(
             )
         )
     return out
+
+
+def _fit_only(g: _Group, act: np.ndarray, name: str, H: int, all_probs: np.ndarray, fit: _GroupFit) -> None:
+    """Fit model ``name`` to the rows ``act`` of group ``g`` without a backtest: what
+    ``_fit_selected`` gives when ``name`` is the only candidate (``_choose`` over one model picks it
+    for every series), less the intervals, which are not asked for (normal tables stand in)."""
+    fmean, sigma = MODELS[name](g.Y[act], H, g.m)
+    fit.mean[act] = fmean
+    fit.chosen[act] = name
+    fit.tables.append(_normal_table(all_probs, H))
+    fit.tab_of[act] = len(fit.tables) - 1
+    fit.mult[act] = np.nan_to_num(sigma)
 
 
 def _fit_selected(

@@ -183,7 +183,7 @@ def _forecast_means(totals: np.ndarray, months: pd.PeriodIndex, codes: list[str]
             "y": np.log1p(totals[keep]),
         }
     )
-    fc = forecast(frame, horizon=fit, paths=0)
+    fc = forecast(frame, horizon=fit, paths=0, intervals=False)  # means and model names only
     means = fc.frame["mean"].to_numpy(dtype=np.float64).reshape(len(fc.ids), fit)
     row = {uid: i for i, uid in enumerate(fc.ids)}
     return means[[row[c] for c in codes]], fc

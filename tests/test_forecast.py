@@ -645,3 +645,41 @@ def test_import_does_not_load_heavy_libraries():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("models", [None, ["ets", "theta"]])
+def test_point_forecasts_without_intervals_are_the_same_means_and_models(models):
+    """``intervals=False`` (the projection's means): with one candidate model the backtest is
+    skipped (the choice is that model whatever it says), with several it still chooses; either way
+    the means and the models are those of the full forecast, to the bit, for ordinary and special
+    series and several frequencies; no interval columns."""
+    rng = np.random.default_rng(5)
+    df = pd.concat(
+        [
+            noisy("a", 90, 1),
+            noisy("b", 60, 2),
+            frame("trend", 50 + 2.0 * np.arange(40) + rng.normal(0, 1, 40)),
+            frame("short", [5.0, 6, 7, 6, 8]),
+            frame("const", np.full(30, 4.0)),
+            frame("line", 10 + 3.0 * np.arange(30)),
+            frame("zeros", np.r_[np.zeros(5), np.arange(1.0, 31)]),
+            frame(
+                "Q", 50 + np.tile([1.0, 3, 2, 5], 8) + rng.normal(0, 0.2, 32), start="2016-03-31", freq="QE"
+            ),
+        ]
+    )
+    full = forecast(df, horizon=24, models=models)
+    means = forecast(df, horizon=24, models=models, intervals=False)
+    assert means.ids == full.ids
+    np.testing.assert_array_equal(means.frame["mean"].to_numpy(), full.frame["mean"].to_numpy())
+    assert means.frame["model"].tolist() == full.frame["model"].tolist()
+    assert list(means.frame.columns) == ["unique_id", "ds", "model", "mean"]
+    # the ordinary series got the candidates, the special ones naive (short) or drift (line)
+    used = dict(zip(full.ids, full.frame.drop_duplicates("unique_id")["model"], strict=True))
+    assert used["short"] == "naive" and used["line"] == "drift"
+    assert used["a"] in (["combo"] if models is None else models)
+
+
+def test_point_forecasts_cannot_have_paths():
+    with pytest.raises(InputError, match="paths: sample paths need intervals"):
+        forecast(noisy("a", 40, 1), horizon=3, paths=10, intervals=False)
