@@ -168,24 +168,28 @@ def leaf_log_errors(
     leaf_rows = np.flatnonzero(~has_children)
     upper = np.flatnonzero(has_children)
     step_sd = np.sqrt(np.diff(own, axis=1, prepend=0.0)).astype(np.float32)
-    out = np.empty((len(leaf_rows), paths, n_t), dtype=np.float32)
-    g = np.empty((len(upper), paths, n_t), dtype=np.float32)
+    # month-major while drawing and summing (each step writes and adds whole contiguous blocks; the
+    # same float32 operations in the same order as on the (leaves, paths, months) layout), then
+    # turned into that layout once
+    out = np.empty((n_t, len(leaf_rows), paths), dtype=np.float32)
+    g = np.empty((n_t, len(upper), paths), dtype=np.float32)
     for h in range(n_t):
         z = np.random.default_rng([seed, h]).standard_normal((n_r, paths), dtype=np.float32)
         z *= step_sd[:, h : h + 1]
-        out[:, :, h] = z[leaf_rows]
-        g[:, :, h] = z[upper]
-    np.cumsum(out, axis=2, out=out)
-    np.cumsum(g, axis=2, out=g)
+        np.take(z, leaf_rows, axis=0, out=out[h])
+        np.take(z, upper, axis=0, out=g[h])
+    np.cumsum(out, axis=0, out=out)
+    np.cumsum(g, axis=0, out=g)
     pos = {int(r): i for i, r in enumerate(upper)}
     depth = _depths(parent)
-    load = factors.loading.astype(np.float32)
+    load = factors.loading.astype(np.float32).T  # (months, regions)
     for i in sorted(range(len(upper)), key=lambda i: depth[upper[i]]):
         p = parent[upper[i]]
         if p >= 0:
-            g[i] += load[upper[i]][None, :] * g[pos[int(p)]]
+            g[:, i] += load[:, upper[i], None] * g[:, pos[int(p)]]
     owner = parent[leaf_rows]
     for p in np.unique(owner[owner >= 0]):
         rows = np.flatnonzero(owner == p)
-        out[rows] += load[leaf_rows[rows]][:, None, :] * g[pos[int(p)]][None, :, :]
+        out[:, rows] += load[:, leaf_rows[rows], None] * g[:, pos[int(p)], None, :]
+    out = np.ascontiguousarray(out.transpose(1, 2, 0))
     return out, leaf_rows
