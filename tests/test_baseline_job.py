@@ -207,8 +207,26 @@ def test_probably_cached_is_only_a_guess_from_the_entries_settings(tmp_path):
     assert not job.probably_cached(tmp_path / "cache", data)
 
 
+@pytest.fixture
+def fresh_app_caches():
+    """The app's process-wide caches emptied before and after a test that runs the app: a baseline
+    or run another test left there would be found without a prepare."""
+    from app_pages import state
+
+    def clear() -> None:
+        for cached in (state._baseline, state._run):
+            cached.clear()
+        state._ON_DISK.clear()
+
+    clear()
+    yield
+    clear()
+
+
 @pytest.mark.slow
-def test_the_first_page_waits_for_a_prepare_child_and_shows_the_baseline_it_wrote(monkeypatch):
+def test_the_first_page_waits_for_a_prepare_child_and_shows_the_baseline_it_wrote(
+    monkeypatch, fresh_app_caches
+):
     """A baseline not on disk (30 paths here): the first page starts ``app_warm.py prepare`` as a
     child process, waits for it and shows the headline cards from the baseline it wrote; the page's
     process computes none itself."""
@@ -236,26 +254,18 @@ def test_the_first_page_waits_for_a_prepare_child_and_shows_the_baseline_it_wrot
 
     monkeypatch.setattr(projection, "project_baseline", counted)
     children = dict(job._CHILDREN)
-    for cached in (state._baseline, state._run):
-        cached.clear()
-    state._ON_DISK.clear()
-    try:
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=900).run()
-        assert not at.exception
-        assert [m.value for m in at.markdown if "data-k" in m.value]  # the headline cards
-        started = [child for pid, child in job._CHILDREN.items() if pid not in children]
-        assert len(started) == 1 and started[0].wait(timeout=60) == 0
-        assert computed == []  # loaded from the disk cache the child wrote, not computed here
-        progress = job.read_progress()
-        assert progress is not None and progress.state == "done"
-        assert state._baseline(state.data_key(), None, None, "id")[0].active.shape[1] == paths
-    finally:
-        for cached in (state._baseline, state._run):
-            cached.clear()
-        state._ON_DISK.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=900).run()
+    assert not at.exception
+    assert [m.value for m in at.markdown if "data-k" in m.value]  # the headline cards
+    started = [child for pid, child in job._CHILDREN.items() if pid not in children]
+    assert len(started) == 1 and started[0].wait(timeout=60) == 0
+    assert computed == []  # loaded from the disk cache the child wrote, not computed here
+    progress = job.read_progress()
+    assert progress is not None and progress.state == "done"
+    assert state._baseline(state.data_key(), None, None, "id")[0].active.shape[1] == paths
 
 
-def test_a_failed_prepare_is_reported_on_the_page_not_computed_there(monkeypatch, tmp_path):
+def test_a_failed_prepare_is_reported_on_the_page_not_computed_there(monkeypatch, tmp_path, fresh_app_caches):
     """The prepare the first page started failed (here: a stand-in that ends at once and writes a
     failed progress, as a data error would): the page says so in a red message naming the error,
     and the server computes nothing itself."""
@@ -287,18 +297,10 @@ def test_a_failed_prepare_is_reported_on_the_page_not_computed_there(monkeypatch
         "project_baseline",
         lambda *a, **k: real(*a, **k) if k.get("progress") is state._only_cached else never(),
     )
-    for cached in (state._baseline, state._run):
-        cached.clear()
-    state._ON_DISK.clear()
-    try:
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=900).run()
-        assert not at.exception
-        assert len(started) == 1
-        assert [e.value.replace("\\", "") for e in at.error] == [  # shown as plain text (escaped)
-            "Proyeksi dasar tidak dapat disiapkan: history: kolom 'active' hilang"
-        ]
-        assert not [m.value for m in at.markdown if "data-k" in m.value]
-    finally:
-        for cached in (state._baseline, state._run):
-            cached.clear()
-        state._ON_DISK.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=900).run()
+    assert not at.exception
+    assert len(started) == 1
+    assert [e.value.replace("\\", "") for e in at.error] == [  # shown as plain text (escaped)
+        "Proyeksi dasar tidak dapat disiapkan: history: kolom 'active' hilang"
+    ]
+    assert not [m.value for m in at.markdown if "data-k" in m.value]
