@@ -358,12 +358,13 @@ def forecast(
 ) -> Forecast:
     """Forecast every series of ``df`` (columns ``unique_id, ds, y``) ``horizon`` periods ahead.
 
-    ``models``: names from :data:`simulator.models.MODELS` to select among (default: all).
-    ``paths``: number of sample paths per series (0: none). ``intervals=False``: point forecasts
-    only (no interval columns, no paths); with one model to select among (the default, ``combo``)
-    the backtest then has nothing to set, the choice being that model whatever it says, and is
-    skipped: the same means for about half the time. See the module docstring for the method.
-    Raises :class:`simulator.errors.InputError` for empty input or a missing column.
+    ``models``: names from :data:`simulator.models.MODELS` to select among (default:
+    :data:`DEFAULT_MODELS`, the combination alone). ``paths``: number of sample paths per series
+    (0: none). ``intervals=False``: point forecasts only (no interval columns, no paths); with one
+    model to select among (the default) the backtest then has nothing to set, the choice being
+    that model whatever it says, and is skipped: the same means for about half the time. See the
+    module docstring for the method. Raises :class:`simulator.errors.InputError` for empty input or
+    a missing column.
     """
     if not intervals:
         if paths:
