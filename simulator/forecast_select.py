@@ -12,7 +12,7 @@ from statistics import NormalDist
 
 import numpy as np
 
-from simulator.models import MODELS
+from simulator.models import MODELS, combo
 
 _MIN_POOL = 20
 
@@ -86,8 +86,17 @@ def _run_backtest(Y, n, m, horizon, folds, names, nonneg) -> _BT:
         tok = np.arange(Hb)[None, :] < hb[rows, None]
         actual = np.where(tok, Y[rows[:, None], np.clip(tcol, 0, T - 1)], np.nan)
         scale = _mase_scale(train, m)
+        # the combination's ETS and Theta members are the models of those names on the same
+        # training data: fitted once (the same numbers; they are most of the combination's time)
+        known: dict = {}
         for name in names:
-            mean, _ = MODELS[name](train, Hb, m)
+            if name == "combo":
+                mean, _ = combo(train, Hb, m, known=known)
+            else:
+                fitted = MODELS[name](train, Hb, m)
+                if name in ("ets", "theta"):
+                    known[name] = fitted
+                mean = fitted[0]
             mean = np.where(nonneg[rows, None], np.maximum(mean, 0.0), mean)
             err = actual - mean
             E[name][rows, j] = err / scale[:, None]

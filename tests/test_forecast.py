@@ -683,3 +683,31 @@ def test_point_forecasts_without_intervals_are_the_same_means_and_models(models)
 def test_point_forecasts_cannot_have_paths():
     with pytest.raises(InputError, match="paths: sample paths need intervals"):
         forecast(noisy("a", 40, 1), horizon=3, paths=10, intervals=False)
+
+
+def test_the_backtest_reuses_ets_and_theta_inside_the_combination_with_the_same_errors(monkeypatch):
+    """A backtest that runs ETS and Theta as models of their own hands their fits to the
+    combination instead of fitting them again: the combination's errors are those of a backtest
+    of the combination alone, to the bit."""
+    from simulator.forecast_select import _run_backtest
+
+    rng = np.random.default_rng(3)
+    t = np.arange(60)
+    Y = np.stack(
+        [5 + 0.01 * t + 0.1 * np.sin(2 * np.pi * t / 12) + rng.normal(0, 0.02, 60) for _ in range(6)]
+    )
+    Y[1, :14] = np.nan  # a shorter row, left-padded
+    n = np.sum(~np.isnan(Y), axis=1)
+    nonneg = np.ones(len(Y), dtype=bool)
+    import simulator.models as models
+
+    fits = []  # the ETS fits the combination makes itself (MODELS["ets"] is not counted)
+    real = models.ets
+    monkeypatch.setattr(models, "ets", lambda *a, **k: fits.append(1) or real(*a, **k))
+    shared = _run_backtest(Y, n, 12, 12, 3, ["theta", "ets", "combo"], nonneg)
+    assert fits == []
+    alone = _run_backtest(Y, n, 12, 12, 3, ["combo"], nonneg)
+    assert len(fits) == 3  # one per fold
+    np.testing.assert_array_equal(shared.E["combo"], alone.E["combo"])
+    np.testing.assert_array_equal(shared.S["combo"], alone.S["combo"])
+    assert np.isfinite(shared.E["combo"]).sum() > 100

@@ -144,13 +144,18 @@ def _on_adjusted(model: Model, y: np.ndarray, h: int, m: int) -> np.ndarray:
 SEASONAL_WEIGHTS = (2.0, 1.0, 1.0, 1.0)
 
 
-def combo(y: np.ndarray, h: int, m: int = 1) -> tuple[np.ndarray, np.ndarray]:
+def combo(
+    y: np.ndarray, h: int, m: int = 1, *, known: dict[str, tuple[np.ndarray, np.ndarray]] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Yearly (m == 1): median of ETS, Theta, ARIMA(p,d,0), damped Holt and drift; seasonal
     frequencies: weighted mean (:data:`SEASONAL_WEIGHTS`) of ETS, Theta, ARIMA(p,1,0) on adjusted
-    data and, for series of at least three seasons, ARIMA(p,d,0)(0,1,0)_m on seasonal differences."""
+    data and, for series of at least three seasons, ARIMA(p,d,0)(0,1,0)_m on seasonal differences.
+    ``known``: the ``ets`` and ``theta`` results already computed on this same ``y``, ``h`` and
+    ``m`` (a backtest that runs them as models of their own), used instead of fitting them again."""
     y, _, _, _ = _prep(y)
-    e_mean, e_scale = ets(y, h, m)
-    t_mean, t_scale = theta(y, h, m)
+    known = known or {}
+    e_mean, e_scale = known["ets"] if "ets" in known else ets(y, h, m)
+    t_mean, t_scale = known["theta"] if "theta" in known else theta(y, h, m)
     scale = np.sqrt(0.5 * (e_scale**2 + t_scale**2))
     if m <= 1:
         members = [e_mean, t_mean, arima_d_ls(y, h)[0], holt_damped(y, h)[0], drift(y, h)[0]]
