@@ -447,7 +447,10 @@ def _forecast_group(
         fit.chosen[line] = "drift"
     Qnaive = None
     if len(act) and not intervals and len(sel_names) == 1:
-        _fit_only(g, act, sel_names[0], H, all_probs, fit)
+        # the only candidate: ``_choose`` picks it for every series whatever the backtest says,
+        # and the backtest's other product, the intervals, is not asked for
+        fit.mean[act], _ = MODELS[sel_names[0]](g.Y[act], H, g.m)
+        fit.chosen[act] = sel_names[0]
     elif len(act):
         Qnaive = _fit_selected(g, act, sel_names, H, folds, nonneg, all_probs, fit, notes)
     # short non-constant series: naive with pooled naive intervals (or normal fallback)
@@ -483,18 +486,6 @@ def _forecast_group(
             )
         )
     return out
-
-
-def _fit_only(g: _Group, act: np.ndarray, name: str, H: int, all_probs: np.ndarray, fit: _GroupFit) -> None:
-    """Fit model ``name`` to the rows ``act`` of group ``g`` without a backtest: what
-    ``_fit_selected`` gives when ``name`` is the only candidate (``_choose`` over one model picks it
-    for every series), less the intervals, which are not asked for (normal tables stand in)."""
-    fmean, sigma = MODELS[name](g.Y[act], H, g.m)
-    fit.mean[act] = fmean
-    fit.chosen[act] = name
-    fit.tables.append(_normal_table(all_probs, H))
-    fit.tab_of[act] = len(fit.tables) - 1
-    fit.mult[act] = np.nan_to_num(sigma)
 
 
 def _fit_selected(

@@ -424,15 +424,14 @@ def _model_backtest(series: pd.DataFrame) -> pd.DataFrame:
         return backtest(series, horizon=SELECTION_STEPS, folds=3)
 
 
-def prefetch(history: pd.DataFrame, tree: RegionTree, cuts, memo: dict, extra: list | None = None):
+def prefetch(history: pd.DataFrame, tree: RegionTree, cuts, memo: dict):
     """Start the forecasts of ``history`` cut to each ``(months kept, steps)`` of ``cuts``
     (``cuts(n_months)`` gives them from the history's length) on several cores at once
     (``projection_errors.prefetch_forecasts``); the returned ``finish()`` puts them into ``memo``,
-    where later ``project_active`` calls find them, and returns ``extra``'s results (None each
-    where no pool ran them)."""
+    where later ``project_active`` calls find them."""
     nodes = _Nodes.of(tree)
     months, totals = _node_totals(history, nodes)
-    return prefetch_forecasts(totals, months, nodes.codes, cuts(totals.shape[1]), memo, extra=extra)
+    return prefetch_forecasts(totals, months, nodes.codes, cuts(totals.shape[1]), memo)
 
 
 def _calibration_records(history: pd.DataFrame, tree: RegionTree, memo: dict) -> list[dict] | None:

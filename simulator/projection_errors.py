@@ -126,45 +126,40 @@ def prefetch_forecasts(
     codes: list[str],
     cuts: list[tuple[int, int]],
     memo: dict,
-    extra: list | None = None,
-) -> Callable[[], list]:
+) -> Callable[[], None]:
     """Start forecasting the history cut to each ``(months kept, steps)`` of ``cuts`` on forked
     worker processes (``parallel.process_pool``), as ``_direct_log_means`` would one after another;
-    cuts already in ``memo`` are skipped. Returns ``finish()``: it waits, puts the forecasts into
-    ``memo`` and returns the results of ``extra`` (further ``(function, *args)`` run in the same
-    pool, in order); call it before using ``memo``, and always (it shuts the pool). The caller may
-    do other work in between. Every forecast depends on its data only, so the numbers are the same
+    cuts already in ``memo`` are skipped. Returns ``finish()``: it waits and puts the forecasts
+    into ``memo``; call it before using ``memo``, and always (it shuts the pool). The caller may do
+    other work in between. Every forecast depends on its data only, so the numbers are the same
     either way (test). Where no pool is available (one core, or threads running, as in the app's
-    server) nothing starts and ``finish()`` returns None for each of ``extra``: the forecasts are
-    then made when asked for."""
+    server) nothing starts and ``finish()`` does nothing: the forecasts are then made when asked
+    for."""
     from simulator.parallel import process_pool
 
-    extra = extra or []
     todo = {}
     for n, steps in cuts:
         fit = _fit_steps(n, steps)
         key = _memo_key(totals[:, :n], months[:n], codes, fit)
         if key not in memo and key not in todo:
             todo[key] = (n, fit)
-    pool = process_pool(len(todo) + len(extra))
+    pool = process_pool(len(todo))
     if pool is None:
-        return lambda: [None] * len(extra)
+        return lambda: None
     try:
         # the longest cuts first: they take the longest, so the workers finish together
         order = sorted(todo.items(), key=lambda item: -item[1][0])
         futures = {
             key: pool.submit(_forecast_cut, totals[:, :n], months[:n], codes, fit) for key, (n, fit) in order
         }
-        others = [pool.submit(*job) for job in extra]
     except BaseException:
         pool.shutdown(cancel_futures=True)
         raise
 
-    def finish() -> list:
+    def finish() -> None:
         try:
             for key, future in futures.items():
                 memo[key] = future.result()
-            return [future.result() for future in others]
         finally:
             pool.shutdown(cancel_futures=True)
 
