@@ -176,18 +176,6 @@ def _only_cached(fraction: float, _message: str) -> None:
         raise _NotOnDisk
 
 
-def _baseline_on_disk(panel) -> bool:
-    """Whether the baseline of ``panel`` is in the disk cache: loading it reports completion at once;
-    a projection that would have to be computed is stopped at its first progress step."""
-    from simulator.projection import project_baseline
-
-    try:
-        project_baseline(panel.history, panel.workforce, horizon=HORIZON, paths=PATHS, progress=_only_cached)
-    except _NotOnDisk:
-        return False
-    return True
-
-
 def current_panel():
     """(panel, illustrative): the bundled data with any validated uploads put in its place."""
     import dataclasses

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 os.environ.setdefault("SIMULATOR_PATHS", "200")
 
@@ -282,9 +283,10 @@ def test_cost_table_sums_as_a_pivot_table_would():
 
 
 def test_the_server_warm_up_never_computes_a_baseline():
-    """app_warm.py serve's warm-up runs the first page only when the baseline is on disk: for data
-    whose baseline is not cached it stops at the projection's first progress step (the first
-    page then computes it with its progress bar), and it says the bundled one is there."""
+    """app_warm.py serve's warm-up loads the baseline only from disk (``_baseline(...,
+    _from_disk=True)``, as warm_process asks for it): for data whose baseline is not cached it
+    stops at the projection's first progress step (a prepare computes it, the first page shows its
+    progress), and it loads the bundled one, which is there."""
     import dataclasses
 
     from app_pages import state
@@ -292,8 +294,13 @@ def test_the_server_warm_up_never_computes_a_baseline():
 
     panel = state.bundled_panel()
     project_baseline(panel.history, panel.workforce, horizon=state.HORIZON, paths=state.PATHS)  # on disk
-    assert state._baseline_on_disk(panel)
-    other = dataclasses.replace(
-        panel, workforce=panel.workforce.assign(employed=panel.workforce["employed"] + 1)
-    )
-    assert not state._baseline_on_disk(other)
+    try:
+        baseline, _ = state._baseline("warm-bundled", panel.history, panel.workforce, "id", _from_disk=True)
+        assert baseline.active.shape[1] == state.PATHS
+        other = dataclasses.replace(
+            panel, workforce=panel.workforce.assign(employed=panel.workforce["employed"] + 1)
+        )
+        with pytest.raises(state._NotOnDisk):
+            state._baseline("warm-other", other.history, other.workforce, "id", _from_disk=True)
+    finally:
+        state._baseline.clear()
