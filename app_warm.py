@@ -31,6 +31,24 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 
+def answers(port: int, seconds: float, poll: float = 0.2, proc=None) -> bool:
+    """Whether the server on 127.0.0.1:``port`` answers its health check with "ok" within
+    ``seconds``, asked every ``poll`` seconds (each ask waits up to 2 s); False as soon as ``proc``
+    (the server's process, when given) has ended. The one home of this wait for the warm-up, the
+    tests and the benchmarks."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as answer:
+                if answer.read() == b"ok":
+                    return True
+        except OSError:
+            pass
+        if (proc is not None and proc.poll() is not None) or time.monotonic() >= deadline:
+            return False
+        time.sleep(poll)
+
+
 def free_port() -> int:
     """A TCP port nothing listens on now, for a server started by a test or a benchmark."""
     import socket
@@ -151,18 +169,9 @@ async def _visit(url: str, timeout: float) -> None:
 
 def visit(port: int, wait: float) -> int:
     url = f"http://127.0.0.1:{port}"
-    t0 = time.perf_counter()
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                if answer.status == 200:
-                    break
-        except OSError:
-            pass
-        if time.perf_counter() - t0 > wait:
-            print(f"{url}: server tidak menjawab / not answering after {wait:.0f} s", file=sys.stderr)
-            return 1
-        time.sleep(0.2)
+    if not answers(port, wait):
+        print(f"{url}: server tidak menjawab / not answering after {wait:.0f} s", file=sys.stderr)
+        return 1
     from app_pages import baseline_job
 
     # a first start: the pages wait for the prepare anyway; this process's imports and session would
@@ -203,12 +212,7 @@ def serve(options: list[str]) -> int:
             port = option.split("=", 1)[1]
 
     def warm() -> None:
-        for _ in range(600):  # up to a minute for the server to answer
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1):
-                    break
-            except OSError:
-                time.sleep(0.1)
+        answers(int(port) if port.isdigit() else 0, 60.0, poll=0.1)  # up to a minute to answer
         try:
             from app_pages.state import warm_process
 

@@ -41,13 +41,12 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # app_warm at the project root
-from app_warm import free_port, serve_command
+from app_warm import answers, free_port, serve_command
 
 ROOT = Path(__file__).resolve().parents[1]
 MOVES = 8
@@ -105,12 +104,8 @@ def _server_part(watch: tuple[list[float], list[float]], t0: float) -> float:
 def _start(port: int) -> subprocess.Popen:
     cmd = serve_command(port)
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(12_000):  # asked every 0,05 s: the start is timed to the first answer
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
-            return proc
-        except OSError:
-            time.sleep(0.05)
+    if answers(port, 600.0, poll=0.05):  # asked every 0,05 s: the start is timed to the first answer
+        return proc
     proc.kill()
     raise SystemExit("streamlit did not start within 10 minutes")
 
@@ -237,15 +232,9 @@ def _first_start(page, port: int) -> float:
         reader.start()
         try:
             url = f"http://127.0.0.1:{port}"
-            while True:
-                try:
-                    urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
-                    break
-                except OSError as err:
-                    if make.poll() is not None or time.perf_counter() - t0 > 600:
-                        said = " | ".join(t for _, t in lines)
-                        raise SystemExit(f"make run did not serve the app: {said}") from err
-                    time.sleep(0.05)
+            if not answers(port, 600.0, poll=0.05, proc=make):
+                said = " | ".join(t for _, t in lines)
+                raise SystemExit(f"make run did not serve the app: {said}")
             answering = time.perf_counter() - t0
             page.goto(url, timeout=600_000)
             # the progress bar or the figures, then the figures (waited for in the page, not polled

@@ -45,7 +45,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
-from app_warm import free_port, serve_command  # noqa: E402
+from app_warm import answers, free_port, serve_command  # noqa: E402
 
 #: One region per user, a mix of provinces and kabupaten/kota (a province's page reports its
 #: children too, so it costs more); user 0 is also the one who runs alone.
@@ -105,14 +105,10 @@ class Server:
         self.log = Path(tempfile.mkstemp(prefix="bench-load-server-", suffix=".log")[1])
         with open(self.log, "wb") as log:  # the server's messages: read them when a page fails
             self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-        for _ in range(1200):
-            if self.proc.poll() is not None:
-                raise SystemExit(f"streamlit exited with code {self.proc.returncode}")
-            try:
-                urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2)
-                return self
-            except OSError:
-                time.sleep(0.5)
+        if answers(self.port, 600.0, poll=0.5, proc=self.proc):
+            return self
+        if self.proc.poll() is not None:
+            raise SystemExit(f"streamlit exited with code {self.proc.returncode}")
         raise SystemExit("streamlit did not start within 10 minutes")
 
     @property

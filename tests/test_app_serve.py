@@ -5,13 +5,12 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from app_warm import free_port, serve_command
+from app_warm import answers, free_port, serve_command
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,16 +22,7 @@ def test_streamlit_serves_health():
     env = {**os.environ, "SIMULATOR_PATHS": os.environ.get("SIMULATOR_PATHS", "200")}  # the tests' baseline
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
     try:
-        deadline = time.monotonic() + 300
-        body = b""
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
-                    body = r.read()
-                    break
-            except OSError:
-                time.sleep(0.5)
-        assert body == b"ok"
+        assert answers(port, 300.0, poll=0.5)  # "ok"
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as r:
             assert r.status == 200
     finally:
@@ -77,19 +67,6 @@ def test_the_warm_up_prepares_the_caches_and_visits_the_first_pages(capsys):
             proc.wait()
 
 
-def _health(port: int, proc: subprocess.Popen, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
-                if r.read() == b"ok":
-                    return
-        except OSError:
-            time.sleep(0.2)
-        assert proc.poll() is None, "the server stopped"
-    raise AssertionError(f"no health answer within {seconds:.0f} s")
-
-
 @pytest.mark.slow
 def test_a_first_start_prepares_the_baseline_in_a_child_while_the_first_page_waits(tmp_path):
     """`make run`'s server in a fresh checkout (no .cache/): it answers while a prepare it started
@@ -114,7 +91,7 @@ def test_a_first_start_prepares_the_baseline_in_a_child_while_the_first_page_wai
         cmd, cwd=app, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True
     )
     try:
-        _health(port, proc, 300)
+        assert answers(port, 300.0, proc=proc), "the server stopped or did not answer within 300 s"
         second = subprocess.run(
             [sys.executable, "app_warm.py", "prepare"], cwd=app, env=env, capture_output=True, text=True
         )
@@ -141,3 +118,11 @@ def test_a_first_start_prepares_the_baseline_in_a_child_while_the_first_page_wai
             os.killpg(proc.pid, signal.SIGKILL)
             out, _ = proc.communicate()
     assert b"baseline siap / ready" in out  # the server's child printed its progress on its terminal
+
+
+def test_answers_is_false_for_a_port_nothing_serves_and_at_once_for_an_ended_server():
+    port = free_port()
+    assert not answers(port, 0.3, poll=0.1)
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    assert not answers(port, 600.0, proc=ended)  # returns at once: the server's process has ended

@@ -15,13 +15,11 @@ import os
 import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from app_warm import free_port, serve_command
+from app_warm import answers, free_port, serve_command
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -38,13 +36,7 @@ def server():
         "SIMULATOR_PATHS": os.environ.get("SIMULATOR_PATHS", "200"),
     }  # the cache the AppTests warm
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 600
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.5)
+    answers(port, 600.0, poll=0.5)
     yield f"http://127.0.0.1:{port}"
     proc.terminate()
     try:
