@@ -45,12 +45,16 @@ def _runs(points, level: str, lo: int, hi: int) -> int:
     return int(len(sel[keys].drop_duplicates()))
 
 
-def _goal_lines(joint, independent, points) -> list[str]:
-    """The goal table with 'runs' (projection runs scored in that band) and '+-': the 80 % band's
+def _goal_lines(points, peer_points) -> list[str]:
+    """The goal table of the scored ``points`` beside the peer's (independent draws), per level and
+    goal band, with 'runs' (projection runs scored in that band) and '+-': the 80 % band's
     binomial standard error were each run one independent draw, sqrt(0,8 x 0,2 / runs). That is
     the nation's case (one series per run); lower levels have more independent points per run,
     so for them it is an upper bound. A handful of runs cannot tell 80 % from 90 % held."""
+    from simulator.calibrate import summarize
     from simulator.fmt import percent
+
+    joint, independent = summarize(points, GOAL_BANDS), summarize(peer_points, GOAL_BANDS)
 
     out = [
         f"{'tingkat':<9} {'bulan':>6} {'pita 80 %':>10} {'(lepas)':>8} {'pita 95 %':>10} {'(lepas)':>8} "
@@ -74,11 +78,12 @@ def _origin_lines(points) -> list[str]:
     months 1-12 and 13-24. The origins are the independent units of a rolling-origin holdout
     (within one origin every region sees the same months, so their misses come together): this is
     the spread a pooled figure rests on."""
+    from simulator.calibrate import LEVELS
     from simulator.fmt import percent
 
     out = [
         f"{'titik awal':<10} "
-        + " ".join(f"{lev + ' ' + band:>21}" for lev in LEVELS for band in ("1-12", "13-24"))
+        + " ".join(f"{f'{lev} {lo}-{hi}':>21}" for lev in LEVELS for lo, hi in GOAL_BANDS)
     ]
     for origin, rows in points.groupby("origin"):
         cells = []
@@ -92,10 +97,6 @@ def _origin_lines(points) -> list[str]:
                 )
         out.append(f"{origin:<10} " + " ".join(f"{c:>21}" for c in cells))
     return out
-
-
-#: The levels in the order the tables print them.
-LEVELS = ("kabkota", "provinsi", "nasional")
 
 
 def main() -> None:
@@ -126,9 +127,7 @@ def main() -> None:
     )
     for line in _lines(bundled.table):
         print(line)
-    for line in _goal_lines(
-        summarize(bundled.points, GOAL_BANDS), summarize(peer.points, GOAL_BANDS), bundled.points
-    ):
+    for line in _goal_lines(bundled.points, peer.points):
         print(line)
     print("\nper titik awal / per origin: pita 80 % (pita 95 %)")
     for line in _origin_lines(bundled.points):
@@ -137,9 +136,7 @@ def main() -> None:
     widest = calibrate(panel.history, paths=args.paths, origins=6)
     widest_peer = calibrate(panel.history, paths=args.paths, origins=6, joint=False)
     print(f"\n== bundled, 6 origins ({', '.join(widest.origins)}): the most the history supports")
-    for line in _goal_lines(
-        summarize(widest.points, GOAL_BANDS), summarize(widest_peer.points, GOAL_BANDS), widest.points
-    ):
+    for line in _goal_lines(widest.points, widest_peer.points):
         print(line)
     for line in _origin_lines(widest.points):
         print(line)
@@ -155,9 +152,7 @@ def main() -> None:
     print(f"\n== shared-shock histories (tests/shock_histories.py, seeds 100-{99 + args.seeds}, pooled)")
     for line in _lines(summarize(joint_points)):
         print(line)
-    for line in _goal_lines(
-        summarize(joint_points, GOAL_BANDS), summarize(alone_points, GOAL_BANDS), joint_points
-    ):
+    for line in _goal_lines(joint_points, alone_points):
         print(line)
 
 
